@@ -1,0 +1,134 @@
+package backend
+
+import (
+	"context"
+	"io"
+)
+
+// VolumeBackend is the base tier: volumes only.
+//
+// Every method returns the context's error, unwrapped and with no effect,
+// if ctx is already done when it is called. IDs that name no live object
+// fail with [ErrVolumeNotFound].
+type VolumeBackend interface {
+	// Capabilities reports the tiers this backend implements. It must
+	// agree with the interfaces the backend satisfies and pass
+	// Capabilities.Validate.
+	Capabilities(ctx context.Context) Capabilities
+
+	// ListVolumes returns every live volume, in no guaranteed order.
+	ListVolumes(ctx context.Context) ([]Volume, error)
+
+	// CreateVolume creates a volume: state online, style flexvol, type rw,
+	// no clone origin, with the spec's size, junction path, export policy
+	// and comment, and a creation time. It returns the stored volume.
+	// Errors: ErrInvalidArgument if spec fails VolumeSpec.Validate;
+	// ErrAlreadyExists if a volume (clones included) has that name.
+	CreateVolume(ctx context.Context, spec VolumeSpec) (Volume, error)
+
+	// GetVolume returns the volume. Errors: ErrVolumeNotFound.
+	GetVolume(ctx context.Context, id VolumeID) (Volume, error)
+
+	// DeleteVolume deletes the volume and all its snapshots, freeing its
+	// name. Errors: ErrVolumeNotFound; ErrInUse if an unsplit clone
+	// depends on one of its snapshots (nothing is deleted then).
+	DeleteVolume(ctx context.Context, id VolumeID) error
+
+	// PatchVolume applies the set fields of patch and returns the updated
+	// volume. Existence is checked before the patch is validated.
+	// An empty patch returns the volume unchanged.
+	// Errors: ErrVolumeNotFound; ErrInvalidArgument if patch fails
+	// VolumePatch.Validate; ErrAlreadyExists if a rename collides with
+	// another volume; ErrInUse if a non-empty junction path is set while
+	// the resulting state is not online.
+	PatchVolume(ctx context.Context, id VolumeID, patch VolumePatch) (Volume, error)
+
+	// AccessHandle tells how to reach the volume's data.
+	// Errors: ErrVolumeNotFound.
+	AccessHandle(ctx context.Context, id VolumeID) (AccessHandle, error)
+}
+
+// SnapshotBackend adds snapshots. Snapshot IDs that name no snapshot of the
+// given volume (including snapshots of other volumes) fail with
+// [ErrSnapshotNotFound]; an unknown volume fails with [ErrVolumeNotFound]
+// first.
+type SnapshotBackend interface {
+	VolumeBackend
+
+	// ListSnapshots returns the volume's snapshots, oldest first.
+	ListSnapshots(ctx context.Context, vol VolumeID) ([]Snapshot, error)
+
+	// CreateSnapshot captures the volume now, recording the creation time
+	// (UTC) and the volume's current size. Errors: ErrVolumeNotFound;
+	// ErrInvalidArgument for an invalid name; ErrAlreadyExists if the
+	// volume already has a snapshot of that name.
+	CreateSnapshot(ctx context.Context, vol VolumeID, name string) (Snapshot, error)
+
+	// GetSnapshot returns one snapshot.
+	GetSnapshot(ctx context.Context, vol VolumeID, snap SnapshotID) (Snapshot, error)
+
+	// DeleteSnapshot deletes one snapshot, freeing its name.
+	// Errors: ErrInUse if an unsplit clone depends on it.
+	DeleteSnapshot(ctx context.Context, vol VolumeID, snap SnapshotID) error
+
+	// PatchSnapshot renames a snapshot or changes its comment and returns
+	// it. Errors: ErrInvalidArgument for an invalid name;
+	// ErrAlreadyExists if the new name is taken on that volume.
+	PatchSnapshot(ctx context.Context, vol VolumeID, snap SnapshotID, patch SnapshotPatch) (Snapshot, error)
+
+	// RestoreSnapshot reverts the volume to the snapshot: the volume's
+	// size becomes the snapshot's, and every snapshot taken after it is
+	// deleted. It returns the restored volume. Errors: ErrInUse if a
+	// snapshot that would be deleted backs an unsplit clone (nothing
+	// changes then).
+	RestoreSnapshot(ctx context.Context, vol VolumeID, snap SnapshotID) (Volume, error)
+}
+
+// CloneBackend adds writable clones of snapshots.
+type CloneBackend interface {
+	SnapshotBackend
+
+	// CreateClone creates a new volume named name from the parent's
+	// snapshot. The clone has the size the parent had when the snapshot
+	// was taken, is online, rw and flexvol, and records its origin. It
+	// returns the stored clone. Errors, checked in this order:
+	// ErrVolumeNotFound (parent), ErrSnapshotNotFound, ErrInvalidArgument
+	// (name), ErrAlreadyExists (name taken).
+	CreateClone(ctx context.Context, parentVol VolumeID, parentSnap SnapshotID, name string) (Volume, error)
+
+	// SplitClone makes a clone independent: its origin is cleared and
+	// the parent snapshot no longer depends on it. It returns the
+	// volume. Errors: ErrVolumeNotFound; ErrInvalidArgument if the volume
+	// is not a clone.
+	SplitClone(ctx context.Context, vol VolumeID) (Volume, error)
+}
+
+// ReplicationBackend adds snapshot streams, the basis of SnapMirror-style
+// replication between backends. Snapshot names, not IDs, are the contract
+// between the two ends.
+type ReplicationBackend interface {
+	SnapshotBackend
+
+	// SendStream returns a stream that recreates snapshot snap of the
+	// volume elsewhere: a full stream if base is "", else an incremental
+	// one from snapshot base. The caller must close it.
+	// Errors: ErrVolumeNotFound; ErrInvalidArgument if snap or base names
+	// no snapshot of the volume.
+	SendStream(ctx context.Context, vol VolumeID, snap, base string) (io.ReadCloser, error)
+
+	// ReceiveStream applies a stream to the volume named dest, creating it
+	// from a full stream if it does not exist, and returns the number of
+	// bytes applied. Receiving a snapshot the destination already has is a
+	// no-op. Errors: ErrInvalidArgument for a malformed stream, or an
+	// incremental stream whose base the destination lacks.
+	ReceiveStream(ctx context.Context, dest string, r io.Reader) (int64, error)
+}
+
+// Tiers reports which tiers b implements, as found by type assertion. A
+// truthful backend returns the same value from Capabilities.
+func Tiers(b VolumeBackend) Capabilities {
+	_, snaps := b.(SnapshotBackend)
+	_, clones := b.(CloneBackend)
+	_, repl := b.(ReplicationBackend)
+	return Capabilities{Snapshots: snaps, Clones: clones, Replication: repl}
+}
