@@ -1,0 +1,359 @@
+package mem_test
+
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/backend/mem"
+)
+
+// Scales at which the benchmarks run: how many volumes the backend already
+// holds when the measured operation starts.
+var scales = []int{1, 10_000, 100_000}
+
+// batch bounds the objects a write benchmark leaves behind before it
+// cleans up (with the timer stopped), so the backend stays at its scale.
+const batch = 1024
+
+var (
+	namePool   [batch]string // clone-0000 …, reused after each clean-up
+	snapPool   [32]string    // s00 … s31
+	populateMu sync.Mutex
+	populated  = map[int]*fixture{} // shared by read-only benchmarks
+)
+
+func init() {
+	for i := range namePool {
+		namePool[i] = fmt.Sprintf("bench-%04d", i)
+	}
+	for i := range snapPool {
+		snapPool[i] = fmt.Sprintf("s%02d", i)
+	}
+}
+
+// fixture is a backend holding n volumes, each with one snapshot, and one
+// clone of the first volume's snapshot.
+type fixture struct {
+	b     *mem.Backend
+	ids   []backend.VolumeID
+	snaps []backend.SnapshotID
+	clone backend.VolumeID
+}
+
+func newFixture(tb testing.TB, n int) *fixture {
+	tb.Helper()
+	f := &fixture{b: mem.New(nil), ids: make([]backend.VolumeID, n), snaps: make([]backend.SnapshotID, n)}
+	for i := range n {
+		v, err := f.b.CreateVolume(ctx, backend.VolumeSpec{Name: volName(i), Size: backend.Bytes(1 << 30)})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		s, err := f.b.CreateSnapshot(ctx, v.ID, "base")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		f.ids[i], f.snaps[i] = v.ID, s.ID
+	}
+	c, err := f.b.CreateClone(ctx, f.ids[0], f.snaps[0], "the-clone")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.clone = c.ID
+	return f
+}
+
+// shared returns a cached fixture of n volumes; callers must not change it.
+func shared(tb testing.TB, n int) *fixture {
+	populateMu.Lock()
+	defer populateMu.Unlock()
+	if f, ok := populated[n]; ok {
+		return f
+	}
+	f := newFixture(tb, n)
+	populated[n] = f
+	return f
+}
+
+func forScales(b *testing.B, run func(b *testing.B, n int)) {
+	for _, n := range scales {
+		b.Run("vols="+strconv.Itoa(n), func(b *testing.B) { run(b, n) })
+	}
+}
+
+func BenchmarkCreateVolume(b *testing.B) {
+	forScales(b, func(b *testing.B, n int) {
+		f := newFixture(b, n)
+		var made []backend.VolumeID
+		b.ReportAllocs()
+		for b.Loop() {
+			if len(made) == batch {
+				b.StopTimer()
+				for _, id := range made {
+					if err := f.b.DeleteVolume(ctx, id); err != nil {
+						b.Fatal(err)
+					}
+				}
+				made = made[:0]
+				b.StartTimer()
+			}
+			v, err := f.b.CreateVolume(ctx, backend.VolumeSpec{Name: namePool[len(made)], Size: backend.Bytes(1 << 30)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			made = append(made, v.ID)
+		}
+	})
+}
+
+func BenchmarkDeleteVolume(b *testing.B) {
+	forScales(b, func(b *testing.B, n int) {
+		f := newFixture(b, n)
+		var queue []backend.VolumeID
+		b.ReportAllocs()
+		for b.Loop() {
+			if len(queue) == 0 {
+				b.StopTimer()
+				for i := range batch {
+					v, err := f.b.CreateVolume(ctx, backend.VolumeSpec{Name: namePool[i]})
+					if err != nil {
+						b.Fatal(err)
+					}
+					queue = append(queue, v.ID)
+				}
+				b.StartTimer()
+			}
+			if err := f.b.DeleteVolume(ctx, queue[len(queue)-1]); err != nil {
+				b.Fatal(err)
+			}
+			queue = queue[:len(queue)-1]
+		}
+	})
+}
+
+func BenchmarkGetVolume(b *testing.B) {
+	forScales(b, func(b *testing.B, n int) {
+		f := shared(b, n)
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if _, err := f.b.GetVolume(ctx, f.ids[i%n]); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("clone", func(b *testing.B) { // renders the origin: one allocation
+		f := shared(b, 10_000)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := f.b.GetVolume(ctx, f.clone); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkListVolumes(b *testing.B) {
+	for _, n := range []int{100, 10_000} {
+		b.Run("vols="+strconv.Itoa(n), func(b *testing.B) {
+			f := shared(b, n)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := f.b.ListVolumes(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n+1), "ns/volume")
+		})
+	}
+}
+
+func BenchmarkCreateSnapshot(b *testing.B) {
+	forScales(b, func(b *testing.B, n int) {
+		f := newFixture(b, n)
+		// Round-robin over the volumes; once each holds len(snapPool)
+		// new snapshots, delete them untimed so no volume's list grows
+		// past 33 entries.
+		i := 0
+		b.ReportAllocs()
+		for b.Loop() {
+			if i == n*len(snapPool) {
+				b.StopTimer()
+				for _, id := range f.ids {
+					snaps, _ := f.b.ListSnapshots(ctx, id)
+					for _, s := range snaps[1:] {
+						if err := f.b.DeleteSnapshot(ctx, id, s.ID); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				i = 0
+				b.StartTimer()
+			}
+			if _, err := f.b.CreateSnapshot(ctx, f.ids[i%n], snapPool[i/n]); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+}
+
+func BenchmarkCreateClone(b *testing.B) {
+	forScales(b, func(b *testing.B, n int) {
+		f := newFixture(b, n)
+		var made []backend.VolumeID
+		i := 0
+		b.ReportAllocs()
+		for b.Loop() {
+			if len(made) == batch {
+				b.StopTimer()
+				for _, id := range made {
+					if err := f.b.DeleteVolume(ctx, id); err != nil {
+						b.Fatal(err)
+					}
+				}
+				made = made[:0]
+				b.StartTimer()
+			}
+			c, err := f.b.CreateClone(ctx, f.ids[i%n], f.snaps[i%n], namePool[len(made)])
+			if err != nil {
+				b.Fatal(err)
+			}
+			made = append(made, c.ID)
+			i++
+		}
+	})
+}
+
+// The parallel benchmarks show how reads scale across cores and what the
+// single writer lock costs under contention. Writes are measured as
+// create+delete pairs so that the backend stays at its scale.
+
+func BenchmarkParallel(b *testing.B) {
+	const n = 100_000
+	b.Run("GetVolume/vols=100000", func(b *testing.B) {
+		f := shared(b, n)
+		var seq atomic.Uint64
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			i := int(seq.Add(7919))
+			for pb.Next() {
+				if _, err := f.b.GetVolume(ctx, f.ids[i%n]); err != nil {
+					b.Error(err)
+					return
+				}
+				i++
+			}
+		})
+	})
+	b.Run("ListVolumes/vols=100", func(b *testing.B) {
+		f := shared(b, 100)
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := f.b.ListVolumes(ctx); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+	pairs := []struct {
+		name string
+		op   func(f *fixture, worker, i int) error
+	}{
+		{"CreateDeleteVolume", func(f *fixture, w, i int) error {
+			v, err := f.b.CreateVolume(ctx, backend.VolumeSpec{Name: namePool[w%batch]})
+			if err != nil {
+				return err
+			}
+			return f.b.DeleteVolume(ctx, v.ID)
+		}},
+		{"CreateDeleteSnapshot", func(f *fixture, w, i int) error {
+			vol := f.ids[(w*7919+i)%len(f.ids)]
+			s, err := f.b.CreateSnapshot(ctx, vol, snapPool[w%len(snapPool)])
+			if err != nil {
+				return err
+			}
+			return f.b.DeleteSnapshot(ctx, vol, s.ID)
+		}},
+		{"CreateDeleteClone", func(f *fixture, w, i int) error {
+			k := (w*7919 + i) % len(f.ids)
+			c, err := f.b.CreateClone(ctx, f.ids[k], f.snaps[k], namePool[w%batch])
+			if err != nil {
+				return err
+			}
+			return f.b.DeleteVolume(ctx, c.ID)
+		}},
+	}
+	for _, p := range pairs {
+		b.Run(p.name+"/vols=100000", func(b *testing.B) {
+			f := shared(b, n) // every pair undoes itself, so sharing is safe
+			var workers atomic.Int64
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				w := int(workers.Add(1))
+				for i := 0; pb.Next(); i++ {
+					if err := p.op(f, w, i); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkHeapPerVolume reports the live heap a stored volume costs,
+// measured after GC before and after populating a fresh backend, and the
+// time to populate per volume.
+func BenchmarkHeapPerVolume(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		n     int
+		snaps int
+	}{
+		{"vols=10000", 10_000, 0},
+		{"vols=100000", 100_000, 0},
+		{"vols=100000/with-1-snapshot", 100_000, 1},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			var perVol float64
+			var ms runtime.MemStats
+			for b.Loop() {
+				b.StopTimer()
+				runtime.GC()
+				runtime.ReadMemStats(&ms)
+				before := ms.HeapAlloc
+				b.StartTimer()
+
+				bk := mem.New(nil)
+				for i := range tc.n {
+					v, err := bk.CreateVolume(ctx, backend.VolumeSpec{Name: volName(i), Size: backend.Bytes(1 << 30)})
+					if err != nil {
+						b.Fatal(err)
+					}
+					for range tc.snaps {
+						if _, err := bk.CreateSnapshot(ctx, v.ID, "daily"); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+
+				b.StopTimer()
+				runtime.GC()
+				runtime.ReadMemStats(&ms)
+				perVol = float64(int64(ms.HeapAlloc)-int64(before)) / float64(tc.n)
+				runtime.KeepAlive(bk)
+				b.StartTimer()
+			}
+			b.ReportMetric(perVol, "bytes/volume")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(tc.n), "ns/volume")
+		})
+	}
+}

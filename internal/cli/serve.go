@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/nessie-go/nessie/internal/daemon"
+)
+
+// serveOptions are `nessie serve`'s flags. A flag overrides the config
+// file only when given on the command line (pflag's Changed).
+type serveOptions struct {
+	configPath   string
+	listen       string
+	http         bool
+	username     string
+	password     string
+	dataDir      string
+	tlsCert      string
+	tlsKey       string
+	ontapVersion string
+	relaxedNames bool
+	jobLatency   time.Duration
+	logFormat    string
+	logLevel     string
+}
+
+func newServeCommand(getenv func(string) string, readFile func(string) ([]byte, error)) *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the ONTAP REST API",
+		Long: "Serve the ONTAP REST API (HTTPS, HTTP Basic auth) over an in-memory backend\n" +
+			"until interrupted. Volumes live in memory; the cluster identity and the\n" +
+			"self-signed certificate persist in the data directory.\n\n" +
+			"Precedence: flags > " + daemon.PasswordEnv + " (password) > --config file > defaults.",
+		Example: "  nessie serve\n" +
+			"  " + daemon.PasswordEnv + "=s3cret nessie serve --listen 0.0.0.0:8443\n" +
+			"  nessie serve --listen 127.0.0.1:0 --data-dir /tmp/nessie --http",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := o.resolve(cmd.Flags(), getenv, readFile)
+			if err != nil {
+				return err
+			}
+			err = daemon.Run(cmd.Context(), cfg, &daemon.RunOptions{
+				Stdout: cmd.OutOrStdout(),
+				Logger: cfg.Logger(cmd.ErrOrStderr()),
+			})
+			if err != nil {
+				return failure{err}
+			}
+			return nil
+		},
+	}
+	o.bind(cmd.Flags())
+	return cmd
+}
+
+// bind registers the flags on fs, with the built-in defaults for help.
+func (o *serveOptions) bind(fs *pflag.FlagSet) {
+	d := daemon.DefaultConfig()
+	fs.StringVar(&o.configPath, "config", "", "TOML config file (see 'nessie init'); flags override it")
+	fs.StringVar(&o.listen, "listen", d.Listen, "address to serve on, host:port (port 0 picks one); non-loopback needs your own password")
+	fs.BoolVar(&o.http, "http", false, "serve plain HTTP instead of HTTPS")
+	fs.StringVar(&o.username, "username", d.Username, "HTTP Basic username")
+	fs.StringVar(&o.password, "password", "", "HTTP Basic password (default "+daemon.DefaultPassword+"); prefer $"+daemon.PasswordEnv+", which process lists do not show")
+	fs.StringVar(&o.dataDir, "data-dir", "", "directory for identity and certificate (default $XDG_STATE_HOME/nessie or ~/.local/state/nessie)")
+	fs.StringVar(&o.tlsCert, "tls-cert", "", "PEM certificate to serve instead of the self-signed one (needs --tls-key)")
+	fs.StringVar(&o.tlsKey, "tls-key", "", "PEM private key for --tls-cert")
+	fs.StringVar(&o.ontapVersion, "ontap-version", d.ONTAPVersion, "ONTAP release to report (generation.major.minor)")
+	fs.BoolVar(&o.relaxedNames, "relaxed-names", false, "accept volume names ONTAP would reject")
+	fs.DurationVar(&o.jobLatency, "job-latency", 0, "delay before each asynchronous job completes, e.g. 500ms")
+	fs.StringVar(&o.logFormat, "log-format", string(d.LogFormat), "log format: text or json")
+	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+}
+
+// resolve turns the parsed flags fs (bound to o), the environment and the
+// config file (read with readFile) into a validated config. It is pure:
+// all input arrives through its arguments.
+func (o *serveOptions) resolve(fs *pflag.FlagSet, getenv func(string) string, readFile func(string) ([]byte, error)) (daemon.Config, error) {
+	cfg := daemon.DefaultConfig()
+	if o.configPath != "" {
+		data, err := readFile(o.configPath)
+		if err != nil {
+			return daemon.Config{}, fmt.Errorf("reading config file: %w", err)
+		}
+		if err := cfg.DecodeTOML(data); err != nil {
+			return daemon.Config{}, fmt.Errorf("config file %s:\n%w", o.configPath, err)
+		}
+	}
+	if pw := getenv(daemon.PasswordEnv); pw != "" {
+		cfg.Password = pw
+	}
+
+	changed := fs.Changed
+	str := func(flag string, dst *string, v string) {
+		if changed(flag) {
+			*dst = v
+		}
+	}
+	str("listen", &cfg.Listen, o.listen)
+	str("username", &cfg.Username, o.username)
+	str("password", &cfg.Password, o.password)
+	str("data-dir", &cfg.DataDir, o.dataDir)
+	str("tls-cert", &cfg.TLSCert, o.tlsCert)
+	str("tls-key", &cfg.TLSKey, o.tlsKey)
+	str("ontap-version", &cfg.ONTAPVersion, o.ontapVersion)
+	if changed("http") {
+		cfg.HTTP = o.http
+	}
+	if changed("relaxed-names") {
+		cfg.RelaxedNames = o.relaxedNames
+	}
+	if changed("job-latency") {
+		cfg.JobLatency = o.jobLatency
+	}
+	if changed("log-format") {
+		cfg.LogFormat = daemon.LogFormat(o.logFormat)
+	}
+	if changed("log-level") {
+		lv, err := daemon.ParseLogLevel(o.logLevel)
+		if err != nil {
+			return daemon.Config{}, fmt.Errorf("invalid configuration:\n%w", &daemon.ConfigError{Key: "log_level", Err: err})
+		}
+		cfg.LogLevel = lv
+	}
+
+	if cfg.DataDir == "" {
+		d, err := daemon.DefaultDataDir(getenv)
+		if err != nil {
+			return daemon.Config{}, err
+		}
+		cfg.DataDir = d
+	}
+	if err := cfg.Validate(); err != nil {
+		return daemon.Config{}, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	return cfg, nil
+}

@@ -1,0 +1,56 @@
+package daemon
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"testing"
+)
+
+// BenchmarkGetClusterHTTPS measures one authenticated GET /api/cluster
+// through the whole daemon (TLS, connection limit, auth, server), over
+// kept-alive connections from parallel clients.
+func BenchmarkGetClusterHTTPS(b *testing.B) {
+	cfg := DefaultConfig()
+	cfg.Listen = "127.0.0.1:0"
+	cfg.DataDir = filepath.Join(b.TempDir(), "data")
+	ready := make(chan Ready, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, cfg, &RunOptions{Logger: slog.New(slog.DiscardHandler), Ready: func(r Ready) { ready <- r }})
+	}()
+	var r Ready
+	select {
+	case r = <-ready:
+	case err := <-done:
+		b.Fatal(err)
+	}
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			b.Error(err)
+		}
+	}()
+	c := client(b, cfg.DataDir)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest(http.MethodGet, r.URL+"/api/cluster", nil)
+			req.SetBasicAuth(cfg.Username, cfg.Password)
+			resp, err := c.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Errorf("status %d", resp.StatusCode)
+				return
+			}
+		}
+	})
+}

@@ -1,0 +1,345 @@
+package ontap
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// MaxBodyDepth bounds the nesting of a request body.
+const MaxBodyDepth = 32
+
+// DecodeOptions tune [Decode].
+type DecodeOptions struct {
+	// IgnoreUnknownFields drops fields the schema does not have instead of
+	// failing with 262197.
+	IgnoreUnknownFields bool
+}
+
+// Decode decodes a request body into wire struct T the way ONTAP reads
+// bodies: nested objects and dotted keys ({"nas.path": "/x"}) both work;
+// integers, booleans and sizes may arrive as strings ("true", "1",
+// "240MB"); JSON null leaves a field unset. It returns the record and the
+// dotted paths of the leaves that were set, sorted.
+//
+// Failures are *Error values with status 400: malformed JSON or a
+// non-object body (code 2), an unknown field (262197, unless
+// IgnoreUnknownFields), a read-only field (262196), a value of the wrong
+// type (2, naming the field). An empty body decodes to the zero record.
+func Decode[T any](body []byte, opts DecodeOptions) (*T, []string, error) {
+	rec := new(T)
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return rec, nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var raw any
+	if err := dec.Decode(&raw); err != nil {
+		return nil, nil, errMalformed(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body must hold exactly one JSON object; found data after it.")
+	}
+	obj, ok := raw.(map[string]any)
+	if !ok {
+		return nil, nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body must be a JSON object.")
+	}
+	expanded, err := expand(obj, "", 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := decoder{opts: opts}
+	if err := d.object(reflect.ValueOf(rec).Elem(), SchemaOf[T](), expanded, 0); err != nil {
+		return nil, nil, err
+	}
+	slices.Sort(d.paths)
+	return rec, d.paths, nil
+}
+
+func errMalformed(err error) *Error {
+	msg := err.Error()
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		msg = se.Error() + " at byte offset " + strconv.FormatInt(se.Offset, 10)
+	}
+	return Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body is not valid JSON: %s.", truncate(msg, 200))
+}
+
+// expand turns dotted keys into nested objects, recursively. A key given
+// twice (directly and dotted) is an error.
+func expand(obj map[string]any, prefix string, depth int) (map[string]any, error) {
+	if depth > MaxBodyDepth {
+		return nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body nests deeper than %d levels.", MaxBodyDepth)
+	}
+	out := make(map[string]any, len(obj))
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		v := obj[k]
+		if m, ok := v.(map[string]any); ok {
+			sub, err := expand(m, prefix+k+".", depth+1)
+			if err != nil {
+				return nil, err
+			}
+			v = sub
+		} else if a, ok := v.([]any); ok {
+			for i, e := range a {
+				if m, ok := e.(map[string]any); ok {
+					sub, err := expand(m, prefix+k+".", depth+1)
+					if err != nil {
+						return nil, err
+					}
+					a[i] = sub
+				}
+			}
+		}
+		segs := strings.Split(k, ".")
+		node := out
+		for i, seg := range segs {
+			if seg == "" {
+				return nil, Errorf(http.StatusBadRequest, CodeInvalidField, "body", "The value %q is invalid for field \"body\" (empty path segment)", truncate(prefix+k, 64))
+			}
+			if i == len(segs)-1 {
+				if err := merge(node, seg, v, prefix+k); err != nil {
+					return nil, err
+				}
+				break
+			}
+			next, exists := node[seg]
+			if !exists {
+				m := map[string]any{}
+				node[seg] = m
+				node = m
+				continue
+			}
+			m, ok := next.(map[string]any)
+			if !ok {
+				return nil, Errorf(http.StatusBadRequest, CodeInvalidValue, prefix+k, "Field %q is given twice.", prefix+strings.Join(segs[:i+1], "."))
+			}
+			node = m
+		}
+	}
+	return out, nil
+}
+
+func merge(node map[string]any, key string, v any, full string) error {
+	old, exists := node[key]
+	if !exists {
+		node[key] = v
+		return nil
+	}
+	om, ok1 := old.(map[string]any)
+	nm, ok2 := v.(map[string]any)
+	if !ok1 || !ok2 {
+		return Errorf(http.StatusBadRequest, CodeInvalidValue, full, "Field %q is given twice.", full)
+	}
+	for k, x := range nm {
+		if err := merge(om, k, x, full+"."+k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type decoder struct {
+	opts  DecodeOptions
+	paths []string
+}
+
+func (d *decoder) object(v reflect.Value, s *Schema, obj map[string]any, depth int) error {
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		raw := obj[k]
+		f := s.byName[k]
+		if f == nil {
+			if d.opts.IgnoreUnknownFields {
+				continue
+			}
+			return ErrUnknownField("body", pathOf(s, k))
+		}
+		if raw == nil {
+			continue
+		}
+		if f.readOnly {
+			return ErrNotSettable(f.path)
+		}
+		if err := d.value(v.Field(f.index), f, raw, depth); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pathOf renders the full path of an unknown key under schema s: the
+// prefix its fields share, plus k.
+func pathOf(s *Schema, k string) string {
+	if len(s.fields) == 0 {
+		return k
+	}
+	p := s.fields[0].path
+	if i := strings.LastIndexByte(p, '.'); i >= 0 {
+		return p[:i+1] + k
+	}
+	return k
+}
+
+func (d *decoder) value(fv reflect.Value, f *field, raw any, depth int) error {
+	bad := func() error { return ErrInvalidValue(f.path, describe(raw), f.kind.String()) }
+	switch f.kind {
+	case kString:
+		s, ok := raw.(string)
+		if !ok {
+			return bad()
+		}
+		if fv.Kind() == reflect.Pointer {
+			fv.Set(reflect.ValueOf(&s))
+		} else {
+			fv.SetString(s)
+		}
+	case kInt:
+		var n int64
+		var err error
+		switch x := raw.(type) {
+		case json.Number:
+			n, err = strconv.ParseInt(x.String(), 10, 64)
+		case string:
+			if f.size {
+				n, err = ParseSize(x)
+			} else {
+				n, err = strconv.ParseInt(strings.TrimSpace(x), 10, 64)
+			}
+		default:
+			return bad()
+		}
+		if err != nil {
+			return bad()
+		}
+		fv.Set(reflect.ValueOf(&n))
+	case kBool:
+		var b bool
+		switch x := raw.(type) {
+		case bool:
+			b = x
+		case string:
+			switch strings.ToLower(strings.TrimSpace(x)) {
+			case "true":
+				b = true
+			case "false":
+			default:
+				return bad()
+			}
+		default:
+			return bad()
+		}
+		fv.Set(reflect.ValueOf(&b))
+	case kTime:
+		s, ok := raw.(string)
+		if !ok {
+			return bad()
+		}
+		t, err := ParseTime(s)
+		if err != nil {
+			return bad()
+		}
+		fv.Set(reflect.ValueOf(&Time{t}))
+	case kObject:
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return bad()
+		}
+		nv := reflect.New(f.elem)
+		if err := d.object(nv.Elem(), f.sub, m, depth+1); err != nil {
+			return err
+		}
+		if !nv.Elem().IsZero() {
+			fv.Set(nv)
+		}
+		return nil
+	case kObjects:
+		var items []any
+		switch x := raw.(type) {
+		case []any:
+			items = x
+		case map[string]any: // a dotted key such as "aggregates.name" names one element
+			items = []any{x}
+		default:
+			return bad()
+		}
+		sl := reflect.MakeSlice(fv.Type(), len(items), len(items))
+		for i, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				return ErrInvalidValue(f.path, describe(it), "<object>")
+			}
+			if err := d.object(sl.Index(i), f.sub, m, depth+1); err != nil {
+				return err
+			}
+		}
+		fv.Set(sl)
+	case kStrings:
+		items, ok := raw.([]any)
+		if !ok {
+			return bad()
+		}
+		out := make([]string, len(items))
+		for i, it := range items {
+			s, ok := it.(string)
+			if !ok {
+				return ErrInvalidValue(f.path, describe(it), "<string>")
+			}
+			out[i] = s
+		}
+		fv.Set(reflect.ValueOf(out))
+	}
+	d.paths = append(d.paths, f.path)
+	return nil
+}
+
+func describe(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case bool:
+		return strconv.FormatBool(x)
+	case map[string]any:
+		return "{...}"
+	case []any:
+		return "[...]"
+	}
+	return "null"
+}
+
+// CheckSettable verifies that every set path (as returned by [Decode]) is
+// one of allowed, or lies under one of them ("clone" allows
+// "clone.parent_volume.name"). The first other path fails with 262196.
+func CheckSettable(paths []string, allowed ...string) error {
+	for _, p := range paths {
+		ok := false
+		for _, a := range allowed {
+			if p == a || strings.HasPrefix(p, a+".") {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return ErrNotSettable(p)
+		}
+	}
+	return nil
+}

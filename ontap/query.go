@@ -1,0 +1,862 @@
+package ontap
+
+import (
+	"cmp"
+	"net/http"
+	"net/url"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// QueryKind says which query parameters a request may carry.
+type QueryKind uint8
+
+// The kinds of request, by what their query may hold.
+const (
+	// QueryCollection is a collection GET: fields, filters, order_by,
+	// max_records, return_records, return_timeout, start.<key>.
+	QueryCollection QueryKind = iota + 1
+	// QueryRecord is a single-record GET: fields only.
+	QueryRecord
+	// QueryMutation is POST, or PATCH/DELETE of one record:
+	// return_timeout and return_records.
+	QueryMutation
+	// QueryMutationByQuery is PATCH/DELETE on a collection: filters
+	// (at least one), return_timeout (default 15), return_records and
+	// the bulk flags continue_on_failure and serial_records.
+	QueryMutationByQuery
+)
+
+// MaxReturnTimeout is the longest return_timeout ONTAP accepts, in seconds.
+const MaxReturnTimeout = 120
+
+// Query is a parsed request query for one resource schema.
+type Query struct {
+	schema *Schema
+	kind   QueryKind
+	sel    *selection
+	// filters hold one entry per filter parameter; all must match.
+	filters []filter
+	order   []orderKey
+
+	// MaxRecords caps a collection page; 0 means no cap.
+	MaxRecords int
+	// ReturnRecords is return_records (default true on GET, false on
+	// mutations).
+	ReturnRecords bool
+	// ReturnTimeout is return_timeout in seconds.
+	ReturnTimeout int
+	// IgnoreUnknownFields is ignore_unknown_fields.
+	IgnoreUnknownFields bool
+	// Start is the start.<key> value of a continued collection GET.
+	Start string
+	// Extra holds the operation-specific parameters the caller allowed
+	// (e.g. force, restore_to.snapshot.name), first value each.
+	Extra map[string]string
+
+	raw   url.Values
+	needs []bool
+}
+
+// Needs reports whether answering the query needs the record's top-level
+// field name: it is selected (or the default selection includes it), or a
+// filter or order_by reads it. Record builders use it to skip work; a nil
+// Query needs everything.
+func (q *Query) Needs(name string) bool {
+	if q == nil {
+		return true
+	}
+	f := q.schema.byName[name]
+	if f == nil {
+		return false
+	}
+	if q.needs == nil {
+		if q.sel == nil && len(q.filters) == 0 && len(q.order) == 0 {
+			q.needs = q.schema.defaultNeeds[q.kind]
+		} else {
+			sel := q.sel
+			if sel == nil {
+				sel = q.schema.defaultSelection(q.kind)
+			}
+			q.needs = needsFor(q.schema, sel)
+			for _, f := range q.filters {
+				q.needs[f.path[0].pos] = true
+			}
+			for _, o := range q.order {
+				q.needs[o.path[0].pos] = true
+			}
+		}
+	}
+	return q.needs[f.pos]
+}
+
+func (s *Schema) defaultSelection(k QueryKind) *selection {
+	if k == QueryCollection || k == QueryMutationByQuery {
+		return selKeysOnly
+	}
+	return selCommonAll
+}
+
+// needsFor says, by field position, which root fields sel selects.
+func needsFor(s *Schema, sel *selection) []bool {
+	out := make([]bool, len(s.fields))
+	for i, f := range s.fields {
+		out[i] = f.level == levelKey || sel.mode == selAll || sel.children[f.name] != nil ||
+			sel.mode == selCommon && f.level != levelExpensive
+	}
+	return out
+}
+
+// HasFilters reports whether the query filters records.
+func (q *Query) HasFilters() bool { return len(q.filters) > 0 }
+
+// ParseQuery parses a request's query string for resource schema s.
+// allow names extra operation-specific parameters to accept (returned in
+// Query.Extra). Unknown parameters fail with 262179 and unknown names in
+// fields with 262197, unless ignore_unknown_fields=true.
+func (s *Schema) ParseQuery(v url.Values, k QueryKind, allow ...string) (*Query, error) {
+	q := &Query{schema: s, kind: k, raw: v}
+	switch k {
+	case QueryCollection, QueryRecord:
+		q.ReturnRecords = true
+	case QueryMutationByQuery:
+		q.ReturnTimeout = 15
+	}
+	if raw, ok := v["ignore_unknown_fields"]; ok {
+		b, err := parseBoolParam("ignore_unknown_fields", raw[0])
+		if err != nil {
+			return nil, err
+		}
+		q.IgnoreUnknownFields = b
+	}
+	keys := make([]string, 0, len(v))
+	for key := range v {
+		keys = append(keys, key)
+	}
+	slices.Sort(keys) // deterministic error reporting
+	for _, key := range keys {
+		vals := v[key]
+		val := vals[0]
+		switch {
+		case key == "ignore_unknown_fields":
+		case key == "fields" && (k == QueryCollection || k == QueryRecord):
+			sel, err := s.parseFields(strings.Join(vals, ","), q.IgnoreUnknownFields)
+			if err != nil {
+				return nil, err
+			}
+			q.sel = sel
+		case key == "return_timeout":
+			n, err := strconv.Atoi(strings.TrimSpace(val))
+			if err != nil || n < 0 || n > MaxReturnTimeout {
+				return nil, ErrInvalidValue(key, val, "<integer 0-120>")
+			}
+			q.ReturnTimeout = n
+		case key == "return_records":
+			b, err := parseBoolParam(key, val)
+			if err != nil {
+				return nil, err
+			}
+			q.ReturnRecords = b
+		case k == QueryCollection && key == "max_records":
+			n, err := strconv.Atoi(strings.TrimSpace(val))
+			if err != nil || n < 0 {
+				return nil, ErrInvalidValue(key, val, "<non-negative integer>")
+			}
+			q.MaxRecords = n
+		case k == QueryCollection && key == "order_by":
+			ord, err := s.parseOrder(strings.Join(vals, ","), q.IgnoreUnknownFields)
+			if err != nil {
+				return nil, err
+			}
+			q.order = ord
+		case k == QueryCollection && s.key != nil && key == "start."+s.key.name:
+			q.Start = val
+		case k == QueryMutationByQuery && (key == "continue_on_failure" || key == "serial_records"):
+			if _, err := parseBoolParam(key, val); err != nil {
+				return nil, err
+			}
+		case slices.Contains(allow, key):
+			if q.Extra == nil {
+				q.Extra = map[string]string{}
+			}
+			q.Extra[key] = val
+		case k == QueryCollection || k == QueryMutationByQuery:
+			path := s.resolve(key)
+			if path == nil {
+				if q.IgnoreUnknownFields {
+					continue
+				}
+				return nil, ErrUnexpectedArgument(key)
+			}
+			for _, val := range vals {
+				f, err := newFilter(key, path, val)
+				if err != nil {
+					return nil, err
+				}
+				q.filters = append(q.filters, f)
+			}
+		default:
+			if q.IgnoreUnknownFields {
+				continue
+			}
+			return nil, ErrUnexpectedArgument(key)
+		}
+	}
+	if k == QueryMutationByQuery && len(q.filters) == 0 {
+		return nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "",
+			"A PATCH or DELETE on a collection requires at least one query field to select records.")
+	}
+	return q, nil
+}
+
+func parseBoolParam(name, v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "1", "":
+		return true, nil
+	case "false", "0":
+		return false, nil
+	}
+	return false, ErrInvalidValue(name, v, "<boolean>")
+}
+
+// selection is a parsed fields parameter, as a tree.
+type selection struct {
+	mode     selMode
+	children map[string]*selection
+}
+
+type selMode uint8
+
+const (
+	selNone   selMode = iota // only the children named
+	selCommon                // common fields (fields=*) plus named children
+	selAll                   // everything below (fields=**, or an object named)
+)
+
+var (
+	selCommonAll = &selection{mode: selCommon}
+	selKeysOnly  = &selection{mode: selNone}
+)
+
+func (s *Schema) parseFields(spec string, ignoreUnknown bool) (*selection, error) {
+	root := &selection{mode: selNone}
+	named := false
+	for tok := range strings.SplitSeq(spec, ",") {
+		tok = strings.TrimSpace(tok)
+		if tok != "" {
+			named = true
+		}
+		switch tok {
+		case "":
+			continue
+		case "*":
+			root.mode = max(root.mode, selCommon)
+			continue
+		case "**":
+			root.mode = selAll
+			continue
+		}
+		path := s.resolve(tok)
+		if path == nil {
+			if ignoreUnknown {
+				continue
+			}
+			return nil, ErrUnknownField("fields", tok)
+		}
+		node := root
+		for _, f := range path {
+			if node.children == nil {
+				node.children = map[string]*selection{}
+			}
+			c := node.children[f.name]
+			if c == nil {
+				c = &selection{}
+				node.children[f.name] = c
+			}
+			node = c
+		}
+		node.mode = selAll
+	}
+	if !named {
+		return nil, nil // fields= with nothing in it: the default
+	}
+	return root, nil
+}
+
+// project clears every field of v (a struct) that sel does not select.
+// Objects it descends into are copied first, so records may share
+// sub-objects safely.
+func project(v reflect.Value, s *Schema, sel *selection, root bool) {
+	if sel.mode == selAll {
+		return
+	}
+	for _, f := range s.fields {
+		fv := v.Field(f.index)
+		if fv.IsZero() {
+			continue
+		}
+		if root && f.level == levelKey {
+			continue
+		}
+		if c := sel.children[f.name]; c != nil {
+			if c.mode != selAll && f.sub != nil {
+				if sel.mode == selCommon && c.mode == selNone {
+					c = &selection{mode: selCommon, children: c.children}
+				}
+				projectChild(fv, f, c)
+			}
+			continue
+		}
+		if sel.mode == selCommon && f.level != levelExpensive {
+			if f.sub != nil && !f.sub.cheap {
+				projectChild(fv, f, selCommonAll)
+			}
+			continue
+		}
+		fv.SetZero()
+	}
+}
+
+func projectChild(fv reflect.Value, f *field, sel *selection) {
+	switch f.kind {
+	case kObject:
+		cp := reflect.New(f.elem)
+		cp.Elem().Set(fv.Elem())
+		project(cp.Elem(), f.sub, sel, false)
+		if cp.Elem().IsZero() {
+			fv.SetZero()
+		} else {
+			fv.Set(cp)
+		}
+	case kObjects:
+		cp := reflect.MakeSlice(fv.Type(), fv.Len(), fv.Len())
+		reflect.Copy(cp, fv)
+		for i := range cp.Len() {
+			project(cp.Index(i), f.sub, sel, false)
+		}
+		fv.Set(cp)
+	}
+}
+
+// Project trims a single record to the query's fields (default: the common
+// fields, as a single GET returns).
+func Project[T any](q *Query, rec *T) {
+	sel := selCommonAll
+	if q != nil && q.sel != nil {
+		sel = q.sel
+	}
+	project(reflect.ValueOf(rec).Elem(), SchemaOf[T](), sel, true)
+}
+
+// ---- filters ----
+
+type filterOp uint8
+
+const (
+	opEq filterOp = iota
+	opLt
+	opLe
+	opGt
+	opGe
+	opRange
+	opGlob
+	opNull
+	opNotNull
+)
+
+type operand struct {
+	s string
+	i int64
+	b bool
+	t time.Time
+}
+
+type alt struct {
+	neg    bool
+	op     filterOp
+	lo, hi operand
+}
+
+type filter struct {
+	path []*field
+	kind kind
+	alts []alt
+}
+
+func newFilter(name string, path []*field, val string) (filter, error) {
+	leaf := path[len(path)-1]
+	k := leaf.kind
+	if k == kStrings {
+		k = kString
+	}
+	if !k.scalar() {
+		return filter{}, Errorf(http.StatusBadRequest, CodeInvalidValue, name, "Field %q is an object; filter on one of its fields instead.", name)
+	}
+	f := filter{path: path, kind: k}
+	for a := range strings.SplitSeq(val, "|") {
+		var x alt
+		switch a {
+		case "null":
+			x.op = opNull
+			f.alts = append(f.alts, x)
+			continue
+		case "!null":
+			x.op = opNotNull
+			f.alts = append(f.alts, x)
+			continue
+		}
+		if rest, ok := strings.CutPrefix(a, "!"); ok {
+			x.neg, a = true, rest
+		}
+		switch {
+		case strings.HasPrefix(a, "<="):
+			x.op, a = opLe, a[2:]
+		case strings.HasPrefix(a, ">="):
+			x.op, a = opGe, a[2:]
+		case strings.HasPrefix(a, "<"):
+			x.op, a = opLt, a[1:]
+		case strings.HasPrefix(a, ">"):
+			x.op, a = opGt, a[1:]
+		default:
+			if lo, hi, ok := strings.Cut(a, ".."); ok && k != kString || ok && lo != "" && hi != "" {
+				var err error
+				if x.lo, err = parseOperand(name, k, lo); err != nil {
+					return f, err
+				}
+				if x.hi, err = parseOperand(name, k, hi); err != nil {
+					return f, err
+				}
+				x.op = opRange
+				f.alts = append(f.alts, x)
+				continue
+			}
+			if k == kString && strings.Contains(a, "*") {
+				x.op, x.lo.s = opGlob, a
+				f.alts = append(f.alts, x)
+				continue
+			}
+			if k != kString && a == "*" {
+				x.op = opNotNull
+				f.alts = append(f.alts, x)
+				continue
+			}
+		}
+		var err error
+		if x.lo, err = parseOperand(name, k, a); err != nil {
+			return f, err
+		}
+		f.alts = append(f.alts, x)
+	}
+	return f, nil
+}
+
+func parseOperand(name string, k kind, s string) (operand, error) {
+	switch k {
+	case kInt:
+		n, err := ParseSize(s)
+		if err != nil {
+			return operand{}, ErrInvalidValue(name, s, "<integer>")
+		}
+		return operand{i: n}, nil
+	case kBool:
+		switch strings.ToLower(s) {
+		case "true":
+			return operand{b: true}, nil
+		case "false":
+			return operand{b: false}, nil
+		}
+		return operand{}, ErrInvalidValue(name, s, "<boolean>")
+	case kTime:
+		t, err := ParseTime(s)
+		if err != nil {
+			return operand{}, ErrInvalidValue(name, s, "<date-time>")
+		}
+		return operand{t: t}, nil
+	}
+	return operand{s: s}, nil
+}
+
+// collect appends the scalar values at path within v (a struct), fanning
+// out over arrays.
+func collect(v reflect.Value, path []*field, out []reflect.Value) []reflect.Value {
+	f := path[0]
+	fv := v.Field(f.index)
+	switch f.kind {
+	case kObject:
+		if fv.IsNil() || len(path) == 1 {
+			return out
+		}
+		return collect(fv.Elem(), path[1:], out)
+	case kObjects:
+		if len(path) == 1 {
+			return out
+		}
+		for i := range fv.Len() {
+			out = collect(fv.Index(i), path[1:], out)
+		}
+		return out
+	case kStrings:
+		for i := range fv.Len() {
+			out = append(out, fv.Index(i))
+		}
+		return out
+	}
+	if fv.Kind() == reflect.Pointer {
+		if fv.IsNil() {
+			return out
+		}
+		fv = fv.Elem()
+	}
+	return append(out, fv)
+}
+
+func scalarOf(v reflect.Value, k kind) operand {
+	switch k {
+	case kInt:
+		return operand{i: v.Int()}
+	case kBool:
+		return operand{b: v.Bool()}
+	case kTime:
+		return operand{t: v.Interface().(Time).Time}
+	}
+	return operand{s: v.String()}
+}
+
+func compareOperand(k kind, a, b operand) int {
+	switch k {
+	case kInt:
+		return cmp.Compare(a.i, b.i)
+	case kBool:
+		switch {
+		case a.b == b.b:
+			return 0
+		case !a.b:
+			return -1
+		}
+		return 1
+	case kTime:
+		return a.t.Compare(b.t)
+	}
+	return strings.Compare(a.s, b.s)
+}
+
+func (f *filter) match(v reflect.Value, buf []reflect.Value) bool {
+	vals := collect(v, f.path, buf[:0])
+	for _, a := range f.alts {
+		switch a.op {
+		case opNull:
+			if len(vals) == 0 {
+				return true
+			}
+			continue
+		case opNotNull:
+			if len(vals) > 0 {
+				return true
+			}
+			continue
+		}
+		if len(vals) == 0 {
+			continue
+		}
+		if a.neg {
+			none := true
+			for _, x := range vals {
+				if a.test(f.kind, scalarOf(x, f.kind)) {
+					none = false
+					break
+				}
+			}
+			if none {
+				return true
+			}
+			continue
+		}
+		for _, x := range vals {
+			if a.test(f.kind, scalarOf(x, f.kind)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (a *alt) test(k kind, x operand) bool {
+	switch a.op {
+	case opGlob:
+		return Glob(a.lo.s, x.s)
+	case opRange:
+		return compareOperand(k, x, a.lo) >= 0 && compareOperand(k, x, a.hi) <= 0
+	}
+	c := compareOperand(k, x, a.lo)
+	switch a.op {
+	case opLt:
+		return c < 0
+	case opLe:
+		return c <= 0
+	case opGt:
+		return c > 0
+	case opGe:
+		return c >= 0
+	}
+	return c == 0
+}
+
+// Glob reports whether s matches pattern, where '*' matches any run of
+// characters (including none) and every other character matches itself.
+func Glob(pattern, s string) bool {
+	// Iterative matcher with single backtrack point: O(len(pattern)*len(s)).
+	p, i := 0, 0
+	star, mark := -1, 0
+	for i < len(s) {
+		switch {
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, i
+			p++
+		case p < len(pattern) && pattern[p] == s[i]:
+			p++
+			i++
+		case star >= 0:
+			p = star + 1
+			mark++
+			i = mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
+}
+
+// ---- order ----
+
+type orderKey struct {
+	path []*field
+	kind kind
+	desc bool
+}
+
+func (s *Schema) parseOrder(spec string, ignoreUnknown bool) ([]orderKey, error) {
+	var out []orderKey
+	for item := range strings.SplitSeq(spec, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name, dir, _ := strings.Cut(item, " ")
+		dir = strings.ToLower(strings.TrimSpace(dir))
+		if dir != "" && dir != "asc" && dir != "desc" {
+			return nil, ErrInvalidValue("order_by", item, "<field> [asc|desc]")
+		}
+		path := s.resolve(name)
+		if path == nil {
+			if ignoreUnknown {
+				continue
+			}
+			return nil, ErrUnknownField("order_by", name)
+		}
+		k := path[len(path)-1].kind
+		if k == kStrings {
+			k = kString
+		}
+		if !k.scalar() {
+			return nil, ErrInvalidValue("order_by", name, "<scalar field>")
+		}
+		out = append(out, orderKey{path: path, kind: k, desc: dir == "desc"})
+	}
+	return out, nil
+}
+
+// sortKey is one record's ordering values: one per order key (nil = unset)
+// then the record key.
+type sortKey struct {
+	vals []*operand
+	key  string
+	idx  int
+}
+
+// ---- pages ----
+
+// Page filters, orders and pages recs for a collection GET on path (the
+// request's path, e.g. "/api/storage/volumes"), trims each record to the
+// query's fields (default: keys and _links), and returns the collection
+// envelope with _links.self echoing the request and _links.next when
+// max_records stopped the page early. Records are ordered by order_by, then
+// by key, so pagination with start.<key> is stable.
+func Page[T any](q *Query, recs []T, path string) Collection[T] {
+	matched := Match(q, recs)
+	s := q.schema
+	keys := make([]sortKey, len(matched))
+	var buf []reflect.Value
+	keyPath := []*field{s.key}
+	for n, i := range matched {
+		v := reflect.ValueOf(&recs[i]).Elem()
+		sk := sortKey{idx: i}
+		if len(q.order) > 0 {
+			sk.vals = make([]*operand, len(q.order))
+			for j, o := range q.order {
+				buf = collect(v, o.path, buf[:0])
+				if len(buf) > 0 {
+					op := scalarOf(buf[0], o.kind)
+					sk.vals[j] = &op
+				}
+			}
+		}
+		if s.key != nil {
+			kv := collect(v, keyPath, buf[:0])
+			if len(kv) > 0 {
+				sk.key = scalarText(kv[0], s.key.kind)
+			}
+		}
+		keys[n] = sk
+	}
+	// Keys are unique, so an unstable sort is deterministic.
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		for j, o := range q.order {
+			x, y := a.vals[j], b.vals[j]
+			var c int
+			switch {
+			case x == nil && y == nil:
+			case x == nil:
+				c = -1
+			case y == nil:
+				c = 1
+			default:
+				c = compareOperand(o.kind, *x, *y)
+			}
+			if o.desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return strings.Compare(a.key, b.key)
+	})
+	start := 0
+	if q.Start != "" {
+		start = len(keys)
+		for i, k := range keys {
+			if k.key == q.Start {
+				start = i
+				break
+			}
+		}
+		if start == len(keys) && len(q.order) == 0 {
+			// The start record has gone; resume at the next key.
+			start, _ = slices.BinarySearchFunc(keys, q.Start, func(k sortKey, t string) int { return strings.Compare(k.key, t) })
+		}
+	}
+	end := len(keys)
+	if q.MaxRecords > 0 && start+q.MaxRecords < end {
+		end = start + q.MaxRecords
+	}
+	out := Collection[T]{NumRecords: end - start}
+	out.Links.Self = &Href{Href: hrefWith(path, q.raw, "", "")}
+	if end < len(keys) && s.key != nil {
+		out.Links.Next = &Href{Href: hrefWith(path, q.raw, "start."+s.key.name, keys[end].key)}
+	}
+	if !q.ReturnRecords {
+		return out
+	}
+	sel := selKeysOnly
+	if q.sel != nil {
+		sel = q.sel
+	}
+	out.Records = make([]T, 0, end-start)
+	for _, k := range keys[start:end] {
+		out.Records = append(out.Records, recs[k.idx])
+		project(reflect.ValueOf(&out.Records[len(out.Records)-1]).Elem(), s, sel, true)
+	}
+	return out
+}
+
+// Match returns the indexes of the records that pass every filter, in
+// order. PATCH and DELETE by query use it to select their targets.
+func Match[T any](q *Query, recs []T) []int {
+	out := make([]int, 0, len(recs))
+	var buf []reflect.Value
+	for i := range recs {
+		v := reflect.ValueOf(&recs[i]).Elem()
+		ok := true
+		for j := range q.filters {
+			if !q.filters[j].match(v, buf) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func scalarText(v reflect.Value, k kind) string {
+	if k == kInt {
+		return strconv.FormatInt(v.Int(), 10)
+	}
+	return v.String()
+}
+
+func hrefWith(path string, raw url.Values, key, val string) string {
+	if key == "" && len(raw) == 0 {
+		return path
+	}
+	v := make(url.Values, len(raw)+1)
+	for k, vs := range raw {
+		if strings.HasPrefix(k, "start.") {
+			continue
+		}
+		v[k] = vs
+	}
+	if key != "" {
+		v.Set(key, val)
+	}
+	if len(v) == 0 {
+		return path
+	}
+	// Encode writes spaces as '+'; ONTAP clients send them as %20, and a
+	// literal '+' is always escaped, so every '+' here is a space.
+	return path + "?" + strings.ReplaceAll(v.Encode(), "+", "%20")
+}
+
+// ParseSize parses an integer with an optional size suffix (B, KB, MB,
+// GB, TB, PB, or K, M, G, T, P; any case), multiplying by powers of 1024
+// as ONTAP does.
+func ParseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	i := len(s)
+	for i > 0 && (s[i-1] < '0' || s[i-1] > '9') {
+		i--
+	}
+	num, suffix := s[:i], strings.ToUpper(strings.TrimSpace(s[i:]))
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	var shift uint
+	switch suffix {
+	case "", "B":
+	case "K", "KB":
+		shift = 10
+	case "M", "MB":
+		shift = 20
+	case "G", "GB":
+		shift = 30
+	case "T", "TB":
+		shift = 40
+	case "P", "PB":
+		shift = 50
+	default:
+		return 0, strconv.ErrSyntax
+	}
+	if shift > 0 && (n > (1<<63-1)>>shift || n < -(1<<63)>>shift) {
+		return 0, strconv.ErrRange
+	}
+	return n << shift, nil
+}

@@ -1,0 +1,447 @@
+package ontap
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+)
+
+// Struct tags. Every wire struct carries a json tag (the ONTAP field name)
+// and may carry an ontap tag with comma-separated flags that drive the query
+// engine and the body decoder:
+//
+//	key        always returned at the record root (identifiers and _links)
+//	expensive  returned only when named in fields or by fields=**
+//	ro         read-only: rejected in request bodies (262196)
+//	size       an integer that also accepts "240MB"-style strings (×1024)
+//
+// A field with neither key nor expensive is "common": returned by a single
+// GET and by fields=*.
+
+// Time is an ONTAP date-time. It renders with a numeric UTC offset
+// ("2021-04-10T09:51:13+00:00"), as ONTAP does, and parses any RFC 3339 time.
+type Time struct{ time.Time }
+
+// TimeLayout is the layout ONTAP uses for date-times.
+const TimeLayout = "2006-01-02T15:04:05-07:00"
+
+// NewTime returns t truncated to seconds, as ONTAP reports times.
+func NewTime(t time.Time) *Time { return &Time{t.Truncate(time.Second)} }
+
+// MarshalJSON renders the ONTAP layout.
+func (t Time) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, len(TimeLayout)+2)
+	b = append(b, '"')
+	b = t.Time.AppendFormat(b, TimeLayout)
+	return append(b, '"'), nil
+}
+
+// UnmarshalJSON accepts an RFC 3339 string.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return fmt.Errorf("date-time must be a string, got %s", truncate(string(b), 40))
+	}
+	v, err := ParseTime(string(b[1 : len(b)-1]))
+	if err != nil {
+		return err
+	}
+	*t = Time{v}
+	return nil
+}
+
+// ParseTime parses an RFC 3339 date-time (with or without fractional
+// seconds).
+func ParseTime(s string) (time.Time, error) {
+	v, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 date-time", truncate(s, 40))
+	}
+	return v, nil
+}
+
+// Href is a HAL link target.
+type Href struct {
+	Href string `json:"href"`
+}
+
+// Links is the HAL _links object: self on every object, next on a
+// collection page that has more records.
+type Links struct {
+	Self *Href `json:"self,omitempty"`
+	Next *Href `json:"next,omitempty"`
+}
+
+// SelfLink returns Links with only self set.
+func SelfLink(href string) *Links { return &Links{Self: &Href{Href: href}} }
+
+// Ref names another object (an SVM, aggregate, node, volume, snapshot,
+// policy) by name and UUID.
+type Ref struct {
+	Name  *string `json:"name,omitempty"`
+	UUID  *string `json:"uuid,omitempty"`
+	Links *Links  `json:"_links,omitempty" ontap:"ro"`
+}
+
+// NamedRef is a reference by name only (policies that ONTAP identifies by
+// name, such as export or QoS policies).
+type NamedRef struct {
+	Name *string `json:"name,omitempty"`
+}
+
+// Volume is an ONTAP volume record (/api/storage/volumes). The same struct
+// is the request body of POST and PATCH.
+type Volume struct {
+	UUID                           *string           `json:"uuid,omitempty" ontap:"key,ro"`
+	Name                           *string           `json:"name,omitempty" ontap:"key"`
+	Comment                        *string           `json:"comment,omitempty"`
+	CreateTime                     *Time             `json:"create_time,omitempty" ontap:"ro"`
+	Language                       *string           `json:"language,omitempty"`
+	Size                           *int64            `json:"size,omitempty" ontap:"size"`
+	State                          *string           `json:"state,omitempty"`
+	Style                          *string           `json:"style,omitempty"`
+	Type                           *string           `json:"type,omitempty"`
+	SVM                            *Ref              `json:"svm,omitempty"`
+	Aggregates                     []Ref             `json:"aggregates,omitempty"`
+	SnapshotPolicy                 *NamedRef         `json:"snapshot_policy,omitempty"`
+	NAS                            *VolumeNAS        `json:"nas,omitempty"`
+	Space                          *VolumeSpace      `json:"space,omitempty"`
+	Clone                          *VolumeClone      `json:"clone,omitempty"`
+	Guarantee                      *VolumeGuarantee  `json:"guarantee,omitempty" ontap:"expensive"`
+	Encryption                     *VolumeEncryption `json:"encryption,omitempty" ontap:"expensive"`
+	QoS                            *VolumeQoS        `json:"qos,omitempty" ontap:"expensive"`
+	Tiering                        *VolumeTiering    `json:"tiering,omitempty"`
+	SnapshotDirectoryAccessEnabled *bool             `json:"snapshot_directory_access_enabled,omitempty"`
+	RestoreTo                      *VolumeRestoreTo  `json:"restore_to,omitempty" ontap:"expensive"`
+	Links                          *Links            `json:"_links,omitempty" ontap:"key,ro"`
+}
+
+// VolumeNAS is a volume's NAS settings. path (the junction path) is
+// expensive in ONTAP: request it by name.
+type VolumeNAS struct {
+	Path            *string          `json:"path,omitempty" ontap:"expensive"`
+	ExportPolicy    *ExportPolicyRef `json:"export_policy,omitempty"`
+	SecurityStyle   *string          `json:"security_style,omitempty" ontap:"expensive"`
+	UnixPermissions *int64           `json:"unix_permissions,omitempty" ontap:"expensive"`
+	UID             *int64           `json:"uid,omitempty" ontap:"expensive"`
+	GID             *int64           `json:"gid,omitempty" ontap:"expensive"`
+}
+
+// ExportPolicyRef names a volume's export policy.
+type ExportPolicyRef struct {
+	Name *string `json:"name,omitempty"`
+	ID   *int64  `json:"id,omitempty" ontap:"ro,expensive"`
+}
+
+// VolumeSpace is a volume's space accounting; size mirrors the volume size.
+type VolumeSpace struct {
+	Size      *int64               `json:"size,omitempty" ontap:"ro"`
+	Available *int64               `json:"available,omitempty" ontap:"ro"`
+	Used      *int64               `json:"used,omitempty" ontap:"ro"`
+	Snapshot  *VolumeSpaceSnapshot `json:"snapshot,omitempty" ontap:"expensive"`
+}
+
+// VolumeSpaceSnapshot is the snapshot reserve of a volume.
+type VolumeSpaceSnapshot struct {
+	ReservePercent *int64 `json:"reserve_percent,omitempty"`
+	Used           *int64 `json:"used,omitempty" ontap:"ro"`
+}
+
+// VolumeClone is the FlexClone block. In requests, is_flexclone with
+// parent_volume (and optionally parent_snapshot) creates a clone, and
+// split_initiated starts a split.
+type VolumeClone struct {
+	IsFlexclone          *bool  `json:"is_flexclone,omitempty"`
+	ParentVolume         *Ref   `json:"parent_volume,omitempty" ontap:"expensive"`
+	ParentSnapshot       *Ref   `json:"parent_snapshot,omitempty" ontap:"expensive"`
+	ParentSVM            *Ref   `json:"parent_svm,omitempty" ontap:"expensive"`
+	SplitInitiated       *bool  `json:"split_initiated,omitempty" ontap:"expensive"`
+	SplitCompletePercent *int64 `json:"split_complete_percent,omitempty" ontap:"expensive,ro"`
+}
+
+// VolumeGuarantee is the space guarantee (volume or none).
+type VolumeGuarantee struct {
+	Type    *string `json:"type,omitempty"`
+	Honored *bool   `json:"honored,omitempty" ontap:"ro"`
+}
+
+// VolumeEncryption is the volume encryption setting.
+type VolumeEncryption struct {
+	Enabled *bool `json:"enabled,omitempty"`
+}
+
+// VolumeQoS names the volume's QoS policy group.
+type VolumeQoS struct {
+	Policy *NamedRef `json:"policy,omitempty"`
+}
+
+// VolumeTiering is the FabricPool tiering policy.
+type VolumeTiering struct {
+	Policy *string `json:"policy,omitempty"`
+}
+
+// VolumeRestoreTo is the restore request of a volume PATCH (body or query
+// form): restore the volume to the named snapshot.
+type VolumeRestoreTo struct {
+	Snapshot *Ref `json:"snapshot,omitempty"`
+}
+
+// Snapshot is an ONTAP snapshot record
+// (/api/storage/volumes/{volume.uuid}/snapshots).
+type Snapshot struct {
+	UUID            *string        `json:"uuid,omitempty" ontap:"key,ro"`
+	Name            *string        `json:"name,omitempty" ontap:"key"`
+	Volume          *Ref           `json:"volume,omitempty"`
+	SVM             *Ref           `json:"svm,omitempty"`
+	CreateTime      *Time          `json:"create_time,omitempty" ontap:"ro"`
+	Comment         *string        `json:"comment,omitempty"`
+	ExpiryTime      *Time          `json:"expiry_time,omitempty"`
+	SnapmirrorLabel *string        `json:"snapmirror_label,omitempty"`
+	State           *string        `json:"state,omitempty" ontap:"ro"`
+	Size            *int64         `json:"size,omitempty" ontap:"ro"`
+	Delta           *SnapshotDelta `json:"delta,omitempty" ontap:"ro,expensive"`
+	Links           *Links         `json:"_links,omitempty" ontap:"key,ro"`
+}
+
+// SnapshotDelta is the change since the snapshot was taken; expensive, so
+// returned only when requested.
+type SnapshotDelta struct {
+	SizeConsumed *int64  `json:"size_consumed,omitempty"`
+	TimeElapsed  *string `json:"time_elapsed,omitempty"`
+}
+
+// Job is an asynchronous job (/api/cluster/jobs). code is an integer (0 on
+// success); error.code is a string, as ONTAP sends them.
+type Job struct {
+	UUID        *string   `json:"uuid,omitempty" ontap:"key,ro"`
+	Description *string   `json:"description,omitempty"`
+	State       *string   `json:"state,omitempty"`
+	Message     *string   `json:"message,omitempty"`
+	Code        *int64    `json:"code,omitempty"`
+	Error       *JobError `json:"error,omitempty"`
+	StartTime   *Time     `json:"start_time,omitempty"`
+	EndTime     *Time     `json:"end_time,omitempty"`
+	SVM         *Ref      `json:"svm,omitempty"`
+	Links       *Links    `json:"_links,omitempty" ontap:"key,ro"`
+}
+
+// JobError is the error of a failed job; it repeats the job's code (as a
+// string) and message.
+type JobError struct {
+	Message   *string         `json:"message,omitempty"`
+	Code      *string         `json:"code,omitempty"`
+	Target    *string         `json:"target,omitempty"`
+	Arguments []ErrorArgument `json:"arguments,omitempty"`
+}
+
+// The job states. queued, running and paused are not terminal.
+const (
+	JobQueued  = "queued"
+	JobRunning = "running"
+	JobPaused  = "paused"
+	JobSuccess = "success"
+	JobFailure = "failure"
+)
+
+// JobLink is the reference to a job carried by a 202 response. Trident
+// reads uuid; Ansible and the Python SDK read _links.self.href; so both are
+// always set.
+type JobLink struct {
+	UUID  string `json:"uuid"`
+	Links Links  `json:"_links"`
+}
+
+// NewJobLink returns the link to job uuid.
+func NewJobLink(uuid string) JobLink {
+	return JobLink{UUID: uuid, Links: Links{Self: &Href{Href: JobPath(uuid)}}}
+}
+
+// JobPath is the API path of a job.
+func JobPath(uuid string) string { return "/api/cluster/jobs/" + uuid }
+
+// JobResponse is the body of a mutation's response: the job link, plus the
+// affected records when return_records=true. A query-based PATCH or DELETE
+// answers with jobs (one per matched record) instead of job.
+type JobResponse[T any] struct {
+	NumRecords *int      `json:"num_records,omitempty"`
+	Records    []T       `json:"records,omitzero"`
+	Job        *JobLink  `json:"job,omitempty"`
+	Jobs       []JobLink `json:"jobs,omitzero"`
+}
+
+// Collection is the HAL collection envelope. Records is omitted when the
+// request said return_records=false.
+type Collection[T any] struct {
+	Records    []T   `json:"records,omitzero"`
+	NumRecords int   `json:"num_records"`
+	Links      Links `json:"_links"`
+}
+
+// Version is an ONTAP version: full is "NetApp Release 9.16.1: <date>";
+// clients use only generation.major.minor.
+type Version struct {
+	Full       *string `json:"full,omitempty"`
+	Generation *int64  `json:"generation,omitempty"`
+	Major      *int64  `json:"major,omitempty"`
+	Minor      *int64  `json:"minor,omitempty"`
+}
+
+// Cluster is /api/cluster.
+type Cluster struct {
+	Name                 *string               `json:"name,omitempty"`
+	UUID                 *string               `json:"uuid,omitempty" ontap:"ro"`
+	Version              *Version              `json:"version,omitempty" ontap:"ro"`
+	Location             *string               `json:"location,omitempty"`
+	Contact              *string               `json:"contact,omitempty"`
+	DNSDomains           []string              `json:"dns_domains,omitempty"`
+	NameServers          []string              `json:"name_servers,omitempty"`
+	NTPServers           []string              `json:"ntp_servers,omitempty"`
+	Timezone             *NamedRef             `json:"timezone,omitempty"`
+	ManagementInterfaces []ManagementInterface `json:"management_interfaces,omitempty"`
+	SanOptimized         *bool                 `json:"san_optimized,omitempty" ontap:"ro"`
+	Disaggregated        *bool                 `json:"disaggregated,omitempty" ontap:"ro"`
+	Links                *Links                `json:"_links,omitempty" ontap:"key,ro"`
+}
+
+// ManagementInterface is a cluster or node management LIF reference.
+type ManagementInterface struct {
+	UUID  *string `json:"uuid,omitempty"`
+	Name  *string `json:"name,omitempty"`
+	IP    *IPInfo `json:"ip,omitempty"`
+	Links *Links  `json:"_links,omitempty" ontap:"ro"`
+}
+
+// IPInfo is an interface address.
+type IPInfo struct {
+	Address *string `json:"address,omitempty"`
+	Netmask *string `json:"netmask,omitempty"`
+	Family  *string `json:"family,omitempty"`
+}
+
+// Node is /api/cluster/nodes/{uuid}.
+type Node struct {
+	UUID                 *string               `json:"uuid,omitempty" ontap:"key,ro"`
+	Name                 *string               `json:"name,omitempty" ontap:"key"`
+	SerialNumber         *string               `json:"serial_number,omitempty"`
+	SystemID             *string               `json:"system_id,omitempty"`
+	Model                *string               `json:"model,omitempty"`
+	Location             *string               `json:"location,omitempty"`
+	Membership           *string               `json:"membership,omitempty"`
+	State                *string               `json:"state,omitempty"`
+	Version              *Version              `json:"version,omitempty"`
+	ManagementInterfaces []ManagementInterface `json:"management_interfaces,omitempty"`
+	Links                *Links                `json:"_links,omitempty" ontap:"key,ro"`
+}
+
+// SVMProtocol is the enabled/allowed state of one protocol on an SVM.
+type SVMProtocol struct {
+	Enabled *bool `json:"enabled,omitempty"`
+	Allowed *bool `json:"allowed,omitempty"`
+}
+
+// SVM is /api/svm/svms/{uuid}.
+type SVM struct {
+	UUID           *string      `json:"uuid,omitempty" ontap:"key,ro"`
+	Name           *string      `json:"name,omitempty" ontap:"key"`
+	State          *string      `json:"state,omitempty"`
+	Subtype        *string      `json:"subtype,omitempty"`
+	Language       *string      `json:"language,omitempty"`
+	Comment        *string      `json:"comment,omitempty"`
+	Aggregates     []Ref        `json:"aggregates,omitempty"`
+	IPSpace        *Ref         `json:"ipspace,omitempty"`
+	SnapshotPolicy *Ref         `json:"snapshot_policy,omitempty"`
+	MaxVolumes     *string      `json:"max_volumes,omitempty"`
+	NFS            *SVMProtocol `json:"nfs,omitempty"`
+	CIFS           *SVMProtocol `json:"cifs,omitempty"`
+	ISCSI          *SVMProtocol `json:"iscsi,omitempty"`
+	FCP            *SVMProtocol `json:"fcp,omitempty"`
+	NVMe           *SVMProtocol `json:"nvme,omitempty"`
+	Links          *Links       `json:"_links,omitempty" ontap:"key,ro"`
+}
+
+// Aggregate is /api/storage/aggregates/{uuid}.
+type Aggregate struct {
+	UUID         *string                `json:"uuid,omitempty" ontap:"key,ro"`
+	Name         *string                `json:"name,omitempty" ontap:"key"`
+	Node         *Ref                   `json:"node,omitempty"`
+	State        *string                `json:"state,omitempty"`
+	BlockStorage *AggregateBlockStorage `json:"block_storage,omitempty"`
+	Space        *AggregateSpace        `json:"space,omitempty"`
+	Links        *Links                 `json:"_links,omitempty" ontap:"key,ro"`
+}
+
+// AggregateBlockStorage describes an aggregate's disks.
+type AggregateBlockStorage struct {
+	Primary *AggregatePrimary `json:"primary,omitempty"`
+}
+
+// AggregatePrimary is the primary tier of an aggregate.
+type AggregatePrimary struct {
+	DiskType  *string `json:"disk_type,omitempty"`
+	DiskClass *string `json:"disk_class,omitempty"`
+	RAIDType  *string `json:"raid_type,omitempty"`
+}
+
+// AggregateSpace is an aggregate's space accounting.
+type AggregateSpace struct {
+	BlockStorage *SpaceBlockStorage `json:"block_storage,omitempty"`
+	Footprint    *int64             `json:"footprint,omitempty"`
+}
+
+// SpaceBlockStorage is size/used/available in bytes.
+type SpaceBlockStorage struct {
+	Size      *int64 `json:"size,omitempty"`
+	Available *int64 `json:"available,omitempty"`
+	Used      *int64 `json:"used,omitempty"`
+}
+
+// IPInterface is /api/network/ip/interfaces/{uuid}.
+type IPInterface struct {
+	UUID     *string            `json:"uuid,omitempty" ontap:"key,ro"`
+	Name     *string            `json:"name,omitempty" ontap:"key"`
+	IP       *IPInfo            `json:"ip,omitempty"`
+	State    *string            `json:"state,omitempty"`
+	Enabled  *bool              `json:"enabled,omitempty"`
+	Scope    *string            `json:"scope,omitempty"`
+	Services []string           `json:"services,omitempty"`
+	SVM      *Ref               `json:"svm,omitempty"`
+	Location *InterfaceLocation `json:"location,omitempty"`
+	Links    *Links             `json:"_links,omitempty" ontap:"key,ro"`
+}
+
+// InterfaceLocation places a LIF on a node.
+type InterfaceLocation struct {
+	Node     *Ref `json:"node,omitempty"`
+	HomeNode *Ref `json:"home_node,omitempty"`
+}
+
+// License is /api/cluster/licensing/licenses/{name}: a license package.
+type License struct {
+	Name     *string        `json:"name,omitempty" ontap:"key"`
+	Scope    *string        `json:"scope,omitempty"`
+	State    *string        `json:"state,omitempty"`
+	Licenses []LicenseEntry `json:"licenses,omitempty"`
+	Links    *Links         `json:"_links,omitempty" ontap:"key,ro"`
+}
+
+// LicenseEntry is one installed license of a package.
+type LicenseEntry struct {
+	SerialNumber *string `json:"serial_number,omitempty"`
+	Owner        *string `json:"owner,omitempty"`
+	Active       *bool   `json:"active,omitempty"`
+}
+
+// ExportPolicy is /api/protocols/nfs/export-policies/{id}.
+type ExportPolicy struct {
+	ID    *int64  `json:"id,omitempty" ontap:"key,ro"`
+	Name  *string `json:"name,omitempty" ontap:"key"`
+	SVM   *Ref    `json:"svm,omitempty"`
+	Links *Links  `json:"_links,omitempty" ontap:"key,ro"`
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,78 @@
+package server_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/nessie-go/nessie/server"
+)
+
+// In-process benchmarks of the handler alone (no network); the loopback
+// load test is ./server/loadtest.
+
+func benchServer(b *testing.B, volumes int) (*server.Server, []string) {
+	s, err := server.New(memBackend(), &server.Options{Username: "u", Password: "p"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	ids := make([]string, volumes)
+	for i := range volumes {
+		body := fmt.Sprintf(`{"name":"v%05d","svm.name":"svm0","aggregates.name":"aggr1","size":"1GB"}`, i)
+		rec := serve(s, "POST", "/api/storage/volumes?return_records=true", body)
+		if rec.Code != http.StatusAccepted {
+			b.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		ids[i] = strings.Split(strings.Split(rec.Body.String(), `"uuid":"`)[1], `"`)[0]
+	}
+	return s, ids
+}
+
+func serve(s *server.Server, method, path, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.SetBasicAuth("u", "p")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	return rec
+}
+
+func BenchmarkGetVolume(b *testing.B) {
+	s, ids := benchServer(b, 1)
+	path := "/api/storage/volumes/" + ids[0]
+	b.ReportAllocs()
+	for b.Loop() {
+		if rec := serve(s, "GET", path, ""); rec.Code != http.StatusOK {
+			b.Fatal(rec.Code)
+		}
+	}
+}
+
+func BenchmarkListVolumes1k(b *testing.B) {
+	s, _ := benchServer(b, 1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if rec := serve(s, "GET", "/api/storage/volumes", ""); rec.Code != http.StatusOK {
+			b.Fatal(rec.Code)
+		}
+	}
+}
+
+func BenchmarkCreateDeleteVolume(b *testing.B) {
+	s, _ := benchServer(b, 0)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		rec := serve(s, "POST", "/api/storage/volumes?return_records=true", fmt.Sprintf(`{"name":"c%d","svm.name":"svm0","aggregates.name":"aggr1"}`, i))
+		if rec.Code != http.StatusAccepted {
+			b.Fatal(rec.Code)
+		}
+		id := strings.Split(strings.Split(rec.Body.String(), `"uuid":"`)[1], `"`)[0]
+		if rec := serve(s, "DELETE", "/api/storage/volumes/"+id, ""); rec.Code != http.StatusAccepted {
+			b.Fatal(rec.Code)
+		}
+	}
+}

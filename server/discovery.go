@@ -1,0 +1,167 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/nessie-go/nessie/ontap"
+)
+
+// The discovery objects are one of each: the identity's cluster, node,
+// SVM, aggregate and data LIF. Collections go through the same query
+// engine as volumes, so filters such as services=data_nfs or
+// svm.uuid=<u> and fields=serial_number behave as on ONTAP.
+
+func (s *Server) getCluster(r *http.Request) (result, error) {
+	q, err := clusterSchema.ParseQuery(r.URL.Query(), ontap.QueryRecord)
+	if err != nil {
+		return result{}, err
+	}
+	rec := ontap.ClusterRecord(&s.id, s.version)
+	ontap.Project(q, &rec)
+	return result{status: http.StatusOK, body: rec}, nil
+}
+
+// list serves a collection of prebuilt records.
+func list[T any](r *http.Request, schema *ontap.Schema, recs []T, path string) (result, error) {
+	q, err := schema.ParseQuery(r.URL.Query(), ontap.QueryCollection)
+	if err != nil {
+		return result{}, err
+	}
+	return result{status: http.StatusOK, body: ontap.Page(q, recs, path)}, nil
+}
+
+// one serves a single prebuilt record whose UUID is want.
+func one[T any](r *http.Request, schema *ontap.Schema, rec T, want string) (result, error) {
+	id, err := pathUUID(r, "uuid", "uuid")
+	if err != nil {
+		return result{}, err
+	}
+	q, err := schema.ParseQuery(r.URL.Query(), ontap.QueryRecord)
+	if err != nil {
+		return result{}, err
+	}
+	if id != want {
+		return result{}, ontap.ErrNotFound("uuid")
+	}
+	ontap.Project(q, &rec)
+	return result{status: http.StatusOK, body: rec}, nil
+}
+
+func (s *Server) listNodes(r *http.Request) (result, error) {
+	return list(r, nodeSchema, []ontap.Node{ontap.NodeRecord(&s.id, s.version)}, ontap.NodesPath)
+}
+
+func (s *Server) getNode(r *http.Request) (result, error) {
+	return one(r, nodeSchema, ontap.NodeRecord(&s.id, s.version), s.id.NodeUUID)
+}
+
+func (s *Server) listSVMs(r *http.Request) (result, error) {
+	return list(r, svmSchema, []ontap.SVM{ontap.SVMRecord(&s.id)}, ontap.SVMsPath)
+}
+
+func (s *Server) getSVM(r *http.Request) (result, error) {
+	return one(r, svmSchema, ontap.SVMRecord(&s.id), s.id.SVMUUID)
+}
+
+func (s *Server) aggregate(ctx context.Context) (ontap.Aggregate, error) {
+	vols, err := s.b.ListVolumes(ctx)
+	if err != nil {
+		return ontap.Aggregate{}, err
+	}
+	var used int64
+	for _, v := range vols {
+		used += int64(min(v.UsedBytes, 1<<62))
+	}
+	return ontap.AggregateRecord(&s.id, used), nil
+}
+
+func (s *Server) listAggregates(r *http.Request) (result, error) {
+	a, err := s.aggregate(r.Context())
+	if err != nil {
+		return result{}, err
+	}
+	return list(r, aggrSchema, []ontap.Aggregate{a}, ontap.AggregatesPath)
+}
+
+func (s *Server) getAggregate(r *http.Request) (result, error) {
+	a, err := s.aggregate(r.Context())
+	if err != nil {
+		return result{}, err
+	}
+	return one(r, aggrSchema, a, s.id.AggregateUUID)
+}
+
+func (s *Server) listInterfaces(r *http.Request) (result, error) {
+	return list(r, ifSchema, []ontap.IPInterface{ontap.InterfaceRecord(&s.id)}, ontap.InterfacesPath)
+}
+
+func (s *Server) getInterface(r *http.Request) (result, error) {
+	return one(r, ifSchema, ontap.InterfaceRecord(&s.id), s.id.LIFUUID)
+}
+
+// The license packages a cluster needs for what the server does.
+var licenses = []string{"base", "nfs", "flexclone", "snaprestore", "snapmirror"}
+
+func (s *Server) listLicenses(r *http.Request) (result, error) {
+	recs := make([]ontap.License, len(licenses))
+	for i, n := range licenses {
+		recs[i] = ontap.License{Name: new(n), Scope: new("cluster"), State: new("compliant"),
+			Licenses: []ontap.LicenseEntry{{SerialNumber: new(s.id.NodeSerial), Owner: new(s.id.NodeName), Active: new(true)}},
+			Links:    ontap.SelfLink("/api/cluster/licensing/licenses/" + n)}
+	}
+	return list(r, licenseSchema, recs, "/api/cluster/licensing/licenses")
+}
+
+// defaultPolicyID is the id ONTAP gives an SVM's default export policy.
+const defaultPolicyID = 12884901889
+
+func (s *Server) listExportPolicies(r *http.Request) (result, error) {
+	recs := []ontap.ExportPolicy{{
+		ID: new(int64(defaultPolicyID)), Name: new(ontap.DefaultExportPolicy),
+		SVM:   &ontap.Ref{Name: s.svmRef.Name, UUID: s.svmRef.UUID},
+		Links: ontap.SelfLink("/api/protocols/nfs/export-policies/12884901889"),
+	}}
+	return list(r, policySchema, recs, "/api/protocols/nfs/export-policies")
+}
+
+// postEMS accepts an application log entry (Trident's heartbeat) and
+// discards it: 200 with an empty object, which clients accept.
+func (s *Server) postEMS(r *http.Request) (result, error) {
+	body, err := s.readBody(r)
+	if err != nil {
+		return result{}, err
+	}
+	if _, _, err := ontap.Decode[struct{}](body, ontap.DecodeOptions{IgnoreUnknownFields: true}); err != nil {
+		return result{}, err
+	}
+	return result{status: http.StatusOK, body: struct{}{}}, nil
+}
+
+// recoveryQueueRecord is a row of the private CLI recovery queue.
+type recoveryQueueRecord struct {
+	Volume  *string `json:"volume,omitempty"`
+	Vserver *string `json:"vserver,omitempty"`
+}
+
+// getRecoveryQueue answers Trident's recovery-queue lookup: deletes here
+// are immediate, so the queue is always empty.
+func (s *Server) getRecoveryQueue(r *http.Request) (result, error) {
+	return result{status: http.StatusOK, body: ontap.Collection[recoveryQueueRecord]{
+		Records: []recoveryQueueRecord{}, Links: ontap.Links{Self: &ontap.Href{Href: r.URL.RequestURI()}},
+	}}, nil
+}
+
+// purgeRecoveryQueue is a successful no-op job (Trident expects 202).
+func (s *Server) purgeRecoveryQueue(r *http.Request) (result, error) {
+	body, err := s.readBody(r)
+	if err != nil {
+		return result{}, err
+	}
+	if _, _, err := ontap.Decode[struct{}](body, ontap.DecodeOptions{IgnoreUnknownFields: true}); err != nil {
+		return result{}, err
+	}
+	j := s.submit(jobSpec{description: "POST /api/private/cli/volume/recovery-queue/purge",
+		run: func(context.Context) (outcome, error) { return outcome{}, nil }})
+	return result{status: http.StatusAccepted, body: ontap.JobResponse[any]{Job: new(ontap.NewJobLink(j.info.UUID))}}, nil
+}

@@ -1,0 +1,196 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/ontaptest"
+)
+
+func TestAuth(t *testing.T) {
+	a := newAPI(t)
+	for _, path := range []string{"/api/cluster", "/api/storage/volumes", "/docs/api/swagger.yaml", "/api/nope", "/"} {
+		for name, edit := range map[string]func(*http.Request){
+			"none":           nil,
+			"wrong password": func(r *http.Request) { r.SetBasicAuth(a.srv.Username, "x") },
+			"wrong user":     func(r *http.Request) { r.SetBasicAuth("root", a.srv.Password) },
+			"bearer":         func(r *http.Request) { r.Header.Set("Authorization", "Bearer abc") },
+		} {
+			r := a.doWith("GET", path, nil, edit)
+			r.wantError(t, http.StatusUnauthorized, "6", "")
+			if got := r.header.Get("WWW-Authenticate"); got != `Basic realm="ONTAP"` {
+				t.Errorf("%s %s: WWW-Authenticate %q", path, name, got)
+			}
+		}
+	}
+}
+
+func TestResponseHeaders(t *testing.T) {
+	a := newAPI(t)
+	for _, r := range []*resp{a.do("GET", "/api/cluster", nil), a.do("GET", "/api/nope", nil)} {
+		if r.header.Get("Content-Type") != "application/hal+json" || r.header.Get("Cache-Control") != "no-cache,no-store,must-revalidate" ||
+			r.header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("headers %v", r.header)
+		}
+	}
+	h := a.do("HEAD", "/api/cluster", nil).must(t, http.StatusOK)
+	if h.header.Get("Content-Type") != "application/hal+json" {
+		t.Errorf("HEAD headers %v", h.header)
+	}
+}
+
+// TestErrorEnvelopes: every failure, including the ones a framework would
+// answer by itself, is an ONTAP envelope with a sensible status.
+func TestErrorEnvelopes(t *testing.T) {
+	a := newAPI(t, withOptions(func(o *serverOptions) { o.MaxBodyBytes = 256 }))
+	id := a.createVolume("v", nil)
+	a.do("GET", "/api/nope", nil).wantError(t, 404, "4", "")
+	a.do("GET", "/api/storage/volumes/"+id+"/nope", nil).wantError(t, 404, "4", "")
+	a.do("GET", "/api//storage/volumes", nil).wantError(t, 404, "4", "")
+	a.do("GET", "/api/storage/volumes/../cluster", nil).wantError(t, 404, "4", "")
+	a.do("GET", "/api/storage/volumes/1", nil).wantError(t, 404, "2", "uuid")
+	r := a.do("PUT", "/api/storage/volumes", map[string]any{})
+	r.wantError(t, http.StatusMethodNotAllowed, "3", "")
+	if allow := r.header.Get("Allow"); !strings.Contains(allow, "GET") || !strings.Contains(allow, "POST") || !strings.Contains(allow, "PATCH") || !strings.Contains(allow, "DELETE") {
+		t.Errorf("Allow %q", allow)
+	}
+	a.do("POST", "/api/cluster", map[string]any{}).wantError(t, http.StatusMethodNotAllowed, "3", "")
+	a.do("DELETE", "/api/cluster/jobs/"+id, nil).wantError(t, http.StatusMethodNotAllowed, "3", "")
+	// Bodies.
+	ct := func(v string) func(*http.Request) {
+		return func(r *http.Request) {
+			r.SetBasicAuth(a.srv.Username, a.srv.Password)
+			if v == "" {
+				r.Header.Del("Content-Type")
+			} else {
+				r.Header.Set("Content-Type", v)
+			}
+		}
+	}
+	a.doWith("PATCH", "/api/storage/volumes/"+id, `{"comment":"x"}`, ct("text/plain")).wantError(t, http.StatusUnsupportedMediaType, "2", "Content-Type")
+	a.doWith("PATCH", "/api/storage/volumes/"+id, `{"comment":"x"}`, ct("multipart/form-data; boundary=x")).wantError(t, http.StatusUnsupportedMediaType, "2", "Content-Type")
+	a.doWith("PATCH", "/api/storage/volumes/"+id, `{"comment":"x"}`, ct("bogus/")).wantError(t, http.StatusUnsupportedMediaType, "2", "Content-Type")
+	// curl -d sends JSON as a form; ONTAP's own examples rely on it.
+	a.doWith("PATCH", "/api/storage/volumes/"+id, `{"comment":"x"}`, ct("application/x-www-form-urlencoded")).must(t, http.StatusAccepted)
+	a.doWith("PATCH", "/api/storage/volumes/"+id, `{"comment":"x"}`, ct("")).must(t, http.StatusAccepted)
+	a.doWith("PATCH", "/api/storage/volumes/"+id, `{"comment":"x"}`, ct("application/hal+json; charset=utf-8")).must(t, http.StatusAccepted)
+	a.do("PATCH", "/api/storage/volumes/"+id, `{"comment":"`+strings.Repeat("x", 300)+`"}`).wantError(t, http.StatusRequestEntityTooLarge, "2", "body")
+	a.do("PATCH", "/api/storage/volumes/"+id, `{"comment":`).wantError(t, 400, "2", "body")
+	a.do("PATCH", "/api/storage/volumes/"+id, "{\"comment\":\"\xff\"}").must(t, http.StatusAccepted) // invalid UTF-8 becomes U+FFFD
+	a.do("POST", "/api/storage/volumes?return_timeout=500", map[string]any{"name": "x"}).wantError(t, 400, "2", "return_timeout")
+}
+
+// volumeOnly hides every tier above VolumeBackend.
+type volumeOnly struct{ backend.VolumeBackend }
+
+func (volumeOnly) Capabilities(context.Context) backend.Capabilities { return backend.Capabilities{} }
+
+// snapshotOnly hides the clone tier.
+type snapshotOnly struct{ backend.SnapshotBackend }
+
+func (snapshotOnly) Capabilities(context.Context) backend.Capabilities {
+	return backend.Capabilities{Snapshots: true}
+}
+
+// TestMissingTiers: a backend without a tier answers those routes with an
+// ONTAP "not supported" envelope (code 3), never a 501.
+func TestMissingTiers(t *testing.T) {
+	a := newAPI(t, ontaptest.WithBackend(volumeOnly{memBackend()}))
+	id := a.createVolume("v", nil)
+	a.do("GET", "/api/storage/volumes/"+id+"/snapshots", nil).wantError(t, 400, "3", "")
+	a.do("POST", "/api/storage/volumes/"+id+"/snapshots", map[string]any{"name": "s"}).wantError(t, 400, "3", "")
+	a.do("PATCH", "/api/storage/volumes/"+id+"?restore_to.snapshot.name=s", nil).wantError(t, 400, "3", "")
+	a.do("PATCH", "/api/storage/volumes/"+id, map[string]any{"clone.split_initiated": true}).wantError(t, 400, "3", "")
+	a.do("POST", "/api/storage/volumes", map[string]any{"name": "c", "svm.name": "svm0", "clone.is_flexclone": true, "clone.parent_volume.name": "v"}).wantError(t, 400, "3", "")
+	// Volumes still work, clone.is_flexclone reads false.
+	r := a.do("GET", "/api/storage/volumes/"+id+"?fields=clone.is_flexclone", nil).must(t, http.StatusOK)
+	if r.get("clone.is_flexclone") != false {
+		t.Fatalf("%s", r.raw)
+	}
+
+	b := newAPI(t, ontaptest.WithBackend(snapshotOnly{memBackend()}))
+	id = b.createVolume("v", nil)
+	b.createSnapshot(id, "s")
+	b.do("POST", "/api/storage/volumes", map[string]any{"name": "c", "svm.name": "svm0", "clone.is_flexclone": true, "clone.parent_volume.name": "v"}).wantError(t, 400, "3", "")
+	b.do("PATCH", "/api/storage/volumes/"+id+"?restore_to.snapshot.name=s&return_timeout=5", nil).must(t, http.StatusOK)
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) lines() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return strings.Split(strings.TrimSpace(b.buf.String()), "\n")
+}
+
+func TestRequestLogs(t *testing.T) {
+	var sink syncBuffer
+	logger := slog.New(slog.NewJSONHandler(&sink, nil))
+	a := newAPI(t, withOptions(func(o *serverOptions) { o.Logger = logger }))
+	a.doWith("GET", "/api/cluster?fields=version", nil, func(r *http.Request) {
+		r.SetBasicAuth(a.srv.Username, a.srv.Password)
+		r.Header.Set("X-Dot-Client-App", "Trident/25.06")
+	}).must(t, http.StatusOK)
+	a.doWith("GET", "/api/cluster", nil, nil).must(t, http.StatusUnauthorized)
+	lines := sink.lines()
+	if len(lines) != 2 {
+		t.Fatalf("%d log lines: %v", len(lines), lines)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec["msg"] != "request" || rec["method"] != "GET" || rec["path"] != "/api/cluster" || rec["status"] != 200.0 ||
+		rec["query"] != "fields=version" || rec["client_app"] != "Trident/25.06" || rec["duration"] == nil {
+		t.Fatalf("%v", rec)
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &rec); err != nil || rec["status"] != 401.0 {
+		t.Fatalf("%v %v", rec, err)
+	}
+}
+
+// TestSwaggerDocument: the document is served (with auth) as YAML and
+// names every route the server answers.
+func TestSwaggerDocument(t *testing.T) {
+	a := newAPI(t)
+	r := a.do("GET", "/docs/api/swagger.yaml", nil).must(t, http.StatusOK)
+	if r.header.Get("Content-Type") != "application/yaml" {
+		t.Errorf("Content-Type %q", r.header.Get("Content-Type"))
+	}
+	doc := string(r.raw)
+	if !strings.Contains(doc, "\nswagger: \"2.0\"\n") || !strings.Contains(doc, "\ndefinitions:\n") {
+		t.Fatal("not a Swagger 2.0 document")
+	}
+	for _, p := range []string{
+		"/api/cluster", "/api/cluster/nodes", "/api/cluster/nodes/{uuid}", "/api/cluster/jobs/{uuid}", "/api/svm/svms/{uuid}",
+		"/api/storage/aggregates", "/api/network/ip/interfaces", "/api/storage/volumes", "/api/storage/volumes/", "/api/storage/volumes/{uuid}",
+		"/api/storage/volumes/{volume.uuid}/snapshots", "/api/storage/volumes/{volume.uuid}/snapshots/{uuid}", "/docs/api/swagger.yaml",
+	} {
+		if !strings.Contains(doc, "\n  \""+p+"\":\n") {
+			t.Errorf("path %s missing", p)
+		}
+	}
+	for _, op := range []string{"post_api_storage_volumes", "patch_api_storage_volumes__uuid_", "delete_api_storage_volumes__volume_uuid__snapshots__uuid_", "get_api_storage_volumes_slash"} {
+		if !strings.Contains(doc, `operationId: "`+op+`"`) {
+			t.Errorf("operation %s missing", op)
+		}
+	}
+	a.do("GET", "/docs/api/swagger.yaml?x=1", nil).wantError(t, 400, "262179", "x")
+}

@@ -1,0 +1,382 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/nessie-go/nessie/ontap"
+)
+
+// The OpenAPI document is generated from the route table and the wire
+// structs' schemas, so it describes exactly what the server serves. It is
+// Swagger 2.0, like ONTAP's own /docs/api/swagger.yaml, rendered as YAML.
+
+// omap is an ordered YAML/JSON mapping.
+type omap []kv
+
+type kv struct {
+	k string
+	v any
+}
+
+func (m *omap) set(k string, v any) { *m = append(*m, kv{k, v}) }
+
+func (s *Server) getSwagger(r *http.Request) (result, error) {
+	if len(r.URL.Query()) > 0 {
+		for k := range r.URL.Query() {
+			return result{}, ontap.ErrUnexpectedArgument(k)
+		}
+	}
+	return result{status: http.StatusOK, body: rawYAML(s.swaggerYAML())}, nil
+}
+
+// rawYAML is a pre-rendered YAML body; writeJSON special-cases it.
+type rawYAML []byte
+
+func (s *Server) swaggerYAML() []byte {
+	s.swaggerOnce.Do(func() {
+		var buf bytes.Buffer
+		buf.WriteString("# ONTAP REST API subset served by nessie (generated from the route table).\n")
+		writeYAML(&buf, s.swaggerDoc(), 0)
+		s.swagger = buf.Bytes()
+	})
+	return s.swagger
+}
+
+var wildcardRE = regexp.MustCompile(`\{([A-Za-z_]+)\}`)
+
+// swaggerParamName maps a ServeMux wildcard to ONTAP's parameter name.
+func swaggerParamName(w string) string {
+	if w == "vol" {
+		return "volume.uuid"
+	}
+	return w
+}
+
+func (s *Server) swaggerDoc() omap {
+	defs := omap{}
+	defNames := map[*ontap.Schema]string{}
+	defName := func(sc *ontap.Schema) string {
+		if n, ok := defNames[sc]; ok {
+			return n
+		}
+		n := strings.ToLower(sc.Type().Name())
+		defNames[sc] = n
+		defs.set(n, schemaObject(sc))
+		return n
+	}
+	ref := func(n string) omap { return omap{{"$ref", "#/definitions/" + n}} }
+
+	paths := omap{}
+	index := map[string]int{}
+	for _, rt := range s.routes {
+		p := strings.Replace(rt.path, "{$}", "", 1)
+		var pathParams []any
+		p = wildcardRE.ReplaceAllStringFunc(p, func(m string) string {
+			name := swaggerParamName(m[1 : len(m)-1])
+			pathParams = append(pathParams, omap{{"name", name}, {"in", "path"}, {"required", true}, {"type", "string"}, {"format", "uuid"}})
+			return "{" + name + "}"
+		})
+		op := omap{}
+		op.set("summary", rt.summary)
+		op.set("operationId", operationID(rt.method, p))
+		params := append([]any{}, pathParams...)
+		params = append(params, queryParams(rt)...)
+		if rt.body && rt.schema != nil {
+			params = append(params, omap{{"name", "body"}, {"in", "body"}, {"required", false}, {"schema", ref(defName(rt.schema))}})
+		}
+		if len(params) > 0 {
+			op.set("parameters", params)
+		}
+		if rt.path == "/docs/api/swagger.yaml" {
+			op.set("produces", []any{"application/yaml"})
+		}
+		resps := omap{}
+		for _, st := range rt.status {
+			var sch any
+			switch {
+			case rt.path == "/docs/api/swagger.yaml":
+				sch = omap{{"type", "string"}}
+			case rt.method == "GET" && rt.kind == ontap.QueryCollection:
+				items := omap{{"type", "object"}}
+				if rt.schema != nil {
+					items = ref(defName(rt.schema))
+				}
+				sch = omap{{"type", "object"}, {"properties", omap{
+					{"records", omap{{"type", "array"}, {"items", items}}},
+					{"num_records", omap{{"type", "integer"}}},
+					{"_links", ref("collection_links")},
+				}}}
+			case rt.method == "GET" && rt.schema != nil:
+				sch = ref(defName(rt.schema))
+			case rt.path == "/api/support/ems/application-logs":
+				sch = omap{{"type", "object"}}
+			default:
+				sch = ref("job_link_response")
+			}
+			resps.set(strconv.Itoa(st), omap{{"description", http.StatusText(st)}, {"schema", sch}})
+		}
+		resps.set("default", omap{{"description", "ONTAP error envelope"}, {"schema", ref("error_response")}})
+		op.set("responses", resps)
+		i, ok := index[p]
+		if !ok {
+			i = len(paths)
+			index[p] = i
+			paths.set(p, omap{})
+		}
+		item := paths[i].v.(omap)
+		item.set(strings.ToLower(rt.method), op)
+		paths[i].v = item
+	}
+
+	defs.set("href", omap{{"type", "object"}, {"properties", omap{{"href", omap{{"type", "string"}}}}}})
+	defs.set("collection_links", omap{{"type", "object"}, {"properties", omap{{"self", ref("href")}, {"next", ref("href")}}}})
+	defs.set("job_link", omap{{"type", "object"}, {"properties", omap{
+		{"uuid", omap{{"type", "string"}, {"format", "uuid"}}},
+		{"_links", omap{{"type", "object"}, {"properties", omap{{"self", ref("href")}}}}},
+	}}})
+	defs.set("job_link_response", omap{{"type", "object"}, {"properties", omap{
+		{"num_records", omap{{"type", "integer"}}},
+		{"records", omap{{"type", "array"}, {"items", omap{{"type", "object"}}}}},
+		{"job", ref("job_link")},
+		{"jobs", omap{{"type", "array"}, {"items", ref("job_link")}}},
+	}}})
+	defs.set("error_response", omap{{"type", "object"}, {"required", []any{"error"}}, {"properties", omap{
+		{"error", omap{{"type", "object"}, {"required", []any{"message", "code"}}, {"properties", omap{
+			{"message", omap{{"type", "string"}}},
+			{"code", omap{{"type", "string"}, {"description", "ONTAP error code: a decimal number as a string"}}},
+			{"target", omap{{"type", "string"}}},
+			{"arguments", omap{{"type", "array"}, {"items", omap{{"type", "object"}, {"properties", omap{
+				{"code", omap{{"type", "string"}}}, {"message", omap{{"type", "string"}}},
+			}}}}}},
+		}}}},
+	}}})
+	sort.SliceStable(defs, func(i, j int) bool { return defs[i].k < defs[j].k })
+
+	return omap{
+		{"swagger", "2.0"},
+		{"info", omap{
+			{"title", "ONTAP REST API"},
+			{"version", "v1"},
+			{"description", "The subset of the ONTAP REST API that nessie serves: discovery, volumes, FlexClones, snapshots and jobs. Mutations are asynchronous (202 with a job link) unless return_timeout is given."},
+		}},
+		{"basePath", "/"},
+		{"schemes", []any{"https", "http"}},
+		{"consumes", []any{"application/json", "application/hal+json"}},
+		{"produces", []any{"application/hal+json", "application/json"}},
+		{"securityDefinitions", omap{{"basic_auth", omap{{"type", "basic"}}}}},
+		{"security", []any{omap{{"basic_auth", []any{}}}}},
+		{"paths", paths},
+		{"definitions", defs},
+	}
+}
+
+func operationID(method, path string) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(method))
+	for _, r := range path {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	if strings.HasSuffix(path, "/") {
+		b.WriteString("slash")
+	}
+	return b.String()
+}
+
+func param(name, typ, desc string, extra ...kv) omap {
+	m := omap{{"name", name}, {"in", "query"}, {"required", false}, {"type", typ}}
+	if desc != "" {
+		m.set("description", desc)
+	}
+	return append(m, extra...)
+}
+
+func queryParams(rt route) []any {
+	var out []any
+	seen := map[string]bool{}
+	add := func(ps ...any) {
+		for _, p := range ps {
+			name := p.(omap)[0].v.(string)
+			if !seen[name] {
+				seen[name] = true
+				out = append(out, p)
+			}
+		}
+	}
+	timeout := param("return_timeout", "integer", "seconds to wait for the job before answering", kv{"minimum", 0}, kv{"maximum", 120})
+	ignore := param("ignore_unknown_fields", "boolean", "ignore unknown fields instead of failing with 262197")
+	returnRecords := param("return_records", "boolean", "")
+	fields := param("fields", "string", "comma-separated fields; * for common, ** for all")
+	for _, a := range rt.allow {
+		add(param(a, "string", ""))
+	}
+	switch rt.kind {
+	case ontap.QueryCollection:
+		add(fields, param("max_records", "integer", "page size", kv{"minimum", 0}),
+			param("order_by", "string", "<field> [asc|desc], comma-separated"),
+			returnRecords, timeout, ignore)
+		if rt.schema != nil {
+			add(filterParams(rt.schema)...)
+		}
+	case ontap.QueryRecord:
+		add(fields, returnRecords, timeout, ignore)
+	case ontap.QueryMutation:
+		add(returnRecords, timeout, ignore)
+	case ontap.QueryMutationByQuery:
+		add(returnRecords, timeout, ignore, param("continue_on_failure", "boolean", ""), param("serial_records", "boolean", ""))
+		if rt.schema != nil {
+			add(filterParams(rt.schema)...)
+		}
+	}
+	return out
+}
+
+// filterParams lists one string query parameter per scalar field path:
+// values may carry ONTAP's operators (* ! | < > <= >= .. null).
+func filterParams(sc *ontap.Schema) []any {
+	var out []any
+	var walk func(*ontap.Schema, string)
+	walk = func(sc *ontap.Schema, prefix string) {
+		for _, f := range sc.Fields() {
+			if f.Name == "_links" || f.Name == "restore_to" {
+				continue
+			}
+			if f.Sub != nil {
+				walk(f.Sub, prefix+f.Name+".")
+				continue
+			}
+			out = append(out, param(prefix+f.Name, "string", ""))
+		}
+	}
+	walk(sc, "")
+	return out
+}
+
+// schemaObject renders a wire struct as a Swagger schema.
+func schemaObject(sc *ontap.Schema) omap {
+	props := omap{}
+	for _, f := range sc.Fields() {
+		props.set(f.Name, fieldSchema(f))
+	}
+	return omap{{"type", "object"}, {"properties", props}}
+}
+
+func fieldSchema(f ontap.FieldInfo) omap {
+	var m omap
+	switch f.Type {
+	case "string":
+		m = omap{{"type", "string"}}
+	case "integer":
+		m = omap{{"type", "integer"}, {"format", "int64"}}
+	case "boolean":
+		m = omap{{"type", "boolean"}}
+	case "date-time":
+		m = omap{{"type", "string"}, {"format", "date-time"}}
+	case "object":
+		m = schemaObject(f.Sub)
+	case "array":
+		if f.Items == "string" {
+			m = omap{{"type", "array"}, {"items", omap{{"type", "string"}}}}
+		} else {
+			m = omap{{"type", "array"}, {"items", schemaObject(f.Sub)}}
+		}
+	}
+	if f.ReadOnly {
+		m.set("readOnly", true)
+	}
+	var notes []string
+	if f.Expensive {
+		notes = append(notes, "expensive: returned only when requested in fields")
+	}
+	if f.Size {
+		notes = append(notes, `also accepts size strings such as "240MB" (x1024)`)
+	}
+	if len(notes) > 0 {
+		m.set("description", strings.Join(notes, "; "))
+	}
+	return m
+}
+
+// ---- a minimal YAML emitter for omap/[]any/scalars ----
+
+var plainKey = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_.$-]*$`)
+
+func yamlScalar(v any) string {
+	switch x := v.(type) {
+	case string:
+		b, _ := json.Marshal(x) // a JSON string is a valid YAML double-quoted scalar
+		return string(b)
+	case bool:
+		return strconv.FormatBool(x)
+	case int:
+		return strconv.Itoa(x)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func yamlKey(k string) string {
+	if plainKey.MatchString(k) && k != "true" && k != "false" && k != "null" && k != "y" && k != "n" && k != "yes" && k != "no" && k != "on" && k != "off" {
+		return k
+	}
+	return yamlScalar(k)
+}
+
+func writeYAML(buf *bytes.Buffer, v any, indent int) {
+	pad := strings.Repeat("  ", indent)
+	switch x := v.(type) {
+	case omap:
+		for _, e := range x {
+			buf.WriteString(pad + yamlKey(e.k) + ":")
+			writeYAMLValue(buf, e.v, indent)
+		}
+	case []any:
+		for _, e := range x {
+			buf.WriteString(pad + "-")
+			switch ev := e.(type) {
+			case omap:
+				if len(ev) == 0 {
+					buf.WriteString(" {}\n")
+					continue
+				}
+				// First key on the dash line, the rest indented under it.
+				buf.WriteString(" " + yamlKey(ev[0].k) + ":")
+				writeYAMLValue(buf, ev[0].v, indent+1)
+				writeYAML(buf, ev[1:], indent+1)
+			default:
+				writeYAMLValue(buf, e, indent)
+			}
+		}
+	}
+}
+
+func writeYAMLValue(buf *bytes.Buffer, v any, indent int) {
+	switch x := v.(type) {
+	case omap:
+		if len(x) == 0 {
+			buf.WriteString(" {}\n")
+			return
+		}
+		buf.WriteString("\n")
+		writeYAML(buf, x, indent+1)
+	case []any:
+		if len(x) == 0 {
+			buf.WriteString(" []\n")
+			return
+		}
+		buf.WriteString("\n")
+		writeYAML(buf, x, indent+1)
+	default:
+		buf.WriteString(" " + yamlScalar(v) + "\n")
+	}
+}

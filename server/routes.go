@@ -1,0 +1,115 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/nessie-go/nessie/ontap"
+)
+
+// route is one served operation. The table drives the mux, the 405
+// answers (with Allow) and the OpenAPI document.
+type route struct {
+	method  string
+	path    string // ServeMux path pattern; wildcards are Go identifiers
+	h       handlerFunc
+	summary string
+	kind    ontap.QueryKind // which query parameters it takes
+	schema  *ontap.Schema   // the resource it returns or accepts; nil for none
+	body    bool            // takes a JSON body of schema
+	status  []int           // success statuses
+	allow   []string        // extra query parameters it accepts
+}
+
+var (
+	volumeSchema   = ontap.SchemaOf[ontap.Volume]()
+	snapshotSchema = ontap.SchemaOf[ontap.Snapshot]()
+	clusterSchema  = ontap.SchemaOf[ontap.Cluster]()
+	nodeSchema     = ontap.SchemaOf[ontap.Node]()
+	svmSchema      = ontap.SchemaOf[ontap.SVM]()
+	aggrSchema     = ontap.SchemaOf[ontap.Aggregate]()
+	ifSchema       = ontap.SchemaOf[ontap.IPInterface]()
+	licenseSchema  = ontap.SchemaOf[ontap.License]()
+	policySchema   = ontap.SchemaOf[ontap.ExportPolicy]()
+)
+
+// Extra query parameters of volume mutations.
+var (
+	volumePatchParams  = []string{"restore_to.snapshot.name", "restore_to.snapshot.uuid", "restore_to.snapshot.force", "preserve_lun_ids", "sizing_method", "snapshot_directory_access_enabled"}
+	volumeDeleteParams = []string{"force"}
+)
+
+func (s *Server) routeTable() []route {
+	ok := []int{http.StatusOK}
+	mut := []int{http.StatusAccepted, http.StatusOK}
+	create := []int{http.StatusAccepted, http.StatusCreated}
+	return []route{
+		{method: "GET", path: "/api/cluster", h: s.getCluster, summary: "Cluster identity and ONTAP version", kind: ontap.QueryRecord, schema: clusterSchema, status: ok},
+		{method: "GET", path: "/api/cluster/nodes", h: s.listNodes, summary: "List nodes", kind: ontap.QueryCollection, schema: nodeSchema, status: ok},
+		{method: "GET", path: "/api/cluster/nodes/{uuid}", h: s.getNode, summary: "Get a node", kind: ontap.QueryRecord, schema: nodeSchema, status: ok},
+		{method: "GET", path: "/api/cluster/jobs", h: s.listJobs, summary: "List jobs", kind: ontap.QueryCollection, schema: jobSchema, status: ok},
+		{method: "GET", path: "/api/cluster/jobs/{uuid}", h: s.getJob, summary: "Get a job", kind: ontap.QueryRecord, schema: jobSchema, status: ok},
+		{method: "GET", path: "/api/cluster/licensing/licenses", h: s.listLicenses, summary: "List license packages", kind: ontap.QueryCollection, schema: licenseSchema, status: ok},
+		{method: "GET", path: "/api/svm/svms", h: s.listSVMs, summary: "List SVMs", kind: ontap.QueryCollection, schema: svmSchema, status: ok},
+		{method: "GET", path: "/api/svm/svms/{uuid}", h: s.getSVM, summary: "Get an SVM", kind: ontap.QueryRecord, schema: svmSchema, status: ok},
+		{method: "GET", path: "/api/storage/aggregates", h: s.listAggregates, summary: "List aggregates", kind: ontap.QueryCollection, schema: aggrSchema, status: ok},
+		{method: "GET", path: "/api/storage/aggregates/{uuid}", h: s.getAggregate, summary: "Get an aggregate", kind: ontap.QueryRecord, schema: aggrSchema, status: ok},
+		{method: "GET", path: "/api/network/ip/interfaces", h: s.listInterfaces, summary: "List IP interfaces", kind: ontap.QueryCollection, schema: ifSchema, status: ok},
+		{method: "GET", path: "/api/network/ip/interfaces/{uuid}", h: s.getInterface, summary: "Get an IP interface", kind: ontap.QueryRecord, schema: ifSchema, status: ok},
+		{method: "GET", path: "/api/protocols/nfs/export-policies", h: s.listExportPolicies, summary: "List NFS export policies", kind: ontap.QueryCollection, schema: policySchema, status: ok},
+		{method: "POST", path: "/api/support/ems/application-logs", h: s.postEMS, summary: "Accept an application EMS log entry (discarded)", kind: ontap.QueryMutation, status: ok},
+		{method: "GET", path: "/api/private/cli/volume/recovery-queue", h: s.getRecoveryQueue, summary: "Volume recovery queue (always empty: deletes are immediate)", kind: ontap.QueryCollection, status: ok},
+		{method: "POST", path: "/api/private/cli/volume/recovery-queue/purge", h: s.purgeRecoveryQueue, summary: "Purge the volume recovery queue (a no-op job)", kind: ontap.QueryMutation, status: []int{http.StatusAccepted}},
+
+		{method: "GET", path: "/api/storage/volumes", h: s.listVolumes, summary: "List volumes", kind: ontap.QueryCollection, schema: volumeSchema, status: ok},
+		{method: "GET", path: "/api/storage/volumes/{$}", h: s.listVolumes, summary: "List volumes (trailing-slash form, as in Location headers)", kind: ontap.QueryCollection, schema: volumeSchema, status: ok},
+		{method: "POST", path: "/api/storage/volumes", h: s.createVolume, summary: "Create a volume or a FlexClone", kind: ontap.QueryMutation, schema: volumeSchema, body: true, status: create},
+		{method: "PATCH", path: "/api/storage/volumes", h: s.patchVolumes, summary: "Modify the volumes a query selects", kind: ontap.QueryMutationByQuery, schema: volumeSchema, body: true, status: mut, allow: volumePatchParams},
+		{method: "DELETE", path: "/api/storage/volumes", h: s.deleteVolumes, summary: "Delete the volumes a query selects", kind: ontap.QueryMutationByQuery, schema: volumeSchema, status: mut, allow: volumeDeleteParams},
+		{method: "GET", path: "/api/storage/volumes/{uuid}", h: s.getVolume, summary: "Get a volume", kind: ontap.QueryRecord, schema: volumeSchema, status: ok},
+		{method: "PATCH", path: "/api/storage/volumes/{uuid}", h: s.patchVolume, summary: "Modify, rename, resize, mount, split or restore a volume", kind: ontap.QueryMutation, schema: volumeSchema, body: true, status: mut, allow: volumePatchParams},
+		{method: "DELETE", path: "/api/storage/volumes/{uuid}", h: s.deleteVolume, summary: "Delete a volume", kind: ontap.QueryMutation, schema: volumeSchema, status: mut, allow: volumeDeleteParams},
+
+		{method: "GET", path: "/api/storage/volumes/{vol}/snapshots", h: s.listSnapshots, summary: "List a volume's snapshots", kind: ontap.QueryCollection, schema: snapshotSchema, status: ok},
+		{method: "GET", path: "/api/storage/volumes/{vol}/snapshots/{$}", h: s.listSnapshots, summary: "List a volume's snapshots (trailing-slash form)", kind: ontap.QueryCollection, schema: snapshotSchema, status: ok},
+		{method: "POST", path: "/api/storage/volumes/{vol}/snapshots", h: s.createSnapshot, summary: "Create a snapshot", kind: ontap.QueryMutation, schema: snapshotSchema, body: true, status: create},
+		{method: "PATCH", path: "/api/storage/volumes/{vol}/snapshots", h: s.patchSnapshots, summary: "Modify the snapshots a query selects", kind: ontap.QueryMutationByQuery, schema: snapshotSchema, body: true, status: mut},
+		{method: "DELETE", path: "/api/storage/volumes/{vol}/snapshots", h: s.deleteSnapshots, summary: "Delete the snapshots a query selects", kind: ontap.QueryMutationByQuery, schema: snapshotSchema, status: mut},
+		{method: "GET", path: "/api/storage/volumes/{vol}/snapshots/{uuid}", h: s.getSnapshot, summary: "Get a snapshot", kind: ontap.QueryRecord, schema: snapshotSchema, status: ok},
+		{method: "PATCH", path: "/api/storage/volumes/{vol}/snapshots/{uuid}", h: s.patchSnapshot, summary: "Rename a snapshot or change its comment", kind: ontap.QueryMutation, schema: snapshotSchema, body: true, status: mut},
+		{method: "DELETE", path: "/api/storage/volumes/{vol}/snapshots/{uuid}", h: s.deleteSnapshot, summary: "Delete a snapshot", kind: ontap.QueryMutation, schema: snapshotSchema, status: mut},
+
+		{method: "GET", path: "/docs/api/swagger.yaml", h: s.getSwagger, summary: "This OpenAPI (Swagger 2.0) document", status: ok},
+	}
+}
+
+func (s *Server) buildMux() http.Handler {
+	s.routes = s.routeTable()
+	mux := http.NewServeMux()
+	methods := map[string][]string{}
+	var paths []string
+	for _, rt := range s.routes {
+		mux.Handle(rt.method+" "+rt.path, s.adapt(rt.h))
+		if _, seen := methods[rt.path]; !seen {
+			paths = append(paths, rt.path)
+		}
+		methods[rt.path] = append(methods[rt.path], rt.method)
+		if rt.method == "GET" {
+			methods[rt.path] = append(methods[rt.path], "HEAD")
+		}
+	}
+	// A known path with another method: 405 with Allow, in the envelope.
+	// Method-less patterns lose to the method ones above.
+	for _, p := range paths {
+		allow := []string{strings.Join(methods[p], ", ")}
+		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Allow"] = allow
+			s.writeJSON(w, http.StatusMethodNotAllowed, ontap.ErrorResponse{Error: ontap.Errorf(http.StatusMethodNotAllowed, ontap.CodeNotSupported, "",
+				"The %q method is not supported on %q; allowed: %s.", truncate(r.Method, 16), truncate(r.URL.Path, 200), allow[0])})
+		})
+	}
+	mux.Handle("/", s.adapt(func(r *http.Request) (result, error) {
+		return result{}, ontap.Errorf(http.StatusNotFound, ontap.CodeNotFound, "", "API not found: %q.", truncate(r.URL.Path, 200))
+	}))
+	return s.front(mux)
+}

@@ -1,0 +1,449 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/ontap"
+)
+
+// Identity is the cluster's persisted identity: the UUIDs and names of the
+// one cluster, node, SVM, aggregate and data LIF the server presents.
+type Identity = ontap.Identity
+
+// NewIdentity mints a fresh identity: random UUIDs, a random node serial
+// and default names (cluster "nessie", node "nessie-01", SVM "svm0",
+// aggregate "aggr1", LIF "lif_data1" on 127.0.0.1).
+func NewIdentity() Identity {
+	u := uuid.New()
+	serial := fmt.Sprintf("7%011d", (uint64(u[0])<<32|uint64(u[1])<<24|uint64(u[2])<<16|uint64(u[3])<<8|uint64(u[4]))%100000000000)
+	return Identity{
+		ClusterUUID:   uuid.NewString(),
+		ClusterName:   "nessie",
+		NodeUUID:      uuid.NewString(),
+		NodeName:      "nessie-01",
+		NodeSerial:    serial,
+		SVMUUID:       uuid.NewString(),
+		SVMName:       "svm0",
+		AggregateUUID: uuid.NewString(),
+		AggregateName: "aggr1",
+		LIFUUID:       uuid.NewString(),
+		LIFName:       "lif_data1",
+		LIFAddress:    "127.0.0.1",
+	}
+}
+
+// Options configure a Server. Only Username and Password are required.
+type Options struct {
+	// Username and Password are the HTTP Basic credentials every request
+	// must carry (compared in constant time).
+	Username, Password string
+	// Identity is the cluster identity; the zero value means NewIdentity().
+	Identity Identity
+	// Version is the ONTAP version reported, e.g. "9.16.1" (default).
+	// Trident uses REST by default only from 9.15.1 on.
+	Version string
+	// Logger receives one structured record per request; nil discards.
+	Logger *slog.Logger
+	// RelaxedNames turns off ONTAP's volume-name rules (letters, digits,
+	// '_', starting with a letter or '_', at most 203 characters) at the
+	// REST edge; the backend's own rules still apply.
+	RelaxedNames bool
+	// JobTTL is how long a finished job stays queryable (default 300 s,
+	// as ONTAP).
+	JobTTL time.Duration
+	// JobLatency delays every job's work by this long, during which the
+	// job is "running" (fault injection; default 0: jobs finish before
+	// the response is written).
+	JobLatency time.Duration
+	// MaxJobs caps the finished jobs kept; the oldest go first when it is
+	// exceeded (default 100,000), so sustained load cannot exhaust memory.
+	MaxJobs int
+	// MaxBodyBytes limits request bodies (default 1 MiB).
+	MaxBodyBytes int64
+}
+
+// DefaultVersion is the ONTAP version reported when Options.Version is
+// empty.
+const DefaultVersion = "9.16.1"
+
+// Server is the ONTAP REST API over a backend. It is an http.Handler; the
+// caller owns listeners and TLS.
+type Server struct {
+	b      backend.VolumeBackend
+	snaps  backend.SnapshotBackend // nil if the backend lacks the tier
+	clones backend.CloneBackend    // nil if the backend lacks the tier
+
+	opts    Options
+	id      ontap.Identity
+	version *ontap.Version
+	svmRef  *ontap.Ref
+	aggrRef ontap.Ref
+	user    [32]byte
+	pass    [32]byte
+
+	handler http.Handler
+	routes  []route
+	log     *slog.Logger
+	jobs    *jobRegistry
+	attrs   attrStore
+
+	ctx       context.Context // cancelled by Close
+	cancel    context.CancelFunc
+	closeOnce sync.Once
+	wg        sync.WaitGroup // delayed jobs and the reaper
+
+	swaggerOnce sync.Once
+	swagger     []byte
+}
+
+// New returns a server over b. It validates opts eagerly; a nil opts is an
+// error because credentials are required.
+func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
+	if b == nil {
+		return nil, errors.New("server: nil backend")
+	}
+	if opts == nil {
+		return nil, errors.New("server: options are required (username and password)")
+	}
+	o := *opts
+	if o.Username == "" || o.Password == "" {
+		return nil, errors.New("server: Username and Password are required")
+	}
+	if o.Identity == (Identity{}) {
+		o.Identity = NewIdentity()
+	}
+	if err := validateIdentity(&o.Identity); err != nil {
+		return nil, err
+	}
+	if o.Version == "" {
+		o.Version = DefaultVersion
+	}
+	v, err := ontap.ParseVersion(o.Version)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	switch {
+	case o.JobTTL < 0:
+		return nil, fmt.Errorf("server: JobTTL %v is negative", o.JobTTL)
+	case o.JobTTL == 0:
+		o.JobTTL = 300 * time.Second
+	}
+	if o.JobLatency < 0 {
+		return nil, fmt.Errorf("server: JobLatency %v is negative", o.JobLatency)
+	}
+	switch {
+	case o.MaxJobs < 0:
+		return nil, fmt.Errorf("server: MaxJobs %d is negative", o.MaxJobs)
+	case o.MaxJobs == 0:
+		o.MaxJobs = 100_000
+	}
+	switch {
+	case o.MaxBodyBytes < 0:
+		return nil, fmt.Errorf("server: MaxBodyBytes %d is negative", o.MaxBodyBytes)
+	case o.MaxBodyBytes == 0:
+		o.MaxBodyBytes = 1 << 20
+	}
+	caps := b.Capabilities(context.Background())
+	if err := caps.Validate(); err != nil {
+		return nil, fmt.Errorf("server: backend capabilities: %w", err)
+	}
+	s := &Server{
+		b:       b,
+		opts:    o,
+		id:      o.Identity,
+		version: v,
+		user:    sha256.Sum256([]byte(o.Username)),
+		pass:    sha256.Sum256([]byte(o.Password)),
+		log:     o.Logger,
+	}
+	s.snaps, _ = b.(backend.SnapshotBackend)
+	s.clones, _ = b.(backend.CloneBackend)
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.svmRef = s.id.SVMRef()
+	s.aggrRef = s.id.AggregateRef()
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.jobs = newJobRegistry(o.JobTTL, o.MaxJobs)
+	s.wg.Add(1)
+	go s.jobs.reap(s.ctx, &s.wg)
+	s.handler = s.buildMux()
+	return s, nil
+}
+
+func validateIdentity(id *Identity) error {
+	for _, f := range []struct{ name, v string }{
+		{"ClusterUUID", id.ClusterUUID}, {"NodeUUID", id.NodeUUID}, {"SVMUUID", id.SVMUUID},
+		{"AggregateUUID", id.AggregateUUID}, {"LIFUUID", id.LIFUUID},
+	} {
+		if _, err := backend.ParseVolumeID(strings.ToLower(f.v)); err != nil {
+			return fmt.Errorf("server: Identity.%s %q is not a UUID", f.name, f.v)
+		}
+	}
+	for _, f := range []struct{ name, v string }{
+		{"ClusterName", id.ClusterName}, {"NodeName", id.NodeName}, {"NodeSerial", id.NodeSerial},
+		{"SVMName", id.SVMName}, {"AggregateName", id.AggregateName}, {"LIFName", id.LIFName}, {"LIFAddress", id.LIFAddress},
+	} {
+		if f.v == "" {
+			return fmt.Errorf("server: Identity.%s is empty", f.name)
+		}
+	}
+	id.ClusterUUID = strings.ToLower(id.ClusterUUID)
+	id.NodeUUID = strings.ToLower(id.NodeUUID)
+	id.SVMUUID = strings.ToLower(id.SVMUUID)
+	id.AggregateUUID = strings.ToLower(id.AggregateUUID)
+	id.LIFUUID = strings.ToLower(id.LIFUUID)
+	return nil
+}
+
+// Identity returns the identity the server presents (minted by New if
+// Options.Identity was zero), so a daemon can persist it.
+func (s *Server) Identity() Identity { return s.id }
+
+// ServeHTTP serves the ONTAP REST API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Close stops background work: the job reaper and jobs still waiting out
+// JobLatency (they fail). It waits for them and is idempotent. It does not
+// close the backend.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		s.cancel()
+		s.wg.Wait()
+	})
+	return nil
+}
+
+// ---- the adapter ----
+
+// result is what a handler returns on success; the adapter encodes it.
+type result struct {
+	status   int
+	body     any
+	location string
+}
+
+type handlerFunc func(r *http.Request) (result, error)
+
+var (
+	hdrHAL      = []string{"application/hal+json"}
+	hdrYAML     = []string{"application/yaml"}
+	hdrNoCache  = []string{"no-cache,no-store,must-revalidate"}
+	hdrNoSniff  = []string{"nosniff"}
+	hdrAuthBase = []string{`Basic realm="ONTAP"`}
+	bufPool     = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+)
+
+// adapt is the one place that writes responses: success bodies and, for
+// every error, the ONTAP envelope.
+func (s *Server) adapt(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		res, err := h(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if res.location != "" {
+			w.Header()["Location"] = []string{res.location}
+		}
+		s.writeJSON(w, res.status, res.body)
+	}
+}
+
+func (s *Server) writeJSON(w http.ResponseWriter, status int, body any) {
+	if y, ok := body.(rawYAML); ok {
+		h := w.Header()
+		h["Content-Type"] = hdrYAML
+		h["Content-Length"] = []string{strconv.Itoa(len(y))}
+		w.WriteHeader(status)
+		_, _ = w.Write(y)
+		return
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		// A wire struct that cannot be encoded is a server bug.
+		s.log.Error("encoding response", "err", err)
+		buf.Reset()
+		_ = json.NewEncoder(buf).Encode(ontap.ErrorResponse{Error: ontap.Errorf(http.StatusInternalServerError, ontap.CodeJobFailed, "", "internal error encoding the response")})
+		status = http.StatusInternalServerError
+	}
+	h := w.Header()
+	h["Content-Type"] = hdrHAL
+	h["Cache-Control"] = hdrNoCache
+	h["X-Content-Type-Options"] = hdrNoSniff
+	h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e := ontap.FromBackend("", err)
+	if e.Status >= 500 {
+		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("method", r.Method),
+			slog.String("path", r.URL.Path), slog.String("err", err.Error()))
+	}
+	s.writeJSON(w, e.Status, ontap.ErrorResponse{Error: e})
+}
+
+// ---- auth and logging ----
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (s *Server) authorized(r *http.Request) bool {
+	user, pass, ok := r.BasicAuth()
+	if !ok {
+		return false
+	}
+	u := sha256.Sum256([]byte(user))
+	p := sha256.Sum256([]byte(pass))
+	// Both comparisons always run, so timing reveals neither.
+	return subtle.ConstantTimeCompare(u[:], s.user[:])&subtle.ConstantTimeCompare(p[:], s.pass[:]) == 1
+}
+
+func (s *Server) front(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		logging := s.log.Enabled(r.Context(), slog.LevelInfo)
+		var start time.Time
+		sw := &statusWriter{ResponseWriter: w}
+		if logging {
+			start = time.Now()
+			w = sw
+		}
+		switch {
+		case !s.authorized(r):
+			w.Header()["Www-Authenticate"] = hdrAuthBase
+			s.writeJSON(w, http.StatusUnauthorized, ontap.ErrorResponse{Error: ontap.Errorf(http.StatusUnauthorized, ontap.CodePermissionDenied, "",
+				"User is not authorized: the request lacks valid HTTP Basic credentials.")})
+		case !cleanPath(r.URL.Path):
+			// ServeMux would redirect; ONTAP knows no such API.
+			s.writeJSON(w, http.StatusNotFound, ontap.ErrorResponse{Error: ontap.Errorf(http.StatusNotFound, ontap.CodeNotFound, "",
+				"API not found: %q.", truncate(r.URL.Path, 200))})
+		default:
+			mux.ServeHTTP(w, r)
+		}
+		if logging {
+			attrs := []slog.Attr{
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", sw.status),
+				slog.Int("bytes", sw.bytes),
+				slog.Duration("duration", time.Since(start)),
+				slog.String("remote", r.RemoteAddr),
+			}
+			if r.URL.RawQuery != "" {
+				attrs = append(attrs, slog.String("query", r.URL.RawQuery))
+			}
+			if app := r.Header.Get("X-Dot-Client-App"); app != "" {
+				attrs = append(attrs, slog.String("client_app", app))
+			} else if ua := r.UserAgent(); ua != "" {
+				attrs = append(attrs, slog.String("user_agent", ua))
+			}
+			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+		}
+	})
+}
+
+// cleanPath reports whether p is absolute and has no empty, "." or ".."
+// segments (a trailing slash is allowed).
+func cleanPath(p string) bool {
+	if p == "/" {
+		return true
+	}
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	rest := strings.TrimSuffix(p[1:], "/")
+	for seg := range strings.SplitSeq(rest, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
+}
+
+// ---- request helpers ----
+
+// readBody reads a JSON request body within the size limit. An absent or
+// JSON content type is accepted, and so is curl's default form type
+// (ONTAP's own curl examples send JSON that way); others are refused.
+func (s *Server) readBody(r *http.Request) ([]byte, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || !(mt == "application/json" || mt == "application/hal+json" ||
+			strings.HasSuffix(mt, "+json") || mt == "application/x-www-form-urlencoded" || mt == "text/json") {
+			return nil, ontap.Errorf(http.StatusUnsupportedMediaType, ontap.CodeInvalidValue, "Content-Type",
+				"Content type %q is not supported: send the body as application/json.", truncate(ct, 64))
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.opts.MaxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, ontap.Errorf(http.StatusRequestEntityTooLarge, ontap.CodeInvalidValue, "body",
+				"The request body exceeds the limit of %d bytes.", s.opts.MaxBodyBytes)
+		}
+		return nil, ontap.Errorf(http.StatusBadRequest, ontap.CodeInvalidValue, "body", "The request body could not be read: %v", err)
+	}
+	return body, nil
+}
+
+// pathUUID returns the UUID path wildcard name, lower-cased. A value that
+// is not a UUID gets ONTAP's answer: 404, code 2, naming the field.
+func pathUUID(r *http.Request, name, target string) (string, error) {
+	v := r.PathValue(name)
+	if _, err := backend.ParseVolumeID(v); err != nil {
+		return "", ontap.ErrInvalidUUID(target, v)
+	}
+	return strings.ToLower(v), nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,334 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/ontap"
+)
+
+var (
+	snapshotCreateSettable = []string{"name", "comment", "svm", "volume", "expiry_time", "snapmirror_label"}
+	snapshotPatchSettable  = []string{"name", "comment", "expiry_time", "snapmirror_label"}
+)
+
+func (s *Server) snapshotRecord(vol *backend.Volume, sn *backend.Snapshot, now time.Time) ontap.Snapshot {
+	return ontap.SnapshotRecord(vol.ID.String(), vol.Name, sn, s.svmRef, s.attrs.snapshot(sn.ID), now)
+}
+
+// snapshotVolume resolves the {vol} of a snapshot path: the tier must
+// exist and the volume too (404 naming volume.uuid).
+func (s *Server) snapshotVolume(r *http.Request, op ontap.Op) (backend.Volume, error) {
+	id, err := volumeID(r, "vol", "volume.uuid")
+	if err != nil {
+		return backend.Volume{}, err
+	}
+	if s.snaps == nil {
+		return backend.Volume{}, ontap.FromBackend(op, backend.Unsupported(string(op), "snapshots"))
+	}
+	v, err := s.b.GetVolume(r.Context(), id)
+	if err != nil {
+		return backend.Volume{}, ontap.FromBackend(op, err)
+	}
+	return v, nil
+}
+
+func snapshotID(r *http.Request) (backend.SnapshotID, error) {
+	v, err := pathUUID(r, "uuid", "uuid")
+	if err != nil {
+		return backend.SnapshotID{}, err
+	}
+	return backend.ParseSnapshotID(v)
+}
+
+func (s *Server) snapshotRecords(ctx context.Context, vol *backend.Volume) ([]ontap.Snapshot, []backend.Snapshot, error) {
+	snaps, err := s.snaps.ListSnapshots(ctx, vol.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := time.Now()
+	recs := make([]ontap.Snapshot, len(snaps))
+	for i := range snaps {
+		recs[i] = s.snapshotRecord(vol, &snaps[i], now)
+	}
+	return recs, snaps, nil
+}
+
+func (s *Server) listSnapshots(r *http.Request) (result, error) {
+	vol, err := s.snapshotVolume(r, ontap.OpSnapshotGet)
+	if err != nil {
+		return result{}, err
+	}
+	q, err := snapshotSchema.ParseQuery(r.URL.Query(), ontap.QueryCollection)
+	if err != nil {
+		return result{}, err
+	}
+	recs, _, err := s.snapshotRecords(r.Context(), &vol)
+	if err != nil {
+		return result{}, ontap.FromBackend(ontap.OpSnapshotGet, err)
+	}
+	return result{status: http.StatusOK, body: ontap.Page(q, recs, r.URL.Path)}, nil
+}
+
+func (s *Server) getSnapshot(r *http.Request) (result, error) {
+	vol, err := s.snapshotVolume(r, ontap.OpSnapshotGet)
+	if err != nil {
+		return result{}, err
+	}
+	sid, err := snapshotID(r)
+	if err != nil {
+		return result{}, err
+	}
+	q, err := snapshotSchema.ParseQuery(r.URL.Query(), ontap.QueryRecord)
+	if err != nil {
+		return result{}, err
+	}
+	sn, err := s.snaps.GetSnapshot(r.Context(), vol.ID, sid)
+	if err != nil {
+		return result{}, ontap.FromBackend(ontap.OpSnapshotGet, err)
+	}
+	rec := s.snapshotRecord(&vol, &sn, time.Now())
+	ontap.Project(q, &rec)
+	return result{status: http.StatusOK, body: rec}, nil
+}
+
+func checkSnapshotName(name string) error {
+	if err := backend.ValidateName(name); err != nil {
+		return ontap.Errorf(http.StatusBadRequest, ontap.CodeSnapshotNameInvalid, "name", "The specified snapshot name is invalid: %v.", cause(err))
+	}
+	return nil
+}
+
+func (s *Server) snapshotOutcome(vol *backend.Volume, sn *backend.Snapshot) outcome {
+	rec := s.snapshotRecord(vol, sn, time.Now())
+	ontap.Project(nil, &rec)
+	return outcome{location: ontap.SnapshotPath(vol.ID.String(), sn.ID.String()), record: rec}
+}
+
+func (s *Server) createSnapshot(r *http.Request) (result, error) {
+	vol, err := s.snapshotVolume(r, ontap.OpSnapshotCreate)
+	if err != nil {
+		return result{}, err
+	}
+	q, err := snapshotSchema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
+	if err != nil {
+		return result{}, err
+	}
+	body, err := s.readBody(r)
+	if err != nil {
+		return result{}, err
+	}
+	w, paths, err := ontap.Decode[ontap.Snapshot](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields})
+	if err != nil {
+		return result{}, err
+	}
+	if err := ontap.CheckSettable(paths, snapshotCreateSettable...); err != nil {
+		return result{}, err
+	}
+	if err := s.checkSVM(w.SVM, "svm", false); err != nil {
+		return result{}, err
+	}
+	if ref := w.Volume; ref != nil && (ref.UUID != nil && !strings.EqualFold(*ref.UUID, vol.ID.String()) || ref.Name != nil && *ref.Name != vol.Name) {
+		return result{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeInvalidValue, "volume", "The body's volume does not match the volume in the path.")
+	}
+	if w.Name == nil {
+		return result{}, required("name")
+	}
+	if err := checkSnapshotName(*w.Name); err != nil {
+		return result{}, err
+	}
+	if w.Comment != nil {
+		if err := (backend.SnapshotPatch{Comment: w.Comment}).Validate(); err != nil {
+			return result{}, ontap.FromBackend(ontap.OpSnapshotCreate, err)
+		}
+	}
+	name, volID := *w.Name, vol.ID
+	j := s.submit(jobSpec{op: ontap.OpSnapshotCreate, description: "POST " + ontap.SnapshotsPath(volID.String()),
+		run: func(ctx context.Context) (outcome, error) {
+			sn, err := s.snaps.CreateSnapshot(ctx, volID, name)
+			if err != nil {
+				return outcome{}, err
+			}
+			if w.Comment != nil {
+				if sn, err = s.snaps.PatchSnapshot(ctx, volID, sn.ID, backend.SnapshotPatch{Comment: w.Comment}); err != nil {
+					return outcome{}, err
+				}
+			}
+			s.attrs.updateSnapshot(sn.ID, func(a *ontap.SnapshotAttrs) { applySnapshotAttrs(a, w) })
+			cur, err := s.b.GetVolume(ctx, volID)
+			if err != nil {
+				return outcome{}, err
+			}
+			return s.snapshotOutcome(&cur, &sn), nil
+		}})
+	return s.respond(r, q, j, true, ontap.Snapshot{Name: w.Name}, ontap.SnapshotsPath(volID.String())+"/?name="+url.QueryEscape(name))
+}
+
+func applySnapshotAttrs(a *ontap.SnapshotAttrs, w *ontap.Snapshot) {
+	if w.ExpiryTime != nil {
+		a.ExpiryTime = w.ExpiryTime.UTC()
+	}
+	if w.SnapmirrorLabel != nil {
+		a.SnapmirrorLabel = *w.SnapmirrorLabel
+	}
+}
+
+// prepareSnapshotPatch validates a snapshot PATCH (rename, comment, expiry
+// time, SnapMirror label) and returns its job.
+func (s *Server) prepareSnapshotPatch(vol *backend.Volume, sid backend.SnapshotID, w *ontap.Snapshot, paths []string) (jobSpec, error) {
+	if err := ontap.CheckSettable(paths, snapshotPatchSettable...); err != nil {
+		return jobSpec{}, err
+	}
+	if w.Name != nil {
+		if err := checkSnapshotName(*w.Name); err != nil {
+			return jobSpec{}, err
+		}
+	}
+	patch := ontap.SnapshotPatch(w)
+	if err := patch.Validate(); err != nil {
+		return jobSpec{}, ontap.FromBackend(ontap.OpSnapshotPatch, err)
+	}
+	volID := vol.ID
+	return jobSpec{op: ontap.OpSnapshotPatch, description: "PATCH " + ontap.SnapshotPath(volID.String(), sid.String()),
+		run: func(ctx context.Context) (outcome, error) {
+			var sn backend.Snapshot
+			var err error
+			if patch.IsEmpty() {
+				sn, err = s.snaps.GetSnapshot(ctx, volID, sid)
+			} else {
+				sn, err = s.snaps.PatchSnapshot(ctx, volID, sid, patch)
+			}
+			if err != nil {
+				return outcome{}, err
+			}
+			s.attrs.updateSnapshot(sid, func(a *ontap.SnapshotAttrs) { applySnapshotAttrs(a, w) })
+			cur, err := s.b.GetVolume(ctx, volID)
+			if err != nil {
+				return outcome{}, err
+			}
+			return s.snapshotOutcome(&cur, &sn), nil
+		}}, nil
+}
+
+func (s *Server) patchSnapshot(r *http.Request) (result, error) {
+	vol, err := s.snapshotVolume(r, ontap.OpSnapshotPatch)
+	if err != nil {
+		return result{}, err
+	}
+	sid, err := snapshotID(r)
+	if err != nil {
+		return result{}, err
+	}
+	q, err := snapshotSchema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
+	if err != nil {
+		return result{}, err
+	}
+	if _, err := s.snaps.GetSnapshot(r.Context(), vol.ID, sid); err != nil {
+		return result{}, ontap.FromBackend(ontap.OpSnapshotPatch, err)
+	}
+	body, err := s.readBody(r)
+	if err != nil {
+		return result{}, err
+	}
+	w, paths, err := ontap.Decode[ontap.Snapshot](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields})
+	if err != nil {
+		return result{}, err
+	}
+	spec, err := s.prepareSnapshotPatch(&vol, sid, w, paths)
+	if err != nil {
+		return result{}, err
+	}
+	return s.respond(r, q, s.submit(spec), false, nil, "")
+}
+
+func (s *Server) patchSnapshots(r *http.Request) (result, error) {
+	vol, err := s.snapshotVolume(r, ontap.OpSnapshotPatch)
+	if err != nil {
+		return result{}, err
+	}
+	q, err := snapshotSchema.ParseQuery(r.URL.Query(), ontap.QueryMutationByQuery)
+	if err != nil {
+		return result{}, err
+	}
+	body, err := s.readBody(r)
+	if err != nil {
+		return result{}, err
+	}
+	w, paths, err := ontap.Decode[ontap.Snapshot](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields})
+	if err != nil {
+		return result{}, err
+	}
+	recs, snaps, err := s.snapshotRecords(r.Context(), &vol)
+	if err != nil {
+		return result{}, ontap.FromBackend(ontap.OpSnapshotPatch, err)
+	}
+	var specs []jobSpec
+	for _, i := range ontap.Match(q, recs) {
+		spec, err := s.prepareSnapshotPatch(&vol, snaps[i].ID, w, paths)
+		if err != nil {
+			return result{}, err
+		}
+		specs = append(specs, spec)
+	}
+	return s.respondMany(r, q, s.submitAll(specs))
+}
+
+func (s *Server) snapshotDeleteJob(volID backend.VolumeID, sid backend.SnapshotID) jobSpec {
+	return jobSpec{op: ontap.OpSnapshotDelete, description: "DELETE " + ontap.SnapshotPath(volID.String(), sid.String()),
+		run: func(ctx context.Context) (outcome, error) {
+			if err := s.snaps.DeleteSnapshot(ctx, volID, sid); err != nil {
+				return outcome{}, err
+			}
+			s.attrs.deleteSnapshot(sid)
+			return outcome{}, nil
+		}}
+}
+
+func (s *Server) deleteSnapshot(r *http.Request) (result, error) {
+	vol, err := s.snapshotVolume(r, ontap.OpSnapshotDelete)
+	if err != nil {
+		return result{}, err
+	}
+	sid, err := snapshotID(r)
+	if err != nil {
+		return result{}, err
+	}
+	q, err := snapshotSchema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
+	if err != nil {
+		return result{}, err
+	}
+	if _, err := s.snaps.GetSnapshot(r.Context(), vol.ID, sid); err != nil {
+		return result{}, ontap.FromBackend(ontap.OpSnapshotDelete, err)
+	}
+	if err := s.emptyBody(r); err != nil {
+		return result{}, err
+	}
+	return s.respond(r, q, s.submit(s.snapshotDeleteJob(vol.ID, sid)), false, nil, "")
+}
+
+func (s *Server) deleteSnapshots(r *http.Request) (result, error) {
+	vol, err := s.snapshotVolume(r, ontap.OpSnapshotDelete)
+	if err != nil {
+		return result{}, err
+	}
+	q, err := snapshotSchema.ParseQuery(r.URL.Query(), ontap.QueryMutationByQuery)
+	if err != nil {
+		return result{}, err
+	}
+	if err := s.emptyBody(r); err != nil {
+		return result{}, err
+	}
+	recs, snaps, err := s.snapshotRecords(r.Context(), &vol)
+	if err != nil {
+		return result{}, ontap.FromBackend(ontap.OpSnapshotDelete, err)
+	}
+	var specs []jobSpec
+	for _, i := range ontap.Match(q, recs) {
+		specs = append(specs, s.snapshotDeleteJob(vol.ID, snaps[i].ID))
+	}
+	return s.respondMany(r, q, s.submitAll(specs))
+}
