@@ -113,6 +113,11 @@ func TestValidation(t *testing.T) {
 			t.Errorf("VolumeSpec%+v.Validate() = %v", s, err)
 		}
 	}
+	err := (backend.VolumeSpec{Name: "ok", JunctionPath: "relative"}).Validate()
+	var be *backend.Error
+	if !errors.As(err, &be) || be.Err == nil || !strings.Contains(be.Err.Error(), "must start with '/'") {
+		t.Errorf("junction path error lost its reason: %v", err)
+	}
 	bad := backend.VolumeState("melting")
 	if err := (backend.VolumePatch{State: &bad}).Validate(); !errors.Is(err, backend.ErrInvalidArgument) {
 		t.Errorf("bad state accepted: %v", err)

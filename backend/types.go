@@ -189,8 +189,10 @@ func (c Capabilities) Validate() error {
 // AccessKind tags an [AccessHandle].
 type AccessKind string
 
-// The access handle kinds. Only in_memory and nfs_export are produced
-// today; the others are reserved for future substrates.
+// The access handle kinds. backend/mem produces in_memory; the REST client
+// produces nfs_export for a mounted volume and ontap_passthrough (Server is
+// the management host, Path the volume's REST path) otherwise. The others
+// are reserved for future substrates.
 const (
 	AccessInMemory         AccessKind = "in_memory"
 	AccessNFSExport        AccessKind = "nfs_export"
@@ -204,8 +206,8 @@ const (
 // in-memory handle is exactly {"kind":"in_memory"}.
 type AccessHandle struct {
 	Kind   AccessKind `json:"kind"`
-	Server string     `json:"server,omitempty"` // nfs_export
-	Path   string     `json:"path,omitempty"`   // nfs_export
+	Server string     `json:"server,omitempty"` // nfs_export, ontap_passthrough
+	Path   string     `json:"path,omitempty"`   // nfs_export, ontap_passthrough
 }
 
 var (

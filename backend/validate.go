@@ -7,8 +7,9 @@ import (
 	"unicode/utf8"
 )
 
-// MaxNameLen is the longest volume or snapshot name, in bytes, that every
-// backend accepts.
+// MaxNameLen is the longest volume or snapshot name, in bytes, that
+// ValidateName allows. Wire layers may be stricter (ONTAP allows 203
+// characters and a narrower alphabet).
 const MaxNameLen = 255
 
 // MaxCommentLen is the longest comment, in bytes (ONTAP's limit is 1023
@@ -44,6 +45,13 @@ func nameProblem(name string) error {
 // ValidateJunctionPath checks a junction (mount) path: empty (unmounted) or
 // an absolute path starting with '/', at most 4096 bytes, without NUL.
 func ValidateJunctionPath(p string) error {
+	if problem := junctionProblem(p); problem != nil {
+		return &Error{Op: "ValidateJunctionPath", Kind: KindInvalidArgument, Err: problem}
+	}
+	return nil
+}
+
+func junctionProblem(p string) error {
 	var problem error
 	switch {
 	case p == "":
@@ -54,10 +62,7 @@ func ValidateJunctionPath(p string) error {
 	case strings.ContainsRune(p, 0) || !utf8.ValidString(p):
 		problem = errors.New("junction path must be valid UTF-8 without NUL")
 	}
-	if problem != nil {
-		return &Error{Op: "ValidateJunctionPath", Kind: KindInvalidArgument, Err: problem}
-	}
-	return nil
+	return problem
 }
 
 func validateText(field, s string, max int) error {
@@ -76,8 +81,8 @@ func (s VolumeSpec) Validate() error {
 	if err := nameProblem(s.Name); err != nil {
 		return invalid("CreateVolume", ResourceVolume, s.Name, err)
 	}
-	if err := ValidateJunctionPath(s.JunctionPath); err != nil {
-		return invalid("CreateVolume", ResourceVolume, s.Name, errors.Unwrap(err))
+	if err := junctionProblem(s.JunctionPath); err != nil {
+		return invalid("CreateVolume", ResourceVolume, s.Name, err)
 	}
 	if err := validateText("export policy", s.ExportPolicy, MaxNameLen); err != nil {
 		return invalid("CreateVolume", ResourceVolume, s.Name, err)
@@ -101,8 +106,8 @@ func (p VolumePatch) Validate() error {
 		return invalid("PatchVolume", ResourceVolume, "", fmt.Errorf("%q is not a volume state (want online, offline or restricted)", truncate(string(*p.State), 32)))
 	}
 	if p.JunctionPath != nil {
-		if err := ValidateJunctionPath(*p.JunctionPath); err != nil {
-			return invalid("PatchVolume", ResourceVolume, "", errors.Unwrap(err))
+		if err := junctionProblem(*p.JunctionPath); err != nil {
+			return invalid("PatchVolume", ResourceVolume, "", err)
 		}
 	}
 	if p.ExportPolicy != nil {

@@ -1,0 +1,142 @@
+//go:build cgo
+
+package main
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+// These tests drive the exports' Go bodies with Go memory; the Python
+// tests (python/tests/test_abi.py) drive the real C entry points.
+
+func mustOpen(t *testing.T, config string) uintptr {
+	t.Helper()
+	h, err := open([]byte(config))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { closeHandle(uintptr(h)) })
+	return uintptr(h)
+}
+
+// do runs a request with a buffer of the given size and returns the
+// reply and whether it is a result, following the overflow protocol.
+func do(t *testing.T, h uintptr, req string, size int) (string, bool) {
+	t.Helper()
+	buf := make([]byte, size)
+	r := call(h, []byte(req), unsafe.Pointer(&buf[0]), int64(size))
+	switch {
+	case r > 0:
+		return string(buf[:r]), true
+	case r < 0:
+		return string(buf[:-r]), false
+	}
+	ptr := *(*unsafe.Pointer)(unsafe.Pointer(&buf[0])) // C memory, outside the Go heap
+	n := binary.NativeEndian.Uint64(buf[8:])
+	status := binary.NativeEndian.Uint64(buf[16:])
+	out := string(unsafe.Slice((*byte)(ptr), n))
+	nessie_free(ptr)
+	return out, status == 0
+}
+
+func TestLifecycle(t *testing.T) {
+	before := live.Load()
+	h, err := open(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if live.Load() != before+1 {
+		t.Errorf("live = %d after open, want %d", live.Load(), before+1)
+	}
+	if out, ok := do(t, uintptr(h), `["capabilities"]`, 256); !ok || !strings.Contains(out, `"clones":true`) {
+		t.Errorf("capabilities: %s", out)
+	}
+	if closeHandle(uintptr(h)) != 0 {
+		t.Error("close of an open handle failed")
+	}
+	if live.Load() != before {
+		t.Errorf("live = %d after close, want %d", live.Load(), before)
+	}
+	out, ok := do(t, uintptr(h), `["capabilities"]`, 256)
+	if ok || !strings.Contains(out, "closed") {
+		t.Errorf("call on a closed handle: %v %s", ok, out)
+	}
+	if closeHandle(uintptr(h)) != -1 || closeHandle(0) != -1 || closeHandle(12345678) != -1 {
+		t.Error("closing a handle that is not open did not return -1")
+	}
+	if live.Load() != before {
+		t.Errorf("failed closes changed the count to %d", live.Load())
+	}
+}
+
+func TestOpenConfig(t *testing.T) {
+	for _, cfg := range []string{`{"encoding":"xml"}`, `{`, `[]`} {
+		if h, err := open([]byte(cfg)); err == nil {
+			closeHandle(uintptr(h))
+			t.Errorf("open(%s) succeeded", cfg)
+		}
+	}
+	h := mustOpen(t, `{"encoding":"marshal"}`)
+	if out, ok := do(t, h, `["capabilities"]`, 64); !ok || out[0] != '{' || strings.Contains(out, `"`) {
+		t.Errorf("a marshal handle replied %q", out)
+	}
+}
+
+func TestOverflow(t *testing.T) {
+	h := mustOpen(t, `{}`)
+	for i := range 40 {
+		if out, ok := do(t, h, fmt.Sprintf(`["create_volume","v%d"]`, i), 1024); !ok {
+			t.Fatal(out)
+		}
+	}
+	out, ok := do(t, h, `["list_volumes"]`, 64)
+	var vs []map[string]any
+	if !ok || json.Unmarshal([]byte(out), &vs) != nil || len(vs) != 40 {
+		t.Errorf("overflowed list: ok=%v, %d bytes", ok, len(out))
+	}
+	// JSON escapes can outgrow the block sized for the list: the reply
+	// then moves to the Go heap and C gets a copy.
+	ctl := strings.Repeat("\x01", 250)
+	for i := range 20 {
+		name, _ := json.Marshal(fmt.Sprint(i, ctl))
+		if out, ok := do(t, h, fmt.Sprintf(`["create_volume",%s]`, name), 4096); !ok {
+			t.Fatal(out)
+		}
+	}
+	out, ok = do(t, h, `["list_volumes"]`, 64)
+	if !ok || json.Unmarshal([]byte(out), &vs) != nil || len(vs) != 60 {
+		t.Errorf("escaped list: ok=%v, %d volumes", ok, len(vs))
+	}
+	// A failure that does not fit takes the same path, with status 1.
+	long := strings.Repeat("x", 300)
+	out, ok = do(t, h, fmt.Sprintf(`["get_volume",%q]`, long), 64)
+	if ok || !strings.Contains(out, long) {
+		t.Errorf("overflowed failure: ok=%v %s", ok, out)
+	}
+}
+
+func TestBadBuffers(t *testing.T) {
+	h := mustOpen(t, `{}`)
+	var small [23]byte
+	if r := call(h, []byte(`["capabilities"]`), unsafe.Pointer(&small[0]), int64(len(small))); r != math.MinInt64 {
+		t.Errorf("a 23-byte buffer gave %d", r)
+	}
+	if r := call(h, []byte(`["capabilities"]`), nil, 1024); r != math.MinInt64 {
+		t.Errorf("a nil buffer gave %d", r)
+	}
+}
+
+func TestModuleRequests(t *testing.T) {
+	mustOpen(t, `{}`)
+	out, ok := do(t, 0, `["stats"]`, 256)
+	var st map[string]int64
+	if !ok || json.Unmarshal([]byte(out), &st) != nil || st["handles"] != live.Load() || st["handles"] < 1 {
+		t.Errorf("stats: %s (live %d)", out, live.Load())
+	}
+}

@@ -1,0 +1,91 @@
+"""Type stubs for nessie_backend_mem (the nessie-go build).
+
+The methods of the original PyO3 package keep its exact signatures; the
+keyword-only parameters and the methods after create_clone are nessie-go
+additions.
+"""
+
+from types import TracebackType
+from typing import Any, Final
+
+__version__: str
+
+class NessieError(Exception):
+    """A nessie backend error; ``kind`` classifies it."""
+
+    NOT_FOUND: Final = "not_found"
+    ALREADY_EXISTS: Final = "already_exists"
+    INVALID_ARGUMENT: Final = "invalid_argument"
+    IN_USE: Final = "in_use"
+    UNSUPPORTED: Final = "unsupported"
+    INTERNAL: Final = "internal"
+
+    kind: str | None
+    resource: str | None
+    detail: str | None
+    def __init__(
+        self,
+        message: str = ...,
+        *,
+        kind: str | None = ...,
+        resource: str | None = ...,
+        detail: str | None = ...,
+    ) -> None: ...
+
+class MemBackend:
+    def __init__(self) -> None: ...
+    def capabilities(self) -> dict[str, Any]: ...
+    def create_volume(
+        self,
+        name: str,
+        size_bytes: int | None = ...,
+        *,
+        junction_path: str | None = ...,
+        export_policy: str | None = ...,
+        comment: str | None = ...,
+    ) -> dict[str, Any]: ...
+    def list_volumes(self) -> list[dict[str, Any]]: ...
+    def get_volume(self, uuid: str) -> dict[str, Any]: ...
+    def delete_volume(self, uuid: str) -> None: ...
+    def patch_volume(
+        self,
+        uuid: str,
+        size_bytes: int | None = ...,
+        junction_path: str | None = ...,
+        export_policy: str | None = ...,
+        *,
+        name: str | None = ...,
+        state: str | None = ...,
+        comment: str | None = ...,
+    ) -> dict[str, Any]: ...
+    def create_snapshot(self, vol_uuid: str, name: str) -> dict[str, Any]: ...
+    def list_snapshots(self, vol_uuid: str) -> list[dict[str, Any]]: ...
+    def get_snapshot(self, vol_uuid: str, snap_uuid: str) -> dict[str, Any]: ...
+    def delete_snapshot(self, vol_uuid: str, snap_uuid: str) -> None: ...
+    def create_clone(
+        self, parent_vol_uuid: str, parent_snap_uuid: str, new_name: str
+    ) -> dict[str, Any]: ...
+
+    # nessie-go additions
+    def access_handle(self, uuid: str) -> dict[str, Any]: ...
+    def rename_volume(self, uuid: str, new_name: str) -> dict[str, Any]: ...
+    def patch_snapshot(
+        self,
+        vol_uuid: str,
+        snap_uuid: str,
+        name: str | None = ...,
+        comment: str | None = ...,
+    ) -> dict[str, Any]: ...
+    def restore_snapshot(self, vol_uuid: str, snap_uuid: str) -> dict[str, Any]: ...
+    def split_clone(self, uuid: str) -> dict[str, Any]: ...
+    def check_invariants(self) -> None: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> MemBackend: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+__all__ = ["MemBackend", "NessieError"]
