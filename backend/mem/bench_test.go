@@ -21,10 +21,15 @@ var scales = []int{1, 10_000, 100_000}
 const batch = 1024
 
 var (
-	namePool   [batch]string // clone-0000 …, reused after each clean-up
-	snapPool   [32]string    // s00 … s31
-	populateMu sync.Mutex
-	populated  = map[int]*fixture{} // shared by read-only benchmarks
+	namePool [batch]string // bench-0000 …, reused after each clean-up
+	snapPool [32]string    // s00 … s31
+
+	// The read-only benchmarks share one fixture at a time. Only the
+	// latest is kept, so a large one does not stay live (and tax the GC)
+	// while benchmarks at other scales run.
+	sharedMu sync.Mutex
+	sharedN  int
+	sharedF  *fixture
 )
 
 func init() {
@@ -64,19 +69,28 @@ func newFixture(tb testing.TB, n int) *fixture {
 		tb.Fatal(err)
 	}
 	f.clone = c.ID
+	runtime.GC() // charge the set-up's garbage to the set-up
 	return f
 }
 
-// shared returns a cached fixture of n volumes; callers must not change it.
+// shared returns a fixture of n volumes that read-only benchmarks reuse;
+// callers must leave it as they found it.
 func shared(tb testing.TB, n int) *fixture {
-	populateMu.Lock()
-	defer populateMu.Unlock()
-	if f, ok := populated[n]; ok {
-		return f
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if sharedF == nil || sharedN != n {
+		sharedF = nil
+		sharedF, sharedN = newFixture(tb, n), n
 	}
-	f := newFixture(tb, n)
-	populated[n] = f
-	return f
+	return sharedF
+}
+
+// releaseShared drops the shared fixture; read benchmarks register it with
+// b.Cleanup so that later benchmarks run without it.
+func releaseShared() {
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	sharedF, sharedN = nil, 0
 }
 
 func forScales(b *testing.B, run func(b *testing.B, n int)) {
@@ -136,6 +150,7 @@ func BenchmarkDeleteVolume(b *testing.B) {
 }
 
 func BenchmarkGetVolume(b *testing.B) {
+	b.Cleanup(releaseShared)
 	forScales(b, func(b *testing.B, n int) {
 		f := shared(b, n)
 		b.ReportAllocs()
@@ -147,8 +162,8 @@ func BenchmarkGetVolume(b *testing.B) {
 			i++
 		}
 	})
-	b.Run("clone", func(b *testing.B) { // renders the origin: one allocation
-		f := shared(b, 10_000)
+	b.Run("clone/vols=100000", func(b *testing.B) { // renders the origin: one allocation
+		f := shared(b, 100_000)
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := f.b.GetVolume(ctx, f.clone); err != nil {
@@ -159,6 +174,7 @@ func BenchmarkGetVolume(b *testing.B) {
 }
 
 func BenchmarkListVolumes(b *testing.B) {
+	b.Cleanup(releaseShared)
 	for _, n := range []int{100, 10_000} {
 		b.Run("vols="+strconv.Itoa(n), func(b *testing.B) {
 			f := shared(b, n)
@@ -235,6 +251,7 @@ func BenchmarkCreateClone(b *testing.B) {
 // create+delete pairs so that the backend stays at its scale.
 
 func BenchmarkParallel(b *testing.B) {
+	b.Cleanup(releaseShared)
 	const n = 100_000
 	b.Run("GetVolume/vols=100000", func(b *testing.B) {
 		f := shared(b, n)
@@ -248,18 +265,6 @@ func BenchmarkParallel(b *testing.B) {
 					return
 				}
 				i++
-			}
-		})
-	})
-	b.Run("ListVolumes/vols=100", func(b *testing.B) {
-		f := shared(b, 100)
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if _, err := f.b.ListVolumes(ctx); err != nil {
-					b.Error(err)
-					return
-				}
 			}
 		})
 	})
@@ -307,6 +312,18 @@ func BenchmarkParallel(b *testing.B) {
 			})
 		})
 	}
+	b.Run("ListVolumes/vols=100", func(b *testing.B) {
+		f := shared(b, 100)
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := f.b.ListVolumes(ctx); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
 }
 
 // BenchmarkHeapPerVolume reports the live heap a stored volume costs,

@@ -40,7 +40,7 @@ func (b *Backend) CreateClone(ctx context.Context, parentVol backend.VolumeID, p
 			origin:  origin{vol: p.id, snap: p.snaps[i].id},
 			created: b.timestamp(),
 		}
-		next := s.withVol(p.withCloneDelta(i, +1)).withVol(c)
+		next := s.withVol(p.withCloneDelta(i, +1), c)
 		next.withName(name, id)
 		out = next.volume(c)
 		return next, nil

@@ -21,8 +21,10 @@
 // publishes it with one atomic pointer swap. Reads load the current
 // version and never lock or wait, so every operation is linearizable and
 // every read (ListVolumes included) sees one consistent moment. Creating a
-// snapshot or a clone costs the same whether the backend holds one volume
-// or a million.
+// snapshot or a clone copies only that path (about three trie nodes per
+// index at 100k volumes), never the volume table; what still grows with
+// scale is cache misses and garbage-collection work, which BENCHMARKS.md
+// measures.
 //
 // Every value returned is a fresh copy owned by the caller; mutating one,
 // including a Volume's Clone origin, never changes stored state.

@@ -77,10 +77,15 @@ func (s *state) nameTaken(name string) bool {
 	return ok
 }
 
-// withVol returns a state in which r replaces (or adds) the volume r.id.
-// Name bookkeeping is the caller's: see withName and withoutName.
-func (s *state) withVol(r *volRec) *state {
-	return &state{vols: s.vols.set(hashVolumeID(r.id), r.id, r), names: s.names, seed: s.seed}
+// withVol returns a state in which each of rs replaces (or adds) the
+// volume with its ID. Name bookkeeping is the caller's: see withName and
+// withoutName.
+func (s *state) withVol(rs ...*volRec) *state {
+	vols := s.vols
+	for _, r := range rs {
+		vols = vols.set(hashVolumeID(r.id), r.id, r)
+	}
+	return &state{vols: vols, names: s.names, seed: s.seed}
 }
 
 func (s *state) withoutVol(id backend.VolumeID) *state {

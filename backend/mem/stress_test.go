@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/nessie-go/nessie/backend"
@@ -60,13 +61,18 @@ func TestConcurrentWritersKeepTheStateConsistent(t *testing.T) {
 	}()
 
 	var wg sync.WaitGroup
+	var succeeded [opKinds]atomic.Int64
 	for w := range writers {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(seed, uint64(w)))
 			for range ops {
-				if err := randomOp(b, rng); err != nil {
+				op, ok, err := randomOp(b, rng)
+				if err != nil {
 					t.Error(err)
 					return
+				}
+				if ok {
+					succeeded[op].Add(1)
 				}
 			}
 		})
@@ -74,18 +80,27 @@ func TestConcurrentWritersKeepTheStateConsistent(t *testing.T) {
 	wg.Wait()
 	close(stop)
 	<-readerDone
+	// The mix must really have exercised every operation.
+	for op := range succeeded {
+		if succeeded[op].Load() == 0 {
+			t.Errorf("operation %d never succeeded in %d attempts overall", op, writers*ops)
+		}
+	}
 }
 
+const opKinds = 11
+
 // randomOp performs one random operation on a random existing (or
-// missing) object and returns an error only if the backend misbehaved.
+// missing) object. It reports which operation it tried and whether it
+// succeeded, and returns an error only if the backend misbehaved.
 func randomOp(b interface {
 	backend.CloneBackend
 	backend.ReplicationBackend
-}, rng *rand.Rand) error {
+}, rng *rand.Rand) (int, bool, error) {
 	name := fmt.Sprintf("v%d", rng.IntN(12))
 	list, err := b.ListVolumes(ctx)
 	if err != nil {
-		return err
+		return 0, false, err
 	}
 	vol := backend.NewVolumeID() // a missing volume unless we find one
 	if len(list) > 0 && rng.IntN(10) > 0 {
@@ -98,17 +113,27 @@ func randomOp(b interface {
 	snapName := fmt.Sprintf("s%d", rng.IntN(4))
 
 	var opErr error
-	switch rng.IntN(11) {
+	op := rng.IntN(opKinds)
+	switch op {
 	case 0, 1:
 		_, opErr = b.CreateVolume(ctx, backend.VolumeSpec{Name: name, Size: backend.Bytes(rng.Uint64N(1 << 40))})
 	case 2:
 		opErr = b.DeleteVolume(ctx, vol)
+		if opErr != nil && rng.IntN(2) == 0 {
+			// Free a pinned volume: split its dependants so a later
+			// delete can go through.
+			for _, v := range list {
+				if v.Clone != nil && v.Clone.ParentVolumeID == vol {
+					b.SplitClone(ctx, v.ID)
+				}
+			}
+		}
 	case 3, 4:
 		_, opErr = b.CreateSnapshot(ctx, vol, snapName)
 	case 5:
 		opErr = b.DeleteSnapshot(ctx, vol, snap)
 	case 6:
-		_, opErr = b.CreateClone(ctx, vol, snap, name)
+		_, opErr = b.CreateClone(ctx, vol, snap, fmt.Sprintf("c%d", rng.IntN(8)))
 	case 7:
 		_, opErr = b.SplitClone(ctx, vol)
 	case 8:
@@ -123,15 +148,15 @@ func randomOp(b interface {
 		}
 	}
 	if opErr == nil {
-		return nil
+		return op, true, nil
 	}
 	var be *backend.Error
 	if !errors.As(opErr, &be) {
-		return fmt.Errorf("untyped error %v (%T)", opErr, opErr)
+		return op, false, fmt.Errorf("untyped error %v (%T)", opErr, opErr)
 	}
 	switch be.Kind {
 	case backend.KindNotFound, backend.KindAlreadyExists, backend.KindInUse, backend.KindInvalidArgument:
-		return nil
+		return op, false, nil
 	}
-	return fmt.Errorf("unexpected error kind: %v", opErr)
+	return op, false, fmt.Errorf("unexpected error kind: %v", opErr)
 }

@@ -100,11 +100,19 @@ func (b *Backend) DeleteVolume(ctx context.Context, id backend.VolumeID) error {
 }
 
 // releaseOrigin returns a state in which the snapshot o names has one
-// dependent clone fewer. The parent must exist: a parent snapshot cannot
-// be deleted while a clone depends on it.
+// dependent clone fewer. The parent always exists (a snapshot cannot be
+// deleted while a clone depends on it); if it somehow did not, there would
+// be nothing to release, which CheckInvariants reports.
 func releaseOrigin(s *state, o origin) *state {
-	p, _ := s.vol(o.vol)
-	return s.withVol(p.withCloneDelta(p.snapIndex(o.snap), -1))
+	p, ok := s.vol(o.vol)
+	if !ok {
+		return s
+	}
+	i := p.snapIndex(o.snap)
+	if i < 0 {
+		return s
+	}
+	return s.withVol(p.withCloneDelta(i, -1))
 }
 
 // PatchVolume applies the set fields of patch and returns the volume.
