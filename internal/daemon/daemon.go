@@ -14,8 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/net/netutil"
-
 	"github.com/nessie-go/nessie/backend/mem"
 	"github.com/nessie-go/nessie/server"
 )
@@ -26,7 +24,7 @@ const (
 	readHeaderTimeout = 10 * time.Second
 	readTimeout       = 60 * time.Second
 	writeTimeout      = 150 * time.Second
-	idleTimeout       = 90 * time.Second
+	idleTimeout       = 30 * time.Second
 	maxHeaderBytes    = 64 << 10
 )
 
@@ -146,14 +144,18 @@ func Run(ctx context.Context, cfg Config, opts *RunOptions) error {
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelInfo),
+		// "OPTIONS *" would otherwise be answered before authentication.
+		DisableGeneralOptionsHandler: true,
+		ErrorLog:                     slog.NewLogLogger(log.Handler(), slog.LevelInfo),
 	}
 
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	ln = netutil.LimitListener(ln, cfg.MaxConnections)
+	limiter := newConnLimiter(ln, cfg.MaxConnections)
+	hs.ConnState = limiter.connState
+	ln = limiter
 
 	ready := Ready{
 		Addr:       ln.Addr(),
