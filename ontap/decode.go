@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxBodyDepth bounds the nesting of a request body.
@@ -20,6 +21,9 @@ type DecodeOptions struct {
 	// IgnoreUnknownFields drops fields the schema does not have instead of
 	// failing with 262197.
 	IgnoreUnknownFields bool
+	// Nulls, if not nil, receives the paths of known fields the body set
+	// to JSON null (which otherwise just leaves them unset).
+	Nulls *[]string
 }
 
 // Decode decodes a request body into wire struct T the way ONTAP reads
@@ -38,6 +42,11 @@ func Decode[T any](body []byte, opts DecodeOptions) (*T, []string, error) {
 	if len(body) == 0 {
 		return rec, nil, nil
 	}
+	if !utf8.Valid(body) {
+		// encoding/json would quietly turn bad bytes into U+FFFD and store
+		// a name or comment the client never sent.
+		return nil, nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body is not valid UTF-8.")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var raw any
@@ -51,7 +60,7 @@ func Decode[T any](body []byte, opts DecodeOptions) (*T, []string, error) {
 	if !ok {
 		return nil, nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body must be a JSON object.")
 	}
-	expanded, err := expand(obj, "", 0)
+	expanded, err := expand(obj, "", 0, opts.IgnoreUnknownFields)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -74,7 +83,7 @@ func errMalformed(err error) *Error {
 
 // expand turns dotted keys into nested objects, recursively. A key given
 // twice (directly and dotted) is an error.
-func expand(obj map[string]any, prefix string, depth int) (map[string]any, error) {
+func expand(obj map[string]any, prefix string, depth int, ignoreUnknown bool) (map[string]any, error) {
 	if depth > MaxBodyDepth {
 		return nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body nests deeper than %d levels.", MaxBodyDepth)
 	}
@@ -87,7 +96,7 @@ func expand(obj map[string]any, prefix string, depth int) (map[string]any, error
 	for _, k := range keys {
 		v := obj[k]
 		if m, ok := v.(map[string]any); ok {
-			sub, err := expand(m, prefix+k+".", depth+1)
+			sub, err := expand(m, prefix+k+".", depth+1, ignoreUnknown)
 			if err != nil {
 				return nil, err
 			}
@@ -95,7 +104,7 @@ func expand(obj map[string]any, prefix string, depth int) (map[string]any, error
 		} else if a, ok := v.([]any); ok {
 			for i, e := range a {
 				if m, ok := e.(map[string]any); ok {
-					sub, err := expand(m, prefix+k+".", depth+1)
+					sub, err := expand(m, prefix+k+".", depth+1, ignoreUnknown)
 					if err != nil {
 						return nil, err
 					}
@@ -104,6 +113,9 @@ func expand(obj map[string]any, prefix string, depth int) (map[string]any, error
 			}
 		}
 		segs := strings.Split(k, ".")
+		if ignoreUnknown && slices.Contains(segs, "") {
+			continue // names no field, so it is an unknown one
+		}
 		node := out
 		for i, seg := range segs {
 			if seg == "" {
@@ -172,6 +184,9 @@ func (d *decoder) object(v reflect.Value, s *Schema, obj map[string]any, depth i
 			return ErrUnknownField("body", pathOf(s, k))
 		}
 		if raw == nil {
+			if d.opts.Nulls != nil {
+				*d.opts.Nulls = append(*d.opts.Nulls, f.path)
+			}
 			continue
 		}
 		if f.readOnly {

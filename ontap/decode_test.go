@@ -106,7 +106,7 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 func TestDecodeIgnoreUnknown(t *testing.T) {
-	got, paths, err := ontap.Decode[ontap.Volume]([]byte(`{"name":"a","bogus":{"x":1},"nas.nope":2}`), ontap.DecodeOptions{IgnoreUnknownFields: true})
+	got, paths, err := ontap.Decode[ontap.Volume]([]byte(`{"name":"a","bogus":{"x":1},"nas.nope":2,"":1,"a..b":{"":2}}`), ontap.DecodeOptions{IgnoreUnknownFields: true})
 	if err != nil || *got.Name != "a" || len(paths) != 1 {
 		t.Fatalf("%+v %v %v", got, paths, err)
 	}

@@ -58,41 +58,44 @@ func Errorf(status, code int, target, format string, args ...any) *Error {
 // API documentation and matched by clients (Trident compares code strings):
 // never change one.
 const (
-	CodeDuplicateEntry        = 1       // an object with that identifier exists
-	CodeInvalidValue          = 2       // field value invalid or missing
-	CodeNotSupported          = 3       // operation not supported
-	CodeNotFound              = 4       // "entry doesn't exist"
-	CodePermissionDenied      = 6       // not authorized for that command
-	CodeInUse                 = 8       // resource in use
-	CodeUnexpectedArgument    = 262179  // unknown query parameter
-	CodeFieldNotSettable      = 262196  // field cannot be set in this operation
-	CodeInvalidField          = 262197  // unknown field (in fields= or a body)
-	CodeJobFailed             = 460770  // a job failed for an internal reason
-	CodeRestoreFailed         = 524511  // snapshot restore failed
-	CodeCloneParentNotFound   = 524601  // FlexClone parent volume not found
-	CodeVolumeHasClones       = 524615  // volume delete refused: it has clones
-	CodeSnapshotDuplicate     = 525059  // snapshot name taken on the volume
-	CodeAggregateRequired     = 787140  // aggregates or style must be given
-	CodeAggregateNotFound     = 917508  // the target aggregate does not exist
-	CodeVolumeDuplicate       = 917526  // the volume name is a duplicate
-	CodeVolumeSizeTooSmall    = 917534  // size below the minimum
-	CodeVolumeNotOnline       = 917775  // the volume is not online
-	CodeVolumeNameTooLong     = 917886  // volume name over 203 characters
-	CodeVolumeNameFirstChar   = 917887  // must start with a letter or '_'
-	CodeVolumeNameChar        = 917888  // only letters, digits and '_'
-	CodeCloneParentMismatch   = 918236  // parent_volume uuid and name disagree
-	CodeCloneSnapshotMismatch = 918243  // parent_snapshot uuid and name disagree
-	CodeCloneVolumeType       = 918244  // invalid volume type for a clone
-	CodeCloneFieldInvalid     = 918247  // field not valid with a clone create
-	CodeSplitFieldInvalid     = 918248  // field not valid with a clone split
-	CodeRestoreFieldInvalid   = 918251  // field not valid with a restore
-	CodeNASPathInvalid        = 918252  // "nas.path" is invalid
-	CodeVolumeStateInvalid    = 918652  // not online, offline or restricted
-	CodeSnapshotNameInvalid   = 1638518 // the snapshot name is invalid
-	CodeSnapshotBusy          = 1638555 // snapshot has not expired or is locked (backs a clone)
-	CodeSnapshotNotFound      = 1638600 // the snapshot does not exist
-	CodeSVMNotFound           = 2621462 // the target SVM does not exist
-	CodeSVMRequired           = 2621707 // no SVM was specified
+	CodeDuplicateEntry             = 1       // an object with that identifier exists
+	CodeInvalidValue               = 2       // field value invalid or missing
+	CodeNotSupported               = 3       // operation not supported
+	CodeNotFound                   = 4       // "entry doesn't exist"
+	CodePermissionDenied           = 6       // not authorized for that command
+	CodeInUse                      = 8       // resource in use
+	CodeUnexpectedArgument         = 262179  // unknown query parameter
+	CodeFieldNotSettable           = 262196  // field cannot be set in this operation
+	CodeInvalidField               = 262197  // unknown field (in fields= or a body)
+	CodeJobTerminal                = 458762  // the job already finished
+	CodeJobCancelUnsupported       = 458784  // the job cannot be cancelled
+	CodeJobFailed                  = 460770  // a job failed for an internal reason
+	CodeVolumeNotOnlineForSnapshot = 524479  // volume not online (or full): no snapshot
+	CodeRestoreFailed              = 524511  // snapshot restore failed
+	CodeCloneParentNotFound        = 524601  // FlexClone parent volume not found
+	CodeVolumeHasClones            = 524615  // volume delete refused: it has clones
+	CodeSnapshotDuplicate          = 525059  // snapshot name taken on the volume
+	CodeAggregateRequired          = 787140  // aggregates or style must be given
+	CodeAggregateNotFound          = 917508  // the target aggregate does not exist
+	CodeVolumeDuplicate            = 917526  // the volume name is a duplicate
+	CodeVolumeSizeTooSmall         = 917534  // size below the minimum
+	CodeVolumeNotOnline            = 917775  // the volume is not online
+	CodeVolumeNameTooLong          = 917886  // volume name over 203 characters
+	CodeVolumeNameFirstChar        = 917887  // must start with a letter or '_'
+	CodeVolumeNameChar             = 917888  // only letters, digits and '_'
+	CodeCloneParentMismatch        = 918236  // parent_volume uuid and name disagree
+	CodeCloneSnapshotMismatch      = 918243  // parent_snapshot uuid and name disagree
+	CodeCloneVolumeType            = 918244  // invalid volume type for a clone
+	CodeCloneFieldInvalid          = 918247  // field not valid with a clone create
+	CodeSplitFieldInvalid          = 918248  // field not valid with a clone split
+	CodeRestoreFieldInvalid        = 918251  // field not valid with a restore
+	CodeNASPathInvalid             = 918252  // "nas.path" is invalid
+	CodeVolumeStateInvalid         = 918652  // not online, offline or restricted
+	CodeSnapshotNameInvalid        = 1638518 // the snapshot name is invalid
+	CodeSnapshotBusy               = 1638555 // snapshot has not expired or is locked (backs a clone)
+	CodeSnapshotNotFound           = 1638600 // the snapshot does not exist
+	CodeSVMNotFound                = 2621462 // the target SVM does not exist
+	CodeSVMRequired                = 2621707 // no SVM was specified
 )
 
 // Op names an operation for the error table, where the same backend kind
@@ -158,27 +161,30 @@ var edgeCodes = map[int]struct {
 	kind backend.Kind
 	res  backend.Resource
 }{
-	CodeUnexpectedArgument:    {backend.KindInvalidArgument, ""},
-	CodeFieldNotSettable:      {backend.KindInvalidArgument, ""},
-	CodeInvalidField:          {backend.KindInvalidArgument, ""},
-	CodeAggregateRequired:     {backend.KindInvalidArgument, ""},
-	CodeVolumeSizeTooSmall:    {backend.KindInvalidArgument, backend.ResourceVolume},
-	CodeVolumeNameTooLong:     {backend.KindInvalidArgument, backend.ResourceVolume},
-	CodeVolumeNameFirstChar:   {backend.KindInvalidArgument, backend.ResourceVolume},
-	CodeVolumeNameChar:        {backend.KindInvalidArgument, backend.ResourceVolume},
-	CodeCloneVolumeType:       {backend.KindInvalidArgument, backend.ResourceVolume},
-	CodeCloneParentMismatch:   {backend.KindInvalidArgument, backend.ResourceVolume},
-	CodeCloneSnapshotMismatch: {backend.KindInvalidArgument, backend.ResourceSnapshot},
-	CodeCloneFieldInvalid:     {backend.KindInvalidArgument, backend.ResourceVolume},
-	CodeSplitFieldInvalid:     {backend.KindInvalidArgument, backend.ResourceVolume},
-	CodeRestoreFieldInvalid:   {backend.KindInvalidArgument, backend.ResourceVolume},
-	CodeNASPathInvalid:        {backend.KindInvalidArgument, backend.ResourceVolume},
-	CodeVolumeStateInvalid:    {backend.KindInvalidArgument, backend.ResourceVolume},
-	CodeSVMRequired:           {backend.KindInvalidArgument, ""},
-	CodeSVMNotFound:           {backend.KindNotFound, ""},
-	CodeAggregateNotFound:     {backend.KindNotFound, ""},
-	CodeSnapshotNotFound:      {backend.KindNotFound, backend.ResourceSnapshot},
-	CodePermissionDenied:      {backend.KindInvalidArgument, ""},
+	CodeUnexpectedArgument:         {backend.KindInvalidArgument, ""},
+	CodeFieldNotSettable:           {backend.KindInvalidArgument, ""},
+	CodeInvalidField:               {backend.KindInvalidArgument, ""},
+	CodeAggregateRequired:          {backend.KindInvalidArgument, ""},
+	CodeVolumeSizeTooSmall:         {backend.KindInvalidArgument, backend.ResourceVolume},
+	CodeVolumeNameTooLong:          {backend.KindInvalidArgument, backend.ResourceVolume},
+	CodeVolumeNameFirstChar:        {backend.KindInvalidArgument, backend.ResourceVolume},
+	CodeVolumeNameChar:             {backend.KindInvalidArgument, backend.ResourceVolume},
+	CodeCloneVolumeType:            {backend.KindInvalidArgument, backend.ResourceVolume},
+	CodeCloneParentMismatch:        {backend.KindInvalidArgument, backend.ResourceVolume},
+	CodeCloneSnapshotMismatch:      {backend.KindInvalidArgument, backend.ResourceSnapshot},
+	CodeCloneFieldInvalid:          {backend.KindInvalidArgument, backend.ResourceVolume},
+	CodeSplitFieldInvalid:          {backend.KindInvalidArgument, backend.ResourceVolume},
+	CodeRestoreFieldInvalid:        {backend.KindInvalidArgument, backend.ResourceVolume},
+	CodeNASPathInvalid:             {backend.KindInvalidArgument, backend.ResourceVolume},
+	CodeVolumeStateInvalid:         {backend.KindInvalidArgument, backend.ResourceVolume},
+	CodeSVMRequired:                {backend.KindInvalidArgument, ""},
+	CodeSVMNotFound:                {backend.KindNotFound, ""},
+	CodeAggregateNotFound:          {backend.KindNotFound, ""},
+	CodeSnapshotNotFound:           {backend.KindNotFound, backend.ResourceSnapshot},
+	CodeJobTerminal:                {backend.KindInUse, ""},
+	CodeJobCancelUnsupported:       {backend.KindUnsupported, ""},
+	CodeVolumeNotOnlineForSnapshot: {backend.KindInUse, backend.ResourceVolume},
+	CodePermissionDenied:           {backend.KindInvalidArgument, ""},
 }
 
 // FromBackend turns a backend error returned during op into the ONTAP

@@ -64,7 +64,7 @@ func snapshot() backend.Snapshot {
 
 func volumeRecord(v backend.Volume) ontap.Volume {
 	attrs := ontap.DefaultVolumeAttrs()
-	return ontap.VolumeRecord(&v, id.SVMRef(), id.AggregateRef(), &attrs, nil)
+	return ontap.VolumeRecord(&v, &ontap.VolumeContext{SVM: id.SVMRef(), Aggregate: id.AggregateRef(), EmptyExportPolicy: ontap.DefaultExportPolicy}, &attrs, nil)
 }
 
 func snapshotRecord() ontap.Snapshot {

@@ -1,6 +1,7 @@
 package ontap
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -212,12 +213,23 @@ func interned[K ~string](m map[K]*string, k K) *string {
 	return new(string(k))
 }
 
-// VolumeRecord renders a backend volume as an ONTAP record. svm and aggr
-// are the shared references of the cluster's SVM and aggregate. With a
-// nil q every field is rendered (the query engine trims it later);
-// otherwise only the top-level fields q needs are built, which keeps large
-// lists cheap.
-func VolumeRecord(v *backend.Volume, svm *Ref, aggr Ref, attrs *VolumeAttrs, q *Query) Volume {
+// VolumeContext is what rendering a volume needs besides the volume.
+type VolumeContext struct {
+	// SVM and Aggregate are the shared references of the cluster's SVM
+	// and aggregate.
+	SVM       *Ref
+	Aggregate Ref
+	// EmptyExportPolicy is reported for a volume without an export
+	// policy: ONTAP reports DefaultExportPolicy; "" omits the field.
+	EmptyExportPolicy string
+}
+
+// VolumeRecord renders a backend volume as an ONTAP record. With a nil q
+// every field is rendered (the query engine trims it later); otherwise
+// only the top-level fields q needs are built, which keeps large lists
+// cheap.
+func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *VolumeAttrs, q *Query) Volume {
+	svm, aggr := c.SVM, c.Aggregate
 	id := v.ID.String()
 	w := Volume{UUID: &id, Name: new(v.Name), Links: SelfLink(VolumePath(id))}
 	if q.Needs("comment") && v.Comment != "" {
@@ -273,12 +285,7 @@ func VolumeRecord(v *backend.Volume, svm *Ref, aggr Ref, attrs *VolumeAttrs, q *
 		}
 	}
 	if q.Needs("nas") {
-		policy := v.ExportPolicy
-		if policy == "" {
-			policy = DefaultExportPolicy
-		}
 		w.NAS = &VolumeNAS{
-			ExportPolicy:    &ExportPolicyRef{Name: &policy},
 			SecurityStyle:   &attrs.SecurityStyle,
 			UnixPermissions: &attrs.UnixPermissions,
 			UID:             &attrs.UID,
@@ -286,6 +293,9 @@ func VolumeRecord(v *backend.Volume, svm *Ref, aggr Ref, attrs *VolumeAttrs, q *
 		}
 		if v.JunctionPath != "" {
 			w.NAS.Path = new(v.JunctionPath)
+		}
+		if policy := cmp.Or(v.ExportPolicy, c.EmptyExportPolicy); policy != "" {
+			w.NAS.ExportPolicy = &ExportPolicyRef{Name: &policy}
 		}
 	}
 	if q.Needs("qos") && attrs.QoSPolicy != "" {
@@ -498,15 +508,12 @@ func JobRecord(j *JobInfo) Job {
 // ClusterRecord renders /api/cluster.
 func ClusterRecord(id *Identity, v *Version) Cluster {
 	return Cluster{
-		Name:        new(id.ClusterName),
-		UUID:        new(id.ClusterUUID),
-		Version:     v,
-		Location:    new(""),
-		Contact:     new(""),
-		DNSDomains:  []string{},
-		NameServers: []string{},
-		NTPServers:  []string{},
-		Timezone:    &NamedRef{Name: new("Etc/UTC")},
+		Name:     new(id.ClusterName),
+		UUID:     new(id.ClusterUUID),
+		Version:  v,
+		Location: new(""),
+		Contact:  new(""),
+		Timezone: &NamedRef{Name: new("Etc/UTC")},
 		ManagementInterfaces: []ManagementInterface{{
 			UUID:  new(id.LIFUUID),
 			Name:  new(id.LIFName),

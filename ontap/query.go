@@ -2,6 +2,8 @@ package ontap
 
 import (
 	"cmp"
+	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -53,6 +55,10 @@ type Query struct {
 	IgnoreUnknownFields bool
 	// Start is the start.<key> value of a continued collection GET.
 	Start string
+	// NaturalOrder says the records handed to Page are already in the
+	// resource's natural order (snapshots: oldest first), to be kept when
+	// there is no order_by. Otherwise records are ordered by key.
+	NaturalOrder bool
 	// Extra holds the operation-specific parameters the caller allowed
 	// (e.g. force, restore_to.snapshot.name), first value each.
 	Extra map[string]string
@@ -162,6 +168,9 @@ func (s *Schema) ParseQuery(v url.Values, k QueryKind, allow ...string) (*Query,
 			q.ReturnRecords = b
 		case k == QueryCollection && key == "max_records":
 			n, err := strconv.Atoi(strings.TrimSpace(val))
+			if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(strings.TrimSpace(val), "-") {
+				n, err = math.MaxInt, nil // more than any collection holds
+			}
 			if err != nil || n < 0 {
 				return nil, ErrInvalidValue(key, val, "<non-negative integer>")
 			}
@@ -261,7 +270,7 @@ func (s *Schema) parseFields(spec string, ignoreUnknown bool) (*selection, error
 		}
 		path := s.resolve(tok)
 		if path == nil {
-			if ignoreUnknown {
+			if ignoreUnknown || s.isKnownONTAPField(tok) {
 				continue
 			}
 			return nil, ErrUnknownField("fields", tok)
@@ -370,8 +379,11 @@ const (
 type operand struct {
 	s string
 	i int64
-	b bool
-	t time.Time
+	// beyond is +1 (or -1) for an integer operand above (below) the int64
+	// range: it orders after (before) every stored value and equals none.
+	beyond int8
+	b      bool
+	t      time.Time
 }
 
 type alt struct {
@@ -457,6 +469,13 @@ func parseOperand(name string, k kind, s string) (operand, error) {
 	switch k {
 	case kInt:
 		n, err := ParseSize(s)
+		if errors.Is(err, strconv.ErrRange) {
+			// Beyond int64: no field equals it, and it orders past all.
+			if strings.HasPrefix(strings.TrimSpace(s), "-") {
+				return operand{beyond: -1}, nil
+			}
+			return operand{beyond: 1}, nil
+		}
 		if err != nil {
 			return operand{}, ErrInvalidValue(name, s, "<integer>")
 		}
@@ -528,6 +547,9 @@ func scalarOf(v reflect.Value, k kind) operand {
 func compareOperand(k kind, a, b operand) int {
 	switch k {
 	case kInt:
+		if a.beyond != b.beyond {
+			return cmp.Compare(a.beyond, b.beyond)
+		}
 		return cmp.Compare(a.i, b.i)
 	case kBool:
 		switch {
@@ -714,8 +736,12 @@ func Page[T any](q *Query, recs []T, path string) Collection[T] {
 		}
 		keys[n] = sk
 	}
+	natural := q.NaturalOrder && len(q.order) == 0
 	// Keys are unique, so an unstable sort is deterministic.
 	slices.SortFunc(keys, func(a, b sortKey) int {
+		if natural {
+			return cmp.Compare(a.idx, b.idx)
+		}
 		for j, o := range q.order {
 			x, y := a.vals[j], b.vals[j]
 			var c int
@@ -746,13 +772,13 @@ func Page[T any](q *Query, recs []T, path string) Collection[T] {
 				break
 			}
 		}
-		if start == len(keys) && len(q.order) == 0 {
+		if start == len(keys) && len(q.order) == 0 && !natural {
 			// The start record has gone; resume at the next key.
 			start, _ = slices.BinarySearchFunc(keys, q.Start, func(k sortKey, t string) int { return strings.Compare(k.key, t) })
 		}
 	}
 	end := len(keys)
-	if q.MaxRecords > 0 && start+q.MaxRecords < end {
+	if q.MaxRecords > 0 && q.MaxRecords < end-start {
 		end = start + q.MaxRecords
 	}
 	out := Collection[T]{NumRecords: end - start}
@@ -809,8 +835,8 @@ func hrefWith(path string, raw url.Values, key, val string) string {
 	}
 	v := make(url.Values, len(raw)+1)
 	for k, vs := range raw {
-		if strings.HasPrefix(k, "start.") {
-			continue
+		if key != "" && strings.HasPrefix(k, "start.") {
+			continue // the next link carries its own start key
 		}
 		v[k] = vs
 	}

@@ -61,6 +61,9 @@ func TestFilters(t *testing.T) {
 		{"size=<=2GB", "v0,v1"},
 		{"size=2GB..4GB", "v1,v2,v3"},
 		{"size=3221225472", "v2"},
+		{"size=<99999999999999999999999", "v0,v1,v2,v3,v4,v5,v6,v7,v8,v9"},
+		{"size=>-99999999999999999999PB", "v0,v1,v2,v3,v4,v5,v6,v7,v8,v9"},
+		{"size=99999999999999999999999", ""},
 		{"state=offline", "v4"},
 		{"state=online&size=<3GB", "v0,v1"},
 		{"clone.is_flexclone=true", "v2,v5,v8"},
@@ -101,6 +104,8 @@ func TestQueryErrors(t *testing.T) {
 		{"fields=nope", ontap.QueryCollection, "262197", "fields"},
 		{"fields=name,nas.nope", ontap.QueryRecord, "262197", "fields"},
 		{"fields=name.x", ontap.QueryRecord, "262197", "fields"},
+		{"fields=tiering.nope", ontap.QueryRecord, "262197", "fields"},
+		{"fields=snaplock.nope.deeper.still", ontap.QueryRecord, "262197", "fields"},
 		{"bogus=1", ontap.QueryCollection, "262179", "bogus"},
 		{"bogus=1", ontap.QueryMutation, "262179", "bogus"},
 		{"name=x", ontap.QueryRecord, "262179", "name"},
@@ -128,7 +133,7 @@ func TestQueryErrors(t *testing.T) {
 	}
 	// ignore_unknown_fields suppresses unknown names (Trident and Harvest
 	// rely on it), not bad values.
-	for _, q := range []string{"fields=name,san_optimized&ignore_unknown_fields=true", "bogus=1&ignore_unknown_fields=true", "order_by=nope&ignore_unknown_fields=true"} {
+	for _, q := range []string{"max_records=99999999999999999999999", "fields=name,san_optimized&ignore_unknown_fields=true", "bogus=1&ignore_unknown_fields=true", "order_by=nope&ignore_unknown_fields=true"} {
 		if _, err := s.ParseQuery(must(url.ParseQuery(q)), ontap.QueryCollection); err != nil {
 			t.Errorf("%s: %v", q, err)
 		}
@@ -177,6 +182,10 @@ func TestFieldSelection(t *testing.T) {
 		{"fields=nas.path", "uuid,name,_links,nas.path"},
 		{"fields=*,nas.path", "uuid,name,_links,size,comment,svm.name,svm.uuid,nas.export_policy,nas.path"},
 		{"fields=guarantee,size", "uuid,name,_links,size,guarantee"},
+		// Real ONTAP fields nessie does not serve are accepted and absent
+		// (Ansible's na_ontap_volume lookup asks for these).
+		{"fields=size,tiering.object_tags,space.logical_space.enforcement,snaplock,files.maximum,efficiency.compression", "uuid,name,_links,size"},
+		{"fields=analytics.scan_progress,size", "uuid,name,_links,size"},
 	}
 	for _, c := range cases {
 		t.Run(c.fields, func(t *testing.T) {

@@ -214,6 +214,15 @@ func (s *Schema) Paths() []string {
 	return out
 }
 
+// KeyName is the name of the record key ("uuid", "id" or "name") that
+// orders records and names them in start.<key>, or "" if there is none.
+func (s *Schema) KeyName() string {
+	if s.key == nil {
+		return ""
+	}
+	return s.key.name
+}
+
 // Type returns the Go type the schema describes.
 func (s *Schema) Type() reflect.Type { return s.typ }
 

@@ -75,6 +75,9 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		t.Fatalf("ontaptest: %v", err)
 	}
 	ts := httptest.NewUnstartedServer(api)
+	// Let "OPTIONS *" reach the handler (and its auth) instead of net/http
+	// answering it.
+	ts.Config.DisableGeneralOptionsHandler = true
 	if c.plain {
 		ts.Start()
 	} else {

@@ -1,6 +1,16 @@
 #!/usr/bin/env bash
-# Runs every test nessie-go has: vet, staticcheck, the Go tests under the
-# race detector. Usage: scripts/test.sh   (from anywhere in the repo)
+# Runs every test nessie-go has, in this order:
+#   1. go vet and staticcheck over the whole module
+#   2. go test -race ./...   (contract, mem, conformance suite, wire layer,
+#      server, daemon, REST client, reliability battery, fuzz seed corpora)
+#   3. the Python binding: pip-installs ./python into a venv and runs pytest,
+#      including the published nessie-backend-conformance suite
+#   4. real-client compatibility: NetApp's netapp-ontap SDK against a
+#      `nessie serve` process
+# Usage: scripts/test.sh   (from anywhere in the repo)
+# Needs Go 1.26 with cgo and a C compiler, Python 3.10+, and access to the Go
+# module proxy and PyPI; the script installs staticcheck and the Python
+# packages itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,5 +23,14 @@ if ! command -v staticcheck >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/stat
 fi
 PATH="$(go env GOPATH)/bin:$PATH" staticcheck ./...
 
-echo "== go test -race"
+echo "== CGO_ENABLED=0 go build ./..."
+CGO_ENABLED=0 go build ./...
+
+echo "== go test -race ./..."
 go test -race -count=1 ./...
+
+echo "== python binding (python/scripts/test.sh)"
+python/scripts/test.sh -q
+
+echo "== netapp-ontap SDK against nessie serve (compat/sdk/run.sh)"
+compat/sdk/run.sh -q

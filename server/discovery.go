@@ -128,6 +128,9 @@ func (s *Server) listExportPolicies(r *http.Request) (result, error) {
 // postEMS accepts an application log entry (Trident's heartbeat) and
 // discards it: 200 with an empty object, which clients accept.
 func (s *Server) postEMS(r *http.Request) (result, error) {
+	if _, err := emptySchema.ParseQuery(r.URL.Query(), ontap.QueryMutation); err != nil {
+		return result{}, err
+	}
 	body, err := s.readBody(r)
 	if err != nil {
 		return result{}, err
@@ -138,27 +141,28 @@ func (s *Server) postEMS(r *http.Request) (result, error) {
 	return result{status: http.StatusOK, body: struct{}{}}, nil
 }
 
-// recoveryQueueRecord is a row of the private CLI recovery queue.
+// recoveryQueueRecord is a row of the private CLI volume recovery queue.
 type recoveryQueueRecord struct {
-	Volume  *string `json:"volume,omitempty"`
+	Volume  *string `json:"volume,omitempty" ontap:"key"`
 	Vserver *string `json:"vserver,omitempty"`
 }
 
 // getRecoveryQueue answers Trident's recovery-queue lookup: deletes here
 // are immediate, so the queue is always empty.
 func (s *Server) getRecoveryQueue(r *http.Request) (result, error) {
-	return result{status: http.StatusOK, body: ontap.Collection[recoveryQueueRecord]{
-		Records: []recoveryQueueRecord{}, Links: ontap.Links{Self: &ontap.Href{Href: r.URL.RequestURI()}},
-	}}, nil
+	return list(r, recoverySchema, []recoveryQueueRecord{}, "/api/private/cli/volume/recovery-queue")
 }
 
 // purgeRecoveryQueue is a successful no-op job (Trident expects 202).
 func (s *Server) purgeRecoveryQueue(r *http.Request) (result, error) {
+	if _, err := emptySchema.ParseQuery(r.URL.Query(), ontap.QueryMutation); err != nil {
+		return result{}, err
+	}
 	body, err := s.readBody(r)
 	if err != nil {
 		return result{}, err
 	}
-	if _, _, err := ontap.Decode[struct{}](body, ontap.DecodeOptions{IgnoreUnknownFields: true}); err != nil {
+	if _, _, err := ontap.Decode[recoveryQueueRecord](body, ontap.DecodeOptions{}); err != nil {
 		return result{}, err
 	}
 	j := s.submit(jobSpec{description: "POST /api/private/cli/volume/recovery-queue/purge",

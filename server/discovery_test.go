@@ -176,6 +176,7 @@ func TestNewValidatesOptions(t *testing.T) {
 		"negative latency": func(o *server.Options) { o.JobLatency = -1 },
 		"negative body":    func(o *server.Options) { o.MaxBodyBytes = -1 },
 		"negative jobs":    func(o *server.Options) { o.MaxJobs = -1 },
+		"negative headers": func(o *server.Options) { o.MaxHeaderBytes = -1 },
 		"bad identity": func(o *server.Options) {
 			o.Identity = server.NewIdentity()
 			o.Identity.SVMUUID = "x"

@@ -38,6 +38,11 @@
 // volume with clones) are job failures, as on ONTAP. Finished jobs are
 // kept for JobTTL (300 s by default).
 //
+// By default the server enforces ONTAP's own rules at the REST edge
+// (volume names, a 20 MB minimum and default size, no snapshot of an
+// offline volume). RelaxedNames and ContractMode relax them to the backend
+// contract, so the conformance suite can run over HTTP.
+//
 // Settings clients set that the backend does not model (snapshot policy,
 // space guarantee, security style, permissions, ...) are kept by the
 // server per object and read back, so idempotent clients see what they

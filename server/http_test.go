@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/ontaptest"
+	"github.com/nessie-go/nessie/server"
 )
 
 func TestAuth(t *testing.T) {
@@ -83,7 +87,7 @@ func TestErrorEnvelopes(t *testing.T) {
 	a.doWith("PATCH", "/api/storage/volumes/"+id, `{"comment":"x"}`, ct("application/hal+json; charset=utf-8")).must(t, http.StatusAccepted)
 	a.do("PATCH", "/api/storage/volumes/"+id, `{"comment":"`+strings.Repeat("x", 300)+`"}`).wantError(t, http.StatusRequestEntityTooLarge, "2", "body")
 	a.do("PATCH", "/api/storage/volumes/"+id, `{"comment":`).wantError(t, 400, "2", "body")
-	a.do("PATCH", "/api/storage/volumes/"+id, "{\"comment\":\"\xff\"}").must(t, http.StatusAccepted) // invalid UTF-8 becomes U+FFFD
+	a.do("PATCH", "/api/storage/volumes/"+id, "{\"comment\":\"\xff\"}").wantError(t, 400, "2", "body") // not silently U+FFFD
 	a.do("POST", "/api/storage/volumes?return_timeout=500", map[string]any{"name": "x"}).wantError(t, 400, "2", "return_timeout")
 }
 
@@ -181,7 +185,7 @@ func TestSwaggerDocument(t *testing.T) {
 	for _, p := range []string{
 		"/api/cluster", "/api/cluster/nodes", "/api/cluster/nodes/{uuid}", "/api/cluster/jobs/{uuid}", "/api/svm/svms/{uuid}",
 		"/api/storage/aggregates", "/api/network/ip/interfaces", "/api/storage/volumes", "/api/storage/volumes/", "/api/storage/volumes/{uuid}",
-		"/api/storage/volumes/{volume.uuid}/snapshots", "/api/storage/volumes/{volume.uuid}/snapshots/{uuid}", "/docs/api/swagger.yaml",
+		"/api/storage/volumes/{volume_uuid}/snapshots", "/api/storage/volumes/{volume_uuid}/snapshots/{uuid}", "/docs/api/swagger.yaml",
 	} {
 		if !strings.Contains(doc, "\n  \""+p+"\":\n") {
 			t.Errorf("path %s missing", p)
@@ -193,4 +197,74 @@ func TestSwaggerDocument(t *testing.T) {
 		}
 	}
 	a.do("GET", "/docs/api/swagger.yaml?x=1", nil).wantError(t, 400, "262179", "x")
+}
+
+// TestMalformedQueries: a query Go would parse only partly is refused as a
+// whole. A bulk DELETE must never run with a filter silently dropped.
+func TestMalformedQueries(t *testing.T) {
+	a := newAPI(t)
+	for _, n := range []string{"keep", "target"} {
+		a.createVolume(n, nil)
+	}
+	for _, q := range []string{"state=online&name=target;x", "state=online&name=target%zz", "state=online&name=%", "state=online&%zz=target"} {
+		for _, m := range []string{"PATCH", "DELETE", "GET"} {
+			var body any
+			if m == "PATCH" {
+				body = map[string]any{"comment": "changed"}
+			}
+			a.do(m, "/api/storage/volumes?"+q, body).wantError(t, 400, "2", "query")
+		}
+	}
+	r := a.do("GET", "/api/storage/volumes?fields=comment", nil).must(t, http.StatusOK)
+	if r.get("num_records") != 2.0 || r.get("records.0.comment") != nil || r.get("records.1.comment") != nil {
+		t.Fatalf("a refused bulk mutation changed something: %s", r.raw)
+	}
+	// Huge page sizes and stale start keys are fine.
+	a.do("GET", "/api/storage/volumes?max_records=9223372036854775807&start.uuid=fffffff", nil).must(t, http.StatusOK)
+	// Operation-specific parameters are validated, not ignored.
+	id := lookup(t, a, "keep")
+	for _, q := range []string{"restore_to.snapshot.force=maybe", "preserve_lun_ids=maybe", "snapshot_directory_access_enabled=maybe", "sizing_method=%25ff"} {
+		target := strings.SplitN(q, "=", 2)[0]
+		a.do("PATCH", "/api/storage/volumes/"+id+"?"+q, map[string]any{"comment": "x"}).wantError(t, 400, "2", target)
+	}
+	a.do("DELETE", "/api/storage/volumes/"+id+"?force=maybe", nil).wantError(t, 400, "2", "force")
+}
+
+// TestDeclaredHugeBody: a body declared larger than the limit is refused
+// without reading it.
+func TestDeclaredHugeBody(t *testing.T) {
+	s, err := server.New(memBackend(), &server.Options{Username: "u", Password: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	req := httptest.NewRequest("POST", "/api/storage/volumes", failReader{t})
+	req.ContentLength = 10 << 30
+	req.SetBasicAuth("u", "p")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), `"code":"2"`) {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+}
+
+// failReader fails the test if anything reads it.
+type failReader struct{ t *testing.T }
+
+func (f failReader) Read([]byte) (int, error) {
+	f.t.Error("the body was read")
+	return 0, io.EOF
+}
+
+// TestHeaderLimit: oversized headers get 431 in the envelope (the
+// http.Server's own limit must be set higher for this to be reached).
+func TestHeaderLimit(t *testing.T) {
+	a := newAPI(t, withOptions(func(o *serverOptions) { o.MaxHeaderBytes = 4096 }))
+	a.doWith("GET", "/api/cluster", nil, func(r *http.Request) {
+		r.SetBasicAuth(a.srv.Username, a.srv.Password)
+		for i := range 100 {
+			r.Header.Set(fmt.Sprintf("X-Flood-%d", i), strings.Repeat("x", 100))
+		}
+	}).wantError(t, http.StatusRequestHeaderFieldsTooLarge, "2", "")
+	a.do("GET", "/api/cluster", nil).must(t, http.StatusOK)
 }

@@ -162,7 +162,14 @@ func (s *Server) submit(spec jobSpec) *job {
 		s.execute(j, spec)
 		return j
 	}
+	s.closeMu.Lock()
+	if s.closed {
+		s.closeMu.Unlock()
+		s.fail(j, ontap.Errorf(http.StatusInternalServerError, ontap.CodeJobFailed, "", "Job failed: the server is shutting down."))
+		return j
+	}
 	s.wg.Add(1)
+	s.closeMu.Unlock()
 	go func() {
 		defer s.wg.Done()
 		t := time.NewTimer(s.opts.JobLatency)
@@ -341,4 +348,32 @@ func (s *Server) getJob(r *http.Request) (result, error) {
 	rec := ontap.JobRecord(&info)
 	ontap.Project(q, &rec)
 	return result{status: http.StatusOK, body: rec}, nil
+}
+
+// patchJob answers ONTAP's job cancel (PATCH ?action=cancel): jobs here
+// cannot be cancelled, so a running job refuses with 458784 and a finished
+// one with 458762.
+func (s *Server) patchJob(r *http.Request) (result, error) {
+	id, err := pathUUID(r, "uuid", "uuid")
+	if err != nil {
+		return result{}, err
+	}
+	q, err := jobSchema.ParseQuery(r.URL.Query(), ontap.QueryMutation, "action")
+	if err != nil {
+		return result{}, err
+	}
+	if a := q.Extra["action"]; a != "" && a != "cancel" && a != "pause" && a != "resume" {
+		return result{}, ontap.ErrInvalidValue("action", a, "cancel|pause|resume")
+	}
+	if err := s.emptyBody(r); err != nil {
+		return result{}, err
+	}
+	j := s.jobs.get(id, time.Now())
+	if j == nil {
+		return result{}, ontap.ErrNotFound("uuid")
+	}
+	if isDone(j) {
+		return result{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeJobTerminal, "", "The job has already finished.")
+	}
+	return result{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeJobCancelUnsupported, "action", "This job cannot be cancelled or paused.")
 }

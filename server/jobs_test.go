@@ -138,3 +138,33 @@ func TestCloseFailsPendingJobs(t *testing.T) {
 		t.Fatalf("a job that never ran created %v", vols)
 	}
 }
+
+func TestJobCancel(t *testing.T) {
+	a := newAPI(t, withOptions(func(o *serverOptions) { o.JobLatency = time.Hour }))
+	r := a.do("POST", "/api/storage/volumes", map[string]any{"name": "c", "svm.name": "svm0", "aggregates.name": "aggr1"}).must(t, http.StatusAccepted)
+	href := r.str("job._links.self.href")
+	a.do("PATCH", href+"?action=cancel", nil).wantError(t, 400, "458784", "action")
+	a.do("PATCH", href+"?action=explode", nil).wantError(t, 400, "2", "action")
+	a.do("PATCH", "/api/cluster/jobs/00000000-0000-4000-8000-000000000000?action=cancel", nil).wantError(t, 404, "4", "uuid")
+
+	b := newAPI(t)
+	r = b.do("POST", "/api/storage/volumes", map[string]any{"name": "c", "svm.name": "svm0", "aggregates.name": "aggr1"}).must(t, http.StatusAccepted)
+	b.do("PATCH", r.str("job._links.self.href")+"?action=cancel", nil).wantError(t, 400, "458762", "")
+}
+
+// TestJobAfterClose: a job submitted after Close fails at once instead of
+// racing the shutdown.
+func TestJobAfterClose(t *testing.T) {
+	s, err := server.New(memBackend(), &server.Options{Username: "u", Password: "p", JobLatency: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	req := httptest.NewRequest("POST", "/api/storage/volumes?return_timeout=5", strings.NewReader(`{"name":"v","svm.name":"svm0","style":"flexvol"}`))
+	req.SetBasicAuth("u", "p")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusInternalServerError || jsonField(t, rec.Body.Bytes(), "error", "code") != "460770" {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/ontap"
 )
 
@@ -53,7 +54,7 @@ var wildcardRE = regexp.MustCompile(`\{([A-Za-z_]+)\}`)
 // swaggerParamName maps a ServeMux wildcard to ONTAP's parameter name.
 func swaggerParamName(w string) string {
 	if w == "vol" {
-		return "volume.uuid"
+		return "volume_uuid" // ONTAP says volume.uuid; a dot breaks OpenAPI tools
 	}
 	return w
 }
@@ -87,21 +88,21 @@ func (s *Server) swaggerDoc() omap {
 		op.set("operationId", operationID(rt.method, p))
 		params := append([]any{}, pathParams...)
 		params = append(params, queryParams(rt)...)
-		if rt.body && rt.schema != nil {
-			params = append(params, omap{{"name", "body"}, {"in", "body"}, {"required", false}, {"schema", ref(defName(rt.schema))}})
+		if rt.body != "" {
+			params = append(params, omap{{"name", "body"}, {"in", "body"}, {"required", false}, {"schema", ref(s.requestDef(&defs, rt))}})
 		}
 		if len(params) > 0 {
 			op.set("parameters", params)
 		}
 		if rt.path == "/docs/api/swagger.yaml" {
-			op.set("produces", []any{"application/yaml"})
+			op.set("produces", []any{"application/yaml", "application/hal+json"})
 		}
 		resps := omap{}
 		for _, st := range rt.status {
 			var sch any
 			switch {
 			case rt.path == "/docs/api/swagger.yaml":
-				sch = omap{{"type", "string"}}
+				sch = omap{{"type", "object"}, {"description", "this document"}}
 			case rt.method == "GET" && rt.kind == ontap.QueryCollection:
 				items := omap{{"type", "object"}}
 				if rt.schema != nil {
@@ -216,20 +217,42 @@ func queryParams(rt route) []any {
 	timeout := param("return_timeout", "integer", "seconds to wait for the job before answering", kv{"minimum", 0}, kv{"maximum", 120})
 	ignore := param("ignore_unknown_fields", "boolean", "ignore unknown fields instead of failing with 262197")
 	returnRecords := param("return_records", "boolean", "")
-	fields := param("fields", "string", "comma-separated fields; * for common, ** for all")
+	var fields, orderBy any
+	if rt.schema != nil {
+		all, scalars := fieldNames(rt.schema)
+		fields = param("fields", "array", "fields to return; * for common, ** for all",
+			kv{"items", omap{{"type", "string"}, {"enum", all}}}, kv{"collectionFormat", "csv"})
+		orderBy = param("order_by", "array", "sort keys", kv{"items", omap{{"type", "string"}, {"enum", scalars}}}, kv{"collectionFormat", "csv"})
+	}
 	for _, a := range rt.allow {
-		add(param(a, "string", ""))
+		switch a {
+		case "force", "restore_to.snapshot.force", "preserve_lun_ids", "snapshot_directory_access_enabled":
+			add(param(a, "boolean", ""))
+		case "sizing_method":
+			add(param(a, "string", "", kv{"enum", []any{"use_existing_resources", "add_new_resources"}}))
+		case "action":
+			add(param(a, "string", "", kv{"enum", []any{"cancel", "pause", "resume"}}))
+		default:
+			add(param(a, "string", ""))
+		}
 	}
 	switch rt.kind {
 	case ontap.QueryCollection:
-		add(fields, param("max_records", "integer", "page size", kv{"minimum", 0}),
-			param("order_by", "string", "<field> [asc|desc], comma-separated"),
-			returnRecords, timeout, ignore)
+		if fields != nil {
+			add(fields, orderBy)
+			if k := rt.schema.KeyName(); k != "" {
+				add(param("start."+k, "string", "continue a paged listing (from _links.next)"))
+			}
+		}
+		add(param("max_records", "integer", "page size", kv{"minimum", 0}), returnRecords, timeout, ignore)
 		if rt.schema != nil {
 			add(filterParams(rt.schema)...)
 		}
 	case ontap.QueryRecord:
-		add(fields, returnRecords, timeout, ignore)
+		if fields != nil {
+			add(fields)
+		}
+		add(returnRecords, timeout, ignore)
 	case ontap.QueryMutation:
 		add(returnRecords, timeout, ignore)
 	case ontap.QueryMutationByQuery:
@@ -241,8 +264,9 @@ func queryParams(rt route) []any {
 	return out
 }
 
-// filterParams lists one string query parameter per scalar field path:
-// values may carry ONTAP's operators (* ! | < > <= >= .. null).
+// filterParams lists one query parameter per scalar field path, typed by
+// the field; values may also carry ONTAP's operators (* ! | < > <= >= ..
+// null), which the description says.
 func filterParams(sc *ontap.Schema) []any {
 	var out []any
 	var walk func(*ontap.Schema, string)
@@ -255,12 +279,168 @@ func filterParams(sc *ontap.Schema) []any {
 				walk(f.Sub, prefix+f.Name+".")
 				continue
 			}
-			out = append(out, param(prefix+f.Name, "string", ""))
+			const ops = "filter; also accepts ONTAP query operators"
+			switch f.Type {
+			case "integer":
+				out = append(out, param(prefix+f.Name, "integer", ops))
+			case "boolean":
+				out = append(out, param(prefix+f.Name, "boolean", ops))
+			case "date-time":
+				out = append(out, param(prefix+f.Name, "string", ops, kv{"format", "date-time"}))
+			default:
+				out = append(out, param(prefix+f.Name, "string", ops))
+			}
 		}
 	}
 	walk(sc, "")
 	return out
 }
+
+// fieldNames lists what fields= accepts for a schema: every path, * and
+// **; scalars lists the paths order_by accepts.
+func fieldNames(sc *ontap.Schema) (all, scalars []any) {
+	all = []any{"*", "**"}
+	var walk func(*ontap.Schema, string)
+	walk = func(sc *ontap.Schema, prefix string) {
+		for _, f := range sc.Fields() {
+			all = append(all, prefix+f.Name)
+			if f.Sub != nil {
+				walk(f.Sub, prefix+f.Name+".")
+			} else if f.Name != "_links" && f.Type != "array" {
+				scalars = append(scalars, prefix+f.Name, prefix+f.Name+" asc", prefix+f.Name+" desc")
+			}
+		}
+	}
+	walk(sc, "")
+	return all, scalars
+}
+
+// requestDef adds (once) and names the definition of a route's request
+// body: for a resource, only the fields the operation may set (the server
+// refuses others with 262196/262197), each with its value constraints,
+// and nothing else.
+func (s *Server) requestDef(defs *omap, rt route) string {
+	name := rt.body
+	var def omap
+	switch {
+	case rt.body == "ems_application_log":
+		def = omap{{"type", "object"}, {"description", "an EMS application log entry; accepted and discarded"}}
+	case rt.body == "recovery_queue_purge":
+		def = omap{{"type", "object"}, {"additionalProperties", false}, {"properties", omap{
+			{"vserver", omap{{"type", "string"}}}, {"volume", omap{{"type", "string"}}},
+		}}}
+	case rt.schema == volumeSchema && rt.body == "@create":
+		name = "volume_create"
+		def = s.bodyObject(volumeSchema, "", append(append([]string{}, volumeCreateSettable...), cloneCreateSettable...))
+		def.set("required", []any{"name", "svm"})
+	case rt.schema == volumeSchema:
+		name = "volume_modify"
+		def = s.bodyObject(volumeSchema, "", append(append([]string{}, volumePatchSettable...), "clone.split_initiated", "restore_to"))
+	case rt.schema == snapshotSchema && rt.body == "@create":
+		name = "snapshot_create"
+		def = s.bodyObject(snapshotSchema, "", snapshotCreateSettable)
+		def.set("required", []any{"name"})
+	case rt.schema == snapshotSchema:
+		name = "snapshot_modify"
+		def = s.bodyObject(snapshotSchema, "", snapshotPatchSettable)
+	default:
+		panic("openapi: no request definition for " + rt.method + " " + rt.path)
+	}
+	for _, e := range *defs {
+		if e.k == name {
+			return name
+		}
+	}
+	defs.set(name, def)
+	return name
+}
+
+// settableUnder reports whether path, or something below or above it, is
+// in settable.
+func settableUnder(path string, settable []string) bool {
+	for _, a := range settable {
+		if a == path || strings.HasPrefix(a, path+".") || strings.HasPrefix(path, a+".") {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) bodyObject(sc *ontap.Schema, prefix string, settable []string) omap {
+	props := omap{}
+	for _, f := range sc.Fields() {
+		path := prefix + f.Name
+		if f.ReadOnly || !settableUnder(path, settable) {
+			continue
+		}
+		var m omap
+		switch {
+		case f.Type == "object":
+			m = s.bodyObject(f.Sub, path+".", settable)
+		case f.Type == "array" && f.Items == "object":
+			m = omap{{"type", "array"}, {"items", s.bodyObject(f.Sub, path+".", settable)}}
+		default:
+			m = fieldSchema(f)
+		}
+		m = append(m, s.constraint(path)...)
+		props.set(f.Name, m)
+	}
+	return omap{{"type", "object"}, {"additionalProperties", false}, {"properties", props}}
+}
+
+// constraint is the value rule the server enforces on a body field.
+func (s *Server) constraint(path string) omap {
+	enum := func(vs ...string) omap {
+		out := make([]any, len(vs))
+		for i, v := range vs {
+			out[i] = v
+		}
+		return omap{{"enum", out}}
+	}
+	switch path {
+	case "name":
+		if s.opts.RelaxedNames {
+			return omap{{"minLength", 1}, {"maxLength", 255}, {"pattern", "^[^/\\x00]+$"}}
+		}
+		return omap{{"pattern", "^[A-Za-z_][A-Za-z0-9_]{0,202}$"}}
+	case "size":
+		if s.opts.ContractMode {
+			return omap{{"minimum", 0}}
+		}
+		return omap{{"minimum", ontap.MinVolumeSize}}
+	case "state":
+		return enum("online", "offline", "restricted")
+	case "style":
+		return enum("flexvol")
+	case "type":
+		return enum("rw", "RW")
+	case "svm.name", "clone.parent_svm.name":
+		return enum(s.id.SVMName)
+	case "svm.uuid", "clone.parent_svm.uuid":
+		return enum(s.id.SVMUUID)
+	case "aggregates.name":
+		return enum(s.id.AggregateName)
+	case "aggregates.uuid":
+		return enum(s.id.AggregateUUID)
+	case "guarantee.type":
+		return enum("volume", "none")
+	case "nas.security_style":
+		return enum("unix", "ntfs", "mixed", "unified")
+	case "tiering.policy":
+		return enum("all", "auto", "backup", "none", "snapshot_only")
+	case "space.snapshot.reserve_percent":
+		return omap{{"minimum", 0}, {"maximum", 90}}
+	case "nas.path":
+		return omap{{"pattern", "^(/[^\\x00]*)?$"}, {"maxLength", 4096}}
+	case "comment":
+		return omap{{"maxLength", backend.MaxCommentLen}}
+	case "clone.is_flexclone":
+		return enum2(true)
+	}
+	return nil
+}
+
+func enum2(v bool) omap { return omap{{"enum", []any{v}}} }
 
 // schemaObject renders a wire struct as a Swagger schema.
 func schemaObject(sc *ontap.Schema) omap {

@@ -16,7 +16,7 @@ type route struct {
 	summary string
 	kind    ontap.QueryKind // which query parameters it takes
 	schema  *ontap.Schema   // the resource it returns or accepts; nil for none
-	body    bool            // takes a JSON body of schema
+	body    string          // the request body's definition in the OpenAPI document; "" for none
 	status  []int           // success statuses
 	allow   []string        // extra query parameters it accepts
 }
@@ -31,6 +31,8 @@ var (
 	ifSchema       = ontap.SchemaOf[ontap.IPInterface]()
 	licenseSchema  = ontap.SchemaOf[ontap.License]()
 	policySchema   = ontap.SchemaOf[ontap.ExportPolicy]()
+	recoverySchema = ontap.SchemaOf[recoveryQueueRecord]()
+	emptySchema    = ontap.SchemaOf[struct{}]()
 )
 
 // Extra query parameters of volume mutations.
@@ -38,6 +40,29 @@ var (
 	volumePatchParams  = []string{"restore_to.snapshot.name", "restore_to.snapshot.uuid", "restore_to.snapshot.force", "preserve_lun_ids", "sizing_method", "snapshot_directory_access_enabled"}
 	volumeDeleteParams = []string{"force"}
 )
+
+// checkExtra validates the operation-specific query parameters: booleans
+// must be booleans and enumerations members, or the request is refused
+// (ONTAP rejects an invalid value; ignoring it would change the meaning).
+func checkExtra(q *ontap.Query) error {
+	for k, v := range q.Extra {
+		switch k {
+		case "force", "restore_to.snapshot.force", "preserve_lun_ids", "snapshot_directory_access_enabled":
+			switch strings.ToLower(v) {
+			case "true", "false":
+			default:
+				return ontap.ErrInvalidValue(k, v, "<boolean>")
+			}
+		case "sizing_method":
+			switch v {
+			case "use_existing_resources", "add_new_resources":
+			default:
+				return ontap.ErrInvalidValue(k, v, "use_existing_resources|add_new_resources")
+			}
+		}
+	}
+	return nil
+}
 
 func (s *Server) routeTable() []route {
 	ok := []int{http.StatusOK}
@@ -49,6 +74,7 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/cluster/nodes/{uuid}", h: s.getNode, summary: "Get a node", kind: ontap.QueryRecord, schema: nodeSchema, status: ok},
 		{method: "GET", path: "/api/cluster/jobs", h: s.listJobs, summary: "List jobs", kind: ontap.QueryCollection, schema: jobSchema, status: ok},
 		{method: "GET", path: "/api/cluster/jobs/{uuid}", h: s.getJob, summary: "Get a job", kind: ontap.QueryRecord, schema: jobSchema, status: ok},
+		{method: "PATCH", path: "/api/cluster/jobs/{uuid}", h: s.patchJob, summary: "Cancel or pause a job (refused: jobs here cannot be interrupted)", kind: ontap.QueryMutation, status: ok, allow: []string{"action"}},
 		{method: "GET", path: "/api/cluster/licensing/licenses", h: s.listLicenses, summary: "List license packages", kind: ontap.QueryCollection, schema: licenseSchema, status: ok},
 		{method: "GET", path: "/api/svm/svms", h: s.listSVMs, summary: "List SVMs", kind: ontap.QueryCollection, schema: svmSchema, status: ok},
 		{method: "GET", path: "/api/svm/svms/{uuid}", h: s.getSVM, summary: "Get an SVM", kind: ontap.QueryRecord, schema: svmSchema, status: ok},
@@ -57,26 +83,26 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/network/ip/interfaces", h: s.listInterfaces, summary: "List IP interfaces", kind: ontap.QueryCollection, schema: ifSchema, status: ok},
 		{method: "GET", path: "/api/network/ip/interfaces/{uuid}", h: s.getInterface, summary: "Get an IP interface", kind: ontap.QueryRecord, schema: ifSchema, status: ok},
 		{method: "GET", path: "/api/protocols/nfs/export-policies", h: s.listExportPolicies, summary: "List NFS export policies", kind: ontap.QueryCollection, schema: policySchema, status: ok},
-		{method: "POST", path: "/api/support/ems/application-logs", h: s.postEMS, summary: "Accept an application EMS log entry (discarded)", kind: ontap.QueryMutation, status: ok},
-		{method: "GET", path: "/api/private/cli/volume/recovery-queue", h: s.getRecoveryQueue, summary: "Volume recovery queue (always empty: deletes are immediate)", kind: ontap.QueryCollection, status: ok},
-		{method: "POST", path: "/api/private/cli/volume/recovery-queue/purge", h: s.purgeRecoveryQueue, summary: "Purge the volume recovery queue (a no-op job)", kind: ontap.QueryMutation, status: []int{http.StatusAccepted}},
+		{method: "POST", path: "/api/support/ems/application-logs", h: s.postEMS, summary: "Accept an application EMS log entry (discarded)", kind: ontap.QueryMutation, body: "ems_application_log", status: ok},
+		{method: "GET", path: "/api/private/cli/volume/recovery-queue", h: s.getRecoveryQueue, summary: "Volume recovery queue (always empty: deletes are immediate)", kind: ontap.QueryCollection, schema: recoverySchema, status: ok},
+		{method: "POST", path: "/api/private/cli/volume/recovery-queue/purge", h: s.purgeRecoveryQueue, summary: "Purge the volume recovery queue (a no-op job)", kind: ontap.QueryMutation, body: "recovery_queue_purge", status: []int{http.StatusAccepted}},
 
 		{method: "GET", path: "/api/storage/volumes", h: s.listVolumes, summary: "List volumes", kind: ontap.QueryCollection, schema: volumeSchema, status: ok},
 		{method: "GET", path: "/api/storage/volumes/{$}", h: s.listVolumes, summary: "List volumes (trailing-slash form, as in Location headers)", kind: ontap.QueryCollection, schema: volumeSchema, status: ok},
-		{method: "POST", path: "/api/storage/volumes", h: s.createVolume, summary: "Create a volume or a FlexClone", kind: ontap.QueryMutation, schema: volumeSchema, body: true, status: create},
-		{method: "PATCH", path: "/api/storage/volumes", h: s.patchVolumes, summary: "Modify the volumes a query selects", kind: ontap.QueryMutationByQuery, schema: volumeSchema, body: true, status: mut, allow: volumePatchParams},
-		{method: "DELETE", path: "/api/storage/volumes", h: s.deleteVolumes, summary: "Delete the volumes a query selects", kind: ontap.QueryMutationByQuery, schema: volumeSchema, status: mut, allow: volumeDeleteParams},
+		{method: "POST", path: "/api/storage/volumes", h: s.createVolume, summary: "Create a volume or a FlexClone", kind: ontap.QueryMutation, schema: volumeSchema, body: "@create", status: create},
+		{method: "PATCH", path: "/api/storage/volumes", h: s.patchVolumes, summary: "Modify the volumes a query selects (at least one filter is required)", kind: ontap.QueryMutationByQuery, schema: volumeSchema, body: "@modify", status: mut, allow: volumePatchParams},
+		{method: "DELETE", path: "/api/storage/volumes", h: s.deleteVolumes, summary: "Delete the volumes a query selects (at least one filter is required)", kind: ontap.QueryMutationByQuery, schema: volumeSchema, status: mut, allow: volumeDeleteParams},
 		{method: "GET", path: "/api/storage/volumes/{uuid}", h: s.getVolume, summary: "Get a volume", kind: ontap.QueryRecord, schema: volumeSchema, status: ok},
-		{method: "PATCH", path: "/api/storage/volumes/{uuid}", h: s.patchVolume, summary: "Modify, rename, resize, mount, split or restore a volume", kind: ontap.QueryMutation, schema: volumeSchema, body: true, status: mut, allow: volumePatchParams},
+		{method: "PATCH", path: "/api/storage/volumes/{uuid}", h: s.patchVolume, summary: "Modify, rename, resize, mount, split or restore a volume", kind: ontap.QueryMutation, schema: volumeSchema, body: "@modify", status: mut, allow: volumePatchParams},
 		{method: "DELETE", path: "/api/storage/volumes/{uuid}", h: s.deleteVolume, summary: "Delete a volume", kind: ontap.QueryMutation, schema: volumeSchema, status: mut, allow: volumeDeleteParams},
 
 		{method: "GET", path: "/api/storage/volumes/{vol}/snapshots", h: s.listSnapshots, summary: "List a volume's snapshots", kind: ontap.QueryCollection, schema: snapshotSchema, status: ok},
 		{method: "GET", path: "/api/storage/volumes/{vol}/snapshots/{$}", h: s.listSnapshots, summary: "List a volume's snapshots (trailing-slash form)", kind: ontap.QueryCollection, schema: snapshotSchema, status: ok},
-		{method: "POST", path: "/api/storage/volumes/{vol}/snapshots", h: s.createSnapshot, summary: "Create a snapshot", kind: ontap.QueryMutation, schema: snapshotSchema, body: true, status: create},
-		{method: "PATCH", path: "/api/storage/volumes/{vol}/snapshots", h: s.patchSnapshots, summary: "Modify the snapshots a query selects", kind: ontap.QueryMutationByQuery, schema: snapshotSchema, body: true, status: mut},
-		{method: "DELETE", path: "/api/storage/volumes/{vol}/snapshots", h: s.deleteSnapshots, summary: "Delete the snapshots a query selects", kind: ontap.QueryMutationByQuery, schema: snapshotSchema, status: mut},
+		{method: "POST", path: "/api/storage/volumes/{vol}/snapshots", h: s.createSnapshot, summary: "Create a snapshot", kind: ontap.QueryMutation, schema: snapshotSchema, body: "@create", status: create},
+		{method: "PATCH", path: "/api/storage/volumes/{vol}/snapshots", h: s.patchSnapshots, summary: "Modify the snapshots a query selects (at least one filter is required)", kind: ontap.QueryMutationByQuery, schema: snapshotSchema, body: "@modify", status: mut},
+		{method: "DELETE", path: "/api/storage/volumes/{vol}/snapshots", h: s.deleteSnapshots, summary: "Delete the snapshots a query selects (at least one filter is required)", kind: ontap.QueryMutationByQuery, schema: snapshotSchema, status: mut},
 		{method: "GET", path: "/api/storage/volumes/{vol}/snapshots/{uuid}", h: s.getSnapshot, summary: "Get a snapshot", kind: ontap.QueryRecord, schema: snapshotSchema, status: ok},
-		{method: "PATCH", path: "/api/storage/volumes/{vol}/snapshots/{uuid}", h: s.patchSnapshot, summary: "Rename a snapshot or change its comment", kind: ontap.QueryMutation, schema: snapshotSchema, body: true, status: mut},
+		{method: "PATCH", path: "/api/storage/volumes/{vol}/snapshots/{uuid}", h: s.patchSnapshot, summary: "Rename a snapshot or change its comment", kind: ontap.QueryMutation, schema: snapshotSchema, body: "@modify", status: mut},
 		{method: "DELETE", path: "/api/storage/volumes/{vol}/snapshots/{uuid}", h: s.deleteSnapshot, summary: "Delete a snapshot", kind: ontap.QueryMutation, schema: snapshotSchema, status: mut},
 
 		{method: "GET", path: "/docs/api/swagger.yaml", h: s.getSwagger, summary: "This OpenAPI (Swagger 2.0) document", status: ok},

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,6 +66,14 @@ type Options struct {
 	// '_', starting with a letter or '_', at most 203 characters) at the
 	// REST edge; the backend's own rules still apply.
 	RelaxedNames bool
+	// ContractMode serves the backend contract exactly where ONTAP is
+	// stricter: any volume size, including 0 and unlimited (no size on
+	// create, "size": null on PATCH), instead of ONTAP's 20 MB default and
+	// minimum; snapshots of volumes that are not online; an empty export
+	// policy read back as empty rather than "default". For running the
+	// backend conformance suite over HTTP; ONTAP clients want the default
+	// (false).
+	ContractMode bool
 	// JobTTL is how long a finished job stays queryable (default 300 s,
 	// as ONTAP).
 	JobTTL time.Duration
@@ -77,6 +86,11 @@ type Options struct {
 	MaxJobs int
 	// MaxBodyBytes limits request bodies (default 1 MiB).
 	MaxBodyBytes int64
+	// MaxHeaderBytes limits the request's header fields (names and values,
+	// default 64 KiB); beyond it the answer is 431 in the ONTAP envelope.
+	// An http.Server refuses headers over its own MaxHeaderBytes with a
+	// plain-text 431 before any handler runs, so set that one higher.
+	MaxHeaderBytes int
 }
 
 // DefaultVersion is the ONTAP version reported when Options.Version is
@@ -94,7 +108,7 @@ type Server struct {
 	id      ontap.Identity
 	version *ontap.Version
 	svmRef  *ontap.Ref
-	aggrRef ontap.Ref
+	volCtx  ontap.VolumeContext
 	user    [32]byte
 	pass    [32]byte
 
@@ -107,6 +121,8 @@ type Server struct {
 	ctx       context.Context // cancelled by Close
 	cancel    context.CancelFunc
 	closeOnce sync.Once
+	closeMu   sync.Mutex     // orders wg.Add in submit before Close's Wait
+	closed    bool           // guarded by closeMu
 	wg        sync.WaitGroup // delayed jobs and the reaper
 
 	swaggerOnce sync.Once
@@ -160,6 +176,12 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 	case o.MaxBodyBytes == 0:
 		o.MaxBodyBytes = 1 << 20
 	}
+	switch {
+	case o.MaxHeaderBytes < 0:
+		return nil, fmt.Errorf("server: MaxHeaderBytes %d is negative", o.MaxHeaderBytes)
+	case o.MaxHeaderBytes == 0:
+		o.MaxHeaderBytes = 64 << 10
+	}
 	caps := b.Capabilities(context.Background())
 	if err := caps.Validate(); err != nil {
 		return nil, fmt.Errorf("server: backend capabilities: %w", err)
@@ -179,7 +201,10 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.svmRef = s.id.SVMRef()
-	s.aggrRef = s.id.AggregateRef()
+	s.volCtx = ontap.VolumeContext{SVM: s.svmRef, Aggregate: s.id.AggregateRef(), EmptyExportPolicy: ontap.DefaultExportPolicy}
+	if o.ContractMode {
+		s.volCtx.EmptyExportPolicy = ""
+	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.jobs = newJobRegistry(o.JobTTL, o.MaxJobs)
 	s.wg.Add(1)
@@ -225,6 +250,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // close the backend.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		s.closeMu.Lock()
+		s.closed = true
+		s.closeMu.Unlock()
 		s.cancel()
 		s.wg.Wait()
 	})
@@ -353,15 +381,37 @@ func (s *Server) front(mux http.Handler) http.Handler {
 			start = time.Now()
 			w = sw
 		}
+		defer func() {
+			// A panic is a server bug; still answer with the envelope
+			// rather than dropping the connection.
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.LogAttrs(r.Context(), slog.LevelError, "handler panic", slog.String("method", r.Method),
+					slog.String("path", r.URL.Path), slog.Any("panic", v))
+				s.writeJSON(w, http.StatusInternalServerError, ontap.ErrorResponse{Error: ontap.Errorf(http.StatusInternalServerError,
+					ontap.CodeJobFailed, "", "internal error")})
+			}
+		}()
 		switch {
 		case !s.authorized(r):
 			w.Header()["Www-Authenticate"] = hdrAuthBase
 			s.writeJSON(w, http.StatusUnauthorized, ontap.ErrorResponse{Error: ontap.Errorf(http.StatusUnauthorized, ontap.CodePermissionDenied, "",
 				"User is not authorized: the request lacks valid HTTP Basic credentials.")})
+		case headerBytes(r.Header, s.opts.MaxHeaderBytes) > s.opts.MaxHeaderBytes:
+			s.writeJSON(w, http.StatusRequestHeaderFieldsTooLarge, ontap.ErrorResponse{Error: ontap.Errorf(http.StatusRequestHeaderFieldsTooLarge,
+				ontap.CodeInvalidValue, "", "The request header fields exceed the limit of %d bytes.", s.opts.MaxHeaderBytes)})
 		case !cleanPath(r.URL.Path):
 			// ServeMux would redirect; ONTAP knows no such API.
 			s.writeJSON(w, http.StatusNotFound, ontap.ErrorResponse{Error: ontap.Errorf(http.StatusNotFound, ontap.CodeNotFound, "",
 				"API not found: %q.", truncate(r.URL.Path, 200))})
+		case !validQuery(r.URL.RawQuery):
+			// url.Values silently drops malformed pairs: a bulk DELETE with
+			// "name=x;y" would lose its name filter and match more.
+			_, err := url.ParseQuery(r.URL.RawQuery)
+			s.writeJSON(w, http.StatusBadRequest, ontap.ErrorResponse{Error: ontap.Errorf(http.StatusBadRequest, ontap.CodeInvalidValue, "query",
+				"The query string is malformed: %s.", truncate(err.Error(), 200))})
 		default:
 			mux.ServeHTTP(w, r)
 		}
@@ -405,6 +455,30 @@ func cleanPath(p string) bool {
 	return true
 }
 
+// headerBytes sums the header's names and values, stopping once past
+// limit.
+func headerBytes(h http.Header, limit int) int {
+	n := 0
+	for k, vs := range h {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4 // ": " and CRLF
+		}
+		if n > limit {
+			break
+		}
+	}
+	return n
+}
+
+// validQuery reports whether raw parses with no pair dropped.
+func validQuery(raw string) bool {
+	if raw == "" {
+		return true
+	}
+	_, err := url.ParseQuery(raw)
+	return err == nil
+}
+
 // ---- request helpers ----
 
 // readBody reads a JSON request body within the size limit. An absent or
@@ -418,6 +492,12 @@ func (s *Server) readBody(r *http.Request) ([]byte, error) {
 			return nil, ontap.Errorf(http.StatusUnsupportedMediaType, ontap.CodeInvalidValue, "Content-Type",
 				"Content type %q is not supported: send the body as application/json.", truncate(ct, 64))
 		}
+	}
+	if r.ContentLength > s.opts.MaxBodyBytes {
+		// Refuse before reading: a client that declares a huge body need
+		// not send it for us to know the answer.
+		return nil, ontap.Errorf(http.StatusRequestEntityTooLarge, ontap.CodeInvalidValue, "body",
+			"The request body exceeds the limit of %d bytes.", s.opts.MaxBodyBytes)
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.opts.MaxBodyBytes))
 	if err != nil {

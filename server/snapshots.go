@@ -71,6 +71,7 @@ func (s *Server) listSnapshots(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, ontap.FromBackend(ontap.OpSnapshotGet, err)
 	}
+	q.NaturalOrder = true // the backend lists snapshots oldest first
 	return result{status: http.StatusOK, body: ontap.Page(q, recs, r.URL.Path)}, nil
 }
 
@@ -149,6 +150,14 @@ func (s *Server) createSnapshot(r *http.Request) (result, error) {
 	name, volID := *w.Name, vol.ID
 	j := s.submit(jobSpec{op: ontap.OpSnapshotCreate, description: "POST " + ontap.SnapshotsPath(volID.String()),
 		run: func(ctx context.Context) (outcome, error) {
+			// ONTAP snapshots only online volumes; the backend contract
+			// does not require it, so the REST edge does.
+			if cur, err := s.b.GetVolume(ctx, volID); err != nil {
+				return outcome{}, err
+			} else if cur.State != backend.StateOnline && !s.opts.ContractMode {
+				return outcome{}, ontap.Errorf(http.StatusConflict, ontap.CodeVolumeNotOnlineForSnapshot, "",
+					"Volume %q is not online, so no snapshot can be taken.", cur.Name)
+			}
 			sn, err := s.snaps.CreateSnapshot(ctx, volID, name)
 			if err != nil {
 				return outcome{}, err

@@ -256,3 +256,68 @@ func TestCloneFlows(t *testing.T) {
 	a.waitJob(a.do("POST", "/api/storage/volumes", map[string]any{"name": "c_r3", "svm.name": "svm0", "clone.is_flexclone": true, "clone.parent_volume.uuid": cTrident, "clone.parent_snapshot.name": "r3"}).must(t, http.StatusAccepted))
 	a.do("PATCH", "/api/storage/volumes/"+cTrident+"?restore_to.snapshot.name=r1&return_timeout=5", nil).wantError(t, 409, "524511", "")
 }
+
+// TestSnapshotOrderAndOfflineVolume: snapshots list oldest first (the
+// backend's order) unless order_by says otherwise, also across pages; an
+// offline volume takes no snapshot (524479, in the job).
+func TestSnapshotOrderAndOfflineVolume(t *testing.T) {
+	a := newAPI(t)
+	vol := a.createVolume("ord", nil)
+	base := "/api/storage/volumes/" + vol + "/snapshots"
+	names := []string{"m", "c", "x", "a", "q"}
+	for _, n := range names {
+		a.createSnapshot(vol, n)
+	}
+	var got []string
+	next := base + "?max_records=2"
+	for range 5 {
+		r := a.do("GET", next, nil).must(t, http.StatusOK)
+		for _, rec := range r.get("records").([]any) {
+			got = append(got, walk(rec, "name").(string))
+		}
+		if next = r.str("_links.next.href"); next == "" {
+			break
+		}
+	}
+	if strings.Join(got, ",") != strings.Join(names, ",") {
+		t.Fatalf("pages in order %v, want creation order %v", got, names)
+	}
+	r := a.do("GET", base+"?order_by=name%20desc&fields=name", nil).must(t, http.StatusOK)
+	if r.str("records.0.name") != "x" || r.str("records.4.name") != "a" {
+		t.Fatalf("%s", r.raw)
+	}
+	a.do("PATCH", "/api/storage/volumes/"+vol+"?return_timeout=5", map[string]any{"state": "offline"}).must(t, http.StatusOK)
+	j := a.waitJob(a.do("POST", base, map[string]any{"name": "late"}).must(t, http.StatusAccepted))
+	if j.str("state") != "failure" || j.str("error.code") != "524479" {
+		t.Fatalf("%s", j.raw)
+	}
+}
+
+// TestContractMode: the backend contract's full range round-trips:
+// unlimited and zero sizes, empty export policy, snapshots of offline
+// volumes.
+func TestContractMode(t *testing.T) {
+	a := newAPI(t, withOptions(func(o *serverOptions) { o.ContractMode = true }))
+	r := a.do("POST", "/api/storage/volumes?return_timeout=5&return_records=true", map[string]any{"name": "u", "svm.name": "svm0", "style": "flexvol"}).must(t, http.StatusCreated)
+	id := r.str("records.0.uuid")
+	v := a.do("GET", "/api/storage/volumes/"+id+"?fields=size,nas", nil).must(t, http.StatusOK)
+	if v.get("size") != nil || v.get("nas.export_policy") != nil {
+		t.Fatalf("unlimited, no policy: %s", v.raw)
+	}
+	a.do("PATCH", "/api/storage/volumes/"+id+"?return_timeout=5", map[string]any{"size": 0}).must(t, http.StatusOK)
+	if v := a.do("GET", "/api/storage/volumes/"+id+"?fields=size", nil); v.get("size") != 0.0 {
+		t.Fatalf("zero size: %s", v.raw)
+	}
+	a.do("PATCH", "/api/storage/volumes/"+id+"?return_timeout=5", `{"size":null}`).must(t, http.StatusOK)
+	if v := a.do("GET", "/api/storage/volumes/"+id+"?fields=size", nil); v.get("size") != nil {
+		t.Fatalf("null size: %s", v.raw)
+	}
+	a.do("PATCH", "/api/storage/volumes/"+id+"?return_timeout=5", map[string]any{"size": -1}).wantError(t, 400, "2", "size")
+	a.do("PATCH", "/api/storage/volumes/"+id+"?return_timeout=5", map[string]any{"state": "offline"}).must(t, http.StatusOK)
+	a.do("POST", "/api/storage/volumes/"+id+"/snapshots?return_timeout=5", map[string]any{"name": "s"}).must(t, http.StatusCreated)
+
+	// Without ContractMode, ONTAP's rules: no null size.
+	b := newAPI(t)
+	id = b.createVolume("n", nil)
+	b.do("PATCH", "/api/storage/volumes/"+id, `{"size":null}`).wantError(t, 400, "2", "size")
+}

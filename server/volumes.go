@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,7 +36,7 @@ var (
 
 // volumeRecord renders v with the fields q needs (all if q is nil).
 func (s *Server) volumeRecord(v *backend.Volume, q *ontap.Query) ontap.Volume {
-	return ontap.VolumeRecord(v, s.svmRef, s.aggrRef, s.attrs.volume(v.ID), q)
+	return ontap.VolumeRecord(v, &s.volCtx, s.attrs.volume(v.ID), q)
 }
 
 // volumeOutcome is a job's result for a volume it created or changed: its
@@ -160,11 +161,14 @@ func checkNAS(nas *ontap.VolumeNAS) error {
 	return nil
 }
 
-func checkSize(size *int64) error {
+func (s *Server) checkSize(size *int64) error {
 	if size == nil {
 		return nil
 	}
-	if *size < ontap.MinVolumeSize {
+	if *size < 0 {
+		return ontap.ErrInvalidValue("size", strconv.FormatInt(*size, 10), "<non-negative integer>")
+	}
+	if *size < ontap.MinVolumeSize && !s.opts.ContractMode {
 		return ontap.Errorf(http.StatusBadRequest, ontap.CodeVolumeSizeTooSmall, "size",
 			"Size %d bytes is too small. Minimum size is \"20MB\" (%d bytes).", *size, ontap.MinVolumeSize)
 	}
@@ -188,17 +192,17 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	if w.Name == nil {
-		return result{}, required("name")
-	}
-	if err := s.checkVolumeName("name", *w.Name); err != nil {
-		return result{}, err
-	}
 	if err := s.checkSVM(w.SVM, "svm", true); err != nil {
 		return result{}, err
 	}
 	if w.Clone != nil && (w.Clone.IsFlexclone != nil || w.Clone.ParentVolume != nil || w.Clone.ParentSnapshot != nil) {
 		return s.createClone(r, q, w, paths)
+	}
+	if w.Name == nil {
+		return result{}, required("name")
+	}
+	if err := s.checkVolumeName("name", *w.Name); err != nil {
+		return result{}, err
 	}
 	if err := ontap.CheckSettable(paths, volumeCreateSettable...); err != nil {
 		return result{}, err
@@ -225,10 +229,10 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 	if err := checkState(w.State); err != nil {
 		return result{}, err
 	}
-	if w.Size == nil {
+	if w.Size == nil && !s.opts.ContractMode {
 		w.Size = new(int64(ontap.DefaultVolumeSize))
 	}
-	if err := checkSize(w.Size); err != nil {
+	if err := s.checkSize(w.Size); err != nil {
 		return result{}, err
 	}
 	if err := checkNAS(w.NAS); err != nil {
@@ -380,6 +384,14 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 		}
 		snapID = &sn.ID
 	}
+	// The name is checked after the parent and snapshot, the order the
+	// backend contract gives CreateClone's errors.
+	if w.Name == nil {
+		return result{}, required("name")
+	}
+	if err := s.checkVolumeName("name", *w.Name); err != nil {
+		return result{}, err
+	}
 	attrs := *s.attrs.volume(parent.ID)
 	if err := attrs.Apply(w); err != nil {
 		return result{}, err
@@ -458,6 +470,9 @@ func (s *Server) patchVolume(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	if err := checkExtra(q); err != nil {
+		return result{}, err
+	}
 	v, err := s.b.GetVolume(r.Context(), id)
 	if err != nil {
 		return result{}, ontap.FromBackend(ontap.OpVolumePatch, err)
@@ -466,11 +481,12 @@ func (s *Server) patchVolume(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	w, paths, err := ontap.Decode[ontap.Volume](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields})
+	var nulls []string
+	w, paths, err := ontap.Decode[ontap.Volume](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Nulls: &nulls})
 	if err != nil {
 		return result{}, err
 	}
-	spec, err := s.prepareVolumePatch(r.Context(), &v, q, w, paths)
+	spec, err := s.prepareVolumePatch(r.Context(), &v, q, w, paths, nulls)
 	if err != nil {
 		return result{}, err
 	}
@@ -482,11 +498,15 @@ func (s *Server) patchVolumes(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	if err := checkExtra(q); err != nil {
+		return result{}, err
+	}
 	body, err := s.readBody(r)
 	if err != nil {
 		return result{}, err
 	}
-	w, paths, err := ontap.Decode[ontap.Volume](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields})
+	var nulls []string
+	w, paths, err := ontap.Decode[ontap.Volume](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Nulls: &nulls})
 	if err != nil {
 		return result{}, err
 	}
@@ -496,7 +516,7 @@ func (s *Server) patchVolumes(r *http.Request) (result, error) {
 	}
 	var specs []jobSpec
 	for _, i := range ontap.Match(q, recs) {
-		spec, err := s.prepareVolumePatch(r.Context(), &vols[i], q, w, paths)
+		spec, err := s.prepareVolumePatch(r.Context(), &vols[i], q, w, paths, nulls)
 		if err != nil {
 			return result{}, err
 		}
@@ -516,7 +536,11 @@ func (s *Server) submitAll(specs []jobSpec) []*job {
 // prepareVolumePatch validates a PATCH of volume v and returns its job: a
 // restore (restore_to, in the query or the body), a clone split
 // (clone.split_initiated), or a modification.
-func (s *Server) prepareVolumePatch(ctx context.Context, v *backend.Volume, q *ontap.Query, w *ontap.Volume, paths []string) (jobSpec, error) {
+//
+// nulls are the fields the body set to null: "size": null means unlimited
+// in ContractMode and is refused otherwise, as ONTAP has no unlimited
+// volumes.
+func (s *Server) prepareVolumePatch(ctx context.Context, v *backend.Volume, q *ontap.Query, w *ontap.Volume, paths, nulls []string) (jobSpec, error) {
 	id := v.ID
 	desc := "PATCH " + ontap.VolumePath(id.String())
 	restore := &ontap.Ref{}
@@ -601,13 +625,19 @@ func (s *Server) prepareVolumePatch(ctx context.Context, v *backend.Volume, q *o
 	if err := checkState(w.State); err != nil {
 		return jobSpec{}, err
 	}
-	if err := checkSize(w.Size); err != nil {
+	if err := s.checkSize(w.Size); err != nil {
 		return jobSpec{}, err
 	}
 	if err := checkNAS(w.NAS); err != nil {
 		return jobSpec{}, err
 	}
 	patch := ontap.VolumePatch(w)
+	if slices.Contains(nulls, "size") {
+		if !s.opts.ContractMode {
+			return jobSpec{}, ontap.ErrInvalidValue("size", "null", "<integer>")
+		}
+		patch.Size = new(backend.Unlimited)
+	}
 	if err := patch.Validate(); err != nil {
 		return jobSpec{}, ontap.FromBackend(ontap.OpVolumePatch, err)
 	}
@@ -634,6 +664,9 @@ func (s *Server) deleteVolume(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	if err := checkExtra(q); err != nil {
+		return result{}, err
+	}
 	if _, err := s.b.GetVolume(r.Context(), id); err != nil {
 		return result{}, ontap.FromBackend(ontap.OpVolumeDelete, err)
 	}
@@ -646,6 +679,9 @@ func (s *Server) deleteVolume(r *http.Request) (result, error) {
 func (s *Server) deleteVolumes(r *http.Request) (result, error) {
 	q, err := volumeSchema.ParseQuery(r.URL.Query(), ontap.QueryMutationByQuery, volumeDeleteParams...)
 	if err != nil {
+		return result{}, err
+	}
+	if err := checkExtra(q); err != nil {
 		return result{}, err
 	}
 	if err := s.emptyBody(r); err != nil {

@@ -23,6 +23,7 @@ type serveOptions struct {
 	tlsKey       string
 	ontapVersion string
 	relaxedNames bool
+	contractMode bool
 	jobLatency   time.Duration
 	logFormat    string
 	logLevel     string
@@ -73,6 +74,7 @@ func (o *serveOptions) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.tlsKey, "tls-key", "", "PEM private key for --tls-cert")
 	fs.StringVar(&o.ontapVersion, "ontap-version", d.ONTAPVersion, "ONTAP release to report (generation.major.minor)")
 	fs.BoolVar(&o.relaxedNames, "relaxed-names", false, "accept volume names ONTAP would reject")
+	fs.BoolVar(&o.contractMode, "contract-mode", false, "serve the backend contract where ONTAP is stricter (any size, snapshots of offline volumes)")
 	fs.DurationVar(&o.jobLatency, "job-latency", 0, "delay before each asynchronous job completes, e.g. 500ms")
 	fs.StringVar(&o.logFormat, "log-format", string(d.LogFormat), "log format: text or json")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -114,6 +116,9 @@ func (o *serveOptions) resolve(fs *pflag.FlagSet, getenv func(string) string, re
 	}
 	if changed("relaxed-names") {
 		cfg.RelaxedNames = o.relaxedNames
+	}
+	if changed("contract-mode") {
+		cfg.ContractMode = o.contractMode
 	}
 	if changed("job-latency") {
 		cfg.JobLatency = o.jobLatency

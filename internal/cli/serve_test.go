@@ -82,11 +82,12 @@ func TestResolveServeConfig(t *testing.T) {
 		{name: "no home and no data dir", env: nil, keys: []string{"data_dir"}},
 		{name: "every flag", env: home,
 			args: []string{"--listen", "[::1]:9443", "--username", "root", "--password", "pw", "--data-dir", "/d",
-				"--tls-cert", "c.pem", "--tls-key", "k.pem", "--ontap-version", "9.15.1", "--relaxed-names",
+				"--tls-cert", "c.pem", "--tls-key", "k.pem", "--ontap-version", "9.15.1", "--relaxed-names", "--contract-mode",
 				"--job-latency", "250ms", "--log-format", "json", "--log-level", "debug"},
 			want: func(c *daemon.Config) {
 				c.Listen, c.Username, c.Password, c.DataDir = "[::1]:9443", "root", "pw", "/d"
 				c.TLSCert, c.TLSKey, c.ONTAPVersion, c.RelaxedNames = "c.pem", "k.pem", "9.15.1", true
+				c.ContractMode = true
 				c.JobLatency, c.LogFormat, c.LogLevel = 250*time.Millisecond, daemon.LogJSON, slog.LevelDebug
 			}},
 		{name: "--http", env: home, args: []string{"--http"}, want: func(c *daemon.Config) { c.HTTP = true }},

@@ -93,6 +93,10 @@ type Config struct {
 	// RelaxedNames turns off ONTAP's volume-name rules at the REST edge
 	// (relaxed_names); the backend's own rules still apply.
 	RelaxedNames bool
+	// ContractMode serves the backend contract exactly where ONTAP is
+	// stricter (contract_mode): any size including 0 and unlimited,
+	// snapshots of offline volumes, an empty export policy.
+	ContractMode bool
 	// JobLatency delays the completion of every asynchronous job
 	// (job_latency), to exercise clients' job polling.
 	JobLatency time.Duration

@@ -207,6 +207,7 @@ aggregate_name = "a1"
 data_lif = "10.0.0.9"
 ontap_version = "9.15.1"
 relaxed_names = true
+contract_mode = true
 job_latency = "2s"
 max_connections = 8
 shutdown_timeout = "1m"
@@ -218,7 +219,7 @@ log_format = "json"
 					Listen: "[::1]:9443", TLSCert: "c.pem", TLSKey: "k.pem", DataDir: "/d",
 					Username: "root", Password: "pw", ClusterName: "c1", NodeName: "n1", NodeSerial: "S1",
 					SVMName: "vs1", AggregateName: "a1", DataLIF: "10.0.0.9", ONTAPVersion: "9.15.1",
-					RelaxedNames: true, JobLatency: 2 * time.Second, MaxConnections: 8,
+					RelaxedNames: true, ContractMode: true, JobLatency: 2 * time.Second, MaxConnections: 8,
 					ShutdownTimeout: time.Minute, LogLevel: slog.LevelDebug, LogFormat: LogJSON,
 				}
 				if !reflect.DeepEqual(c, want) {

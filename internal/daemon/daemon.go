@@ -25,7 +25,10 @@ const (
 	readTimeout       = 60 * time.Second
 	writeTimeout      = 150 * time.Second
 	idleTimeout       = 30 * time.Second
-	maxHeaderBytes    = 64 << 10
+	// The REST server answers headers over its own limit (64 KiB) with an
+	// ONTAP envelope; net/http's limit sits above it, so only truly absurd
+	// headers get net/http's plain-text 431.
+	maxHeaderBytes = 1 << 20
 )
 
 // Ready describes a daemon that is accepting connections.
@@ -125,6 +128,7 @@ func Run(ctx context.Context, cfg Config, opts *RunOptions) error {
 		Version:      cfg.ONTAPVersion,
 		Logger:       log,
 		RelaxedNames: cfg.RelaxedNames,
+		ContractMode: cfg.ContractMode,
 		JobLatency:   cfg.JobLatency,
 	})
 	if err != nil {

@@ -37,6 +37,7 @@ type fileConfig struct {
 	DataLIF         *string `toml:"data_lif"`
 	ONTAPVersion    *string `toml:"ontap_version"`
 	RelaxedNames    *bool   `toml:"relaxed_names"`
+	ContractMode    *bool   `toml:"contract_mode"`
 	JobLatency      *string `toml:"job_latency"`
 	MaxConnections  *int    `toml:"max_connections"`
 	ShutdownTimeout *string `toml:"shutdown_timeout"`
@@ -102,6 +103,9 @@ func (c *Config) DecodeTOML(data []byte) error {
 	}
 	if f.RelaxedNames != nil {
 		c.RelaxedNames = *f.RelaxedNames
+	}
+	if f.ContractMode != nil {
+		c.ContractMode = *f.ContractMode
 	}
 	if f.MaxConnections != nil {
 		c.MaxConnections = *f.MaxConnections

@@ -1,0 +1,159 @@
+package soak
+
+import (
+	"context"
+	"flag"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nessie-go/nessie/ontaptest"
+	"github.com/nessie-go/nessie/reliability/harness"
+	"github.com/nessie-go/nessie/server"
+)
+
+// The CI run is short; the long run is the same test with flags (or the
+// NESSIE_SOAK_* environment variables), e.g.
+//
+//	go test ./reliability/soak -run TestSoakDaemon -count=1 -timeout 0 -v \
+//	    -soak.duration=10m -soak.clients=64 -soak.out=soak.md
+var (
+	soakDuration = flag.Duration("soak.duration", envDuration("NESSIE_SOAK_DURATION", 2*time.Second), "load phase of TestSoakDaemon")
+	soakClients  = flag.Int("soak.clients", envInt("NESSIE_SOAK_CLIENTS", 8), "concurrent clients of TestSoakDaemon")
+	soakSeed     = flag.Uint64("soak.seed", uint64(envInt("NESSIE_SOAK_SEED", 0)), "operation-mix seed (0: from the clock)")
+	soakURL      = flag.String("soak.url", os.Getenv("NESSIE_SOAK_URL"), "soak an external endpoint (e.g. the built binary) instead of an in-test daemon")
+	soakUser     = flag.String("soak.user", envString("NESSIE_SOAK_USER", "admin"), "username for -soak.url")
+	soakPassword = flag.String("soak.password", os.Getenv("NESSIE_ADMIN_PASSWORD"), "password for -soak.url")
+	soakOut      = flag.String("soak.out", os.Getenv("NESSIE_SOAK_OUT"), "write the Markdown summary to this file")
+)
+
+func envDuration(k string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(k)); err == nil {
+		return d
+	}
+	return def
+}
+
+func envInt(k string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(k)); err == nil {
+		return n
+	}
+	return def
+}
+
+func envString(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// check fails t for every finding of rep and for a run too thin to mean
+// anything.
+func check(t *testing.T, rep *Report) {
+	t.Helper()
+	t.Logf("soak summary (seed %d):\n%s", rep.Config.Seed, rep.Summary())
+	if *soakOut != "" {
+		if err := os.WriteFile(*soakOut, []byte(rep.Summary()), 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+	for _, e := range rep.ServerErrors() {
+		t.Errorf("5xx: %s", e)
+	}
+	for _, e := range rep.TransportErrors() {
+		t.Errorf("transport: %s", e)
+	}
+	for _, v := range rep.Violations() {
+		t.Errorf("violation: %s", v)
+	}
+	per, _ := rep.Stats()
+	done := map[string]int{}
+	for _, s := range per {
+		done[s.Op] = s.Count
+	}
+	for _, m := range mix {
+		if done[m.op] == 0 {
+			t.Errorf("operation %s never ran: the run is too short to exercise the mix", m.op)
+		}
+	}
+}
+
+// TestSoakDaemon soaks the real daemon (daemon.Run, HTTPS, loopback) or,
+// with -soak.url, an external endpoint.
+func TestSoakDaemon(t *testing.T) {
+	var tgt *harness.Target
+	if *soakURL != "" {
+		tgt = harness.External(t, *soakURL, *soakUser, *soakPassword, true)
+	} else {
+		tgt = harness.StartDaemon(t, harness.Config(t)).Target
+	}
+	rep, err := Run(t.Context(), tgt, Config{Duration: *soakDuration, Clients: *soakClients, Seed: *soakSeed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, rep)
+}
+
+// TestSoakInProcessWithJobLatency soaks the server in process, where the
+// backend's own invariant checker runs too, with every job delayed so
+// that 202 answers, running jobs and job polling are exercised under
+// contention.
+func TestSoakInProcessWithJobLatency(t *testing.T) {
+	tgt := harness.InProcess(t, ontaptest.WithOptions(server.Options{JobLatency: 3 * time.Millisecond}))
+	rep, err := Run(t.Context(), tgt, Config{Duration: 1500 * time.Millisecond, Clients: 16, Seed: *soakSeed, AsyncShare: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, rep)
+}
+
+// TestVerifyDetectsDisagreement checks that verification can fail: a
+// model that claims a volume the server lacks, a deleted volume the
+// server still has, a wrong comment and a missing snapshot is caught on
+// every count.
+func TestVerifyDetectsDisagreement(t *testing.T) {
+	tgt := harness.InProcess(t)
+	ctx := t.Context()
+	mk := func(name string) string {
+		r, err := tgt.Do(ctx, http.MethodPost, "/api/storage/volumes?return_timeout=30&return_records=true",
+			`{"name":"`+name+`","svm.name":"svm0","aggregates.name":"aggr1","size":1073741824,"comment":"real"}`)
+		if err != nil || r.Status != http.StatusCreated {
+			t.Fatalf("create %s: %v %v", name, err, r)
+		}
+		rec, _ := firstRecord(r.Body)
+		return str(rec, "uuid")
+	}
+	kept, stale := mk("kept"), mk("stale")
+	mk("phantom")
+	c := &client{vols: map[string]*volume{
+		kept:                                   {uuid: kept, name: "kept", size: 1 << 30, comment: "claimed", snaps: []snapshot{{uuid: "5e1f0000-0000-4000-8000-000000000001", name: "s1"}}},
+		stale:                                  {uuid: stale, name: "stale", size: 1 << 30, comment: "real", deleted: true},
+		"0b6c0000-0000-4000-8000-000000000009": {uuid: "0b6c0000-0000-4000-8000-000000000009", name: "lost", size: 1 << 30, comment: "real"},
+	}}
+	rep := newReport(Config{})
+	verify(ctx, tgt, []*client{c}, rep)
+	got := rep.Violations()
+	for _, want := range []string{"comment", "snapshots", "was deleted (acknowledged) but is listed", "GET of deleted volume",
+		"was created (acknowledged) but is not listed", "phantom volume phantom"} {
+		found := false
+		for _, v := range got {
+			if strings.Contains(v, want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no violation mentions %q; got %q", want, got)
+		}
+	}
+}
+
+// TestRunRejectsZeroDuration: a run needs a load phase.
+func TestRunRejectsZeroDuration(t *testing.T) {
+	if _, err := Run(context.Background(), &harness.Target{}, Config{}); err == nil {
+		t.Fatal("Run accepted a zero duration")
+	}
+}
