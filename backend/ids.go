@@ -89,16 +89,24 @@ func newUUID() [16]byte {
 
 func formatUUID(u [16]byte) string {
 	var b [36]byte
-	hex.Encode(b[0:8], u[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], u[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], u[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], u[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:36], u[10:16])
-	return string(b[:])
+	return string(AppendUUID(b[:0], u))
+}
+
+// AppendUUID appends the canonical lowercase text of a UUID to b without
+// allocating when b has room; encoders on hot paths use it instead of
+// String.
+func AppendUUID(b []byte, u [16]byte) []byte {
+	var t [36]byte
+	hex.Encode(t[0:8], u[0:4])
+	t[8] = '-'
+	hex.Encode(t[9:13], u[4:6])
+	t[13] = '-'
+	hex.Encode(t[14:18], u[6:8])
+	t[18] = '-'
+	hex.Encode(t[19:23], u[8:10])
+	t[23] = '-'
+	hex.Encode(t[24:36], u[10:16])
+	return append(b, t[:]...)
 }
 
 // parseUUID accepts exactly the 36-character hyphenated form. Braces, URN

@@ -511,6 +511,17 @@ func (s *Server) readBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
+// decodeBody reads r's body and decodes it as wire record T, honouring the
+// query's ignore_unknown_fields; nulls, if not nil, collects the paths the
+// body sets to null.
+func decodeBody[T any](s *Server, r *http.Request, q *ontap.Query, nulls *[]string) (*T, []string, error) {
+	body, err := s.readBody(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ontap.Decode[T](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Nulls: nulls})
+}
+
 // pathUUID returns the UUID path wildcard name, lower-cased. A value that
 // is not a UUID gets ONTAP's answer: 404, code 2, naming the field.
 func pathUUID(r *http.Request, name, target string) (string, error) {

@@ -119,11 +119,7 @@ func (s *Server) createSnapshot(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	body, err := s.readBody(r)
-	if err != nil {
-		return result{}, err
-	}
-	w, paths, err := ontap.Decode[ontap.Snapshot](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields})
+	w, paths, err := decodeBody[ontap.Snapshot](s, r, q, nil)
 	if err != nil {
 		return result{}, err
 	}
@@ -239,11 +235,7 @@ func (s *Server) patchSnapshot(r *http.Request) (result, error) {
 	if _, err := s.snaps.GetSnapshot(r.Context(), vol.ID, sid); err != nil {
 		return result{}, ontap.FromBackend(ontap.OpSnapshotPatch, err)
 	}
-	body, err := s.readBody(r)
-	if err != nil {
-		return result{}, err
-	}
-	w, paths, err := ontap.Decode[ontap.Snapshot](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields})
+	w, paths, err := decodeBody[ontap.Snapshot](s, r, q, nil)
 	if err != nil {
 		return result{}, err
 	}
@@ -263,11 +255,7 @@ func (s *Server) patchSnapshots(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	body, err := s.readBody(r)
-	if err != nil {
-		return result{}, err
-	}
-	w, paths, err := ontap.Decode[ontap.Snapshot](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields})
+	w, paths, err := decodeBody[ontap.Snapshot](s, r, q, nil)
 	if err != nil {
 		return result{}, err
 	}

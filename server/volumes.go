@@ -184,11 +184,7 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	body, err := s.readBody(r)
-	if err != nil {
-		return result{}, err
-	}
-	w, paths, err := ontap.Decode[ontap.Volume](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields})
+	w, paths, err := decodeBody[ontap.Volume](s, r, q, nil)
 	if err != nil {
 		return result{}, err
 	}
@@ -477,12 +473,8 @@ func (s *Server) patchVolume(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, ontap.FromBackend(ontap.OpVolumePatch, err)
 	}
-	body, err := s.readBody(r)
-	if err != nil {
-		return result{}, err
-	}
 	var nulls []string
-	w, paths, err := ontap.Decode[ontap.Volume](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Nulls: &nulls})
+	w, paths, err := decodeBody[ontap.Volume](s, r, q, &nulls)
 	if err != nil {
 		return result{}, err
 	}
@@ -501,12 +493,8 @@ func (s *Server) patchVolumes(r *http.Request) (result, error) {
 	if err := checkExtra(q); err != nil {
 		return result{}, err
 	}
-	body, err := s.readBody(r)
-	if err != nil {
-		return result{}, err
-	}
 	var nulls []string
-	w, paths, err := ontap.Decode[ontap.Volume](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Nulls: &nulls})
+	w, paths, err := decodeBody[ontap.Volume](s, r, q, &nulls)
 	if err != nil {
 		return result{}, err
 	}

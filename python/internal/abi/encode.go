@@ -2,7 +2,6 @@ package abi
 
 import (
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/nessie-go/nessie/backend"
 )
 
 // Encoding selects the wire format of replies.
@@ -92,22 +93,6 @@ func (o *out) grow(n int) {
 	o.b = nb
 }
 
-// appendUUID appends the canonical text of a UUID (what
-// backend.VolumeID.String returns) without allocating.
-func appendUUID(b []byte, u [16]byte) []byte {
-	var t [36]byte
-	hex.Encode(t[0:8], u[0:4])
-	t[8] = '-'
-	hex.Encode(t[9:13], u[4:6])
-	t[13] = '-'
-	hex.Encode(t[14:18], u[6:8])
-	t[18] = '-'
-	hex.Encode(t[19:23], u[8:10])
-	t[23] = '-'
-	hex.Encode(t[24:36], u[10:16])
-	return append(b, t[:]...)
-}
-
 // appendTime appends t as time.Time's MarshalJSON renders it (RFC 3339
 // with nanoseconds, trailing zeros dropped), unquoted.
 func appendTime(b []byte, t time.Time) []byte {
@@ -165,7 +150,7 @@ func (w *jsonWriter) enum(s string) { w.str(s) }
 
 func (w *jsonWriter) uuid(id [16]byte) {
 	w.sep()
-	w.b = append(appendUUID(append(w.b, '"'), id), '"')
+	w.b = append(backend.AppendUUID(append(w.b, '"'), id), '"')
 	w.comma = true
 }
 
@@ -287,7 +272,7 @@ func (w *marshalWriter) str(s string) {
 }
 
 func (w *marshalWriter) uuid(id [16]byte) {
-	w.b = appendUUID(append(w.b, mShortASCII, 36), id)
+	w.b = backend.AppendUUID(append(w.b, mShortASCII, 36), id)
 }
 
 func (w *marshalWriter) time(t time.Time) {
