@@ -128,6 +128,7 @@ func goldenCases(t *testing.T) []goldenCase {
 		{"error_unknown_field", ontap.ErrorResponse{Error: ontap.ErrUnknownField("fields", "certificate.cacertificate.name")}},
 		{"error_arguments", ontap.ErrorResponse{Error: &ontap.Error{Status: http.StatusBadRequest, Message: "bad", Code: "2", Target: "name", Arguments: []ontap.ErrorArgument{{Code: "2", Message: "name"}}}}},
 		{"cluster", ontap.ClusterRecord(&id, version())},
+		{"cluster_software", ontap.SoftwareRecord(&id, version())},
 		{"node", ontap.NodeRecord(&id, version())},
 		{"svm", ontap.SVMRecord(&id)},
 		{"aggregate", ontap.AggregateRecord(&id, 4096)},

@@ -32,6 +32,7 @@ type Identity struct {
 // API paths of the objects the server serves.
 const (
 	ClusterPath    = "/api/cluster"
+	SoftwarePath   = "/api/cluster/software"
 	NodesPath      = "/api/cluster/nodes"
 	SVMsPath       = "/api/svm/svms"
 	AggregatesPath = "/api/storage/aggregates"
@@ -523,6 +524,21 @@ func ClusterRecord(id *Identity, v *Version) Cluster {
 		SanOptimized:  new(false),
 		Disaggregated: new(false),
 		Links:         SelfLink(ClusterPath),
+	}
+}
+
+// SoftwareRecord renders /api/cluster/software: the release every node
+// runs, with no update in progress.
+func SoftwareRecord(id *Identity, v *Version) ClusterSoftware {
+	release := ""
+	if v != nil && v.Generation != nil && v.Major != nil && v.Minor != nil {
+		release = fmt.Sprintf("%d.%d.%d", *v.Generation, *v.Major, *v.Minor)
+	}
+	return ClusterSoftware{
+		Version: new(release),
+		State:   new("completed"),
+		Nodes:   []SoftwareNode{{Name: new(id.NodeName), Version: new(release)}},
+		Links:   SelfLink(SoftwarePath),
 	}
 }
 

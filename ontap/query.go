@@ -166,6 +166,13 @@ func (s *Schema) ParseQuery(v url.Values, k QueryKind, allow ...string) (*Query,
 				return nil, err
 			}
 			q.ReturnRecords = b
+		case k == QueryRecord && key == "max_records":
+			// Meaningless for one record, but ONTAP accepts it there, and
+			// Ansible's na_ontap_rest_info sends it with every subset,
+			// including GET /api/cluster. Still validated.
+			if n, err := strconv.Atoi(strings.TrimSpace(val)); (err != nil && !errors.Is(err, strconv.ErrRange)) || n < 0 || strings.HasPrefix(strings.TrimSpace(val), "-") {
+				return nil, ErrInvalidValue(key, val, "<non-negative integer>")
+			}
 		case k == QueryCollection && key == "max_records":
 			n, err := strconv.Atoi(strings.TrimSpace(val))
 			if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(strings.TrimSpace(val), "-") {

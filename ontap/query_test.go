@@ -114,6 +114,8 @@ func TestQueryErrors(t *testing.T) {
 		{"create_time=yesterday", ontap.QueryCollection, "2", "create_time"},
 		{"svm=x", ontap.QueryCollection, "2", "svm"},
 		{"max_records=-1", ontap.QueryCollection, "2", "max_records"},
+		{"max_records=-1", ontap.QueryRecord, "2", "max_records"},
+		{"max_records=lots", ontap.QueryRecord, "2", "max_records"},
 		{"return_timeout=121", ontap.QueryMutation, "2", "return_timeout"},
 		{"return_timeout=x", ontap.QueryMutation, "2", "return_timeout"},
 		{"return_records=perhaps", ontap.QueryMutation, "2", "return_records"},
@@ -281,6 +283,17 @@ func TestParseSize(t *testing.T) {
 	for _, in := range []string{"", "MB", "1XB", "1.5GB", "99999999999PB", "-", "1e3"} {
 		if _, err := ontap.ParseSize(in); err == nil {
 			t.Errorf("ParseSize(%q) succeeded", in)
+		}
+	}
+}
+
+// Ansible's na_ontap_rest_info sends max_records with every subset, also to
+// single-record endpoints such as /api/cluster; ONTAP accepts it there.
+func TestMaxRecordsIsAcceptedOnARecord(t *testing.T) {
+	s := ontap.SchemaOf[ontap.Volume]()
+	for _, q := range []string{"max_records=1024&fields=name", "max_records=99999999999999999999"} {
+		if _, err := s.ParseQuery(must(url.ParseQuery(q)), ontap.QueryRecord); err != nil {
+			t.Errorf("%s on a record: %v", q, err)
 		}
 	}
 }

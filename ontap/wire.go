@@ -303,6 +303,21 @@ type Cluster struct {
 	Links                *Links                `json:"_links,omitempty" ontap:"key,ro"`
 }
 
+// ClusterSoftware is /api/cluster/software (Ansible's na_ontap_rest_info
+// reads it first when gathering everything).
+type ClusterSoftware struct {
+	Version *string        `json:"version,omitempty" ontap:"ro"`
+	State   *string        `json:"state,omitempty" ontap:"ro"`
+	Nodes   []SoftwareNode `json:"nodes,omitempty" ontap:"ro"`
+	Links   *Links         `json:"_links,omitempty" ontap:"key,ro"`
+}
+
+// SoftwareNode is one node's release in ClusterSoftware.
+type SoftwareNode struct {
+	Name    *string `json:"name,omitempty"`
+	Version *string `json:"version,omitempty"`
+}
+
 // ManagementInterface is a cluster or node management LIF reference.
 type ManagementInterface struct {
 	UUID  *string `json:"uuid,omitempty"`

@@ -5,8 +5,8 @@
 #      server, daemon, REST client, reliability battery, fuzz seed corpora)
 #   3. the Python binding: pip-installs ./python into a venv and runs pytest,
 #      including the published nessie-backend-conformance suite
-#   4. real-client compatibility: NetApp's netapp-ontap SDK against a
-#      `nessie serve` process
+#   4. real-client compatibility: NetApp's netapp-ontap SDK and the
+#      netapp.ontap Ansible collection against `nessie serve` processes
 # Usage: scripts/test.sh   (from anywhere in the repo)
 # Needs Go 1.26 with cgo and a C compiler, Python 3.10+, and access to the Go
 # module proxy and PyPI; the script installs staticcheck and the Python
@@ -34,3 +34,6 @@ python/scripts/test.sh -q
 
 echo "== netapp-ontap SDK against nessie serve (compat/sdk/run.sh)"
 compat/sdk/run.sh -q
+
+echo "== netapp.ontap Ansible collection against nessie serve (compat/ansible/run.sh)"
+compat/ansible/run.sh

@@ -22,6 +22,16 @@ func (s *Server) getCluster(r *http.Request) (result, error) {
 	return result{status: http.StatusOK, body: rec}, nil
 }
 
+func (s *Server) getSoftware(r *http.Request) (result, error) {
+	q, err := softwareSchema.ParseQuery(r.URL.Query(), ontap.QueryRecord)
+	if err != nil {
+		return result{}, err
+	}
+	rec := ontap.SoftwareRecord(&s.id, s.version)
+	ontap.Project(q, &rec)
+	return result{status: http.StatusOK, body: rec}, nil
+}
+
 // list serves a collection of prebuilt records.
 func list[T any](r *http.Request, schema *ontap.Schema, recs []T, path string) (result, error) {
 	q, err := schema.ParseQuery(r.URL.Query(), ontap.QueryCollection)

@@ -25,6 +25,7 @@ var (
 	volumeSchema   = ontap.SchemaOf[ontap.Volume]()
 	snapshotSchema = ontap.SchemaOf[ontap.Snapshot]()
 	clusterSchema  = ontap.SchemaOf[ontap.Cluster]()
+	softwareSchema = ontap.SchemaOf[ontap.ClusterSoftware]()
 	nodeSchema     = ontap.SchemaOf[ontap.Node]()
 	svmSchema      = ontap.SchemaOf[ontap.SVM]()
 	aggrSchema     = ontap.SchemaOf[ontap.Aggregate]()
@@ -70,6 +71,7 @@ func (s *Server) routeTable() []route {
 	create := []int{http.StatusAccepted, http.StatusCreated}
 	return []route{
 		{method: "GET", path: "/api/cluster", h: s.getCluster, summary: "Cluster identity and ONTAP version", kind: ontap.QueryRecord, schema: clusterSchema, status: ok},
+		{method: "GET", path: "/api/cluster/software", h: s.getSoftware, summary: "The ONTAP release the cluster runs", kind: ontap.QueryRecord, schema: softwareSchema, status: ok},
 		{method: "GET", path: "/api/cluster/nodes", h: s.listNodes, summary: "List nodes", kind: ontap.QueryCollection, schema: nodeSchema, status: ok},
 		{method: "GET", path: "/api/cluster/nodes/{uuid}", h: s.getNode, summary: "Get a node", kind: ontap.QueryRecord, schema: nodeSchema, status: ok},
 		{method: "GET", path: "/api/cluster/jobs", h: s.listJobs, summary: "List jobs", kind: ontap.QueryCollection, schema: jobSchema, status: ok},
