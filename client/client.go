@@ -495,3 +495,62 @@ func filter[T any](xs []T, keep func(T) bool) []T {
 	}
 	return out
 }
+
+// listAttempts bounds how often a self-contradictory listing is read again.
+const listAttempts = 5
+
+// keyed is a wire record with an identity and a name that a consistent
+// listing never repeats.
+type keyed interface {
+	key() (uuid, name string)
+}
+
+func (w *wireVolume) key() (string, string)   { return w.UUID, w.Name }
+func (w *wireSnapshot) key() (string, string) { return w.UUID, w.Name }
+
+// listConsistent lists a collection like list, but reads it again when the
+// pages contradict each other: ONTAP pages are not one atomic read, so a
+// rename or a delete-and-recreate between two pages can show one object
+// twice, or two objects under one name. After listAttempts tries it returns
+// the last listing with repeated UUIDs dropped.
+func listConsistent[T any, P interface {
+	*T
+	keyed
+}](ctx context.Context, c *Client, ref string, query url.Values) ([]T, error) {
+	var recs []T
+	for range listAttempts {
+		var err error
+		if recs, err = list[T](ctx, c, ref, query); err != nil {
+			return nil, err
+		}
+		if consistent[T, P](recs) {
+			return recs, nil
+		}
+	}
+	seen := make(map[string]bool, len(recs))
+	out := recs[:0]
+	for i := range recs {
+		id, _ := P(&recs[i]).key()
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, recs[i])
+		}
+	}
+	return out, nil
+}
+
+func consistent[T any, P interface {
+	*T
+	keyed
+}](recs []T) bool {
+	ids := make(map[string]bool, len(recs))
+	names := make(map[string]bool, len(recs))
+	for i := range recs {
+		id, name := P(&recs[i]).key()
+		if ids[id] || names[name] {
+			return false
+		}
+		ids[id], names[name] = true, true
+	}
+	return true
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -778,5 +779,35 @@ func TestMissingSVMOrAggregateIsInternalNotTheCallersNotFound(t *testing.T) {
 		if !errors.Is(err, backend.ErrInternal) {
 			t.Errorf("CreateVolume answered %s/%s: %v, want internal", e.code, e.target, err)
 		}
+	}
+}
+
+// Paging is not atomic: a listing whose pages contradict each other (the
+// same volume twice) is read again, and the consistent reading is returned.
+func TestListVolumesRereadsAContradictoryListing(t *testing.T) {
+	f := newFake(t)
+	other := "bbbbbbbb-bbbb-4ccc-8ddd-eeeeeeeeeeee"
+	var calls int
+	var mu sync.Mutex
+	f.mux.HandleFunc("GET /api/storage/volumes", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		recs := []any{volumeRecord(volUUID, "a"), volumeRecord(other, "b")}
+		if n == 1 { // a rename between two pages showed "a" twice
+			recs = []any{volumeRecord(volUUID, "a"), volumeRecord(volUUID, "a")}
+		}
+		writeJSON(w, 200, map[string]any{"num_records": len(recs), "records": recs})
+	})
+	vols, err := f.client(t, nil).ListVolumes(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vols) != 2 || vols[0].Name == vols[1].Name {
+		t.Fatalf("got %+v, want the consistent second reading", vols)
+	}
+	if calls != 2 {
+		t.Errorf("listed %d times, want 2", calls)
 	}
 }

@@ -31,7 +31,7 @@ func (c *Client) ListSnapshots(ctx context.Context, vol backend.VolumeID) ([]bac
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	recs, err := list[wireSnapshot](ctx, c, snapshotsPath(vol), url.Values{"fields": {snapshotFields}})
+	recs, err := listConsistent[wireSnapshot](ctx, c, snapshotsPath(vol), url.Values{"fields": {snapshotFields}})
 	if err != nil {
 		return nil, c.fail(ctx, s, err)
 	}

@@ -59,7 +59,7 @@ func (c *Client) ListVolumes(ctx context.Context) ([]backend.Volume, error) {
 		return nil, c.fail(ctx, s, err)
 	}
 	q := url.Values{"svm.uuid": {env.svm.UUID}, "fields": {volumeFields}}
-	recs, err := list[wireVolume](ctx, c, volumesPath, q)
+	recs, err := listConsistent[wireVolume](ctx, c, volumesPath, q)
 	if err != nil {
 		return nil, c.fail(ctx, s, err)
 	}
