@@ -1,14 +1,20 @@
 """Build hooks for nessie-backend-mem: compile the Go core with cgo.
 
-Metadata lives in pyproject.toml. This file adds three things:
+Metadata lives in pyproject.toml. This file adds four things:
 
 * build_py runs ``go build -buildmode=c-shared`` on ./python/cshim and puts
   the library in the package as _nessie_core.so (.dylib on macOS);
 * sdist copies the Go sources the library needs (found with ``go list
   -deps``) into the archive under _gosrc/, so a wheel builds from the sdist
   alone;
-* bdist_wheel tags the wheel py3-none-<platform>: it holds a native library
-  but no CPython extension, so one wheel serves every Python 3 version.
+* build_ext compiles the optional fast path, the CPython extension
+  nessie_backend_mem._fast (cext/_fast.c, limited API of 3.10). If it
+  cannot be built (no Python headers, no C compiler for Python, not
+  CPython) the build goes on without it and the package uses ctypes;
+  NESSIE_BACKEND_MEM_NO_EXT=1 skips it on purpose;
+* bdist_wheel tags the wheel cp310-abi3-<platform> when the extension is
+  in it, else py3-none-<platform> (a native library but no Python ABI):
+  either way one wheel serves every Python version it can.
 
 The Go module root is, in order: $NESSIE_GO_MODULE_ROOT; _gosrc/ beside
 this file (an unpacked sdist); the parent directory (a checkout, which is
@@ -20,10 +26,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import platform
 import subprocess
 import sys
+import sysconfig
 
-from setuptools import Distribution, setup
+from setuptools import Distribution, Extension, setup
+from setuptools.command.build_ext import build_ext
 from setuptools.command.build_py import build_py
 from setuptools.command.sdist import sdist
 
@@ -131,6 +140,48 @@ def _json_stream(text: str):
         yield obj
 
 
+FAST_EXT = Extension(
+    "nessie_backend_mem._fast",
+    sources=["cext/_fast.c"],
+    py_limited_api=True,
+    extra_compile_args=["-O2"] if sys.platform != "win32" else [],
+)
+
+
+class optional_build_ext(build_ext):
+    """build_ext for which the fast path is optional: a failure to compile
+    it is a warning, and the package falls back to ctypes."""
+
+    def run(self) -> None:
+        reason = self._skip_reason()
+        if reason:
+            self.warn("nessie-backend-mem: not building the fast path (%s); using ctypes" % reason)
+            return
+        try:
+            super().run()
+        except Exception as e:  # noqa: BLE001 - no compiler, bad toolchain, ...
+            self.warn("nessie-backend-mem: building the fast path failed (%s); using ctypes" % e)
+
+    def build_extension(self, ext: Extension) -> None:
+        try:
+            super().build_extension(ext)
+        except Exception as e:  # noqa: BLE001 - a compile or link error
+            self.warn("nessie-backend-mem: building %s failed (%s); using ctypes" % (ext.name, e))
+            return
+        self.distribution.fast_ext_built = True  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _skip_reason() -> str:
+        if os.environ.get("NESSIE_BACKEND_MEM_NO_EXT", "") not in ("", "0"):
+            return "NESSIE_BACKEND_MEM_NO_EXT is set"
+        if platform.python_implementation() != "CPython":
+            return "not CPython"
+        include = sysconfig.get_paths().get("include") or ""
+        if not os.path.exists(os.path.join(include, "Python.h")):
+            return "no Python headers (Python.h) in %r" % include
+        return ""
+
+
 class native_distribution(Distribution):
     """A distribution with native code: built and installed per platform."""
 
@@ -139,14 +190,24 @@ class native_distribution(Distribution):
 
 
 class platform_wheel(bdist_wheel):
-    """Tag the wheel py3-none-<platform>: native code, but no Python ABI."""
+    """Tag the wheel cp310-abi3-<platform> if it holds the fast path (built
+    on the limited API), else py3-none-<platform>: native code, but no
+    Python ABI."""
 
     def get_tag(self) -> tuple[str, str, str]:
         _, _, plat = super().get_tag()
+        if getattr(self.distribution, "fast_ext_built", False):
+            return "cp310", "abi3", plat
         return "py3", "none", plat
 
 
 setup(
     distclass=native_distribution,
-    cmdclass={"build_py": build_go_core, "sdist": sdist_with_go, "bdist_wheel": platform_wheel},
+    ext_modules=[FAST_EXT],
+    cmdclass={
+        "build_py": build_go_core,
+        "build_ext": optional_build_ext,
+        "sdist": sdist_with_go,
+        "bdist_wheel": platform_wheel,
+    },
 )

@@ -2,8 +2,9 @@
 
 // Command cshim is the C ABI of the Python binding: built with
 // -buildmode=c-shared it becomes nessie_backend_mem/_nessie_core.so, which
-// the Python package loads with ctypes. It only moves bytes and owns
-// handles; requests are decoded and run by package abi.
+// the Python package loads with ctypes and calls through its compiled
+// extension (python/cext) or, without it, through ctypes. It only moves
+// bytes and owns handles; requests are decoded and run by package abi.
 //
 // # ABI (version 1)
 //
@@ -11,6 +12,7 @@
 //	int64_t   nessie_call(uintptr_t h, const char *request, char *buf, int64_t cap);
 //	char     *nessie_thread_buffer(int64_t *cap);
 //	int64_t   nessie_call_tls(uintptr_t h, const char *request);
+//	int64_t   nessie_call_op(uintptr_t h, int32_t op, const nessie_arg *args, int32_t nargs, char *buf, int64_t cap);
 //	void      nessie_free(void *p);
 //	int       nessie_close(uintptr_t h);
 //
@@ -36,6 +38,13 @@
 // buffer (tls.c): the same call in two arguments instead of four, which
 // matters to ctypes. Both fail (NULL, math.MinInt64) only if malloc does.
 //
+// nessie_call_op is nessie_call for a request the caller has already
+// decoded: op indexes abi.Ops and args holds nargs typed arguments
+// (nessie_arg: kind 0 null, 1 a UTF-8 string s[0:n], 2 an integer u).
+// The reply, its placement and the error envelopes are those of the
+// equivalent JSON request; handle 0 has no decoded requests. The compiled
+// extension (python/cext) calls it, skipping the JSON request.
+//
 // nessie_close releases a handle and returns 0, or -1 if it was not open.
 // The backend is freed once no call is using it.
 //
@@ -50,6 +59,16 @@ package main
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+// One argument of nessie_call_op: kind 0 null, 1 the string s[0:n]
+// (UTF-8), 2 the integer u.
+typedef struct {
+	const char *s;
+	int64_t n;
+	uint64_t u;
+	int32_t kind;
+	int32_t reserved;
+} nessie_arg;
 */
 import "C"
 
@@ -59,6 +78,8 @@ import (
 	"fmt"
 	"math"
 	"runtime/cgo"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -110,14 +131,81 @@ func nessie_call(h C.uintptr_t, req *C.char, buf *C.char, capacity C.int64_t) C.
 	return C.int64_t(call(uintptr(h), cBytes(req), unsafe.Pointer(buf), int64(capacity)))
 }
 
+//export nessie_call_op
+func nessie_call_op(h C.uintptr_t, op C.int32_t, args *C.nessie_arg, nargs C.int32_t, buf *C.char, capacity C.int64_t) C.int64_t {
+	var cargs []C.nessie_arg
+	if args != nil && nargs > 0 {
+		cargs = unsafe.Slice(args, min(int(nargs), maxOpArgs+1))
+	}
+	var in [maxOpArgs + 1]abi.Arg
+	for i, a := range cargs {
+		in[i] = abi.Arg{Kind: abi.ArgKind(a.kind), U: uint64(a.u)}
+		if a.kind == C.int32_t(abi.ArgString) {
+			if a.n < 0 || (a.s == nil && a.n > 0) {
+				in[i].Kind = 255 // refused by CallOp as an unknown kind
+			} else {
+				// A view of the caller's string, valid for this call:
+				// CallOp copies what it keeps.
+				in[i].S = unsafe.String((*byte)(unsafe.Pointer(a.s)), int(a.n))
+			}
+		}
+	}
+	return C.int64_t(callOp(uintptr(h), int(op), in[:len(cargs)], unsafe.Pointer(buf), int64(capacity)))
+}
+
+// maxOpArgs bounds the arguments nessie_call_op reads; abi.Session.CallOp
+// refuses a call with more.
+const maxOpArgs = 8
+
+// callOp runs one decoded request and places the reply as nessie_call
+// documents.
+func callOp(h uintptr, op int, args []abi.Arg, buf unsafe.Pointer, capacity int64) int64 {
+	// A single object fits the caller's buffer but for a freak, which
+	// the Go heap serves well enough: only lists get C blocks.
+	long := longOps[min(uint(op), uint(len(longOps)-1))]
+	return serve(h, buf, capacity, long, func(s *abi.Session, out []byte, more func(int) []byte) ([]byte, bool) {
+		return s.CallOp(out, op, args, more)
+	}, nil)
+}
+
+// longOps marks the operations whose replies grow with the backend (the
+// lists), which are worth writing straight into C memory when they
+// outgrow the caller's buffer; the last entry stands for every op out of
+// range.
+var longOps = func() []bool {
+	long := make([]bool, len(abi.Ops)+1)
+	for i, o := range abi.Ops {
+		long[i] = strings.HasPrefix(o, "list_")
+	}
+	return long
+}()
+
 // call runs one request and places the reply as nessie_call documents.
-func call(h uintptr, req []byte, buf unsafe.Pointer, capacity int64) (r int64) {
+func call(h uintptr, req []byte, buf unsafe.Pointer, capacity int64) int64 {
+	if req == nil {
+		req = []byte{} // non-nil: handle 0 serves module requests
+	}
+	return serve(h, buf, capacity, true, func(s *abi.Session, out []byte, more func(int) []byte) ([]byte, bool) {
+		return s.Call(out, req, more)
+	}, req)
+}
+
+// serve runs one call on h's session (or, for handle 0 and a JSON
+// request module, the module request) and places its reply. With long
+// set, a reply that outgrows buf is written into C memory directly;
+// otherwise it grows on the Go heap and is copied out.
+func serve(h uintptr, buf unsafe.Pointer, capacity int64, long bool, run func(*abi.Session, []byte, func(int) []byte) ([]byte, bool), module []byte) (r int64) {
 	if capacity < overflowHeader || buf == nil {
 		return math.MinInt64
 	}
 	out := unsafe.Slice((*byte)(buf), capacity)
-	var blocks cBlocks // C buffers a long reply was written into
-	defer blocks.free()
+	var blocks *cBlocks // C buffers a long reply was written into
+	var more func(int) []byte
+	if long {
+		blocks = blockPool.Get().(*cBlocks)
+		defer blocks.release()
+		more = blocks.more
+	}
 	defer func() {
 		// Sessions recover their own panics; this catches the shim's.
 		if v := recover(); v != nil {
@@ -127,14 +215,14 @@ func call(h uintptr, req []byte, buf unsafe.Pointer, capacity int64) (r int64) {
 	}()
 	var reply []byte
 	var ok bool
-	if h == 0 {
-		reply, ok = abi.Module(out[:0], req, live.Load())
-	} else if s, found := session(h); found {
-		reply, ok = s.Call(out[:0], req, blocks.alloc)
+	if h == 0 && module != nil {
+		reply, ok = abi.Module(out[:0], module, live.Load())
+	} else if s, found := session(h); h != 0 && found {
+		reply, ok = run(s, out[:0], more)
 	} else {
 		reply, ok = failureReply(out[:0], "invalid_argument", "invalid argument: the backend is closed"), false
 	}
-	return place(out, reply, ok, &blocks)
+	return place(out, reply, ok, blocks)
 }
 
 // place puts a reply where nessie_call's caller finds it: in out if it
@@ -179,8 +267,19 @@ func place(out, reply []byte, ok bool, blocks *cBlocks) int64 {
 }
 
 // cBlocks hands abi.Session.Call C memory for replies that outgrow the
-// caller's buffer, and frees whatever the reply did not end up in.
-type cBlocks []unsafe.Pointer
+// caller's buffer, and frees whatever the reply did not end up in. They
+// are pooled with their more method bound, so that a call allocates
+// nothing on the Go heap for them.
+type cBlocks struct {
+	ps   []unsafe.Pointer
+	more func(n int) []byte // alloc, bound once
+}
+
+var blockPool = sync.Pool{New: func() any {
+	bs := new(cBlocks)
+	bs.more = bs.alloc
+	return bs
+}}
 
 // alloc returns an empty slice over n bytes of C memory (or of Go memory
 // if malloc fails: the reply is then copied out as usual).
@@ -189,25 +288,29 @@ func (bs *cBlocks) alloc(n int) []byte {
 	if p == nil {
 		return make([]byte, 0, n)
 	}
-	*bs = append(*bs, p)
+	bs.ps = append(bs.ps, p)
 	return unsafe.Slice((*byte)(p), n)[:0]
 }
 
 // take removes and returns the block that starts at data, if any.
 func (bs *cBlocks) take(data *byte) unsafe.Pointer {
-	for i, p := range *bs {
+	for i, p := range bs.ps {
 		if p == unsafe.Pointer(data) {
-			(*bs)[i] = nil
+			bs.ps[i] = nil
 			return p
 		}
 	}
 	return nil
 }
 
-func (bs *cBlocks) free() {
-	for _, p := range *bs {
+// release frees the blocks still held and returns bs to the pool.
+func (bs *cBlocks) release() {
+	for i, p := range bs.ps {
 		C.free(p) // free(NULL) is a no-op
+		bs.ps[i] = nil
 	}
+	bs.ps = bs.ps[:0]
+	blockPool.Put(bs)
 }
 
 // session resolves a handle without letting an unknown one panic.

@@ -7,9 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/nessie-go/nessie/python/internal/abi"
 )
 
 // These tests drive the exports' Go bodies with Go memory; the Python
@@ -139,4 +142,75 @@ func TestModuleRequests(t *testing.T) {
 	if !ok || json.Unmarshal([]byte(out), &st) != nil || st["handles"] != live.Load() || st["handles"] < 1 {
 		t.Errorf("stats: %s (live %d)", out, live.Load())
 	}
+}
+
+// doOp is do for a decoded request (nessie_call_op's Go body).
+func doOp(t *testing.T, h uintptr, op int, args []abi.Arg, size int) (string, bool) {
+	t.Helper()
+	buf := make([]byte, size)
+	r := callOp(h, op, args, unsafe.Pointer(&buf[0]), int64(size))
+	switch {
+	case r > 0:
+		return string(buf[:r]), true
+	case r < 0:
+		return string(buf[:-r]), false
+	}
+	ptr := *(*unsafe.Pointer)(unsafe.Pointer(&buf[0]))
+	n := binary.NativeEndian.Uint64(buf[8:])
+	status := binary.NativeEndian.Uint64(buf[16:])
+	out := string(unsafe.Slice((*byte)(ptr), n))
+	nessie_free(ptr)
+	return out, status == 0
+}
+
+func TestCallOpMatchesCall(t *testing.T) {
+	h := mustOpen(t, `{"encoding":"json"}`)
+	op := func(name string) int { return slices.Index(opNames(), name) }
+	var last struct{ UUID string }
+	for i := range 40 { // enough volumes for the list to overflow 1 KiB
+		name := abi.Arg{Kind: abi.ArgString, S: fmt.Sprintf("v%02d", i)}
+		got, ok := doOp(t, h, op("create_volume"), []abi.Arg{name, {Kind: abi.ArgUint, U: 1 << 30}}, 4096)
+		if !ok || !strings.Contains(got, `"size_bytes":1073741824`) {
+			t.Fatalf("create_volume: %v %s", ok, got)
+		}
+		if err := json.Unmarshal([]byte(got), &last); err != nil {
+			t.Fatal(err)
+		}
+	}
+	uuid := abi.Arg{Kind: abi.ArgString, S: last.UUID}
+	for _, c := range []struct {
+		name string
+		args []abi.Arg
+		req  string
+		size int
+	}{
+		{"list_volumes", nil, `["list_volumes"]`, 1024},
+		{"capabilities", nil, `["capabilities"]`, 64},
+		{"get_volume", []abi.Arg{uuid}, `["get_volume","` + last.UUID + `"]`, 4096},
+		{"get_volume", []abi.Arg{uuid}, `["get_volume","` + last.UUID + `"]`, 32}, // overflows
+		{"list_snapshots", []abi.Arg{uuid}, `["list_snapshots","` + last.UUID + `"]`, 32},
+		{"get_volume", []abi.Arg{{Kind: abi.ArgString, S: "nope"}}, `["get_volume","nope"]`, 4096},
+		{"create_volume", []abi.Arg{{Kind: abi.ArgString, S: "v00"}}, `["create_volume","v00"]`, 4096},
+	} {
+		got, gotOK := doOp(t, h, op(c.name), c.args, c.size)
+		want, wantOK := do(t, h, c.req, c.size)
+		if got != want || gotOK != wantOK {
+			t.Errorf("%s: callOp %v %s\ncall %v %s", c.name, gotOK, got, wantOK, want)
+		}
+	}
+	if out, ok := doOp(t, 0, op("capabilities"), nil, 256); ok || !strings.Contains(out, "closed") {
+		t.Errorf("handle 0 serves no decoded requests: %v %s", ok, out)
+	}
+	if r := callOp(h, op("capabilities"), nil, nil, 0); r != math.MinInt64 {
+		t.Errorf("no buffer: %d", r)
+	}
+}
+
+// opNames lists the operation names of abi.Ops in order.
+func opNames() []string {
+	var names []string
+	for _, o := range abi.Ops {
+		names = append(names, o[:strings.IndexByte(o, '(')])
+	}
+	return names
 }

@@ -1,14 +1,18 @@
 """MemBackend and NessieError: the Python face of the nessie-go core.
 
-Each method builds a request ``["op", args...]`` (see python/internal/abi),
-sends it through the C ABI and returns the decoded dict. Argument types are
-checked here, with the exceptions the original PyO3 package raised
-(TypeError, OverflowError); everything the backend refuses raises
-NessieError.
+Each method first offers its arguments to the compiled fast path (the
+_fast extension: typed arguments straight to the Go library, the result
+dict built in C). Where that is missing, or declines an argument it
+cannot pass exactly as the ctypes path would, the method builds a request
+``["op", args...]`` (see python/internal/abi), sends it through ctypes and
+decodes the reply. Argument types are checked on that path, with the
+exceptions the original PyO3 package raised (TypeError, OverflowError);
+everything the backend refuses raises NessieError on both.
 """
 
 from __future__ import annotations
 
+import json
 import operator
 import weakref
 from json.encoder import encode_basestring_ascii as _quote
@@ -70,6 +74,43 @@ def _raise(env: dict[str, Any]) -> NoReturn:
     raise NessieError(
         env["message"], kind=env["kind"], resource=env["resource"], detail=env["detail"]
     )
+
+
+def _raise_json(envelope: bytes) -> NoReturn:
+    _raise(json.loads(envelope))
+
+
+# The fast path: _fcall(handle, op, *args) returns the result, raises
+# NessieError, or returns _SLOW to send the caller down the ctypes path
+# (always, when the extension is not available). Ops are abi.Ops indexes.
+_fast = _lib.load_fast(_raise_json)
+if _fast is not None:
+    _fcall = _fast.call
+    _SLOW: Any = _fast.FALLBACK
+else:
+    _SLOW = object()
+
+    def _fcall(*_args: Any) -> Any:
+        return _SLOW
+
+
+_OP = _lib.OP
+_CAPABILITIES = _OP["capabilities"]
+_CREATE_VOLUME = _OP["create_volume"]
+_LIST_VOLUMES = _OP["list_volumes"] | _lib.RELEASE_GIL
+_GET_VOLUME = _OP["get_volume"]
+_DELETE_VOLUME = _OP["delete_volume"]
+_PATCH_VOLUME = _OP["patch_volume"]
+_ACCESS_HANDLE = _OP["access_handle"]
+_CREATE_SNAPSHOT = _OP["create_snapshot"]
+_LIST_SNAPSHOTS = _OP["list_snapshots"] | _lib.RELEASE_GIL
+_GET_SNAPSHOT = _OP["get_snapshot"]
+_DELETE_SNAPSHOT = _OP["delete_snapshot"]
+_PATCH_SNAPSHOT = _OP["patch_snapshot"]
+_RESTORE_SNAPSHOT = _OP["restore_snapshot"]
+_CREATE_CLONE = _OP["create_clone"]
+_SPLIT_CLONE = _OP["split_clone"]
+_CHECK_INVARIANTS = _OP["check_invariants"] | _lib.RELEASE_GIL
 
 
 def _closed(_request: bytes) -> NoReturn:
@@ -143,8 +184,10 @@ class MemBackend:
     collected, or at once by close() or a ``with`` block.
     """
 
-    __slots__ = ("_invoke", "_invoke_long", "_finalizer", "__weakref__")
+    __slots__ = ("_fh", "_caps", "_invoke", "_invoke_long", "_finalizer", "__weakref__")
 
+    _fh: int | None  # the handle for the fast path; None: take the ctypes path
+    _caps: dict[str, Any] | None  # capabilities(), once fetched
     _invoke: Callable[[bytes], Any]  # point operations: keep the GIL
     _invoke_long: Callable[[bytes], Any]  # lists: release the GIL
 
@@ -161,6 +204,8 @@ class MemBackend:
 
     def _attach(self, encoding: str) -> None:
         handle = _lib.open_handle(encoding)
+        self._fh = handle if encoding == "marshal" else None
+        self._caps = None
         loads = _lib.LOADERS[encoding]
         self._invoke = _lib.invoker(handle, loads, _raise)
         self._invoke_long = _lib.invoker(handle, loads, _raise, release_gil=True)
@@ -170,6 +215,7 @@ class MemBackend:
     def close(self) -> None:
         """Release the Go backend now. Later calls raise NessieError; a
         second close does nothing."""
+        self._fh = self._caps = None
         self._invoke = self._invoke_long = _closed
         self._finalizer()
 
@@ -186,8 +232,17 @@ class MemBackend:
 
     def capabilities(self) -> dict[str, Any]:
         """The tiers: snapshots and clones True, replication False (the
-        binding exposes no replication methods)."""
-        return self._invoke(b'["capabilities"]')
+        binding exposes no replication methods). A backend's capabilities
+        are fixed by its type (backend/doc.go), so the first answer is
+        kept and each call returns a copy of it."""
+        caps = self._caps
+        if caps is None:
+            caps = _fcall(self._fh, _CAPABILITIES)
+            if caps is _SLOW:
+                caps = self._invoke(b'["capabilities"]')
+            if self._invoke is not _closed:
+                self._caps = caps
+        return caps.copy()
 
     def create_volume(
         self,
@@ -200,6 +255,9 @@ class MemBackend:
     ) -> Volume:
         """Create a volume; size_bytes None means unlimited. The keyword-only
         arguments are nessie-go additions."""
+        r = _fcall(self._fh, _CREATE_VOLUME, name, size_bytes, junction_path, export_policy, comment)
+        if r is not _SLOW:
+            return r
         if junction_path is None and export_policy is None and comment is None:
             req = '["create_volume",%s,%s]' % (_text(name, "name"), _size(size_bytes))
         else:
@@ -213,15 +271,21 @@ class MemBackend:
         return self._invoke(req.encode())
 
     def list_volumes(self) -> list[Volume]:
-        return self._invoke_long(b'["list_volumes"]')
+        r = _fcall(self._fh, _LIST_VOLUMES)
+        return self._invoke_long(b'["list_volumes"]') if r is _SLOW else r
 
     def get_volume(self, uuid: str) -> Volume:
+        r = _fcall(self._fh, _GET_VOLUME, uuid)
+        if r is not _SLOW:
+            return r
         q = _quote(uuid) if type(uuid) is str else _text(uuid, "uuid")
         return self._invoke(('["get_volume",' + q + "]").encode())
 
     def delete_volume(self, uuid: str) -> None:
         """Delete a volume and its snapshots. Refused (kind in_use) while an
         unsplit clone depends on one of its snapshots."""
+        if _fcall(self._fh, _DELETE_VOLUME, uuid) is not _SLOW:
+            return
         q = _quote(uuid) if type(uuid) is str else _text(uuid, "uuid")
         self._invoke(('["delete_volume",' + q + "]").encode())
 
@@ -239,6 +303,9 @@ class MemBackend:
         """Change the fields given (None leaves one unchanged) and return the
         volume. junction_path "" unmounts. name, state ("online", "offline",
         "restricted") and comment are nessie-go additions."""
+        r = _fcall(self._fh, _PATCH_VOLUME, uuid, size_bytes, junction_path, export_policy, name, state, comment)
+        if r is not _SLOW:
+            return r
         req = '["patch_volume",%s,%s,%s,%s,%s,%s,%s]' % (
             _text(uuid, "uuid"),
             _size(size_bytes),
@@ -251,25 +318,39 @@ class MemBackend:
         return self._invoke(req.encode())
 
     def create_snapshot(self, vol_uuid: str, name: str) -> Snapshot:
+        r = _fcall(self._fh, _CREATE_SNAPSHOT, vol_uuid, name)
+        if r is not _SLOW:
+            return r
         q = _quote(vol_uuid) if type(vol_uuid) is str else _text(vol_uuid, "vol_uuid")
         return self._invoke(('["create_snapshot",' + q + "," + _text(name, "name") + "]").encode())
 
     def list_snapshots(self, vol_uuid: str) -> list[Snapshot]:
         """The volume's snapshots, oldest first."""
+        r = _fcall(self._fh, _LIST_SNAPSHOTS, vol_uuid)
+        if r is not _SLOW:
+            return r
         q = _quote(vol_uuid) if type(vol_uuid) is str else _text(vol_uuid, "vol_uuid")
         return self._invoke_long(('["list_snapshots",' + q + "]").encode())
 
     def get_snapshot(self, vol_uuid: str, snap_uuid: str) -> Snapshot:
+        r = _fcall(self._fh, _GET_SNAPSHOT, vol_uuid, snap_uuid)
+        if r is not _SLOW:
+            return r
         return self._invoke(('["get_snapshot",' + _pair(vol_uuid, snap_uuid) + "]").encode())
 
     def delete_snapshot(self, vol_uuid: str, snap_uuid: str) -> None:
         """Delete a snapshot. Refused (kind in_use) while an unsplit clone
         depends on it."""
+        if _fcall(self._fh, _DELETE_SNAPSHOT, vol_uuid, snap_uuid) is not _SLOW:
+            return
         self._invoke(('["delete_snapshot",' + _pair(vol_uuid, snap_uuid) + "]").encode())
 
     def create_clone(self, parent_vol_uuid: str, parent_snap_uuid: str, new_name: str) -> Volume:
         """Create a writable clone of a snapshot. It starts with the size the
         parent had when the snapshot was taken."""
+        r = _fcall(self._fh, _CREATE_CLONE, parent_vol_uuid, parent_snap_uuid, new_name)
+        if r is not _SLOW:
+            return r
         req = '["create_clone",%s,%s,%s]' % (
             _text(parent_vol_uuid, "parent_vol_uuid"),
             _text(parent_snap_uuid, "parent_snap_uuid"),
@@ -281,6 +362,9 @@ class MemBackend:
 
     def access_handle(self, uuid: str) -> dict[str, Any]:
         """How to reach the volume's data: ``{"kind": "in_memory"}``."""
+        r = _fcall(self._fh, _ACCESS_HANDLE, uuid)
+        if r is not _SLOW:
+            return r
         q = _quote(uuid) if type(uuid) is str else _text(uuid, "uuid")
         return self._invoke(('["access_handle",' + q + "]").encode())
 
@@ -292,6 +376,9 @@ class MemBackend:
         self, vol_uuid: str, snap_uuid: str, name: str | None = None, comment: str | None = None
     ) -> Snapshot:
         """Rename a snapshot and/or set its comment."""
+        r = _fcall(self._fh, _PATCH_SNAPSHOT, vol_uuid, snap_uuid, name, comment)
+        if r is not _SLOW:
+            return r
         req = '["patch_snapshot",%s,%s,%s,%s]' % (
             _text(vol_uuid, "vol_uuid"),
             _text(snap_uuid, "snap_uuid"),
@@ -304,17 +391,25 @@ class MemBackend:
         """Revert the volume to the snapshot: its size becomes the
         snapshot's and every later snapshot is deleted (refused, kind
         in_use, if one of those backs an unsplit clone)."""
+        r = _fcall(self._fh, _RESTORE_SNAPSHOT, vol_uuid, snap_uuid)
+        if r is not _SLOW:
+            return r
         req = '["restore_snapshot",%s,%s]' % (_text(vol_uuid, "vol_uuid"), _text(snap_uuid, "snap_uuid"))
         return self._invoke(req.encode())
 
     def split_clone(self, uuid: str) -> Volume:
         """Make a clone independent of its parent snapshot."""
+        r = _fcall(self._fh, _SPLIT_CLONE, uuid)
+        if r is not _SLOW:
+            return r
         return self._invoke(('["split_clone",%s]' % _text(uuid, "uuid")).encode())
 
     def check_invariants(self) -> None:
         """Verify the Go backend's internal consistency (name indexes, clone
         parentage, dependency counts); raises NessieError (kind internal)
         if it is broken."""
+        if _fcall(self._fh, _CHECK_INVARIANTS) is not _SLOW:
+            return
         self._invoke_long(b'["check_invariants"]')
 
 

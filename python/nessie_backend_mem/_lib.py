@@ -1,4 +1,5 @@
-"""ctypes access to _nessie_core, the Go library built from python/cshim.
+"""ctypes access to _nessie_core, the Go library built from python/cshim,
+and the binding of the compiled fast path (load_fast) to it.
 
 The C ABI is documented in python/cshim/main.go. A request is a JSON array
 ``["op", args...]``; its reply lands in the calling OS thread's buffer,
@@ -190,6 +191,69 @@ def _check_version() -> None:
             f"nessie_backend_mem: {library_path()!r} speaks ABI {got}, this package "
             f"needs {ABI_VERSION}; rebuild it (pip install ./python)"
         )
+
+
+# The operations of python/internal/abi.Ops in its order (their index is
+# the op number of nessie_call_op), with the Python types the fast path
+# passes for each argument: s a str, S a str or None, n a size (an int in
+# [0, 2**64) or None). Any other value takes the ctypes path.
+OPS = (
+    ("capabilities", ""),
+    ("create_volume", "snSSS"),
+    ("list_volumes", ""),
+    ("get_volume", "s"),
+    ("delete_volume", "s"),
+    ("patch_volume", "snSSSSS"),
+    ("access_handle", "s"),
+    ("create_snapshot", "ss"),
+    ("list_snapshots", "s"),
+    ("get_snapshot", "ss"),
+    ("delete_snapshot", "ss"),
+    ("patch_snapshot", "ssSS"),
+    ("restore_snapshot", "ss"),
+    ("create_clone", "sss"),
+    ("split_clone", "s"),
+    ("check_invariants", ""),
+)
+OP = {name: i for i, (name, _) in enumerate(OPS)}
+RELEASE_GIL = 0x100  # added to an op number: the call releases the GIL
+
+
+def load_fast(fail: Callable[[bytes], Any]) -> Any:
+    """The compiled fast path (the _fast extension, bound to the library),
+    or None: when it was not built (no Python headers at install time),
+    when NESSIE_BACKEND_MEM_FAST=0, when replies are not marshal, when the
+    library lacks nessie_call_op, or when the extension decodes the
+    library's sample differently from marshal.loads. fail(envelope) must
+    raise for the JSON error envelope of a failed call."""
+    if os.environ.get("NESSIE_BACKEND_MEM_FAST", "1") == "0" or ENCODING != "marshal":
+        return None
+    if not hasattr(LIB, "nessie_call_op"):
+        return None
+    try:
+        from . import _fast  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    addr = ctypes.cast
+    _fast.init(
+        addr(LIB.nessie_call_op, ctypes.c_void_p).value,
+        addr(LIB.nessie_thread_buffer, ctypes.c_void_p).value,
+        addr(LIB.nessie_free, ctypes.c_void_p).value,
+        fail,
+        [sig for _, sig in OPS],
+    )
+    try:
+        raw = _sample_bytes()
+        if _fast.decode(raw) != marshal.loads(raw) or _fast.decode(raw) != module_call(b'["sample","json"]'):
+            return None
+    except Exception:  # noqa: BLE001 - any doubt means: use ctypes
+        return None
+    return _fast
+
+
+def _sample_bytes() -> bytes:
+    """The library's sample value in marshal, as bytes."""
+    return module_call(b'["sample","marshal"]', bytes)
 
 
 _check_version()

@@ -4,15 +4,17 @@ buffer protocol, both encodings, and failures that must not crash."""
 from __future__ import annotations
 
 import ctypes
+import importlib.util
 import json
 import marshal
 import os
 import struct
+import sysconfig
 
 import pytest
 
 from conftest import uniq
-from nessie_backend_mem import MemBackend, NessieError, _lib
+from nessie_backend_mem import MemBackend, NessieError, _core, _lib
 
 
 def raw_call(handle: int, request: bytes, cap: int = 4096):
@@ -43,6 +45,17 @@ def test_the_package_uses_the_marshal_fast_path_here():
     if os.environ.get("NESSIE_BACKEND_MEM_ENCODING"):
         pytest.fail("NESSIE_BACKEND_MEM_ENCODING is set; unset it to test the default")
     assert _lib.ENCODING == "marshal"
+
+
+def test_the_fast_path_is_built_and_used_where_headers_exist():
+    if os.environ.get("NESSIE_BACKEND_MEM_FAST") == "0" or os.environ.get("NESSIE_BACKEND_MEM_NO_EXT"):
+        pytest.fail("unset NESSIE_BACKEND_MEM_FAST / NESSIE_BACKEND_MEM_NO_EXT to test the default")
+    headers = os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))
+    built = importlib.util.find_spec("nessie_backend_mem._fast") is not None
+    assert built == headers, f"Python.h present: {headers}, extension built: {built}"
+    assert (_core._fast is not None) == built
+    assert (MemBackend()._fh is not None) == built
+    assert MemBackend._with_encoding("json")._fh is None  # JSON replies: ctypes
 
 
 def test_the_sample_decodes_alike_in_both_encodings():

@@ -190,3 +190,43 @@ func BenchmarkWorkload(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCallOp is the Go half of the compiled fast path: the same calls
+// as above with the request already decoded.
+func BenchmarkCallOp(b *testing.B) {
+	s, v := benchSession(b, Marshal, 1)
+	snap, err := s.b.CreateSnapshot(context.Background(), v.ID, "s")
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 0, 64<<10)
+	for _, c := range []struct {
+		op   string
+		args []Arg
+	}{
+		{"capabilities", nil},
+		{"get_volume", []Arg{{Kind: ArgString, S: v.ID.String()}}},
+		{"get_snapshot", []Arg{{Kind: ArgString, S: v.ID.String()}, {Kind: ArgString, S: snap.ID.String()}}},
+	} {
+		b.Run(c.op, func(b *testing.B) {
+			op := opIndex(b, c.op)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, ok := s.CallOp(buf, op, c.args, nil); !ok {
+					b.Fatal(c.op, " failed")
+				}
+			}
+		})
+	}
+}
+
+func opIndex(tb testing.TB, name string) int {
+	tb.Helper()
+	for i, n := range opNames {
+		if n == name {
+			return i
+		}
+	}
+	tb.Fatalf("no op %q", name)
+	return -1
+}

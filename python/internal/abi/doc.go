@@ -17,6 +17,10 @@
 // arguments are listed in [Ops]; they mirror the Python methods of
 // nessie_backend_mem.MemBackend one to one.
 //
+// [Session.CallOp] takes the same request already decoded (the index of
+// the operation in [Ops] and typed [Arg] values), for the compiled Python
+// extension, and answers exactly as [Session.Call] does.
+//
 // # Replies
 //
 // A reply is a single value: on success the result (a volume, snapshot,

@@ -93,12 +93,6 @@ func (o *out) grow(n int) {
 	o.b = nb
 }
 
-// appendTime appends t as time.Time's MarshalJSON renders it (RFC 3339
-// with nanoseconds, trailing zeros dropped), unquoted.
-func appendTime(b []byte, t time.Time) []byte {
-	return t.AppendFormat(b, time.RFC3339Nano)
-}
-
 // jsonWriter writes compact JSON. Its output decodes to the same value as
 // encoding/json's rendering of the backend types.
 type jsonWriter struct {
@@ -230,7 +224,7 @@ func (w *marshalWriter) boolean(v bool) {
 func (w *marshalWriter) key(k sym) { w.sym(k) }
 
 func (w *marshalWriter) enum(s string) {
-	if k, ok := valueSyms[s]; ok {
+	if k, ok := valueSym(s); ok {
 		w.sym(k)
 	} else {
 		w.str(s)

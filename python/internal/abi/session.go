@@ -95,11 +95,114 @@ func (s *Session) Call(dst, req []byte, more func(n int) []byte) (reply []byte, 
 	} else {
 		err = &badArg{msg: "invalid argument: " + err.Error()}
 	}
+	return finish(dst, w, err, &subj)
+}
+
+// finish returns the reply of a request that ran with w: w's result, or
+// err's envelope.
+func finish(dst []byte, w writer, err error, subj *subject) ([]byte, bool) {
 	if err != nil {
-		return failureJSON(dst, toFailure(err, &subj)), false
+		return failureJSON(dst, toFailure(err, subj)), false
 	}
 	return w.bytes(), true
 }
+
+// Arg is one positional argument of a request passed to [Session.CallOp]
+// already decoded. The zero Arg is null.
+type Arg struct {
+	Kind ArgKind
+	// S is the value of an ArgString. It may alias memory that is valid
+	// only for the duration of the call (the C caller's string): CallOp
+	// copies every string it keeps, and reads UUID arguments in place.
+	S string
+	U uint64 // the value of an ArgUint
+}
+
+// ArgKind says what an [Arg] holds.
+type ArgKind uint8
+
+// The kinds of [Arg]; the numbering is part of the C ABI (cshim).
+const (
+	ArgNull ArgKind = iota
+	ArgString
+	ArgUint
+)
+
+// CallOp is [Session.Call] for a request whose operation (an index into
+// [Ops]) and arguments come already decoded: the path of the compiled
+// Python extension, which has typed values in hand and would gain nothing
+// from rendering them as JSON for Call to parse. The reply, the errors
+// and their wording are Call's for the equivalent JSON request; an op out
+// of range or more than 8 arguments is an invalid_argument failure.
+func (s *Session) CallOp(dst []byte, op int, args []Arg, more func(n int) []byte) (reply []byte, ok bool) {
+	w := writers[s.enc].Get().(writer)
+	defer func() {
+		w.reset(nil, nil)
+		writers[s.enc].Put(w)
+	}()
+	var subj subject
+	defer func() {
+		if v := recover(); v != nil {
+			reply, ok = failureJSON(dst, panicFailure(v)), false
+		}
+	}()
+	w.reset(dst, more)
+	var r request
+	var err error
+	switch {
+	case op < 0 || op >= len(opNames):
+		err = &badArg{msg: fmt.Sprintf("invalid argument: unknown operation number %d", op)}
+	case len(args) > maxArgs:
+		err = &badArg{msg: fmt.Sprintf("invalid argument: %s: too many arguments (%d)", opNames[op], len(args))}
+	default:
+		r.op, r.n = opNames[op], len(args)
+		for i, a := range args {
+			switch a.Kind {
+			case ArgString:
+				str := a.S
+				if i >= len(uuidParams[op]) || !uuidParams[op][i] {
+					str = strings.Clone(str) // names and the like outlive the call
+				}
+				r.args[i] = arg{kind: argString, s: str}
+			case ArgUint:
+				r.args[i] = arg{kind: argUint, u: a.U}
+			case ArgNull:
+			default:
+				err = &badArg{msg: fmt.Sprintf("invalid argument: %s: argument %d has unknown kind %d", r.op, i+1, a.Kind)}
+			}
+		}
+		if err == nil {
+			err = s.run(context.Background(), w, &r, &subj)
+		}
+	}
+	return finish(dst, w, err, &subj)
+}
+
+// opNames holds the operation names of [Ops], by index.
+var opNames = func() []string {
+	names := make([]string, len(Ops))
+	for i, o := range Ops {
+		names[i] = o[:strings.IndexByte(o, '(')]
+	}
+	return names
+}()
+
+// uuidParams marks, for each operation of [Ops], the parameters that are
+// UUIDs (their names end in "uuid"): volumeArg and snapshotArg only parse
+// them, so CallOp need not copy them.
+var uuidParams = func() [][]bool {
+	marks := make([][]bool, len(Ops))
+	for i, o := range Ops {
+		params := strings.TrimSuffix(o[strings.IndexByte(o, '(')+1:], ")")
+		if params == "" {
+			continue
+		}
+		for _, p := range strings.Split(params, ", ") {
+			marks[i] = append(marks[i], strings.HasSuffix(p, "uuid"))
+		}
+	}
+	return marks
+}()
 
 // failureJSON appends f's JSON envelope to dst.
 func failureJSON(dst []byte, f *failure) []byte {
@@ -395,9 +498,10 @@ func volumeArg(r *request, i int, rc *subject) (backend.VolumeID, error) {
 	if err != nil {
 		return backend.VolumeID{}, err
 	}
-	id, err := backend.ParseVolumeID(uuidText(s))
-	if err != nil {
-		return id, &badArg{resource: backend.ResourceVolume, msg: fmt.Sprintf("invalid volume uuid %q", s)}
+	raw, ok := parseID(uuidText(s))
+	id := backend.VolumeID(raw)
+	if !ok {
+		return backend.VolumeID{}, &badArg{resource: backend.ResourceVolume, msg: fmt.Sprintf("invalid volume uuid %q", s)}
 	}
 	rc.vol = id
 	return id, nil
@@ -408,9 +512,10 @@ func snapshotArg(r *request, i int, rc *subject) (backend.SnapshotID, error) {
 	if err != nil {
 		return backend.SnapshotID{}, err
 	}
-	id, err := backend.ParseSnapshotID(uuidText(s))
-	if err != nil {
-		return id, &badArg{resource: backend.ResourceSnapshot, msg: fmt.Sprintf("invalid snapshot uuid %q", s)}
+	raw, ok := parseID(uuidText(s))
+	id := backend.SnapshotID(raw)
+	if !ok {
+		return backend.SnapshotID{}, &badArg{resource: backend.ResourceSnapshot, msg: fmt.Sprintf("invalid snapshot uuid %q", s)}
 	}
 	rc.snap = id
 	return id, nil

@@ -119,14 +119,55 @@ var symText = [numSyms]string{
 	vBackend:            "backend",
 }
 
-// valueSyms maps the recurring values to their sym.
-var valueSyms = func() map[string]sym {
-	m := make(map[string]sym, numSyms)
-	for s := vOnline; s < numSyms; s++ {
-		m[symText[s]] = s
+// valueSym returns the sym of a recurring value. It is a switch rather
+// than a map because it runs for three fields of every volume, and a
+// switch on a handful of strings is several times faster than hashing;
+// TestValueSymCoversEveryValue keeps it in step with symText.
+func valueSym(s string) (sym, bool) {
+	switch s {
+	case "online":
+		return vOnline, true
+	case "offline":
+		return vOffline, true
+	case "restricted":
+		return vRestricted, true
+	case "flexvol":
+		return vFlexvol, true
+	case "rw":
+		return vRw, true
+	case "dp":
+		return vDp, true
+	case "in_memory":
+		return vInMemory, true
+	case "nfs_export":
+		return vNfsExport, true
+	case "s3_presigned":
+		return vS3Presigned, true
+	case "git_ref":
+		return vGitRef, true
+	case "ontap_passthrough":
+		return vOntapPassthrough, true
+	case "not_found":
+		return vNotFound, true
+	case "already_exists":
+		return vAlreadyExists, true
+	case "invalid_argument":
+		return vInvalidArgument, true
+	case "in_use":
+		return vInUse, true
+	case "unsupported":
+		return vUnsupported, true
+	case "internal":
+		return vInternal, true
+	case "volume":
+		return vVolume, true
+	case "snapshot":
+		return vSnapshot, true
+	case "backend":
+		return vBackend, true
 	}
-	return m
-}()
+	return 0, false
+}
 
 // jsonKeys holds each key quoted and followed by a colon.
 var jsonKeys = func() (q [numSyms]string) {
