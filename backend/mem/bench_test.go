@@ -3,6 +3,7 @@ package mem_test
 import (
 	"fmt"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -327,8 +328,9 @@ func BenchmarkParallel(b *testing.B) {
 }
 
 // BenchmarkHeapPerVolume reports the live heap a stored volume costs,
-// measured after GC before and after populating a fresh backend, and the
-// time to populate per volume.
+// measured after GC before and after populating a fresh backend, how much
+// of it the garbage collector must scan for pointers (what each GC cycle's
+// marking work grows with), and the time to populate per volume.
 func BenchmarkHeapPerVolume(b *testing.B) {
 	for _, tc := range []struct {
 		name  string
@@ -340,13 +342,15 @@ func BenchmarkHeapPerVolume(b *testing.B) {
 		{"vols=100000/with-1-snapshot", 100_000, 1},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			var perVol float64
+			var perVol, scanPerVol float64
 			var ms runtime.MemStats
+			scan := []metrics.Sample{{Name: "/gc/scan/heap:bytes"}}
 			for b.Loop() {
 				b.StopTimer()
 				runtime.GC()
 				runtime.ReadMemStats(&ms)
-				before := ms.HeapAlloc
+				metrics.Read(scan)
+				before, scanBefore := ms.HeapAlloc, scan[0].Value.Uint64()
 				b.StartTimer()
 
 				bk := mem.New(nil)
@@ -365,11 +369,14 @@ func BenchmarkHeapPerVolume(b *testing.B) {
 				b.StopTimer()
 				runtime.GC()
 				runtime.ReadMemStats(&ms)
+				metrics.Read(scan)
 				perVol = float64(int64(ms.HeapAlloc)-int64(before)) / float64(tc.n)
+				scanPerVol = float64(int64(scan[0].Value.Uint64())-int64(scanBefore)) / float64(tc.n)
 				runtime.KeepAlive(bk)
 				b.StartTimer()
 			}
 			b.ReportMetric(perVol, "bytes/volume")
+			b.ReportMetric(scanPerVol, "scan-bytes/volume")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(tc.n), "ns/volume")
 		})
 	}

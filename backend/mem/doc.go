@@ -17,14 +17,17 @@
 //
 // A Backend is safe for concurrent use. Its whole state is one immutable
 // value built from persistent hash tries; a write builds the next version
-// by copying the O(log n) path it changes, under a single writer lock, and
-// publishes it with one atomic pointer swap. Reads load the current
+// by copying the O(log n) paths it changes, under a single writer lock,
+// and publishes it with one atomic pointer swap. Reads load the current
 // version and never lock or wait, so every operation is linearizable and
-// every read (ListVolumes included) sees one consistent moment. Creating a
-// snapshot or a clone copies only that path (about three trie nodes per
-// index at 100k volumes), never the volume table; what still grows with
+// every read (ListVolumes included) sees one consistent moment. Creating a snapshot
+// or a clone copies only that path (about three trie nodes per index at
+// 100k volumes), never the volume table; what still grows with
 // scale is cache misses and garbage-collection work, which BENCHMARKS.md
-// measures.
+// measures. The name index keys volumes by a 64-bit hash of the name and
+// its entries hold no pointers, so the collector does not scan them; names
+// whose hashes collide are kept apart, so a collision costs speed, never
+// correctness.
 //
 // Every value returned is a fresh copy owned by the caller; mutating one,
 // including a Volume's Clone origin, never changes stored state.

@@ -16,8 +16,8 @@ const maxProblems = 20
 // if there are none):
 //
 //   - both tries are well formed (bitmaps, hash paths, counts);
-//   - the name index and the volume records agree one to one, so volume
-//     names are unique;
+//   - the name index (hash slots and the collision spill) and the volume
+//     records agree one to one, so volume names are unique;
 //   - names, states, types and junction paths are valid, and only online
 //     volumes are mounted;
 //   - snapshot names are unique per volume and snapshot IDs unique overall;
@@ -43,22 +43,35 @@ func (s *state) check() error {
 	if err := s.vols.check(hashVolumeID); err != nil {
 		report("volume trie: %v", err)
 	}
-	if err := s.names.check(s.hashName); err != nil {
+	if err := s.names.check(identityHash); err != nil {
 		report("name trie: %v", err)
 	}
-	if s.vols.len() != s.names.len() {
-		report("%d volumes but %d names in the index", s.vols.len(), s.names.len())
+	if nv, nn := s.vols.len(), s.names.len()+len(s.spill); nv != nn {
+		report("%d volumes but %d names in the index", nv, nn)
 	}
-	s.names.all(func(name string, id backend.VolumeID) bool {
+	s.names.all(func(h uint64, id backend.VolumeID) bool {
 		r, ok := s.vol(id)
 		switch {
 		case !ok:
-			return report("name %q maps to missing volume %s", name, id)
-		case r.name != name:
-			return report("name %q maps to volume %s, which is called %q", name, id, r.name)
+			return report("name hash %#x maps to missing volume %s", h, id)
+		case s.hashName(r.name) != h:
+			return report("name hash %#x maps to volume %s, whose name %q hashes elsewhere", h, id, r.name)
 		}
 		return true
 	})
+	for name, id := range s.spill {
+		r, ok := s.vol(id)
+		h := s.hashName(name)
+		cur, taken := s.names.get(h, h)
+		switch {
+		case !ok:
+			report("spilled name %q maps to missing volume %s", name, id)
+		case r.name != name:
+			report("spilled name %q maps to volume %s, which is called %q", name, id, r.name)
+		case !taken || cur == id:
+			report("name %q is spilled although its hash slot is free to hold it", name)
+		}
+	}
 
 	type snapKey struct {
 		vol  backend.VolumeID
@@ -73,7 +86,7 @@ func (s *state) check() error {
 		if err := backend.ValidateName(r.name); err != nil {
 			return report("volume %s: %v", id, err)
 		}
-		if got, ok := s.names.get(s.hashName(r.name), r.name); !ok || got != id {
+		if got, ok := s.volByName(r.name); !ok || got.id != id {
 			return report("volume %s (%q) is missing from the name index", id, r.name)
 		}
 		if !r.state.Valid() {

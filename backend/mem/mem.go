@@ -41,7 +41,7 @@ func New(opts *Options) *Backend {
 	if opts != nil && opts.Now != nil {
 		b.now = opts.Now
 	}
-	b.root.Store(&state{seed: maphash.MakeSeed()})
+	b.root.Store(&state{seed: maphash.MakeSeed(), nameMask: ^uint64(0)})
 	return b
 }
 

@@ -213,7 +213,7 @@ func TestCheckInvariantsDetectsDamage(t *testing.T) {
 		},
 		"name missing from index": func(s *state, p, c backend.Volume) *state {
 			n := *s
-			n.withoutName("c")
+			n.withoutName("c", c.ID)
 			return &n
 		},
 		"duplicate snapshot names": func(s *state, p, c backend.Volume) *state {
@@ -242,7 +242,7 @@ func TestCheckInvariantsDetectsDamage(t *testing.T) {
 		},
 		"parent deleted under a clone": func(s *state, p, c backend.Volume) *state {
 			n := s.withoutVol(p.ID)
-			n.withoutName("p")
+			n.withoutName("p", p.ID)
 			return n
 		},
 	} {

@@ -3,6 +3,7 @@ package mem
 import (
 	"encoding/binary"
 	"hash/maphash"
+	"maps"
 	"time"
 
 	"github.com/nessie-go/nessie/backend"
@@ -12,25 +13,39 @@ import (
 // build a new state from the current one and publish it with a single
 // atomic store; readers load a state and see a consistent whole.
 type state struct {
-	vols  pmap[backend.VolumeID, *volRec] // every live volume, by ID
-	names pmap[string, backend.VolumeID]  // volume name -> ID, one entry per volume
-	seed  maphash.Seed                    // hashes names; fixed for the backend's life
+	vols pmap[backend.VolumeID, *volRec] // every live volume, by ID
+
+	// names maps the 64-bit hash of a volume name to the volume's ID. Its
+	// entries hold no pointers, so the garbage collector never scans its
+	// entry arrays and copying them needs no write barriers; a lookup
+	// confirms the name on the record it finds. A name whose hash is
+	// already taken by another name goes to spill instead, a plain map that
+	// is copied on write and empty unless two names' hashes collide.
+	names pmap[uint64, backend.VolumeID]
+	spill map[string]backend.VolumeID
+
+	seed     maphash.Seed // hashes names; fixed for the backend's life
+	nameMask uint64       // ANDed into name hashes: all ones, except in tests that force collisions
 }
 
 // volRec is a stored volume. It is immutable once published: changes copy
 // the struct (and the snaps slice, if it changes).
+//
+// Fields holding pointers come first: the collector scans an object only
+// up to its last pointer word, so the plain data after them costs nothing
+// to mark.
 type volRec struct {
-	id       backend.VolumeID
 	name     string
-	size     backend.Size
-	state    backend.VolumeState
-	typ      backend.VolumeType
-	origin   origin // zero unless an unsplit clone
 	junction string
 	policy   string
 	comment  string
-	created  time.Time
 	snaps    []snapRec // in the order taken, oldest first; never appended to in place
+	state    backend.VolumeState
+	typ      backend.VolumeType
+	created  time.Time
+	id       backend.VolumeID
+	size     backend.Size
+	origin   origin // zero unless an unsplit clone
 }
 
 // origin identifies the snapshot a clone was made from. Names are looked up
@@ -42,14 +57,14 @@ type origin struct {
 
 func (o origin) isClone() bool { return !o.vol.IsZero() }
 
-// snapRec is a stored snapshot.
+// snapRec is a stored snapshot; like volRec, pointers first.
 type snapRec struct {
-	id      backend.SnapshotID
 	name    string
-	created time.Time
-	size    backend.Size // the volume's size when the snapshot was taken
 	comment string
-	clones  int // unsplit clones made from this snapshot
+	created time.Time
+	id      backend.SnapshotID
+	size    backend.Size // the volume's size when the snapshot was taken
+	clones  int          // unsplit clones made from this snapshot
 }
 
 func hashVolumeID(id backend.VolumeID) uint64 {
@@ -58,22 +73,29 @@ func hashVolumeID(id backend.VolumeID) uint64 {
 	return binary.LittleEndian.Uint64(id[:8]) ^ binary.LittleEndian.Uint64(id[8:])
 }
 
-func (s *state) hashName(name string) uint64 { return maphash.String(s.seed, name) }
+func (s *state) hashName(name string) uint64 { return maphash.String(s.seed, name) & s.nameMask }
+
+func identityHash(h uint64) uint64 { return h }
 
 func (s *state) vol(id backend.VolumeID) (*volRec, bool) {
 	return s.vols.get(hashVolumeID(id), id)
 }
 
 func (s *state) volByName(name string) (*volRec, bool) {
-	id, ok := s.names.get(s.hashName(name), name)
-	if !ok {
-		return nil, false
+	h := s.hashName(name)
+	if id, ok := s.names.get(h, h); ok {
+		if r, ok := s.vol(id); ok && r.name == name {
+			return r, true
+		}
 	}
-	return s.vol(id)
+	if id, ok := s.spill[name]; ok {
+		return s.vol(id)
+	}
+	return nil, false
 }
 
 func (s *state) nameTaken(name string) bool {
-	_, ok := s.names.get(s.hashName(name), name)
+	_, ok := s.volByName(name)
 	return ok
 }
 
@@ -81,25 +103,70 @@ func (s *state) nameTaken(name string) bool {
 // volume with its ID. Name bookkeeping is the caller's: see withName and
 // withoutName.
 func (s *state) withVol(rs ...*volRec) *state {
-	vols := s.vols
+	n := *s
 	for _, r := range rs {
-		vols = vols.set(hashVolumeID(r.id), r.id, r)
+		n.vols = n.vols.set(hashVolumeID(r.id), r.id, r)
 	}
-	return &state{vols: vols, names: s.names, seed: s.seed}
+	return &n
 }
 
 func (s *state) withoutVol(id backend.VolumeID) *state {
-	return &state{vols: s.vols.del(hashVolumeID(id), id), names: s.names, seed: s.seed}
+	n := *s
+	n.vols = n.vols.del(hashVolumeID(id), id)
+	return &n
 }
 
 // withName and withoutName update the name index in place on a state that
-// has not been published yet.
+// has not been published yet. withName binds name to id; the caller has
+// made sure no other volume holds name.
 func (s *state) withName(name string, id backend.VolumeID) {
-	s.names = s.names.set(s.hashName(name), name, id)
+	h := s.hashName(name)
+	if cur, ok := s.names.get(h, h); ok {
+		if r, ok := s.vol(cur); !ok || r.name != name {
+			// The slot belongs to another name with the same hash.
+			s.spill = cloneSpill(s.spill, 1)
+			s.spill[name] = id
+			return
+		}
+	}
+	s.names = s.names.set(h, h, id)
 }
 
-func (s *state) withoutName(name string) {
-	s.names = s.names.del(s.hashName(name), name)
+// withoutName unbinds name, which volume id holds. If another name with
+// the same hash waits in spill, it takes over the freed slot.
+func (s *state) withoutName(name string, id backend.VolumeID) {
+	h := s.hashName(name)
+	if cur, ok := s.names.get(h, h); !ok || cur != id {
+		if _, ok := s.spill[name]; ok {
+			s.spill = spillWithout(s.spill, name)
+		}
+		return
+	}
+	s.names = s.names.del(h, h)
+	for other, oid := range s.spill {
+		if s.hashName(other) == h {
+			s.spill = spillWithout(s.spill, other)
+			s.names = s.names.set(h, h, oid)
+			break
+		}
+	}
+}
+
+// cloneSpill and spillWithout return new maps: a published state's spill
+// is never written. An empty spill is nil.
+func cloneSpill(m map[string]backend.VolumeID, extra int) map[string]backend.VolumeID {
+	c := make(map[string]backend.VolumeID, len(m)+extra)
+	maps.Copy(c, m)
+	return c
+}
+
+func spillWithout(m map[string]backend.VolumeID, name string) map[string]backend.VolumeID {
+	if len(m) <= 1 {
+		return nil
+	}
+	c := cloneSpill(m, 0)
+	delete(c, name)
+	return c
 }
 
 // snapIndex returns the position of snapshot id in r.snaps, or -1.

@@ -91,7 +91,7 @@ func (b *Backend) DeleteVolume(ctx context.Context, id backend.VolumeID) error {
 			}
 		}
 		next := s.withoutVol(id)
-		next.withoutName(r.name)
+		next.withoutName(r.name, r.id)
 		if r.origin.isClone() {
 			next = releaseOrigin(next, r.origin)
 		}
@@ -170,7 +170,7 @@ func (b *Backend) PatchVolume(ctx context.Context, id backend.VolumeID, patch ba
 		}
 		next := s.withVol(c)
 		if c.name != r.name {
-			next.withoutName(r.name)
+			next.withoutName(r.name, r.id)
 			next.withName(c.name, c.id)
 		}
 		out = next.volume(c)
