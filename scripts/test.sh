@@ -8,7 +8,7 @@
 #   4. real-client compatibility: NetApp's netapp-ontap SDK and the
 #      netapp.ontap Ansible collection against `nessie serve` processes
 # Usage: scripts/test.sh   (from anywhere in the repo)
-# Needs Go 1.26 with cgo and a C compiler, Python 3.10+, and access to the Go
+# Needs Go 1.26 with cgo and a C compiler, Python 3.11+, and access to the Go
 # module proxy and PyPI; the script installs staticcheck and the Python
 # packages itself.
 set -euo pipefail
@@ -39,4 +39,4 @@ echo "== netapp.ontap Ansible collection against nessie serve (compat/ansible/ru
 compat/ansible/run.sh
 
 # Reaching this line means every stage above passed (set -e stops at the first failure).
-echo "suites: 6 passed, 0 failed"
+echo "stages: 7 passed, 0 failed"   # vet, staticcheck, build, go test, Python, SDK, Ansible
