@@ -37,6 +37,28 @@ func (s *Server) snapshotVolume(r *http.Request, op ontap.Op) (backend.Volume, e
 	return v, nil
 }
 
+// snapshotTarget resolves what a single-snapshot mutation names, in ONTAP's
+// order: the volume, the snapshot UUID's form, the query, then the
+// snapshot's existence.
+func (s *Server) snapshotTarget(r *http.Request, op ontap.Op) (backend.Volume, backend.SnapshotID, *ontap.Query, error) {
+	vol, err := s.snapshotVolume(r, op)
+	if err != nil {
+		return vol, backend.SnapshotID{}, nil, err
+	}
+	sid, err := snapshotID(r)
+	if err != nil {
+		return vol, sid, nil, err
+	}
+	q, err := snapshotSchema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
+	if err != nil {
+		return vol, sid, nil, err
+	}
+	if _, err := s.snaps.GetSnapshot(r.Context(), vol.ID, sid); err != nil {
+		return vol, sid, nil, ontap.FromBackend(op, err)
+	}
+	return vol, sid, q, nil
+}
+
 func snapshotID(r *http.Request) (backend.SnapshotID, error) {
 	v, err := pathUUID(r, "uuid", "uuid")
 	if err != nil {
@@ -220,20 +242,9 @@ func (s *Server) prepareSnapshotPatch(vol *backend.Volume, sid backend.SnapshotI
 }
 
 func (s *Server) patchSnapshot(r *http.Request) (result, error) {
-	vol, err := s.snapshotVolume(r, ontap.OpSnapshotPatch)
+	vol, sid, q, err := s.snapshotTarget(r, ontap.OpSnapshotPatch)
 	if err != nil {
 		return result{}, err
-	}
-	sid, err := snapshotID(r)
-	if err != nil {
-		return result{}, err
-	}
-	q, err := snapshotSchema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
-	if err != nil {
-		return result{}, err
-	}
-	if _, err := s.snaps.GetSnapshot(r.Context(), vol.ID, sid); err != nil {
-		return result{}, ontap.FromBackend(ontap.OpSnapshotPatch, err)
 	}
 	w, paths, err := decodeBody[ontap.Snapshot](s, r, q, nil)
 	if err != nil {
@@ -286,20 +297,9 @@ func (s *Server) snapshotDeleteJob(volID backend.VolumeID, sid backend.SnapshotI
 }
 
 func (s *Server) deleteSnapshot(r *http.Request) (result, error) {
-	vol, err := s.snapshotVolume(r, ontap.OpSnapshotDelete)
+	vol, sid, q, err := s.snapshotTarget(r, ontap.OpSnapshotDelete)
 	if err != nil {
 		return result{}, err
-	}
-	sid, err := snapshotID(r)
-	if err != nil {
-		return result{}, err
-	}
-	q, err := snapshotSchema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
-	if err != nil {
-		return result{}, err
-	}
-	if _, err := s.snaps.GetSnapshot(r.Context(), vol.ID, sid); err != nil {
-		return result{}, ontap.FromBackend(ontap.OpSnapshotDelete, err)
 	}
 	if err := s.emptyBody(r); err != nil {
 		return result{}, err
