@@ -29,12 +29,18 @@ const (
 	DefaultONTAPVersion    = "9.16.1"
 	DefaultMaxConnections  = 256
 	DefaultShutdownTimeout = 10 * time.Second
+	// DefaultReadHeaderTimeout bounds how long a client may take to send
+	// its request headers (slow-client protection).
+	DefaultReadHeaderTimeout = 10 * time.Second
+	// DefaultIdleTimeout is how long a keep-alive connection may sit idle.
+	DefaultIdleTimeout = 30 * time.Second
 )
 
 // Bounds enforced by [Config.Validate].
 const (
 	MaxJobLatency      = 10 * time.Minute
 	MaxShutdownTimeout = 10 * time.Minute
+	MaxClientTimeout   = 10 * time.Minute
 	MaxMaxConnections  = 65536
 )
 
@@ -107,6 +113,10 @@ type Config struct {
 	// in-flight requests get this long to finish before connections are
 	// closed.
 	ShutdownTimeout time.Duration
+	// ReadHeaderTimeout (read_header_timeout) and IdleTimeout
+	// (idle_timeout) bound slow and idle clients.
+	ReadHeaderTimeout time.Duration
+	IdleTimeout       time.Duration
 	// LogLevel and LogFormat configure logging (log_level, log_format).
 	LogLevel  slog.Level
 	LogFormat LogFormat
@@ -118,19 +128,21 @@ type Config struct {
 // (the default data directory).
 func DefaultConfig() Config {
 	return Config{
-		Listen:          DefaultListen,
-		Username:        DefaultUsername,
-		Password:        DefaultPassword,
-		ClusterName:     DefaultClusterName,
-		NodeName:        DefaultNodeName,
-		SVMName:         DefaultSVMName,
-		AggregateName:   DefaultAggregateName,
-		DataLIF:         DefaultDataLIF,
-		ONTAPVersion:    DefaultONTAPVersion,
-		MaxConnections:  DefaultMaxConnections,
-		ShutdownTimeout: DefaultShutdownTimeout,
-		LogLevel:        slog.LevelInfo,
-		LogFormat:       LogText,
+		Listen:            DefaultListen,
+		Username:          DefaultUsername,
+		Password:          DefaultPassword,
+		ClusterName:       DefaultClusterName,
+		NodeName:          DefaultNodeName,
+		SVMName:           DefaultSVMName,
+		AggregateName:     DefaultAggregateName,
+		DataLIF:           DefaultDataLIF,
+		ONTAPVersion:      DefaultONTAPVersion,
+		MaxConnections:    DefaultMaxConnections,
+		ShutdownTimeout:   DefaultShutdownTimeout,
+		ReadHeaderTimeout: DefaultReadHeaderTimeout,
+		IdleTimeout:       DefaultIdleTimeout,
+		LogLevel:          slog.LevelInfo,
+		LogFormat:         LogText,
 	}
 }
 
@@ -239,6 +251,12 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 || c.ShutdownTimeout > MaxShutdownTimeout {
 		bad("shutdown_timeout", "%v is outside (0s, %v]", c.ShutdownTimeout, MaxShutdownTimeout)
+	}
+	if c.ReadHeaderTimeout <= 0 || c.ReadHeaderTimeout > MaxClientTimeout {
+		bad("read_header_timeout", "%v is outside (0s, %v]", c.ReadHeaderTimeout, MaxClientTimeout)
+	}
+	if c.IdleTimeout <= 0 || c.IdleTimeout > MaxClientTimeout {
+		bad("idle_timeout", "%v is outside (0s, %v]", c.IdleTimeout, MaxClientTimeout)
 	}
 	if c.LogFormat != LogText && c.LogFormat != LogJSON {
 		bad("log_format", "%q: want %q or %q", c.LogFormat, LogText, LogJSON)

@@ -90,6 +90,8 @@ func TestValidate(t *testing.T) {
 		{name: "huge job latency", edit: func(c *Config) { c.JobLatency = MaxJobLatency + 1 }, keys: []string{"job_latency"}},
 		{name: "zero connections", edit: func(c *Config) { c.MaxConnections = 0 }, keys: []string{"max_connections"}},
 		{name: "zero shutdown timeout", edit: func(c *Config) { c.ShutdownTimeout = 0 }, keys: []string{"shutdown_timeout"}},
+		{name: "zero read-header timeout", edit: func(c *Config) { c.ReadHeaderTimeout = 0 }, keys: []string{"read_header_timeout"}},
+		{name: "idle timeout too long", edit: func(c *Config) { c.IdleTimeout = time.Hour }, keys: []string{"idle_timeout"}},
 		{name: "bad log format", edit: func(c *Config) { c.LogFormat = "xml" }, keys: []string{"log_format"}},
 		{name: "several problems reported together", edit: func(c *Config) { c.Listen = "x"; c.Username = ""; c.LogFormat = "" },
 			keys: []string{"listen", "admin_username", "log_format"}},
@@ -211,6 +213,8 @@ contract_mode = true
 job_latency = "2s"
 max_connections = 8
 shutdown_timeout = "1m"
+read_header_timeout = "3s"
+idle_timeout = "5s"
 log_level = "DEBUG"
 log_format = "json"
 `,
@@ -220,7 +224,8 @@ log_format = "json"
 					Username: "root", Password: "pw", ClusterName: "c1", NodeName: "n1", NodeSerial: "S1",
 					SVMName: "vs1", AggregateName: "a1", DataLIF: "10.0.0.9", ONTAPVersion: "9.15.1",
 					RelaxedNames: true, ContractMode: true, JobLatency: 2 * time.Second, MaxConnections: 8,
-					ShutdownTimeout: time.Minute, LogLevel: slog.LevelDebug, LogFormat: LogJSON,
+					ShutdownTimeout: time.Minute, ReadHeaderTimeout: 3 * time.Second, IdleTimeout: 5 * time.Second,
+					LogLevel: slog.LevelDebug, LogFormat: LogJSON,
 				}
 				if !reflect.DeepEqual(c, want) {
 					t.Errorf("got %+v, want %+v", c, want)

@@ -21,10 +21,8 @@ import (
 // HTTP server limits. WriteTimeout exceeds ONTAP's largest return_timeout
 // (120 s), the longest a well-formed request may legitimately wait.
 const (
-	readHeaderTimeout = 10 * time.Second
-	readTimeout       = 60 * time.Second
-	writeTimeout      = 150 * time.Second
-	idleTimeout       = 30 * time.Second
+	readTimeout  = 60 * time.Second
+	writeTimeout = 150 * time.Second
 	// The REST server answers headers over its own limit (64 KiB) with an
 	// ONTAP envelope; net/http's limit sits above it, so only truly absurd
 	// headers get net/http's plain-text 431.
@@ -143,10 +141,10 @@ func Run(ctx context.Context, cfg Config, opts *RunOptions) error {
 	hs := &http.Server{
 		Handler:           handler,
 		TLSConfig:         tlsConfig,
-		ReadHeaderTimeout: readHeaderTimeout,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		// "OPTIONS *" would otherwise be answered before authentication.
 		DisableGeneralOptionsHandler: true,

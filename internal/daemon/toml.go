@@ -22,27 +22,29 @@ func ConfigTemplate() string { return configTemplate }
 // fileConfig is the TOML file's schema. Pointers tell "absent" from the
 // zero value, so a file only overrides the keys it sets.
 type fileConfig struct {
-	Listen          *string `toml:"listen"`
-	HTTP            *bool   `toml:"http"`
-	TLSCert         *string `toml:"tls_cert"`
-	TLSKey          *string `toml:"tls_key"`
-	DataDir         *string `toml:"data_dir"`
-	Username        *string `toml:"admin_username"`
-	Password        *string `toml:"admin_password"`
-	ClusterName     *string `toml:"cluster_name"`
-	NodeName        *string `toml:"node_name"`
-	NodeSerial      *string `toml:"node_serial_number"`
-	SVMName         *string `toml:"svm_name"`
-	AggregateName   *string `toml:"aggregate_name"`
-	DataLIF         *string `toml:"data_lif"`
-	ONTAPVersion    *string `toml:"ontap_version"`
-	RelaxedNames    *bool   `toml:"relaxed_names"`
-	ContractMode    *bool   `toml:"contract_mode"`
-	JobLatency      *string `toml:"job_latency"`
-	MaxConnections  *int    `toml:"max_connections"`
-	ShutdownTimeout *string `toml:"shutdown_timeout"`
-	LogLevel        *string `toml:"log_level"`
-	LogFormat       *string `toml:"log_format"`
+	Listen            *string `toml:"listen"`
+	HTTP              *bool   `toml:"http"`
+	TLSCert           *string `toml:"tls_cert"`
+	TLSKey            *string `toml:"tls_key"`
+	DataDir           *string `toml:"data_dir"`
+	Username          *string `toml:"admin_username"`
+	Password          *string `toml:"admin_password"`
+	ClusterName       *string `toml:"cluster_name"`
+	NodeName          *string `toml:"node_name"`
+	NodeSerial        *string `toml:"node_serial_number"`
+	SVMName           *string `toml:"svm_name"`
+	AggregateName     *string `toml:"aggregate_name"`
+	DataLIF           *string `toml:"data_lif"`
+	ONTAPVersion      *string `toml:"ontap_version"`
+	RelaxedNames      *bool   `toml:"relaxed_names"`
+	ContractMode      *bool   `toml:"contract_mode"`
+	JobLatency        *string `toml:"job_latency"`
+	MaxConnections    *int    `toml:"max_connections"`
+	ShutdownTimeout   *string `toml:"shutdown_timeout"`
+	ReadHeaderTimeout *string `toml:"read_header_timeout"`
+	IdleTimeout       *string `toml:"idle_timeout"`
+	LogLevel          *string `toml:"log_level"`
+	LogFormat         *string `toml:"log_format"`
 
 	// nessie-store compatibility: checked, otherwise without effect.
 	Backend    *string `toml:"backend"`
@@ -117,6 +119,8 @@ func (c *Config) DecodeTOML(data []byte) error {
 	}{
 		{"job_latency", f.JobLatency, &c.JobLatency},
 		{"shutdown_timeout", f.ShutdownTimeout, &c.ShutdownTimeout},
+		{"read_header_timeout", f.ReadHeaderTimeout, &c.ReadHeaderTimeout},
+		{"idle_timeout", f.IdleTimeout, &c.IdleTimeout},
 	} {
 		if d.src == nil {
 			continue

@@ -12,15 +12,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nessie-go/nessie/internal/daemon"
 	"github.com/nessie-go/nessie/reliability/harness"
 )
 
-// The daemon's read-header timeout is 10 s (internal/daemon, not
-// configurable); a slow client must be cut off within it plus slack.
+// These daemons run with a short read-header timeout (read_header_timeout,
+// 10 s by default) so the battery stays fast; a slow client must be cut off
+// within it plus slack.
 const (
-	readHeaderTimeout = 10 * time.Second
+	readHeaderTimeout = 2 * time.Second
 	cutOffBound       = readHeaderTimeout + 5*time.Second
 )
+
+// slowConfig is harness.Config with the short read-header timeout.
+func slowConfig(t *testing.T) daemon.Config {
+	cfg := harness.Config(t)
+	cfg.ReadHeaderTimeout = readHeaderTimeout
+	return cfg
+}
 
 // readResponses reads n responses from conn, discarding bodies.
 func readResponses(conn net.Conn, n int) ([]int, error) {
@@ -64,7 +73,7 @@ func closedWithin(t *testing.T, conn net.Conn, bound time.Duration) time.Duratio
 // its read-header deadline.
 func TestSlowlorisHeaderIsCutOff(t *testing.T) {
 	t.Parallel()
-	d := harness.StartDaemon(t, harness.Config(t))
+	d := harness.StartDaemon(t, slowConfig(t))
 	conn, err := d.Dial(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +109,7 @@ func TestSlowlorisHeaderIsCutOff(t *testing.T) {
 // TLS handshake.
 func TestSilentTLSClientIsCutOff(t *testing.T) {
 	t.Parallel()
-	d := harness.StartDaemon(t, harness.Config(t))
+	d := harness.StartDaemon(t, slowConfig(t))
 	conn, err := net.Dial("tcp", d.Addr)
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +124,7 @@ func TestSilentTLSClientIsCutOff(t *testing.T) {
 // served.
 func TestSlowClientsCannotHoldTheConnectionLimit(t *testing.T) {
 	t.Parallel()
-	cfg := harness.Config(t)
+	cfg := slowConfig(t)
 	cfg.MaxConnections = 4
 	d := harness.StartDaemon(t, cfg)
 	for range cfg.MaxConnections {
@@ -149,7 +158,7 @@ func TestSlowClientsCannotHoldTheConnectionLimit(t *testing.T) {
 // Many CI jobs sharing one daemon do exactly this.
 func TestIdleKeepAliveConnectionsDoNotLockOutClients(t *testing.T) {
 	t.Parallel()
-	cfg := harness.Config(t)
+	cfg := slowConfig(t)
 	cfg.MaxConnections = 4
 	d := harness.StartDaemon(t, cfg)
 	for i := range cfg.MaxConnections {
@@ -178,7 +187,7 @@ func TestIdleKeepAliveConnectionsDoNotLockOutClients(t *testing.T) {
 
 // TestTLSVersions: TLS 1.0 and 1.1 are refused; 1.2 and 1.3 work.
 func TestTLSVersions(t *testing.T) {
-	d := harness.StartDaemon(t, harness.Config(t))
+	d := harness.StartDaemon(t, slowConfig(t))
 	for _, c := range []struct {
 		name     string
 		min, max uint16
@@ -210,7 +219,7 @@ func TestTLSVersions(t *testing.T) {
 // classifies as insecure (RC4, 3DES, CBC-SHA256, RSA key exchange) with
 // TLS 1.2: no handshake may succeed.
 func TestTLSInsecureCipherSuitesRefused(t *testing.T) {
-	d := harness.StartDaemon(t, harness.Config(t))
+	d := harness.StartDaemon(t, slowConfig(t))
 	for _, cs := range tls.InsecureCipherSuites() {
 		t.Run(cs.Name, func(t *testing.T) {
 			cfg := d.TLS.Clone()
@@ -228,7 +237,7 @@ func TestTLSInsecureCipherSuitesRefused(t *testing.T) {
 // TestPlainHTTPToTLSPortIsRefused: a client speaking HTTP to the HTTPS
 // port gets no API answer.
 func TestPlainHTTPToTLSPortIsRefused(t *testing.T) {
-	d := harness.StartDaemon(t, harness.Config(t))
+	d := harness.StartDaemon(t, slowConfig(t))
 	conn, err := net.Dial("tcp", d.Addr)
 	if err != nil {
 		t.Fatal(err)
