@@ -67,19 +67,9 @@ trap cleanup EXIT
 echo "compat/ansible: building nessie" >&2
 (cd "$root" && CGO_ENABLED=0 go build -o "$work/nessie" ./cmd/nessie)
 
-if [ ! -x "$venv/bin/python" ]; then
-	echo "compat/ansible: creating venv $venv" >&2
-	if ! "$python" -m venv "$venv"; then
-		if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-			rm -rf "$venv"
-			apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
-			"$python" -m venv "$venv"
-		else
-			echo "compat/ansible: '$python -m venv' failed; install the venv module" >&2
-			exit 2
-		fi
-	fi
-fi
+# shellcheck source=../venv.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../venv.sh"
+ensure_venv compat/ansible "$venv" "$python"
 if ! "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
 	echo "compat/ansible: ansible-core 2.19 needs Python 3.11+; set PYTHON or COMPAT_VENV" >&2
 	exit 2

@@ -24,19 +24,9 @@ trap 'rm -rf "$bindir"' EXIT
 echo "compat/sdk: building nessie" >&2
 (cd "$root" && CGO_ENABLED=0 go build -o "$bindir/nessie" ./cmd/nessie)
 
-if [ ! -x "$venv/bin/python" ]; then
-	echo "compat/sdk: creating venv $venv" >&2
-	if ! "$python" -m venv "$venv"; then
-		if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-			rm -rf "$venv"
-			apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
-			"$python" -m venv "$venv"
-		else
-			echo "compat/sdk: '$python -m venv' failed; install the venv module" >&2
-			exit 2
-		fi
-	fi
-fi
+# shellcheck source=../venv.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../venv.sh"
+ensure_venv compat/sdk "$venv" "$python"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements.txt"
 
 export NESSIE_BIN="$bindir/nessie"

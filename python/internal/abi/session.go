@@ -494,31 +494,34 @@ func optSize(r *request, i int) (size backend.Size, set bool, err error) {
 }
 
 func volumeArg(r *request, i int, rc *subject) (backend.VolumeID, error) {
-	s, err := needString(r, i, "volume uuid")
-	if err != nil {
-		return backend.VolumeID{}, err
+	id, err := idArg[backend.VolumeID](r, i, backend.ResourceVolume)
+	if err == nil {
+		rc.vol = id
 	}
-	raw, ok := parseID(uuidText(s))
-	id := backend.VolumeID(raw)
-	if !ok {
-		return backend.VolumeID{}, &badArg{resource: backend.ResourceVolume, msg: fmt.Sprintf("invalid volume uuid %q", s)}
-	}
-	rc.vol = id
-	return id, nil
+	return id, err
 }
 
 func snapshotArg(r *request, i int, rc *subject) (backend.SnapshotID, error) {
-	s, err := needString(r, i, "snapshot uuid")
+	id, err := idArg[backend.SnapshotID](r, i, backend.ResourceSnapshot)
+	if err == nil {
+		rc.snap = id
+	}
+	return id, err
+}
+
+// idArg reads argument i as a volume or snapshot UUID, with the original
+// package's error text for one that does not parse.
+func idArg[ID ~[16]byte](r *request, i int, res backend.Resource) (ID, error) {
+	what := string(res) + " uuid"
+	s, err := needString(r, i, what)
 	if err != nil {
-		return backend.SnapshotID{}, err
+		return ID{}, err
 	}
 	raw, ok := parseID(uuidText(s))
-	id := backend.SnapshotID(raw)
 	if !ok {
-		return backend.SnapshotID{}, &badArg{resource: backend.ResourceSnapshot, msg: fmt.Sprintf("invalid snapshot uuid %q", s)}
+		return ID{}, &badArg{resource: res, msg: fmt.Sprintf("invalid %s %q", what, s)}
 	}
-	rc.snap = id
-	return id, nil
+	return ID(raw), nil
 }
 
 // uuidText rewrites the other spellings the original package accepted
