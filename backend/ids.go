@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+
+	"github.com/nessie-go/nessie/internal/text"
 )
 
 // VolumeID identifies a volume. It is a UUID; its text form is the canonical
@@ -115,14 +117,14 @@ func AppendUUID(b []byte, u [16]byte) []byte {
 func parseUUID(s string) ([16]byte, error) {
 	var u [16]byte
 	if len(s) != 36 {
-		return u, fmt.Errorf("%q is not a UUID (want 8-4-4-4-12 hexadecimal digits)", truncate(s, 64))
+		return u, fmt.Errorf("%q is not a UUID (want 8-4-4-4-12 hexadecimal digits)", text.Truncate(s, 64))
 	}
 	j := 0
 	for i := 0; i < 36; {
 		switch i {
 		case 8, 13, 18, 23:
 			if s[i] != '-' {
-				return u, fmt.Errorf("%q is not a UUID (want 8-4-4-4-12 hexadecimal digits)", truncate(s, 64))
+				return u, fmt.Errorf("%q is not a UUID (want 8-4-4-4-12 hexadecimal digits)", text.Truncate(s, 64))
 			}
 			i++
 			continue
@@ -130,7 +132,7 @@ func parseUUID(s string) ([16]byte, error) {
 		hi, ok1 := fromHex(s[i])
 		lo, ok2 := fromHex(s[i+1])
 		if !ok1 || !ok2 {
-			return u, fmt.Errorf("%q is not a UUID (want 8-4-4-4-12 hexadecimal digits)", truncate(s, 64))
+			return u, fmt.Errorf("%q is not a UUID (want 8-4-4-4-12 hexadecimal digits)", text.Truncate(s, 64))
 		}
 		u[j] = hi<<4 | lo
 		j++
@@ -149,11 +151,4 @@ func fromHex(c byte) (byte, bool) {
 		return c - 'A' + 10, true
 	}
 	return 0, false
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

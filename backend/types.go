@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/nessie-go/nessie/internal/text"
 )
 
 // Size is a volume size in bytes, or unlimited. The zero value is
@@ -52,7 +54,7 @@ func (s *Size) UnmarshalJSON(b []byte) error {
 	}
 	n, err := strconv.ParseUint(string(b), 10, 64)
 	if err != nil {
-		return fmt.Errorf("size_bytes must be a non-negative integer or null, got %s", truncate(string(b), 32))
+		return fmt.Errorf("size_bytes must be a non-negative integer or null, got %s", text.Truncate(string(b), 32))
 	}
 	*s = Bytes(n)
 	return nil

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/nessie-go/nessie/internal/text"
 )
 
 // MaxNameLen is the longest volume or snapshot name, in bytes, that
@@ -21,7 +23,7 @@ const MaxCommentLen = 1023
 // an error of kind [ErrInvalidArgument].
 func ValidateName(name string) error {
 	if err := nameProblem(name); err != nil {
-		return &Error{Op: "ValidateName", Kind: KindInvalidArgument, Name: truncate(name, 64), Err: err}
+		return &Error{Op: "ValidateName", Kind: KindInvalidArgument, Name: text.Truncate(name, 64), Err: err}
 	}
 	return nil
 }
@@ -56,7 +58,7 @@ func junctionProblem(p string) error {
 	switch {
 	case p == "":
 	case p[0] != '/':
-		problem = fmt.Errorf("junction path must start with '/' (got %q)", truncate(p, 64))
+		problem = fmt.Errorf("junction path must start with '/' (got %q)", text.Truncate(p, 64))
 	case len(p) > 4096:
 		problem = errors.New("junction path is longer than 4096 bytes")
 	case strings.ContainsRune(p, 0) || !utf8.ValidString(p):
@@ -103,7 +105,7 @@ func (p VolumePatch) Validate() error {
 		}
 	}
 	if p.State != nil && !p.State.Valid() {
-		return invalid("PatchVolume", ResourceVolume, "", fmt.Errorf("%q is not a volume state (want online, offline or restricted)", truncate(string(*p.State), 32)))
+		return invalid("PatchVolume", ResourceVolume, "", fmt.Errorf("%q is not a volume state (want online, offline or restricted)", text.Truncate(string(*p.State), 32)))
 	}
 	if p.JunctionPath != nil {
 		if err := junctionProblem(*p.JunctionPath); err != nil {
@@ -140,5 +142,5 @@ func (p SnapshotPatch) Validate() error {
 }
 
 func invalid(op string, r Resource, name string, err error) error {
-	return &Error{Op: op, Kind: KindInvalidArgument, Resource: r, Name: truncate(name, 64), Err: err}
+	return &Error{Op: op, Kind: KindInvalidArgument, Resource: r, Name: text.Truncate(name, 64), Err: err}
 }

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/nessie-go/nessie/internal/text"
 )
 
 // MaxBodyDepth bounds the nesting of a request body.
@@ -78,7 +80,7 @@ func errMalformed(err error) *Error {
 	if errors.As(err, &se) {
 		msg = se.Error() + " at byte offset " + strconv.FormatInt(se.Offset, 10)
 	}
-	return Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body is not valid JSON: %s.", truncate(msg, 200))
+	return Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body is not valid JSON: %s.", text.Truncate(msg, 200))
 }
 
 // expand turns dotted keys into nested objects, recursively. A key given
@@ -119,7 +121,7 @@ func expand(obj map[string]any, prefix string, depth int, ignoreUnknown bool) (m
 		node := out
 		for i, seg := range segs {
 			if seg == "" {
-				return nil, Errorf(http.StatusBadRequest, CodeInvalidField, "body", "The value %q is invalid for field \"body\" (empty path segment)", truncate(prefix+k, 64))
+				return nil, Errorf(http.StatusBadRequest, CodeInvalidField, "body", "The value %q is invalid for field \"body\" (empty path segment)", text.Truncate(prefix+k, 64))
 			}
 			if i == len(segs)-1 {
 				if err := merge(node, seg, v, prefix+k); err != nil {

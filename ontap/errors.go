@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/internal/text"
 )
 
 // Error is ONTAP's error object. On the wire it is wrapped as
@@ -320,24 +321,24 @@ func ErrNotFound(target string) *Error {
 // ErrInvalidUUID is ONTAP's answer to a malformed UUID in a path: 404 with
 // code 2.
 func ErrInvalidUUID(target, value string) *Error {
-	return Errorf(http.StatusNotFound, CodeInvalidValue, target, "%q is an invalid value for field %q (<UUID>)", truncate(value, 64), target)
+	return Errorf(http.StatusNotFound, CodeInvalidValue, target, "%q is an invalid value for field %q (<UUID>)", text.Truncate(value, 64), target)
 }
 
 // ErrInvalidValue is 400 code 2: value is not valid for field; want
 // describes the expected form.
 func ErrInvalidValue(field, value, want string) *Error {
-	return Errorf(http.StatusBadRequest, CodeInvalidValue, field, "%q is an invalid value for field %q (%s)", truncate(value, 64), field, want)
+	return Errorf(http.StatusBadRequest, CodeInvalidValue, field, "%q is an invalid value for field %q (%s)", text.Truncate(value, 64), field, want)
 }
 
 // ErrUnknownField is 400 code 262197 for a field the resource does not
 // have, named in param ("fields" or "body").
 func ErrUnknownField(param, field string) *Error {
-	return Errorf(http.StatusBadRequest, CodeInvalidField, param, "The value %q is invalid for field %q (<field,...>)", truncate(field, 64), param)
+	return Errorf(http.StatusBadRequest, CodeInvalidField, param, "The value %q is invalid for field %q (<field,...>)", text.Truncate(field, 64), param)
 }
 
 // ErrUnexpectedArgument is 400 code 262179 for an unknown query parameter.
 func ErrUnexpectedArgument(name string) *Error {
-	return Errorf(http.StatusBadRequest, CodeUnexpectedArgument, name, "Unexpected argument %q.", truncate(name, 64))
+	return Errorf(http.StatusBadRequest, CodeUnexpectedArgument, name, "Unexpected argument %q.", text.Truncate(name, 64))
 }
 
 // ErrNotSettable is 400 code 262196 for a field a request body may not set

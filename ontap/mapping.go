@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/internal/text"
 )
 
 // Identity is the cluster's identity: the UUIDs and names of the one
@@ -380,12 +381,12 @@ func CheckVolumeName(target, name string) *Error {
 	case len(name) > MaxVolumeNameLen:
 		return Errorf(http.StatusBadRequest, CodeVolumeNameTooLong, target, "Volume name is too long: it must be %d characters or less.", MaxVolumeNameLen)
 	case !isLetter(name[0]) && name[0] != '_':
-		return Errorf(http.StatusBadRequest, CodeVolumeNameFirstChar, target, "Invalid volume name %q: the first character must be a letter or underscore.", truncate(name, 64))
+		return Errorf(http.StatusBadRequest, CodeVolumeNameFirstChar, target, "Invalid volume name %q: the first character must be a letter or underscore.", text.Truncate(name, 64))
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if !isLetter(c) && !(c >= '0' && c <= '9') && c != '_' {
-			return Errorf(http.StatusBadRequest, CodeVolumeNameChar, target, "Invalid character %q in volume name %q: only letters, digits and underscore are allowed.", string(rune(c)), truncate(name, 64))
+			return Errorf(http.StatusBadRequest, CodeVolumeNameChar, target, "Invalid character %q in volume name %q: only letters, digits and underscore are allowed.", string(rune(c)), text.Truncate(name, 64))
 		}
 	}
 	return nil

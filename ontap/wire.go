@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"time"
+
+	"github.com/nessie-go/nessie/internal/text"
 )
 
 // Struct tags. Every wire struct carries a json tag (the ONTAP field name)
@@ -40,7 +42,7 @@ func (t Time) MarshalJSON() ([]byte, error) {
 func (t *Time) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
-		return fmt.Errorf("date-time must be a string, got %s", truncate(string(b), 40))
+		return fmt.Errorf("date-time must be a string, got %s", text.Truncate(string(b), 40))
 	}
 	v, err := ParseTime(string(b[1 : len(b)-1]))
 	if err != nil {
@@ -55,7 +57,7 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 func ParseTime(s string) (time.Time, error) {
 	v, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 date-time", truncate(s, 40))
+		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 date-time", text.Truncate(s, 40))
 	}
 	return v, nil
 }
@@ -452,11 +454,4 @@ type ExportPolicy struct {
 	Name  *string `json:"name,omitempty" ontap:"key"`
 	SVM   *Ref    `json:"svm,omitempty"`
 	Links *Links  `json:"_links,omitempty" ontap:"key,ro"`
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/nessie-go/nessie/internal/text"
 	"github.com/nessie-go/nessie/ontap"
 )
 
@@ -133,11 +134,11 @@ func (s *Server) buildMux() http.Handler {
 		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
 			w.Header()["Allow"] = allow
 			s.writeJSON(w, http.StatusMethodNotAllowed, ontap.ErrorResponse{Error: ontap.Errorf(http.StatusMethodNotAllowed, ontap.CodeNotSupported, "",
-				"The %q method is not supported on %q; allowed: %s.", truncate(r.Method, 16), truncate(r.URL.Path, 200), allow[0])})
+				"The %q method is not supported on %q; allowed: %s.", text.Truncate(r.Method, 16), text.Truncate(r.URL.Path, 200), allow[0])})
 		})
 	}
 	mux.Handle("/", s.adapt(func(r *http.Request) (result, error) {
-		return result{}, ontap.Errorf(http.StatusNotFound, ontap.CodeNotFound, "", "API not found: %q.", truncate(r.URL.Path, 200))
+		return result{}, ontap.Errorf(http.StatusNotFound, ontap.CodeNotFound, "", "API not found: %q.", text.Truncate(r.URL.Path, 200))
 	}))
 	return s.front(mux)
 }

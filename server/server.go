@@ -21,6 +21,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/internal/text"
 	"github.com/nessie-go/nessie/ontap"
 )
 
@@ -405,13 +406,13 @@ func (s *Server) front(mux http.Handler) http.Handler {
 		case !cleanPath(r.URL.Path):
 			// ServeMux would redirect; ONTAP knows no such API.
 			s.writeJSON(w, http.StatusNotFound, ontap.ErrorResponse{Error: ontap.Errorf(http.StatusNotFound, ontap.CodeNotFound, "",
-				"API not found: %q.", truncate(r.URL.Path, 200))})
+				"API not found: %q.", text.Truncate(r.URL.Path, 200))})
 		case !validQuery(r.URL.RawQuery):
 			// url.Values silently drops malformed pairs: a bulk DELETE with
 			// "name=x;y" would lose its name filter and match more.
 			_, err := url.ParseQuery(r.URL.RawQuery)
 			s.writeJSON(w, http.StatusBadRequest, ontap.ErrorResponse{Error: ontap.Errorf(http.StatusBadRequest, ontap.CodeInvalidValue, "query",
-				"The query string is malformed: %s.", truncate(err.Error(), 200))})
+				"The query string is malformed: %s.", text.Truncate(err.Error(), 200))})
 		default:
 			mux.ServeHTTP(w, r)
 		}
@@ -490,7 +491,7 @@ func (s *Server) readBody(r *http.Request) ([]byte, error) {
 		if err != nil || !(mt == "application/json" || mt == "application/hal+json" ||
 			strings.HasSuffix(mt, "+json") || mt == "application/x-www-form-urlencoded" || mt == "text/json") {
 			return nil, ontap.Errorf(http.StatusUnsupportedMediaType, ontap.CodeInvalidValue, "Content-Type",
-				"Content type %q is not supported: send the body as application/json.", truncate(ct, 64))
+				"Content type %q is not supported: send the body as application/json.", text.Truncate(ct, 64))
 		}
 	}
 	if r.ContentLength > s.opts.MaxBodyBytes {
@@ -530,11 +531,4 @@ func pathUUID(r *http.Request, name, target string) (string, error) {
 		return "", ontap.ErrInvalidUUID(target, v)
 	}
 	return strings.ToLower(v), nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/internal/text"
 	"github.com/nessie-go/nessie/ontap"
 )
 
@@ -108,10 +109,10 @@ func (s *Server) checkSVM(ref *ontap.Ref, prefix string, required bool) error {
 		return nil
 	}
 	if ref.Name != nil && *ref.Name != s.id.SVMName {
-		return ontap.Errorf(http.StatusNotFound, ontap.CodeSVMNotFound, prefix+".name", "The target SVM %q does not exist.", truncate(*ref.Name, 64))
+		return ontap.Errorf(http.StatusNotFound, ontap.CodeSVMNotFound, prefix+".name", "The target SVM %q does not exist.", text.Truncate(*ref.Name, 64))
 	}
 	if ref.UUID != nil && !strings.EqualFold(*ref.UUID, s.id.SVMUUID) {
-		return ontap.Errorf(http.StatusNotFound, ontap.CodeSVMNotFound, prefix+".uuid", "The target SVM %q does not exist.", truncate(*ref.UUID, 64))
+		return ontap.Errorf(http.StatusNotFound, ontap.CodeSVMNotFound, prefix+".uuid", "The target SVM %q does not exist.", text.Truncate(*ref.UUID, 64))
 	}
 	return nil
 }
@@ -146,7 +147,7 @@ func checkState(state *string) error {
 	}
 	if !backend.VolumeState(*state).Valid() {
 		return ontap.Errorf(http.StatusBadRequest, ontap.CodeVolumeStateInvalid, "state",
-			"%q is an invalid value for field \"state\" (valid: online, offline, restricted).", truncate(*state, 32))
+			"%q is an invalid value for field \"state\" (valid: online, offline, restricted).", text.Truncate(*state, 32))
 	}
 	return nil
 }
@@ -217,7 +218,7 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 		}
 	}
 	if w.Style != nil && *w.Style != string(backend.StyleFlexVol) {
-		return result{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeNotSupported, "style", "Volume style %q is not supported; only flexvol.", truncate(*w.Style, 32))
+		return result{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeNotSupported, "style", "Volume style %q is not supported; only flexvol.", text.Truncate(*w.Style, 32))
 	}
 	if err := checkType(w.Type, "type"); err != nil {
 		return result{}, err
@@ -273,7 +274,7 @@ func checkType(t *string, field string) error {
 	case "rw":
 		return nil
 	case "dp", "ls":
-		return ontap.Errorf(http.StatusBadRequest, ontap.CodeNotSupported, field, "Volumes of type %q are not supported; only rw.", truncate(*t, 16))
+		return ontap.Errorf(http.StatusBadRequest, ontap.CodeNotSupported, field, "Volumes of type %q are not supported; only rw.", text.Truncate(*t, 16))
 	}
 	return ontap.ErrInvalidValue(field, *t, "rw|dp|ls")
 }
@@ -339,7 +340,7 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 		return result{}, err
 	}
 	if w.Type != nil && !strings.EqualFold(*w.Type, "rw") {
-		return result{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeCloneVolumeType, "type", "Invalid \"volume.type\" %q for a clone volume.", truncate(*w.Type, 16))
+		return result{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeCloneVolumeType, "type", "Invalid \"volume.type\" %q for a clone volume.", text.Truncate(*w.Type, 16))
 	}
 	if err := checkState(w.State); err != nil {
 		return result{}, err
@@ -359,7 +360,7 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 		} else {
 			name = *c.ParentVolume.UUID
 		}
-		return result{}, ontap.Errorf(http.StatusNotFound, ontap.CodeCloneParentNotFound, "clone.parent_volume.name", "Parent volume %q not found.", truncate(name, 64))
+		return result{}, ontap.Errorf(http.StatusNotFound, ontap.CodeCloneParentNotFound, "clone.parent_volume.name", "Parent volume %q not found.", text.Truncate(name, 64))
 	}
 	if c.ParentVolume.Name != nil && c.ParentVolume.UUID != nil && parent.Name != *c.ParentVolume.Name {
 		return result{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeCloneParentMismatch, "clone.parent_volume",

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/internal/text"
 )
 
 // cloneCases check the clone tier.
@@ -100,7 +101,7 @@ func cloneCases() []testCase {
 				}
 				for _, v := range e.list() {
 					if v.Clone != nil && v.Clone.ParentVolumeID == p.ID {
-						e.errorf("a refused CreateClone left clone %q behind", short(v.Name))
+						e.errorf("a refused CreateClone left clone %q behind", text.Truncate(v.Name, 40))
 					}
 				}
 				e.ok("DeleteSnapshot after refused clones", e.c.DeleteSnapshot(e.ctx, p.ID, s.ID))

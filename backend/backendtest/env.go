@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/internal/text"
 )
 
 const gib = 1 << 30
@@ -446,32 +447,24 @@ func snapshotsDiff(got, want []backend.Snapshot) string {
 func describePatch(p backend.VolumePatch) string {
 	var f []string
 	if p.Name != nil {
-		f = append(f, fmt.Sprintf("name=%q", short(*p.Name)))
+		f = append(f, fmt.Sprintf("name=%q", text.Truncate(*p.Name, 40)))
 	}
 	if p.Size != nil {
 		f = append(f, "size="+p.Size.String())
 	}
 	if p.State != nil {
-		f = append(f, fmt.Sprintf("state=%q", short(string(*p.State))))
+		f = append(f, fmt.Sprintf("state=%q", text.Truncate(string(*p.State), 40)))
 	}
 	if p.JunctionPath != nil {
-		f = append(f, fmt.Sprintf("junction_path=%q", short(*p.JunctionPath)))
+		f = append(f, fmt.Sprintf("junction_path=%q", text.Truncate(*p.JunctionPath, 40)))
 	}
 	if p.ExportPolicy != nil {
-		f = append(f, fmt.Sprintf("export_policy=%q", short(*p.ExportPolicy)))
+		f = append(f, fmt.Sprintf("export_policy=%q", text.Truncate(*p.ExportPolicy, 40)))
 	}
 	if p.Comment != nil {
-		f = append(f, fmt.Sprintf("comment=%q", short(*p.Comment)))
+		f = append(f, fmt.Sprintf("comment=%q", text.Truncate(*p.Comment, 40)))
 	}
 	return "{" + strings.Join(f, " ") + "}"
-}
-
-// short abbreviates long inputs (such as over-long names) in messages.
-func short(s string) string {
-	if len(s) <= 40 {
-		return s
-	}
-	return s[:20] + "…(" + fmt.Sprint(len(s)) + " bytes)"
 }
 
 // invalidNames returns names every backend must reject, each labelled with

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/internal/text"
 )
 
 // replicationCases check the replication tier: snapshot streams, named by
@@ -85,7 +86,7 @@ func replicationCases() []testCase {
 				dest := e.name("dest")
 				for _, junk := range []string{"", "not a stream\n", strings.Repeat("\xff\x00", 64)} {
 					_, err := e.rp.ReceiveStream(e.ctx, dest, strings.NewReader(junk))
-					e.want(fmt.Sprintf("ReceiveStream(%q)", short(junk)), err, backend.ErrInvalidArgument)
+					e.want(fmt.Sprintf("ReceiveStream(%q)", text.Truncate(junk, 40)), err, backend.ErrInvalidArgument)
 				}
 				if n := countNamed(e.list(), dest); n != 0 {
 					e.errorf("refused streams created %d volumes named %q", n, dest)
@@ -106,7 +107,7 @@ func replicationCases() []testCase {
 				}
 				for _, v := range e.list() {
 					if v.Name == "" || (e.ours(v.Name) && v.ID != src.ID) {
-						e.errorf("a refused ReceiveStream left volume %q behind", short(v.Name))
+						e.errorf("a refused ReceiveStream left volume %q behind", text.Truncate(v.Name, 40))
 					}
 				}
 			},

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/internal/text"
 )
 
 // volumeCases check the base tier, which every backend implements.
@@ -78,7 +79,7 @@ func volumeCases() []testCase {
 				}
 				for _, v := range e.list() {
 					if v.Name == "" || e.ours(v.Name) {
-						e.errorf("a refused CreateVolume left volume %q behind", short(v.Name))
+						e.errorf("a refused CreateVolume left volume %q behind", text.Truncate(v.Name, 40))
 					}
 				}
 			},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/internal/text"
 )
 
 // Options configures a Backend. The zero value (or a nil *Options) gives
@@ -85,7 +86,7 @@ func inUse(op string, r backend.Resource, id, name string, cause error) error {
 }
 
 func invalidArg(op string, r backend.Resource, name string, cause error) error {
-	return &backend.Error{Op: op, Kind: backend.KindInvalidArgument, Resource: r, Name: shorten(name), Err: cause}
+	return &backend.Error{Op: op, Kind: backend.KindInvalidArgument, Resource: r, Name: text.Truncate(name, 64), Err: cause}
 }
 
 // checkName validates a name and re-labels the validator's error with the
@@ -116,12 +117,4 @@ func relabel(op string, err error) error {
 func snapshotInUse(op string, sr *snapRec) error {
 	return inUse(op, backend.ResourceSnapshot, sr.id.String(), sr.name,
 		fmt.Errorf("%d unsplit clone(s) depend on it", sr.clones))
-}
-
-func shorten(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "…"
 }

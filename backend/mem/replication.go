@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/internal/text"
 )
 
 // A replication stream carries no data (mem volumes hold none), only what a
@@ -67,7 +68,7 @@ func parseStream(data []byte) (streamHeader, error) {
 	field := func(i int, key string) (string, error) {
 		v, ok := strings.CutPrefix(lines[i], key+" ")
 		if !ok {
-			return "", fmt.Errorf("line %d: want %q, got %q", i+1, key, shorten(lines[i]))
+			return "", fmt.Errorf("line %d: want %q, got %q", i+1, key, text.Truncate(lines[i], 64))
 		}
 		return v, nil
 	}
@@ -78,7 +79,7 @@ func parseStream(data []byte) (streamHeader, error) {
 		}
 		s, err := strconv.Unquote(v)
 		if err != nil || !strings.HasPrefix(v, `"`) {
-			return "", fmt.Errorf("line %d: %s %q is not a double-quoted string", i+1, key, shorten(v))
+			return "", fmt.Errorf("line %d: %s %q is not a double-quoted string", i+1, key, text.Truncate(v, 64))
 		}
 		return s, nil
 	}
@@ -93,7 +94,7 @@ func parseStream(data []byte) (streamHeader, error) {
 	if size != "unlimited" {
 		n, err := strconv.ParseUint(size, 10, 64)
 		if err != nil {
-			return h, fmt.Errorf("line 3: size %q is neither a byte count nor unlimited", shorten(size))
+			return h, fmt.Errorf("line 3: size %q is neither a byte count nor unlimited", text.Truncate(size, 64))
 		}
 		h.size = backend.Bytes(n)
 	}
@@ -104,7 +105,7 @@ func parseStream(data []byte) (streamHeader, error) {
 		return h, err
 	}
 	if lines[5] != "end" {
-		return h, fmt.Errorf("line 6: want \"end\", got %q", shorten(lines[5]))
+		return h, fmt.Errorf("line 6: want \"end\", got %q", text.Truncate(lines[5], 64))
 	}
 	if err := backend.ValidateName(h.snapshot); err != nil {
 		return h, fmt.Errorf("snapshot name: %w", err)
