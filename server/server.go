@@ -152,7 +152,7 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 	if o.Version == "" {
 		o.Version = DefaultVersion
 	}
-	v, err := ontap.ParseVersion(o.Version)
+	v, err := ontap.ParseRESTVersion(o.Version)
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}

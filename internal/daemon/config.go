@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/nessie-go/nessie/ontap"
 )
 
 // Defaults for [Config]. DefaultPassword is public knowledge, which is why
@@ -241,7 +243,7 @@ func (c Config) Validate() error {
 		bad("data_lif", "%q is not an IP address", c.DataLIF)
 	}
 	if err := checkONTAPVersion(c.ONTAPVersion); err != nil {
-		bad("ontap_version", "%q: %v", c.ONTAPVersion, err)
+		bad("ontap_version", "%v", err)
 	}
 	if c.JobLatency < 0 || c.JobLatency > MaxJobLatency {
 		bad("job_latency", "%v is outside 0s..%v", c.JobLatency, MaxJobLatency)
@@ -347,23 +349,9 @@ func checkName(s string) error {
 	return nil
 }
 
-// checkONTAPVersion accepts "generation.major.minor" with ONTAP's REST API
-// present (9.6.0 or later).
+// checkONTAPVersion accepts what server.New accepts: one parser,
+// ontap.ParseRESTVersion ("9.16.1", "9.16.1P6"; 9.6.0 or later).
 func checkONTAPVersion(v string) error {
-	parts := strings.Split(v, ".")
-	if len(parts) != 3 {
-		return errors.New("want generation.major.minor, e.g. " + DefaultONTAPVersion)
-	}
-	var n [3]uint64
-	for i, p := range parts {
-		x, err := strconv.ParseUint(p, 10, 16)
-		if err != nil || strconv.FormatUint(x, 10) != p {
-			return errors.New("want generation.major.minor, e.g. " + DefaultONTAPVersion)
-		}
-		n[i] = x
-	}
-	if n[0] < 9 || n[0] == 9 && n[1] < 6 {
-		return errors.New("ONTAP has a REST API only from 9.6.0")
-	}
-	return nil
+	_, err := ontap.ParseRESTVersion(v)
+	return err
 }
