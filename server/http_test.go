@@ -18,21 +18,90 @@ import (
 	"github.com/nessie-go/nessie/server"
 )
 
+// TestAuth: every operation the router serves, with every method it
+// answers (and one it does not), refuses requests without valid
+// credentials before doing anything. The list comes from the router, so a
+// new route is covered the day it is added; the paths name real objects,
+// so a mutation that skipped the check would change state, which the end
+// of the test looks for.
 func TestAuth(t *testing.T) {
 	a := newAPI(t)
-	for _, path := range []string{"/api/cluster", "/api/storage/volumes", "/docs/api/swagger.yaml", "/api/nope", "/"} {
-		for name, edit := range map[string]func(*http.Request){
-			"none":           nil,
-			"wrong password": func(r *http.Request) { r.SetBasicAuth(a.srv.Username, "x") },
-			"wrong user":     func(r *http.Request) { r.SetBasicAuth("root", a.srv.Password) },
-			"bearer":         func(r *http.Request) { r.Header.Set("Authorization", "Bearer abc") },
-		} {
-			r := a.doWith("GET", path, nil, edit)
-			r.wantError(t, http.StatusUnauthorized, "6", "")
+	vol := a.createVolume("authvol", nil)
+	snap := a.createSnapshot(vol, "authsnap")
+	job := a.do("POST", "/api/storage/volumes/"+vol+"/snapshots", map[string]any{"name": "jobsnap"}).must(t, http.StatusAccepted).str("job.uuid")
+	creds := map[string]func(*http.Request){
+		"none":           nil,
+		"wrong password": func(r *http.Request) { r.SetBasicAuth(a.srv.Username, "x") },
+		"wrong user":     func(r *http.Request) { r.SetBasicAuth("root", a.srv.Password) },
+		"empty password": func(r *http.Request) { r.SetBasicAuth(a.srv.Username, "") },
+		"bearer":         func(r *http.Request) { r.Header.Set("Authorization", "Bearer abc") },
+	}
+	check := func(method, path string) {
+		t.Helper()
+		var body any
+		if method == "POST" || method == "PATCH" {
+			body = map[string]any{"name": "renamed_by_attacker", "svm": map[string]any{"name": "svm0"}, "aggregates": []any{map[string]any{"name": "aggr1"}}}
+		}
+		for name, edit := range creds {
+			r := a.doWith(method, path, body, edit)
+			if r.status != http.StatusUnauthorized {
+				t.Errorf("%s %s (%s credentials): status %d, want 401: %s", method, path, name, r.status, r.raw)
+				continue
+			}
+			if method != "HEAD" {
+				r.wantError(t, http.StatusUnauthorized, "6", "")
+			}
 			if got := r.header.Get("WWW-Authenticate"); got != `Basic realm="ONTAP"` {
-				t.Errorf("%s %s: WWW-Authenticate %q", path, name, got)
+				t.Errorf("%s %s (%s): WWW-Authenticate %q", method, path, name, got)
 			}
 		}
+	}
+	methods := map[string]bool{}
+	n := 0
+	for _, rt := range server.Routes(a.srv.API) {
+		method, pattern := rt[0], rt[1]
+		path := strings.TrimSuffix(pattern, "{$}")
+		path = strings.ReplaceAll(path, "{vol}", vol)
+		switch {
+		case strings.Contains(path, "/snapshots/{uuid}"):
+			path = strings.ReplaceAll(path, "{uuid}", snap)
+		case strings.Contains(path, "/volumes/{uuid}"):
+			path = strings.ReplaceAll(path, "{uuid}", vol)
+		case strings.Contains(path, "/jobs/{uuid}"):
+			path = strings.ReplaceAll(path, "{uuid}", job)
+		default:
+			path = strings.ReplaceAll(path, "{uuid}", a.srv.API.Identity().NodeUUID)
+		}
+		if strings.Contains(path, "{") {
+			t.Fatalf("route %s %s: unknown wildcard", method, pattern)
+		}
+		if method == "PATCH" || method == "DELETE" {
+			// Bulk forms need a filter to act at all.
+			path += "?name=*"
+		}
+		check(method, path)
+		if method == "GET" {
+			check("HEAD", path)
+		}
+		if !methods[path] {
+			methods[path] = true
+			check("PUT", path) // no route takes PUT: auth comes before 405
+		}
+		n++
+	}
+	for _, path := range []string{"/api/nope", "/", "/api/storage/volumes/" + vol + "/nope"} {
+		check("GET", path)
+		check("DELETE", path)
+	}
+	if n < 30 {
+		t.Fatalf("only %d routes: the router's list is not being read", n)
+	}
+	// Nothing changed: the volume keeps its name, the snapshots are there.
+	if r := a.do("GET", "/api/storage/volumes?fields=name", nil).must(t, http.StatusOK); r.get("num_records") != 1.0 || r.str("records.0.name") != "authvol" {
+		t.Fatalf("volumes changed by unauthenticated requests: %s", r.raw)
+	}
+	if r := a.do("GET", "/api/storage/volumes/"+vol+"/snapshots?fields=name", nil).must(t, http.StatusOK); r.get("num_records") != 2.0 {
+		t.Fatalf("snapshots changed by unauthenticated requests: %s", r.raw)
 	}
 }
 

@@ -72,7 +72,7 @@ func (o *serveOptions) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.dataDir, "data-dir", "", "directory for identity and certificate (default $XDG_STATE_HOME/nessie or ~/.local/state/nessie)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "PEM certificate to serve instead of the self-signed one (needs --tls-key)")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "PEM private key for --tls-cert")
-	fs.StringVar(&o.ontapVersion, "ontap-version", d.ONTAPVersion, "ONTAP release to report (generation.major.minor)")
+	fs.StringVar(&o.ontapVersion, "ontap-version", d.ONTAPVersion, "ONTAP release to report, e.g. 9.16.1 or 9.16.1P6 (9.6.0 or later)")
 	fs.BoolVar(&o.relaxedNames, "relaxed-names", false, "accept volume names ONTAP would reject")
 	fs.BoolVar(&o.contractMode, "contract-mode", false, "serve the backend contract where ONTAP is stricter (any size, snapshots of offline volumes)")
 	fs.DurationVar(&o.jobLatency, "job-latency", 0, "delay before each asynchronous job completes, e.g. 500ms")

@@ -94,7 +94,7 @@ type Config struct {
 	NodeSerial string
 	// DataLIF is the IP address the data interface reports (data_lif).
 	DataLIF string
-	// ONTAPVersion is the release the cluster claims, "generation.major.minor"
+	// ONTAPVersion is the release the cluster claims, "9.16.1" or "9.16.1P6"
 	// (ontap_version). Clients gate features on it: Trident uses REST by
 	// default only from 9.15.1.
 	ONTAPVersion string
