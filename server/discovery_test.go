@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nessie-go/nessie/ontaptest"
 	"github.com/nessie-go/nessie/server"
 )
 
@@ -151,7 +150,7 @@ func TestDiscovery(t *testing.T) {
 func TestIdentityAndVersionOptions(t *testing.T) {
 	id := server.NewIdentity()
 	id.ClusterName, id.SVMName, id.LIFAddress = "lab", "vs1", "10.0.0.5"
-	a := newAPI(t, ontaptest.WithOptions(server.Options{Identity: id, Version: "9.15.1P3"}))
+	a := newAPI(t, withOptions(func(o *serverOptions) { o.Identity, o.Version = id, "9.15.1P3" }))
 	r := a.do("GET", "/api/cluster", nil).must(t, http.StatusOK)
 	if r.str("name") != "lab" || r.str("uuid") != id.ClusterUUID || r.get("version.minor") != 1.0 || r.get("version.major") != 15.0 ||
 		!strings.HasPrefix(r.str("version.full"), "NetApp Release 9.15.1P3: ") {

@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/nessie-go/nessie/backend"
-	"github.com/nessie-go/nessie/ontaptest"
 	"github.com/nessie-go/nessie/server"
 )
 
@@ -175,7 +174,7 @@ func (snapshotOnly) Capabilities(context.Context) backend.Capabilities {
 // TestMissingTiers: a backend without a tier answers those routes with an
 // ONTAP "not supported" envelope (code 3), never a 501.
 func TestMissingTiers(t *testing.T) {
-	a := newAPI(t, ontaptest.WithBackend(volumeOnly{memBackend()}))
+	a := newAPI(t, withBackend(volumeOnly{memBackend()}))
 	id := a.createVolume("v", nil)
 	a.do("GET", "/api/storage/volumes/"+id+"/snapshots", nil).wantError(t, 400, "3", "")
 	a.do("POST", "/api/storage/volumes/"+id+"/snapshots", map[string]any{"name": "s"}).wantError(t, 400, "3", "")
@@ -188,7 +187,7 @@ func TestMissingTiers(t *testing.T) {
 		t.Fatalf("%s", r.raw)
 	}
 
-	b := newAPI(t, ontaptest.WithBackend(snapshotOnly{memBackend()}))
+	b := newAPI(t, withBackend(snapshotOnly{memBackend()}))
 	id = b.createVolume("v", nil)
 	b.createSnapshot(id, "s")
 	b.do("POST", "/api/storage/volumes", map[string]any{"name": "c", "svm.name": "svm0", "clone.is_flexclone": true, "clone.parent_volume.name": "v"}).wantError(t, 400, "3", "")

@@ -207,7 +207,7 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 		s.volCtx.EmptyExportPolicy = ""
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.jobs = newJobRegistry(o.JobTTL, o.MaxJobs)
+	s.jobs = newJobRegistry(o.JobTTL, o.MaxJobs, time.Now)
 	s.wg.Add(1)
 	go s.jobs.reap(s.ctx, &s.wg)
 	s.handler = s.buildMux()
