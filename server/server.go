@@ -51,10 +51,12 @@ func NewIdentity() Identity {
 	}
 }
 
-// Options configure a Server. Only Username and Password are required.
+// Options configure a Server. The zero value (and a nil *Options) is a
+// server with ONTAP's default credentials and behaviour.
 type Options struct {
 	// Username and Password are the HTTP Basic credentials every request
-	// must carry (compared in constant time).
+	// must carry (compared in constant time); empty means
+	// [DefaultUsername] and [DefaultPassword].
 	Username, Password string
 	// Identity is the cluster identity; the zero value means NewIdentity().
 	Identity Identity
@@ -98,6 +100,14 @@ type Options struct {
 // empty.
 const DefaultVersion = "9.16.1"
 
+// Default credentials, those of a fresh ONTAP simulator. The password is
+// public knowledge: a server reachable beyond the local machine needs its
+// own (the nessie daemon refuses to listen beyond loopback with it).
+const (
+	DefaultUsername = "admin"
+	DefaultPassword = "netapp1!"
+)
+
 // Server is the ONTAP REST API over a backend. It is an http.Handler; the
 // caller owns listeners and TLS.
 type Server struct {
@@ -130,18 +140,21 @@ type Server struct {
 	swagger     []byte
 }
 
-// New returns a server over b. It validates opts eagerly; a nil opts is an
-// error because credentials are required.
+// New returns a server over b. It validates opts eagerly; nil opts means
+// all defaults.
 func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 	if b == nil {
 		return nil, errors.New("server: nil backend")
 	}
-	if opts == nil {
-		return nil, errors.New("server: options are required (username and password)")
+	var o Options
+	if opts != nil {
+		o = *opts
 	}
-	o := *opts
-	if o.Username == "" || o.Password == "" {
-		return nil, errors.New("server: Username and Password are required")
+	if o.Username == "" {
+		o.Username = DefaultUsername
+	}
+	if o.Password == "" {
+		o.Password = DefaultPassword
 	}
 	if o.Identity == (Identity{}) {
 		o.Identity = NewIdentity()

@@ -15,14 +15,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/nessie-go/nessie/ontap"
+	"github.com/nessie-go/nessie/server"
 )
 
 // Defaults for [Config]. DefaultPassword is public knowledge, which is why
 // the daemon refuses to listen beyond loopback while it is in use.
 const (
 	DefaultListen          = "127.0.0.1:8443"
-	DefaultUsername        = "admin"
-	DefaultPassword        = "netapp1!"
+	DefaultUsername        = server.DefaultUsername
+	DefaultPassword        = server.DefaultPassword
 	DefaultClusterName     = "nessie"
 	DefaultNodeName        = "nessie-01"
 	DefaultSVMName         = "svm0"
