@@ -7,13 +7,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/backend/mem"
+	"github.com/nessie-go/nessie/internal/jsonpath"
 	"github.com/nessie-go/nessie/ontaptest"
 	"github.com/nessie-go/nessie/server"
 )
@@ -144,39 +144,13 @@ func (r *resp) must(t testing.TB, want int) *resp {
 }
 
 // get walks a dotted path through the decoded body ("records.0.uuid").
-func (r *resp) get(path string) any { return walk(r.body, path) }
+func (r *resp) get(path string) any { return jsonpath.Get(r.body, path) }
 
-func (r *resp) str(path string) string {
-	v := r.get(path)
-	if v == nil {
-		return ""
-	}
-	switch x := v.(type) {
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	}
-	return fmt.Sprint(v)
-}
+// walk is jsonpath.Get, under the name the tests use.
+func walk(v any, path string) any { return jsonpath.Get(v, path) }
 
-func walk(v any, path string) any {
-	for seg := range strings.SplitSeq(path, ".") {
-		switch x := v.(type) {
-		case map[string]any:
-			v = x[seg]
-		case []any:
-			var i int
-			if _, err := fmt.Sscanf(seg, "%d", &i); err != nil || i < 0 || i >= len(x) {
-				return nil
-			}
-			v = x[i]
-		default:
-			return nil
-		}
-	}
-	return v
-}
+// str is the value at path as text ("" when absent).
+func (r *resp) str(path string) string { return jsonpath.String(r.body, path) }
 
 // wantError checks an ONTAP error envelope: status, code and (if not "")
 // target.
@@ -280,5 +254,5 @@ func jsonField(t testing.TB, body []byte, path ...string) string {
 	if err := json.Unmarshal(body, &m); err != nil {
 		t.Fatal(err)
 	}
-	return fmt.Sprint(walk(m, strings.Join(path, ".")))
+	return fmt.Sprint(jsonpath.Get(m, strings.Join(path, ".")))
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nessie-go/nessie/internal/jsonpath"
 	"github.com/nessie-go/nessie/ontaptest"
 	"github.com/nessie-go/nessie/reliability/harness"
 	"github.com/nessie-go/nessie/server"
@@ -125,7 +126,7 @@ func TestVerifyDetectsDisagreement(t *testing.T) {
 			t.Fatalf("create %s: %v %v", name, err, r)
 		}
 		rec, _ := firstRecord(r.Body)
-		return str(rec, "uuid")
+		return jsonpath.String(rec, "uuid")
 	}
 	kept, stale := mk("kept"), mk("stale")
 	mk("phantom")
