@@ -1,12 +1,15 @@
 package server_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/ontaptest"
 	"github.com/nessie-go/nessie/server"
 )
 
@@ -334,5 +338,51 @@ func TestHeaderLimit(t *testing.T) {
 			r.Header.Set(fmt.Sprintf("X-Flood-%d", i), strings.Repeat("x", 100))
 		}
 	}).wantError(t, http.StatusRequestHeaderFieldsTooLarge, "2", "")
+	a.do("GET", "/api/cluster", nil).must(t, http.StatusOK)
+}
+
+// TestOversizedBodyWrittenFirst: a client that writes a whole 10 MiB body
+// before reading (Python's requests, with no Expect: 100-continue) reads
+// the 413 envelope instead of having its connection reset, whether it
+// declares the length or sends chunks.
+func TestOversizedBodyWrittenFirst(t *testing.T) {
+	a := newAPI(t, func(o *ontaptest.Options) { o.PlainHTTP = true })
+	addr := strings.TrimPrefix(a.srv.URL, "http://")
+	body := bytes.Repeat([]byte("x"), 10<<20)
+	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(a.srv.Username+":"+a.srv.Password))
+	for _, chunked := range []bool{false, true} {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var req bytes.Buffer
+		fmt.Fprintf(&req, "POST /api/storage/volumes HTTP/1.1\r\nHost: %s\r\nAuthorization: %s\r\nContent-Type: application/json\r\n", addr, auth)
+		if chunked {
+			req.WriteString("Transfer-Encoding: chunked\r\n\r\n")
+			for off := 0; off < len(body); off += 64 << 10 {
+				fmt.Fprintf(&req, "%x\r\n%s\r\n", 64<<10, body[off:off+64<<10])
+			}
+			req.WriteString("0\r\n\r\n")
+		} else {
+			fmt.Fprintf(&req, "Content-Length: %d\r\n\r\n", len(body))
+			req.Write(body)
+		}
+		// All of it first, as the client does; only then read.
+		if _, err := conn.Write(req.Bytes()); err != nil {
+			t.Fatalf("chunked=%v: writing the body: %v", chunked, err)
+		}
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("chunked=%v: reading the answer: %v", chunked, err)
+		}
+		raw, err := io.ReadAll(res.Body)
+		conn.Close()
+		if err != nil || res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(raw), `"code":"2"`) || !strings.Contains(string(raw), "exceeds the limit") {
+			t.Fatalf("chunked=%v: %d %s %v", chunked, res.StatusCode, raw, err)
+		}
+		if !res.Close {
+			t.Errorf("chunked=%v: the connection is kept after a refused body", chunked)
+		}
+	}
 	a.do("GET", "/api/cluster", nil).must(t, http.StatusOK)
 }

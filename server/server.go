@@ -345,7 +345,39 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.String("err", err.Error()))
 	}
+	if e.Status == http.StatusRequestEntityTooLarge {
+		s.refuseBody(w, r, e)
+		return
+	}
 	s.writeJSON(w, e.Status, ontap.ErrorResponse{Error: e})
+}
+
+// Bounds on the request body read and thrown away after a 413.
+const (
+	drainBytes = 64 << 20
+	drainTime  = 5 * time.Second
+)
+
+// refuseBody answers 413 and then reads and discards the rest of the body,
+// up to drainBytes and for at most drainTime, before the connection is
+// closed. Clients that send the whole body before reading the answer
+// (Python's http.client and requests, with no Expect: 100-continue) would
+// otherwise have their connection reset by the unread data and never see
+// the 413. A client that sends more, or slower, is cut off as before.
+func (s *Server) refuseBody(w http.ResponseWriter, r *http.Request, e *ontap.Error) {
+	rc := http.NewResponseController(w)
+	// Reading the request after writing the answer needs full duplex on
+	// HTTP/1 (net/http would otherwise stop the body at the header);
+	// HTTP/2 and test recorders need nothing and refuse it.
+	duplex := rc.EnableFullDuplex() == nil
+	w.Header()["Connection"] = []string{"close"}
+	s.writeJSON(w, e.Status, ontap.ErrorResponse{Error: e})
+	if !duplex || r.Body == nil {
+		return
+	}
+	_ = rc.Flush()
+	_ = rc.SetReadDeadline(time.Now().Add(drainTime))
+	_, _ = io.CopyN(io.Discard, r.Body, drainBytes)
 }
 
 // ---- auth and logging ----
