@@ -237,8 +237,16 @@ func TestRequestLogs(t *testing.T) {
 		rec["query"] != "fields=version" || rec["client_app"] != "Trident/25.06" || rec["duration"] == nil {
 		t.Fatalf("%v", rec)
 	}
-	if err := json.Unmarshal([]byte(lines[1]), &rec); err != nil || rec["status"] != 401.0 {
+	if err := json.Unmarshal([]byte(lines[1]), &rec); err != nil || rec["status"] != 401.0 ||
+		rec["msg"] != "request refused: authentication failed" || rec["auth_error"] != "no credentials" {
 		t.Fatalf("%v %v", rec, err)
+	}
+	a.doWith("GET", "/api/cluster", nil, func(r *http.Request) { r.SetBasicAuth("mallory", "guess") }).must(t, http.StatusUnauthorized)
+	lines = sink.lines()
+	rec = nil
+	if err := json.Unmarshal([]byte(lines[2]), &rec); err != nil || rec["msg"] != "request refused: authentication failed" ||
+		rec["auth_error"] != "wrong username or password" || rec["user"] != "mallory" || strings.Contains(lines[2], "guess") {
+		t.Fatalf("%s %v", lines[2], err)
 	}
 }
 

@@ -440,8 +440,10 @@ func (s *Server) front(mux http.Handler) http.Handler {
 					ontap.CodeJobFailed, "", "internal error")})
 			}
 		}()
+		authFailed := false
 		switch {
 		case !s.authorized(r):
+			authFailed = true
 			w.Header()["Www-Authenticate"] = hdrAuthBase
 			s.writeJSON(w, http.StatusUnauthorized, ontap.ErrorResponse{Error: ontap.Errorf(http.StatusUnauthorized, ontap.CodePermissionDenied, "",
 				"User is not authorized: the request lacks valid HTTP Basic credentials.")})
@@ -478,7 +480,21 @@ func (s *Server) front(mux http.Handler) http.Handler {
 			} else if ua := r.UserAgent(); ua != "" {
 				attrs = append(attrs, slog.String("user_agent", ua))
 			}
-			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+			msg := "request"
+			if authFailed {
+				// Say why, and who tried (never the password).
+				msg = "request refused: authentication failed"
+				user, _, ok := r.BasicAuth()
+				switch {
+				case !ok && r.Header.Get("Authorization") == "":
+					attrs = append(attrs, slog.String("auth_error", "no credentials"))
+				case !ok:
+					attrs = append(attrs, slog.String("auth_error", "not HTTP Basic credentials"))
+				default:
+					attrs = append(attrs, slog.String("auth_error", "wrong username or password"), slog.String("user", text.Truncate(user, 64)))
+				}
+			}
+			s.log.LogAttrs(r.Context(), slog.LevelInfo, msg, attrs...)
 		}
 	})
 }
