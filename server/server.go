@@ -407,15 +407,23 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-func (s *Server) authorized(r *http.Request) bool {
-	user, pass, ok := r.BasicAuth()
-	if !ok {
-		return false
+// authorize checks the request's HTTP Basic credentials. When they fail
+// it also says why (for the log line), and which user tried.
+func (s *Server) authorize(r *http.Request) (ok bool, why, who string) {
+	user, pass, present := r.BasicAuth()
+	if !present {
+		if r.Header.Get("Authorization") == "" {
+			return false, "no credentials", ""
+		}
+		return false, "not HTTP Basic credentials", ""
 	}
 	u := sha256.Sum256([]byte(user))
 	p := sha256.Sum256([]byte(pass))
 	// Both comparisons always run, so timing reveals neither.
-	return subtle.ConstantTimeCompare(u[:], s.user[:])&subtle.ConstantTimeCompare(p[:], s.pass[:]) == 1
+	if subtle.ConstantTimeCompare(u[:], s.user[:])&subtle.ConstantTimeCompare(p[:], s.pass[:]) == 1 {
+		return true, "", ""
+	}
+	return false, "wrong username or password", user
 }
 
 func (s *Server) front(mux http.Handler) http.Handler {
@@ -440,10 +448,9 @@ func (s *Server) front(mux http.Handler) http.Handler {
 					ontap.CodeJobFailed, "", "internal error")})
 			}
 		}()
-		authFailed := false
+		authOK, authWhy, authWho := s.authorize(r)
 		switch {
-		case !s.authorized(r):
-			authFailed = true
+		case !authOK:
 			w.Header()["Www-Authenticate"] = hdrAuthBase
 			s.writeJSON(w, http.StatusUnauthorized, ontap.ErrorResponse{Error: ontap.Errorf(http.StatusUnauthorized, ontap.CodePermissionDenied, "",
 				"User is not authorized: the request lacks valid HTTP Basic credentials.")})
@@ -481,17 +488,12 @@ func (s *Server) front(mux http.Handler) http.Handler {
 				attrs = append(attrs, slog.String("user_agent", ua))
 			}
 			msg := "request"
-			if authFailed {
+			if !authOK {
 				// Say why, and who tried (never the password).
 				msg = "request refused: authentication failed"
-				user, _, ok := r.BasicAuth()
-				switch {
-				case !ok && r.Header.Get("Authorization") == "":
-					attrs = append(attrs, slog.String("auth_error", "no credentials"))
-				case !ok:
-					attrs = append(attrs, slog.String("auth_error", "not HTTP Basic credentials"))
-				default:
-					attrs = append(attrs, slog.String("auth_error", "wrong username or password"), slog.String("user", text.Truncate(user, 64)))
+				attrs = append(attrs, slog.String("auth_error", authWhy))
+				if authWho != "" {
+					attrs = append(attrs, slog.String("user", text.Truncate(authWho, 64)))
 				}
 			}
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, msg, attrs...)
