@@ -10,9 +10,10 @@
 # Usage: scripts/test.sh   (from anywhere in the repo)
 # Needs Go 1.26 with cgo and a C compiler, Python 3.11+, and access to the Go
 # module proxy and PyPI; the script installs staticcheck and the Python
-# packages itself: about 720 MB of virtual environments inside the checkout
-# (python/.venv*, compat/*/.venv), and python3-venv through apt-get when
-# Python has no venv module.
+# packages itself, into about 720 MB of virtual environments inside the
+# checkout (python/.venv, compat/sdk/.venv, compat/ansible/.venv; all
+# git-ignored). Run as root on Debian/Ubuntu without Python's venv module,
+# it apt-get installs python3-venv system-wide.
 # Each stage prints its wall time; the Ansible stage prints its playbook
 # output only when it fails.
 set -euo pipefail
