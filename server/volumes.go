@@ -419,7 +419,7 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 				}
 				sid = sn.ID
 			}
-			v, err := s.clones.CreateClone(ctx, parentID, sid, name)
+			v, err := s.clones.CreateClone(ctx, backend.CloneSpec{ParentVolume: parentID, ParentSnapshot: sid, Name: name})
 			if err != nil {
 				if implicit {
 					_ = s.snaps.DeleteSnapshot(context.WithoutCancel(ctx), parentID, sid)
@@ -450,7 +450,7 @@ func (s *Server) implicitCloneSnapshot(ctx context.Context, parent backend.Volum
 	var err error
 	for n := range 100 {
 		var sn backend.Snapshot
-		sn, err = s.snaps.CreateSnapshot(ctx, parent, "clone_"+clone+"."+strconv.Itoa(n))
+		sn, err = s.snaps.CreateSnapshot(ctx, parent, backend.SnapshotSpec{Name: "clone_" + clone + "." + strconv.Itoa(n)})
 		if !errors.Is(err, backend.ErrAlreadyExists) {
 			return sn, err
 		}

@@ -138,14 +138,14 @@ func (e *env) volume(tag string) backend.Volume {
 
 func (e *env) snapshot(vol backend.VolumeID, tag string) backend.Snapshot {
 	e.r.Helper()
-	s, err := e.s.CreateSnapshot(e.ctx, vol, e.name(tag))
+	s, err := e.s.CreateSnapshot(e.ctx, vol, backend.SnapshotSpec{Name: e.name(tag)})
 	e.ok(fmt.Sprintf("CreateSnapshot(%q)", e.name(tag)), err)
 	return s
 }
 
 func (e *env) clone(parent backend.VolumeID, snap backend.SnapshotID, tag string) backend.Volume {
 	e.r.Helper()
-	v, err := e.c.CreateClone(e.ctx, parent, snap, e.name(tag))
+	v, err := e.c.CreateClone(e.ctx, backend.CloneSpec{ParentVolume: parent, ParentSnapshot: snap, Name: e.name(tag)})
 	e.ok(fmt.Sprintf("CreateClone(%q)", e.name(tag)), err)
 	e.track(e.b, v.ID)
 	return v

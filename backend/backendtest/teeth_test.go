@@ -168,12 +168,12 @@ func (b dupVolumeNames) CreateVolume(ctx context.Context, spec backend.VolumeSpe
 // dupSnapshotNames answers a duplicate snapshot with the existing one.
 type dupSnapshotNames struct{ *mem.Backend }
 
-func (b dupSnapshotNames) CreateSnapshot(ctx context.Context, vol backend.VolumeID, name string) (backend.Snapshot, error) {
-	s, err := b.Backend.CreateSnapshot(ctx, vol, name)
+func (b dupSnapshotNames) CreateSnapshot(ctx context.Context, vol backend.VolumeID, spec backend.SnapshotSpec) (backend.Snapshot, error) {
+	s, err := b.Backend.CreateSnapshot(ctx, vol, spec)
 	if errors.Is(err, backend.ErrAlreadyExists) {
 		ss, _ := b.Backend.ListSnapshots(ctx, vol)
 		for _, x := range ss {
-			if x.Name == name {
+			if x.Name == spec.Name {
 				return x, nil
 			}
 		}
@@ -261,8 +261,8 @@ func (b volumeAsSnapshotNotFound) GetSnapshot(ctx context.Context, vol backend.V
 // noOrigin drops the clone origin from every volume it returns.
 type noOrigin struct{ *mem.Backend }
 
-func (b noOrigin) CreateClone(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID, name string) (backend.Volume, error) {
-	v, err := b.Backend.CreateClone(ctx, vol, snap, name)
+func (b noOrigin) CreateClone(ctx context.Context, spec backend.CloneSpec) (backend.Volume, error) {
+	v, err := b.Backend.CreateClone(ctx, spec)
 	v.Clone = nil
 	return v, err
 }
@@ -284,12 +284,12 @@ func (b noOrigin) ListVolumes(ctx context.Context) ([]backend.Volume, error) {
 // currentSizeClone sizes a clone like its parent now, as upstream mem did.
 type currentSizeClone struct{ *mem.Backend }
 
-func (b currentSizeClone) CreateClone(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID, name string) (backend.Volume, error) {
-	c, err := b.Backend.CreateClone(ctx, vol, snap, name)
+func (b currentSizeClone) CreateClone(ctx context.Context, spec backend.CloneSpec) (backend.Volume, error) {
+	c, err := b.Backend.CreateClone(ctx, spec)
 	if err != nil {
 		return c, err
 	}
-	p, err := b.Backend.GetVolume(ctx, vol)
+	p, err := b.Backend.GetVolume(ctx, spec.ParentVolume)
 	if err != nil {
 		return c, err
 	}
@@ -319,8 +319,8 @@ func (b *frozenOrigins) freeze(v *backend.Volume) {
 	v.Clone = &c
 }
 
-func (b *frozenOrigins) CreateClone(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID, name string) (backend.Volume, error) {
-	v, err := b.Backend.CreateClone(ctx, vol, snap, name)
+func (b *frozenOrigins) CreateClone(ctx context.Context, spec backend.CloneSpec) (backend.Volume, error) {
+	v, err := b.Backend.CreateClone(ctx, spec)
 	b.freeze(&v)
 	return v, err
 }
@@ -418,8 +418,8 @@ func (b mountsOffline) PatchVolume(ctx context.Context, id backend.VolumeID, p b
 // noCreateTime loses snapshot creation times.
 type noCreateTime struct{ *mem.Backend }
 
-func (b noCreateTime) CreateSnapshot(ctx context.Context, vol backend.VolumeID, name string) (backend.Snapshot, error) {
-	s, err := b.Backend.CreateSnapshot(ctx, vol, name)
+func (b noCreateTime) CreateSnapshot(ctx context.Context, vol backend.VolumeID, spec backend.SnapshotSpec) (backend.Snapshot, error) {
+	s, err := b.Backend.CreateSnapshot(ctx, vol, spec)
 	s.CreateTime = time.Time{}
 	return s, err
 }
@@ -459,7 +459,7 @@ func (b restoreKeepsNewer) RestoreSnapshot(ctx context.Context, vol backend.Volu
 	after, _ := b.Backend.ListSnapshots(ctx, vol)
 	for _, s := range before {
 		if !slices.ContainsFunc(after, func(a backend.Snapshot) bool { return a.ID == s.ID }) {
-			b.Backend.CreateSnapshot(ctx, vol, s.Name)
+			b.Backend.CreateSnapshot(ctx, vol, backend.SnapshotSpec{Name: s.Name})
 		}
 	}
 	return v, nil
@@ -600,9 +600,9 @@ func (b *aliasingCache) RestoreSnapshot(ctx context.Context, vol backend.VolumeI
 	return b.Backend.RestoreSnapshot(ctx, vol, snap)
 }
 
-func (b *aliasingCache) CreateClone(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID, name string) (backend.Volume, error) {
+func (b *aliasingCache) CreateClone(ctx context.Context, spec backend.CloneSpec) (backend.Volume, error) {
 	defer b.writes()()
-	return b.Backend.CreateClone(ctx, vol, snap, name)
+	return b.Backend.CreateClone(ctx, spec)
 }
 
 func (b *aliasingCache) SplitClone(ctx context.Context, vol backend.VolumeID) (backend.Volume, error) {

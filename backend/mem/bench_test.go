@@ -59,13 +59,13 @@ func newFixture(tb testing.TB, n int) *fixture {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		s, err := f.b.CreateSnapshot(ctx, v.ID, "base")
+		s, err := f.b.CreateSnapshot(ctx, v.ID, backend.SnapshotSpec{Name: "base"})
 		if err != nil {
 			tb.Fatal(err)
 		}
 		f.ids[i], f.snaps[i] = v.ID, s.ID
 	}
-	c, err := f.b.CreateClone(ctx, f.ids[0], f.snaps[0], "the-clone")
+	c, err := f.b.CreateClone(ctx, backend.CloneSpec{ParentVolume: f.ids[0], ParentSnapshot: f.snaps[0], Name: "the-clone"})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func BenchmarkCreateSnapshot(b *testing.B) {
 				i = 0
 				b.StartTimer()
 			}
-			if _, err := f.b.CreateSnapshot(ctx, f.ids[i%n], snapPool[i/n]); err != nil {
+			if _, err := f.b.CreateSnapshot(ctx, f.ids[i%n], backend.SnapshotSpec{Name: snapPool[i/n]}); err != nil {
 				b.Fatal(err)
 			}
 			i++
@@ -237,7 +237,7 @@ func BenchmarkCreateClone(b *testing.B) {
 				made = made[:0]
 				b.StartTimer()
 			}
-			c, err := f.b.CreateClone(ctx, f.ids[i%n], f.snaps[i%n], namePool[len(made)])
+			c, err := f.b.CreateClone(ctx, backend.CloneSpec{ParentVolume: f.ids[i%n], ParentSnapshot: f.snaps[i%n], Name: namePool[len(made)]})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -282,7 +282,7 @@ func BenchmarkParallel(b *testing.B) {
 		}},
 		{"CreateDeleteSnapshot", func(f *fixture, w, i int) error {
 			vol := f.ids[(w*7919+i)%len(f.ids)]
-			s, err := f.b.CreateSnapshot(ctx, vol, snapPool[w%len(snapPool)])
+			s, err := f.b.CreateSnapshot(ctx, vol, backend.SnapshotSpec{Name: snapPool[w%len(snapPool)]})
 			if err != nil {
 				return err
 			}
@@ -290,7 +290,7 @@ func BenchmarkParallel(b *testing.B) {
 		}},
 		{"CreateDeleteClone", func(f *fixture, w, i int) error {
 			k := (w*7919 + i) % len(f.ids)
-			c, err := f.b.CreateClone(ctx, f.ids[k], f.snaps[k], namePool[w%batch])
+			c, err := f.b.CreateClone(ctx, backend.CloneSpec{ParentVolume: f.ids[k], ParentSnapshot: f.snaps[k], Name: namePool[w%batch]})
 			if err != nil {
 				return err
 			}
@@ -360,7 +360,7 @@ func BenchmarkHeapPerVolume(b *testing.B) {
 						b.Fatal(err)
 					}
 					for range tc.snaps {
-						if _, err := bk.CreateSnapshot(ctx, v.ID, "daily"); err != nil {
+						if _, err := bk.CreateSnapshot(ctx, v.ID, backend.SnapshotSpec{Name: "daily"}); err != nil {
 							b.Fatal(err)
 						}
 					}

@@ -2,11 +2,11 @@ package mem
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/maphash"
+	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/nessie-go/nessie/backend"
@@ -20,14 +20,64 @@ type Options struct {
 	// to get reproducible times. The result is stored in UTC. Default:
 	// time.Now.
 	Now func() time.Time
+
+	// Lenient relaxes three contract rules to match the published
+	// nessie-backend-mem 0.2/0.3 Python package, which the Python
+	// binding's default mode reproduces (see the package doc). Everything
+	// else, CheckInvariants included, holds as in the default mode.
+	Lenient bool
 }
 
 // Backend is the in-memory reference backend. It implements every tier of
 // the contract. Create one with New; the zero value is not usable.
 type Backend struct {
-	mu   sync.Mutex // serialises writers; readers never take it
-	root atomic.Pointer[state]
-	now  func() time.Time
+	mu    sync.RWMutex
+	vols  map[backend.VolumeID]slot // every live volume
+	order []*volRec                 // the same volumes, densely, for listing
+	names map[string]backend.VolumeID
+
+	now     func() time.Time
+	lenient bool
+}
+
+// slot is where a volume lives: its current record and its index in
+// Backend.order.
+type slot struct {
+	rec *volRec
+	pos int
+}
+
+// volRec is a stored volume. A record is immutable once stored: a write
+// stores a changed copy (see put), so readers can render a record after
+// releasing the lock. Pointer fields come first, so the collector scans
+// only the start of the record.
+type volRec struct {
+	name     string
+	junction string
+	policy   string
+	comment  string
+	attrs    json.RawMessage // compacted object, or nil
+	snaps    []snapRec       // oldest first; replaced, never written in place
+	origin   *backend.CloneOrigin
+	created  time.Time
+	id       backend.VolumeID
+	size     backend.Size
+	state    backend.VolumeState
+	typ      backend.VolumeType
+	// detached marks, in lenient mode only, a clone whose parent snapshot
+	// was deleted: its origin keeps the names it had and pins nothing.
+	detached bool
+}
+
+// snapRec is a stored snapshot, immutable like volRec.
+type snapRec struct {
+	name    string
+	comment string
+	attrs   json.RawMessage
+	clones  []backend.VolumeID // unsplit clones made from it
+	created time.Time
+	id      backend.SnapshotID
+	size    backend.Size // the volume's size when the snapshot was taken
 }
 
 // The tiers Backend implements; the compiler keeps Capabilities honest.
@@ -38,11 +88,17 @@ var (
 
 // New returns an empty backend. opts may be nil.
 func New(opts *Options) *Backend {
-	b := &Backend{now: time.Now}
-	if opts != nil && opts.Now != nil {
-		b.now = opts.Now
+	b := &Backend{
+		vols:  make(map[backend.VolumeID]slot),
+		names: make(map[string]backend.VolumeID),
+		now:   time.Now,
 	}
-	b.root.Store(&state{seed: maphash.MakeSeed(), nameMask: ^uint64(0)})
+	if opts != nil {
+		if opts.Now != nil {
+			b.now = opts.Now
+		}
+		b.lenient = opts.Lenient
+	}
 	return b
 }
 
@@ -55,43 +111,175 @@ func (b *Backend) Capabilities(context.Context) backend.Capabilities {
 // so stored times compare equal to what callers get back.
 func (b *Backend) timestamp() time.Time { return b.now().UTC() }
 
-// write runs fn under the writer lock on the current state and publishes
-// the state it returns (if any). A context that is done by the time the
-// lock is held aborts with no effect.
-func (b *Backend) write(ctx context.Context, fn func(s *state) (*state, error)) error {
+// lock takes the writer lock, unless ctx is done by the time it is held:
+// then it returns ctx's error with the lock released. A call that waited
+// for the lock must not act on a context that ended meanwhile.
+func (b *Backend) lock(ctx context.Context) error {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if err := ctx.Err(); err != nil {
+		b.mu.Unlock()
 		return err
-	}
-	next, err := fn(b.root.Load())
-	if err != nil {
-		return err
-	}
-	if next != nil {
-		b.root.Store(next)
 	}
 	return nil
 }
 
-// Error constructors. Every failure a Backend returns, other than a context
-// error, is a *backend.Error built here or by backend's own helpers.
-
-func alreadyExists(op string, r backend.Resource, name string) error {
-	return &backend.Error{Op: op, Kind: backend.KindAlreadyExists, Resource: r, Name: name}
+// rec returns the stored record of a volume. The caller holds b.mu.
+func (b *Backend) rec(id backend.VolumeID) (*volRec, bool) {
+	s, ok := b.vols[id]
+	return s.rec, ok
 }
 
-func inUse(op string, r backend.Resource, id, name string, cause error) error {
-	return &backend.Error{Op: op, Kind: backend.KindInUse, Resource: r, ID: id, Name: name, Err: cause}
+// readRec returns a volume's record under the read lock.
+func (b *Backend) readRec(id backend.VolumeID) (*volRec, bool) {
+	b.mu.RLock()
+	s, ok := b.vols[id]
+	b.mu.RUnlock()
+	return s.rec, ok
 }
 
-func invalidArg(op string, r backend.Resource, name string, cause error) error {
-	return &backend.Error{Op: op, Kind: backend.KindInvalidArgument, Resource: r, Name: text.Truncate(name, 64), Err: cause}
+// put stores r, replacing the record with its ID or adding it. A new
+// volume's name is indexed; a renamed one's is the caller's to re-index.
+// The caller holds the writer lock.
+func (b *Backend) put(r *volRec) {
+	if s, ok := b.vols[r.id]; ok {
+		b.order[s.pos] = r
+		b.vols[r.id] = slot{r, s.pos}
+		return
+	}
+	b.vols[r.id] = slot{r, len(b.order)}
+	b.order = append(b.order, r)
+	b.names[r.name] = r.id
 }
 
-// checkName validates a name and re-labels the validator's error with the
-// calling operation and resource.
-func checkName(op string, r backend.Resource, name string) error {
+// remove drops a volume and its name. The caller holds the writer lock.
+func (b *Backend) remove(r *volRec) {
+	s := b.vols[r.id]
+	last := len(b.order) - 1
+	moved := b.order[last]
+	b.order[s.pos] = moved
+	b.vols[moved.id] = slot{moved, s.pos}
+	b.order[last] = nil
+	b.order = b.order[:last]
+	delete(b.vols, r.id)
+	delete(b.names, r.name)
+}
+
+// copyRec returns a copy of r for the caller to change and put. The snaps
+// slice is still shared: replace it, never write into it.
+func (r *volRec) copyRec() *volRec {
+	c := *r
+	return &c
+}
+
+// withSnaps returns a copy of r whose snapshot list is a fresh copy that
+// the caller may change.
+func (r *volRec) withSnaps() *volRec {
+	c := r.copyRec()
+	c.snaps = slices.Clone(r.snaps)
+	return c
+}
+
+// snapIndex returns the position of snapshot id in r.snaps, or -1.
+func (r *volRec) snapIndex(id backend.SnapshotID) int {
+	return slices.IndexFunc(r.snaps, func(s snapRec) bool { return s.id == id })
+}
+
+// snapIndexByName returns the position of the snapshot called name, or -1.
+func (r *volRec) snapIndexByName(name string) int {
+	return slices.IndexFunc(r.snaps, func(s snapRec) bool { return s.name == name })
+}
+
+// volume renders r as the caller-owned value the API returns.
+func (r *volRec) volume() backend.Volume {
+	v := backend.Volume{
+		ID:           r.id,
+		Name:         r.name,
+		Size:         r.size,
+		State:        r.state,
+		Style:        backend.StyleFlexVol,
+		Type:         r.typ,
+		JunctionPath: r.junction,
+		ExportPolicy: r.policy,
+		Comment:      r.comment,
+		CreateTime:   r.created,
+		Attributes:   slices.Clone(r.attrs),
+	}
+	if r.origin != nil {
+		o := *r.origin
+		v.Clone = &o
+	}
+	return v
+}
+
+func (sr *snapRec) snapshot() backend.Snapshot {
+	return backend.Snapshot{ID: sr.id, Name: sr.name, CreateTime: sr.created, Comment: sr.comment, Attributes: slices.Clone(sr.attrs)}
+}
+
+// link records clone as depending on snapshot i of parent p, and refresh
+// sets the origins of p's dependent clones to p's current names (after a
+// rename). unlink undoes link when a clone is deleted or split. All three
+// run under the writer lock.
+
+func (b *Backend) link(p *volRec, i int, clone backend.VolumeID) {
+	c := p.withSnaps()
+	c.snaps[i].clones = append(slices.Clip(c.snaps[i].clones), clone)
+	b.put(c)
+}
+
+func (b *Backend) unlink(clone *volRec) {
+	if clone.origin == nil || clone.detached {
+		return
+	}
+	p, ok := b.rec(clone.origin.ParentVolumeID)
+	if !ok {
+		return // impossible while linked; CheckInvariants would report it
+	}
+	i := p.snapIndex(clone.origin.ParentSnapshotID)
+	if i < 0 {
+		return
+	}
+	c := p.withSnaps()
+	c.snaps[i].clones = slices.DeleteFunc(slices.Clone(c.snaps[i].clones), func(id backend.VolumeID) bool { return id == clone.id })
+	if len(c.snaps[i].clones) == 0 {
+		c.snaps[i].clones = nil
+	}
+	b.put(c)
+}
+
+func (b *Backend) refresh(p *volRec) {
+	for i := range p.snaps {
+		for _, id := range p.snaps[i].clones {
+			cr, ok := b.rec(id)
+			if !ok {
+				continue
+			}
+			c := cr.copyRec()
+			o := *cr.origin
+			o.ParentVolume, o.ParentSnapshot = p.name, p.snaps[i].name
+			c.origin = &o
+			b.put(c)
+		}
+	}
+}
+
+// detach cuts the clones of snapshot sr loose from it (lenient mode): each
+// keeps the origin names it has now.
+func (b *Backend) detach(sr *snapRec) {
+	for _, id := range sr.clones {
+		if cr, ok := b.rec(id); ok {
+			c := cr.copyRec()
+			c.detached = true
+			b.put(c)
+		}
+	}
+}
+
+// checkName validates a name (unless lenient) and labels the error with
+// the calling operation and resource.
+func (b *Backend) checkName(op string, r backend.Resource, name string) error {
+	if b.lenient {
+		return nil
+	}
 	err := backend.ValidateName(name)
 	if err == nil {
 		return nil
@@ -103,18 +291,46 @@ func checkName(op string, r backend.Resource, name string) error {
 	return invalidArg(op, r, name, err)
 }
 
+// lenientName is what a lenient backend validates in place of a name, so
+// that the contract's validators check everything else about a spec.
+const lenientName = "lenient"
+
 // relabel gives a validator's *backend.Error the operation it failed in.
-func relabel(op string, err error) error {
+// name is the name the request concerns: a lenient backend's errors
+// report it instead of the placeholder.
+func (b *Backend) relabel(op, name string, err error) error {
 	var be *backend.Error
 	if errors.As(err, &be) {
 		c := *be
 		c.Op = op
+		if b.lenient && c.Name == lenientName {
+			c.Name = text.Truncate(name, 64)
+		}
 		return &c
 	}
 	return invalidArg(op, "", "", err)
 }
 
+// Error constructors. Every failure a Backend returns, other than a context
+// error, is a *backend.Error built here or by backend's own helpers.
+
+func alreadyExists(op string, r backend.Resource, name string) error {
+	return &backend.Error{Op: op, Kind: backend.KindAlreadyExists, Resource: r, Name: text.Truncate(name, 64)}
+}
+
+func inUse(op string, r backend.Resource, id, name string, cause error) error {
+	return &backend.Error{Op: op, Kind: backend.KindInUse, Resource: r, ID: id, Name: text.Truncate(name, 64), Err: cause}
+}
+
+func invalidArg(op string, r backend.Resource, name string, cause error) error {
+	return &backend.Error{Op: op, Kind: backend.KindInvalidArgument, Resource: r, Name: text.Truncate(name, 64), Err: cause}
+}
+
+func notFoundByName(op string, r backend.Resource, name string) error {
+	return &backend.Error{Op: op, Kind: backend.KindNotFound, Resource: r, Name: text.Truncate(name, 64)}
+}
+
 func snapshotInUse(op string, sr *snapRec) error {
 	return inUse(op, backend.ResourceSnapshot, sr.id.String(), sr.name,
-		fmt.Errorf("%d unsplit clone(s) depend on it", sr.clones))
+		fmt.Errorf("%d unsplit clone(s) depend on it", len(sr.clones)))
 }

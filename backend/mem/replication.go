@@ -131,7 +131,7 @@ func (b *Backend) SendStream(ctx context.Context, vol backend.VolumeID, snap, ba
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	r, ok := b.root.Load().vol(vol)
+	r, ok := b.readRec(vol)
 	if !ok {
 		return nil, backend.VolumeNotFound(op, vol)
 	}
@@ -166,7 +166,7 @@ func (b *Backend) ReceiveStream(ctx context.Context, dest string, r io.Reader) (
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	if err := checkName(op, backend.ResourceVolume, dest); err != nil {
+	if err := b.checkName(op, backend.ResourceVolume, dest); err != nil {
 		return 0, err
 	}
 	data, err := io.ReadAll(io.LimitReader(r, maxStreamLen+1))
@@ -181,42 +181,40 @@ func (b *Backend) ReceiveStream(ctx context.Context, dest string, r io.Reader) (
 		return 0, invalidArg(op, backend.ResourceVolume, dest, fmt.Errorf("malformed stream: %w", err))
 	}
 	n := int64(len(data))
-	err = b.write(ctx, func(s *state) (*state, error) {
-		now := b.timestamp()
-		sr := snapRec{id: backend.NewSnapshotID(), name: h.snapshot, created: now, size: h.size}
-		r, ok := s.volByName(dest)
-		if !ok {
-			if h.base != "" {
-				return nil, invalidArg(op, backend.ResourceVolume, dest,
-					fmt.Errorf("incremental stream from %q, but the destination does not exist", h.base))
-			}
-			c := &volRec{
-				id:      backend.NewVolumeID(),
-				name:    dest,
-				size:    h.size,
-				state:   backend.StateOnline,
-				typ:     backend.TypeRW,
-				created: now,
-				snaps:   []snapRec{sr},
-			}
-			next := s.withVol(c)
-			next.withName(dest, c.id)
-			return next, nil
-		}
-		if r.snapIndexByName(h.snapshot) >= 0 {
-			return nil, nil
-		}
-		if h.base != "" && r.snapIndexByName(h.base) < 0 {
-			return nil, invalidArg(op, backend.ResourceVolume, dest,
-				fmt.Errorf("incremental stream from %q, but the destination lacks that snapshot", h.base))
-		}
-		c := r.copyRec()
-		c.size = h.size
-		c.snaps = cloneInsert(r.snaps, len(r.snaps), sr)
-		return s.withVol(c), nil
-	})
-	if err != nil {
+	id := backend.NewSnapshotID()
+	if err := b.lock(ctx); err != nil {
 		return 0, err
 	}
+	defer b.mu.Unlock()
+	now := b.timestamp()
+	sr := snapRec{id: id, name: h.snapshot, created: now, size: h.size}
+	v, ok := b.rec(b.names[dest])
+	if !ok {
+		if h.base != "" {
+			return 0, invalidArg(op, backend.ResourceVolume, dest,
+				fmt.Errorf("incremental stream from %q, but the destination does not exist", h.base))
+		}
+		b.put(&volRec{
+			id:      backend.NewVolumeID(),
+			name:    dest,
+			size:    h.size,
+			state:   backend.StateOnline,
+			typ:     backend.TypeRW,
+			created: now,
+			snaps:   []snapRec{sr},
+		})
+		return n, nil
+	}
+	if v.snapIndexByName(h.snapshot) >= 0 {
+		return n, nil
+	}
+	if h.base != "" && v.snapIndexByName(h.base) < 0 {
+		return 0, invalidArg(op, backend.ResourceVolume, dest,
+			fmt.Errorf("incremental stream from %q, but the destination lacks that snapshot", h.base))
+	}
+	c := v.copyRec()
+	c.size = h.size
+	c.snaps = append(v.snaps[:len(v.snaps):len(v.snaps)], sr)
+	b.put(c)
 	return n, nil
 }

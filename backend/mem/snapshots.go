@@ -13,7 +13,7 @@ func (b *Backend) ListSnapshots(ctx context.Context, vol backend.VolumeID) ([]ba
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	r, ok := b.root.Load().vol(vol)
+	r, ok := b.readRec(vol)
 	if !ok {
 		return nil, backend.VolumeNotFound("ListSnapshots", vol)
 	}
@@ -24,41 +24,48 @@ func (b *Backend) ListSnapshots(ctx context.Context, vol backend.VolumeID) ([]ba
 	return out, nil
 }
 
-// CreateSnapshot records the volume's current size under a new snapshot
-// named name, with the creation time in UTC. It costs O(log n) in the
-// number of volumes and O(k) in the volume's k snapshots. Errors:
-// ErrVolumeNotFound; ErrInvalidArgument for an invalid name;
-// ErrAlreadyExists if the volume already has a snapshot of that name.
-func (b *Backend) CreateSnapshot(ctx context.Context, vol backend.VolumeID, name string) (backend.Snapshot, error) {
+// CreateSnapshot records the volume's current size under a new snapshot,
+// with the creation time in UTC. It costs O(k) in the volume's k
+// snapshots. Errors: ErrVolumeNotFound; ErrInvalidArgument if spec is
+// invalid; ErrAlreadyExists if the volume already has a snapshot of that
+// name.
+func (b *Backend) CreateSnapshot(ctx context.Context, vol backend.VolumeID, spec backend.SnapshotSpec) (backend.Snapshot, error) {
 	const op = "CreateSnapshot"
 	if err := ctx.Err(); err != nil {
 		return backend.Snapshot{}, err
 	}
-	var out backend.Snapshot
-	err := b.write(ctx, func(s *state) (*state, error) {
-		r, ok := s.vol(vol)
-		if !ok {
-			return nil, backend.VolumeNotFound(op, vol)
-		}
-		if err := checkName(op, backend.ResourceSnapshot, name); err != nil {
-			return nil, err
-		}
-		if r.snapIndexByName(name) >= 0 {
-			return nil, alreadyExists(op, backend.ResourceSnapshot, name)
-		}
-		sr := snapRec{id: backend.NewSnapshotID(), name: name, created: b.timestamp(), size: r.size}
-		c := r.copyRec()
-		c.snaps = cloneInsert(r.snaps, len(r.snaps), sr)
-		out = sr.snapshot()
-		return s.withVol(c), nil
-	})
-	return out, err
+	check := spec
+	if b.lenient {
+		check.Name = lenientName
+	}
+	invalid := check.Validate() // reported once the volume is known to exist
+	attrs, _ := backend.CompactAttributes(spec.Attributes)
+	id := backend.NewSnapshotID()
+	if err := b.lock(ctx); err != nil {
+		return backend.Snapshot{}, err
+	}
+	defer b.mu.Unlock()
+	r, ok := b.rec(vol)
+	if !ok {
+		return backend.Snapshot{}, backend.VolumeNotFound(op, vol)
+	}
+	if invalid != nil {
+		return backend.Snapshot{}, b.relabel(op, spec.Name, invalid)
+	}
+	if r.snapIndexByName(spec.Name) >= 0 {
+		return backend.Snapshot{}, alreadyExists(op, backend.ResourceSnapshot, spec.Name)
+	}
+	sr := snapRec{id: id, name: spec.Name, comment: spec.Comment, attrs: attrs, created: b.timestamp(), size: r.size}
+	c := r.copyRec()
+	c.snaps = append(r.snaps[:len(r.snaps):len(r.snaps)], sr)
+	b.put(c)
+	return sr.snapshot(), nil
 }
 
-// lookupSnap finds snapshot snap of volume vol in s, with the contract's
-// error for each way it can be missing.
-func lookupSnap(op string, s *state, vol backend.VolumeID, snap backend.SnapshotID) (*volRec, int, error) {
-	r, ok := s.vol(vol)
+// lookupSnap finds snapshot snap of volume vol, with the contract's error
+// for each way it can be missing. The caller holds b.mu.
+func (b *Backend) lookupSnap(op string, vol backend.VolumeID, snap backend.SnapshotID) (*volRec, int, error) {
+	r, ok := b.rec(vol)
 	if !ok {
 		return nil, -1, backend.VolumeNotFound(op, vol)
 	}
@@ -75,103 +82,146 @@ func (b *Backend) GetSnapshot(ctx context.Context, vol backend.VolumeID, snap ba
 	if err := ctx.Err(); err != nil {
 		return backend.Snapshot{}, err
 	}
-	r, i, err := lookupSnap("GetSnapshot", b.root.Load(), vol, snap)
+	b.mu.RLock()
+	r, i, err := b.lookupSnap("GetSnapshot", vol, snap)
+	b.mu.RUnlock()
 	if err != nil {
 		return backend.Snapshot{}, err
 	}
 	return r.snaps[i].snapshot(), nil
 }
 
+// SnapshotByName returns the volume's snapshot with exactly that name.
+// Errors: ErrVolumeNotFound; ErrSnapshotNotFound.
+func (b *Backend) SnapshotByName(ctx context.Context, vol backend.VolumeID, name string) (backend.Snapshot, error) {
+	const op = "SnapshotByName"
+	if err := ctx.Err(); err != nil {
+		return backend.Snapshot{}, err
+	}
+	r, ok := b.readRec(vol)
+	if !ok {
+		return backend.Snapshot{}, backend.VolumeNotFound(op, vol)
+	}
+	i := r.snapIndexByName(name)
+	if i < 0 {
+		return backend.Snapshot{}, notFoundByName(op, backend.ResourceSnapshot, name)
+	}
+	return r.snaps[i].snapshot(), nil
+}
+
 // DeleteSnapshot deletes one snapshot and frees its name. Errors:
 // ErrVolumeNotFound; ErrSnapshotNotFound; ErrInUse if an unsplit clone
-// depends on it.
+// depends on it. A lenient backend deletes it anyway, and its clones keep
+// their origin names.
 func (b *Backend) DeleteSnapshot(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID) error {
 	const op = "DeleteSnapshot"
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return b.write(ctx, func(s *state) (*state, error) {
-		r, i, err := lookupSnap(op, s, vol, snap)
-		if err != nil {
-			return nil, err
+	if err := b.lock(ctx); err != nil {
+		return err
+	}
+	defer b.mu.Unlock()
+	r, i, err := b.lookupSnap(op, vol, snap)
+	if err != nil {
+		return err
+	}
+	if len(r.snaps[i].clones) > 0 {
+		if !b.lenient {
+			return snapshotInUse(op, &r.snaps[i])
 		}
-		if r.snaps[i].clones > 0 {
-			return nil, snapshotInUse(op, &r.snaps[i])
-		}
-		c := r.copyRec()
-		c.snaps = cloneRemove(r.snaps, i)
-		return s.withVol(c), nil
-	})
+		b.detach(&r.snaps[i])
+	}
+	c := r.withSnaps()
+	c.snaps = append(c.snaps[:i], c.snaps[i+1:]...)
+	b.put(c)
+	return nil
 }
 
-// PatchSnapshot renames the snapshot or changes its comment and returns
-// it. Existence is checked before the patch is validated. Errors:
-// ErrVolumeNotFound; ErrSnapshotNotFound; ErrInvalidArgument;
-// ErrAlreadyExists if the new name is taken on that volume.
+// PatchSnapshot renames the snapshot, changes its comment or merges into
+// its attributes, all or none, and returns it. Existence is checked before
+// the patch is validated. Errors: ErrVolumeNotFound; ErrSnapshotNotFound;
+// ErrInvalidArgument; ErrAlreadyExists if the new name is taken on that
+// volume.
 func (b *Backend) PatchSnapshot(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID, patch backend.SnapshotPatch) (backend.Snapshot, error) {
 	const op = "PatchSnapshot"
 	if err := ctx.Err(); err != nil {
 		return backend.Snapshot{}, err
 	}
-	var out backend.Snapshot
-	err := b.write(ctx, func(s *state) (*state, error) {
-		r, i, err := lookupSnap(op, s, vol, snap)
-		if err != nil {
-			return nil, err
+	check := patch
+	if b.lenient && check.Name != nil {
+		check.Name = new(lenientName)
+	}
+	invalid := check.Validate()
+	if err := b.lock(ctx); err != nil {
+		return backend.Snapshot{}, err
+	}
+	defer b.mu.Unlock()
+	r, i, err := b.lookupSnap(op, vol, snap)
+	if err != nil {
+		return backend.Snapshot{}, err
+	}
+	if invalid != nil {
+		name := ""
+		if patch.Name != nil {
+			name = *patch.Name
 		}
-		if err := patch.Validate(); err != nil {
-			return nil, relabel(op, err)
+		return backend.Snapshot{}, b.relabel(op, name, invalid)
+	}
+	sr := r.snaps[i]
+	if patch.Name != nil && *patch.Name != sr.name {
+		if r.snapIndexByName(*patch.Name) >= 0 {
+			return backend.Snapshot{}, alreadyExists(op, backend.ResourceSnapshot, *patch.Name)
 		}
-		sr := r.snaps[i]
-		if patch.Name != nil && *patch.Name != sr.name {
-			if r.snapIndexByName(*patch.Name) >= 0 {
-				return nil, alreadyExists(op, backend.ResourceSnapshot, *patch.Name)
-			}
-			sr.name = *patch.Name
+		sr.name = *patch.Name
+	}
+	if patch.Comment != nil {
+		sr.comment = *patch.Comment
+	}
+	if patch.Attributes != nil {
+		if sr.attrs, err = backend.MergeAttributes(sr.attrs, patch.Attributes); err != nil {
+			return backend.Snapshot{}, b.relabel(op, sr.name, err)
 		}
-		if patch.Comment != nil {
-			sr.comment = *patch.Comment
-		}
-		out = sr.snapshot()
-		if patch.IsEmpty() {
-			return nil, nil
-		}
-		c := r.copyRec()
-		c.snaps = cloneReplace(r.snaps, i, sr)
-		return s.withVol(c), nil
-	})
-	return out, err
+	}
+	if patch.IsEmpty() {
+		return sr.snapshot(), nil
+	}
+	c := r.withSnaps()
+	c.snaps[i] = sr
+	b.put(c)
+	if sr.name != r.snaps[i].name {
+		b.refresh(c)
+	}
+	return sr.snapshot(), nil
 }
 
 // RestoreSnapshot reverts the volume to the snapshot: the volume's size
 // becomes the snapshot's and every later snapshot is deleted. It returns
 // the restored volume. Errors: ErrVolumeNotFound; ErrSnapshotNotFound;
 // ErrInUse if a snapshot that would be deleted backs an unsplit clone
-// (nothing changes then).
+// (nothing changes then; lenient mode too).
 func (b *Backend) RestoreSnapshot(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID) (backend.Volume, error) {
 	const op = "RestoreSnapshot"
 	if err := ctx.Err(); err != nil {
 		return backend.Volume{}, err
 	}
-	var out backend.Volume
-	err := b.write(ctx, func(s *state) (*state, error) {
-		r, i, err := lookupSnap(op, s, vol, snap)
-		if err != nil {
-			return nil, err
+	if err := b.lock(ctx); err != nil {
+		return backend.Volume{}, err
+	}
+	defer b.mu.Unlock()
+	r, i, err := b.lookupSnap(op, vol, snap)
+	if err != nil {
+		return backend.Volume{}, err
+	}
+	for j := i + 1; j < len(r.snaps); j++ {
+		if n := len(r.snaps[j].clones); n > 0 {
+			return backend.Volume{}, inUse(op, backend.ResourceSnapshot, r.snaps[j].id.String(), r.snaps[j].name,
+				fmt.Errorf("restoring to %q would delete it, but %d unsplit clone(s) depend on it", r.snaps[i].name, n))
 		}
-		for j := i + 1; j < len(r.snaps); j++ {
-			if r.snaps[j].clones > 0 {
-				return nil, inUse(op, backend.ResourceSnapshot, r.snaps[j].id.String(), r.snaps[j].name,
-					fmt.Errorf("restoring to %q would delete it, but %d unsplit clone(s) depend on it", r.snaps[i].name, r.snaps[j].clones))
-			}
-		}
-		c := r.copyRec()
-		c.size = r.snaps[i].size
-		c.snaps = make([]snapRec, i+1)
-		copy(c.snaps, r.snaps[:i+1])
-		next := s.withVol(c)
-		out = next.volume(c)
-		return next, nil
-	})
-	return out, err
+	}
+	c := r.copyRec()
+	c.size = r.snaps[i].size
+	c.snaps = r.snaps[: i+1 : i+1]
+	b.put(c)
+	return c.volume(), nil
 }
