@@ -28,7 +28,7 @@ func (c *Client) CreateClone(ctx context.Context, spec backend.CloneSpec) (backe
 		return backend.Volume{}, err
 	}
 	if len(spec.Attributes) > 0 {
-		return backend.Volume{}, backend.Unsupported(s.op, "attributes")
+		return backend.Volume{}, s.refuseAttributes(backend.ResourceVolume, spec.Attributes)
 	}
 	if parentSnap.IsZero() {
 		sn, err := c.CreateSnapshot(ctx, parentVol, backend.SnapshotSpec{Name: spec.NewSnapshotName})

@@ -58,7 +58,10 @@ func (c *Client) CreateSnapshot(ctx context.Context, vol backend.VolumeID, spec 
 		return backend.Snapshot{}, err
 	}
 	if len(spec.Attributes) > 0 {
-		return backend.Snapshot{}, backend.Unsupported(s.op, "attributes")
+		if _, err := c.getVolume(ctx, s, vol); err != nil {
+			return backend.Snapshot{}, err
+		}
+		return backend.Snapshot{}, s.refuseAttributes(backend.ResourceSnapshot, spec.Attributes)
 	}
 	if err := badText("name", name, "comment", spec.Comment); err != nil {
 		// An unknown volume is reported first.
@@ -181,6 +184,12 @@ func (c *Client) PatchSnapshot(ctx context.Context, vol backend.VolumeID, snap b
 	}
 	if err := ctx.Err(); err != nil {
 		return backend.Snapshot{}, err
+	}
+	if p.Attributes != nil {
+		if _, err := c.getSnapshot(ctx, s, vol, snap); err != nil {
+			return backend.Snapshot{}, err
+		}
+		return backend.Snapshot{}, s.refuseAttributes(backend.ResourceSnapshot, p.Attributes)
 	}
 	var pairs []string
 	if p.Name != nil {

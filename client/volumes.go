@@ -87,7 +87,7 @@ func (c *Client) CreateVolume(ctx context.Context, spec backend.VolumeSpec) (bac
 		return backend.Volume{}, err
 	}
 	if len(spec.Attributes) > 0 {
-		return backend.Volume{}, backend.Unsupported(s.op, "attributes")
+		return backend.Volume{}, s.refuseAttributes(backend.ResourceVolume, spec.Attributes)
 	}
 	if err := badText("name", spec.Name, "junction path", spec.JunctionPath,
 		"export policy", spec.ExportPolicy, "comment", spec.Comment, "state", string(spec.State)); err != nil {
@@ -335,7 +335,11 @@ func (c *Client) PatchVolume(ctx context.Context, id backend.VolumeID, p backend
 		return backend.Volume{}, err
 	}
 	if p.Attributes != nil {
-		return backend.Volume{}, backend.Unsupported(s.op, "attributes")
+		// The contract checks existence first.
+		if _, err := c.getVolume(ctx, s, id); err != nil {
+			return backend.Volume{}, err
+		}
+		return backend.Volume{}, s.refuseAttributes(backend.ResourceVolume, p.Attributes)
 	}
 	if p.IsEmpty() {
 		return c.getVolume(ctx, s, id)

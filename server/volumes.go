@@ -236,16 +236,15 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 		return result{}, err
 	}
 	spec := ontap.VolumeSpec(w)
+	if w.State != nil {
+		spec.State = backend.VolumeState(*w.State)
+	}
 	if err := spec.Validate(); err != nil {
 		return result{}, ontap.FromBackend(ontap.OpVolumeCreate, err)
 	}
 	attrs := defaultVolumeAttrs
 	if err := attrs.Apply(w); err != nil {
 		return result{}, err
-	}
-	var state *backend.VolumeState
-	if w.State != nil && *w.State != string(backend.StateOnline) {
-		state = new(backend.VolumeState(*w.State))
 	}
 	j := s.submit(jobSpec{op: ontap.OpVolumeCreate, description: "POST " + ontap.VolumesPath,
 		run: func(ctx context.Context) (outcome, error) {
@@ -254,11 +253,6 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 				return outcome{}, err
 			}
 			s.attrs.setVolume(v.ID, attrs)
-			if state != nil {
-				if v, err = s.b.PatchVolume(ctx, v.ID, backend.VolumePatch{State: state}); err != nil {
-					return outcome{}, err
-				}
-			}
 			return s.volumeOutcome(&v), nil
 		}})
 	return s.respond(r, q, j, true, ontap.Volume{Name: w.Name}, ontap.VolumesPath+"/?name="+url.QueryEscape(*w.Name))

@@ -176,7 +176,7 @@ func BenchmarkGetVolume(b *testing.B) {
 
 func BenchmarkListVolumes(b *testing.B) {
 	b.Cleanup(releaseShared)
-	for _, n := range []int{100, 10_000} {
+	for _, n := range []int{100, 10_000, 100_000} {
 		b.Run("vols="+strconv.Itoa(n), func(b *testing.B) {
 			f := shared(b, n)
 			b.ReportAllocs()

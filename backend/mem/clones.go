@@ -73,13 +73,12 @@ func (b *Backend) CreateClone(ctx context.Context, spec backend.CloneSpec) (back
 			return backend.Volume{}, alreadyExists(op, backend.ResourceSnapshot, spec.NewSnapshotName)
 		}
 		np := p.copyRec()
-		np.snaps = append(p.snaps[:len(p.snaps):len(p.snaps)], snapRec{id: snapID, name: spec.NewSnapshotName,
-			created: c.created, size: p.size, clones: []backend.VolumeID{c.id}})
+		np.snaps = append(p.snaps[:len(p.snaps):len(p.snaps)],
+			&snapRec{id: snapID, name: spec.NewSnapshotName, created: c.created, size: p.size})
 		b.put(np)
 		p, i = np, len(np.snaps)-1
-	} else {
-		b.link(p, i, c.id)
 	}
+	b.link(snapID, c.id)
 	c.size = p.snaps[i].size
 	if b.lenient {
 		c.size = p.size

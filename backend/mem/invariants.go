@@ -26,7 +26,7 @@ const maxProblems = 20
 //     and creation times in UTC;
 //   - every clone's origin names a live volume and one of its snapshots,
 //     by their current names, and that snapshot lists the clone among its
-//     dependents exactly once; every listed dependent is such a clone.
+//     dependents; every listed dependent is such a clone.
 //     Only a lenient backend has detached clones, whose origins pin
 //     nothing.
 //
@@ -59,12 +59,22 @@ func (b *Backend) CheckInvariants() error {
 		if !r.valid(b, report) {
 			break
 		}
-		for i := range r.snaps {
-			sr := &r.snaps[i]
+		for _, sr := range r.snaps {
 			if other, dup := snapIDs[sr.id]; dup {
 				report("snapshot ID %s appears on volumes %s and %s", sr.id, other, r.id)
 			}
 			snapIDs[sr.id] = r.id
+		}
+	}
+	for sid, clones := range b.deps {
+		if _, ok := snapIDs[sid]; !ok || len(clones) == 0 {
+			report("dependents recorded for snapshot %s, which does not exist or has none", sid)
+		}
+		for id := range clones {
+			c, ok := b.rec(id)
+			if !ok || c.origin == nil || c.detached || c.origin.ParentSnapshotID != sid || c.origin.ParentVolumeID != snapIDs[sid] {
+				report("snapshot %s lists %s as a dependent clone, which it is not", sid, id)
+			}
 		}
 	}
 	return errors.Join(problems...)
@@ -100,8 +110,7 @@ func (r *volRec) valid(b *Backend, report func(string, ...any) bool) bool {
 		return report("volume %q is detached without a lenient backend and an origin", r.name)
 	}
 	names := make(map[string]bool, len(r.snaps))
-	for i := range r.snaps {
-		sr := &r.snaps[i]
+	for _, sr := range r.snaps {
 		if !checkName(fmt.Sprintf("volume %q snapshot %s", r.name, sr.id), sr.name) {
 			return false
 		}
@@ -114,12 +123,6 @@ func (r *volRec) valid(b *Backend, report func(string, ...any) bool) bool {
 			return report("volume %q snapshot %q: attributes are not a compact non-empty object", r.name, sr.name)
 		}
 		names[sr.name] = true
-		for _, id := range sr.clones {
-			c, ok := b.rec(id)
-			if !ok || c.origin == nil || c.detached || c.origin.ParentSnapshotID != sr.id || c.origin.ParentVolumeID != r.id {
-				return report("volume %q snapshot %q lists %s as a dependent clone, which it is not", r.name, sr.name, id)
-			}
-		}
 	}
 	if r.origin == nil || r.detached {
 		return true
@@ -139,20 +142,10 @@ func (r *volRec) valid(b *Backend, report func(string, ...any) bool) bool {
 		return report("clone %q reports origin %q/%q, but the parent is called %q/%q", r.name,
 			o.ParentVolume, o.ParentSnapshot, p.name, p.snaps[i].name)
 	}
-	if n := countOf(p.snaps[i].clones, r.id); n != 1 {
-		return report("clone %q is listed %d times among its parent snapshot's dependents", r.name, n)
+	if _, ok := b.deps[o.ParentSnapshotID][r.id]; !ok {
+		return report("clone %q is missing from its parent snapshot's dependents", r.name)
 	}
 	return true
-}
-
-func countOf(ids []backend.VolumeID, id backend.VolumeID) int {
-	n := 0
-	for _, x := range ids {
-		if x == id {
-			n++
-		}
-	}
-	return n
 }
 
 // compactAttrs reports whether a is what CompactAttributes stores.

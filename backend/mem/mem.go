@@ -35,6 +35,9 @@ type Backend struct {
 	vols  map[backend.VolumeID]slot // every live volume
 	order []*volRec                 // the same volumes, densely, for listing
 	names map[string]backend.VolumeID
+	// deps holds, for each snapshot unsplit clones depend on, those
+	// clones. Only writers use it, so it is changed in place.
+	deps map[backend.SnapshotID]map[backend.VolumeID]struct{}
 
 	now     func() time.Time
 	lenient bool
@@ -57,7 +60,7 @@ type volRec struct {
 	policy   string
 	comment  string
 	attrs    json.RawMessage // compacted object, or nil
-	snaps    []snapRec       // oldest first; replaced, never written in place
+	snaps    []*snapRec      // oldest first; replaced, never written in place
 	origin   *backend.CloneOrigin
 	created  time.Time
 	id       backend.VolumeID
@@ -74,7 +77,6 @@ type snapRec struct {
 	name    string
 	comment string
 	attrs   json.RawMessage
-	clones  []backend.VolumeID // unsplit clones made from it
 	created time.Time
 	id      backend.SnapshotID
 	size    backend.Size // the volume's size when the snapshot was taken
@@ -91,6 +93,7 @@ func New(opts *Options) *Backend {
 	b := &Backend{
 		vols:  make(map[backend.VolumeID]slot),
 		names: make(map[string]backend.VolumeID),
+		deps:  make(map[backend.SnapshotID]map[backend.VolumeID]struct{}),
 		now:   time.Now,
 	}
 	if opts != nil {
@@ -181,12 +184,12 @@ func (r *volRec) withSnaps() *volRec {
 
 // snapIndex returns the position of snapshot id in r.snaps, or -1.
 func (r *volRec) snapIndex(id backend.SnapshotID) int {
-	return slices.IndexFunc(r.snaps, func(s snapRec) bool { return s.id == id })
+	return slices.IndexFunc(r.snaps, func(s *snapRec) bool { return s.id == id })
 }
 
 // snapIndexByName returns the position of the snapshot called name, or -1.
 func (r *volRec) snapIndexByName(name string) int {
-	return slices.IndexFunc(r.snaps, func(s snapRec) bool { return s.name == name })
+	return slices.IndexFunc(r.snaps, func(s *snapRec) bool { return s.name == name })
 }
 
 // volume renders r as the caller-owned value the API returns.
@@ -215,63 +218,53 @@ func (sr *snapRec) snapshot() backend.Snapshot {
 	return backend.Snapshot{ID: sr.id, Name: sr.name, CreateTime: sr.created, Comment: sr.comment, Attributes: slices.Clone(sr.attrs)}
 }
 
-// link records clone as depending on snapshot i of parent p, and refresh
-// sets the origins of p's dependent clones to p's current names (after a
-// rename). unlink undoes link when a clone is deleted or split. All three
-// run under the writer lock.
+// link records clone as depending on snapshot snap, unlink undoes that
+// when the clone is deleted or split, and refresh sets the origins of p's
+// dependent clones to p's current names after a rename. All run under the
+// writer lock.
 
-func (b *Backend) link(p *volRec, i int, clone backend.VolumeID) {
-	c := p.withSnaps()
-	c.snaps[i].clones = append(slices.Clip(c.snaps[i].clones), clone)
-	b.put(c)
+func (b *Backend) link(snap backend.SnapshotID, clone backend.VolumeID) {
+	m := b.deps[snap]
+	if m == nil {
+		m = make(map[backend.VolumeID]struct{}, 1)
+		b.deps[snap] = m
+	}
+	m[clone] = struct{}{}
 }
 
 func (b *Backend) unlink(clone *volRec) {
 	if clone.origin == nil || clone.detached {
 		return
 	}
-	p, ok := b.rec(clone.origin.ParentVolumeID)
-	if !ok {
-		return // impossible while linked; CheckInvariants would report it
+	sid := clone.origin.ParentSnapshotID
+	delete(b.deps[sid], clone.id)
+	if len(b.deps[sid]) == 0 {
+		delete(b.deps, sid)
 	}
-	i := p.snapIndex(clone.origin.ParentSnapshotID)
-	if i < 0 {
-		return
-	}
-	c := p.withSnaps()
-	c.snaps[i].clones = slices.DeleteFunc(slices.Clone(c.snaps[i].clones), func(id backend.VolumeID) bool { return id == clone.id })
-	if len(c.snaps[i].clones) == 0 {
-		c.snaps[i].clones = nil
-	}
-	b.put(c)
 }
 
 func (b *Backend) refresh(p *volRec) {
-	for i := range p.snaps {
-		for _, id := range p.snaps[i].clones {
-			cr, ok := b.rec(id)
-			if !ok {
-				continue
-			}
+	for _, sr := range p.snaps {
+		for id := range b.deps[sr.id] {
+			cr := b.vols[id].rec
 			c := cr.copyRec()
 			o := *cr.origin
-			o.ParentVolume, o.ParentSnapshot = p.name, p.snaps[i].name
+			o.ParentVolume, o.ParentSnapshot = p.name, sr.name
 			c.origin = &o
 			b.put(c)
 		}
 	}
 }
 
-// detach cuts the clones of snapshot sr loose from it (lenient mode): each
-// keeps the origin names it has now.
-func (b *Backend) detach(sr *snapRec) {
-	for _, id := range sr.clones {
-		if cr, ok := b.rec(id); ok {
-			c := cr.copyRec()
-			c.detached = true
-			b.put(c)
-		}
+// detach cuts the clones of snapshot sid loose from it (lenient mode):
+// each keeps the origin names it has now and pins nothing.
+func (b *Backend) detach(sid backend.SnapshotID) {
+	for id := range b.deps[sid] {
+		c := b.vols[id].rec.copyRec()
+		c.detached = true
+		b.put(c)
 	}
+	delete(b.deps, sid)
 }
 
 // checkName validates a name (unless lenient) and labels the error with
@@ -330,7 +323,7 @@ func notFoundByName(op string, r backend.Resource, name string) error {
 	return &backend.Error{Op: op, Kind: backend.KindNotFound, Resource: r, Name: text.Truncate(name, 64)}
 }
 
-func snapshotInUse(op string, sr *snapRec) error {
+func snapshotInUse(op string, sr *snapRec, n int) error {
 	return inUse(op, backend.ResourceSnapshot, sr.id.String(), sr.name,
-		fmt.Errorf("%d unsplit clone(s) depend on it", len(sr.clones)))
+		fmt.Errorf("%d unsplit clone(s) depend on it", n))
 }

@@ -187,7 +187,7 @@ func (b *Backend) ReceiveStream(ctx context.Context, dest string, r io.Reader) (
 	}
 	defer b.mu.Unlock()
 	now := b.timestamp()
-	sr := snapRec{id: id, name: h.snapshot, created: now, size: h.size}
+	sr := &snapRec{id: id, name: h.snapshot, created: now, size: h.size}
 	v, ok := b.rec(b.names[dest])
 	if !ok {
 		if h.base != "" {
@@ -201,7 +201,7 @@ func (b *Backend) ReceiveStream(ctx context.Context, dest string, r io.Reader) (
 			state:   backend.StateOnline,
 			typ:     backend.TypeRW,
 			created: now,
-			snaps:   []snapRec{sr},
+			snaps:   []*snapRec{sr},
 		})
 		return n, nil
 	}

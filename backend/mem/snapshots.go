@@ -55,7 +55,7 @@ func (b *Backend) CreateSnapshot(ctx context.Context, vol backend.VolumeID, spec
 	if r.snapIndexByName(spec.Name) >= 0 {
 		return backend.Snapshot{}, alreadyExists(op, backend.ResourceSnapshot, spec.Name)
 	}
-	sr := snapRec{id: id, name: spec.Name, comment: spec.Comment, attrs: attrs, created: b.timestamp(), size: r.size}
+	sr := &snapRec{id: id, name: spec.Name, comment: spec.Comment, attrs: attrs, created: b.timestamp(), size: r.size}
 	c := r.copyRec()
 	c.snaps = append(r.snaps[:len(r.snaps):len(r.snaps)], sr)
 	b.put(c)
@@ -126,11 +126,11 @@ func (b *Backend) DeleteSnapshot(ctx context.Context, vol backend.VolumeID, snap
 	if err != nil {
 		return err
 	}
-	if len(r.snaps[i].clones) > 0 {
+	if n := len(b.deps[snap]); n > 0 {
 		if !b.lenient {
-			return snapshotInUse(op, &r.snaps[i])
+			return snapshotInUse(op, r.snaps[i], n)
 		}
-		b.detach(&r.snaps[i])
+		b.detach(snap)
 	}
 	c := r.withSnaps()
 	c.snaps = append(c.snaps[:i], c.snaps[i+1:]...)
@@ -168,7 +168,7 @@ func (b *Backend) PatchSnapshot(ctx context.Context, vol backend.VolumeID, snap 
 		}
 		return backend.Snapshot{}, b.relabel(op, name, invalid)
 	}
-	sr := r.snaps[i]
+	sr := *r.snaps[i]
 	if patch.Name != nil && *patch.Name != sr.name {
 		if r.snapIndexByName(*patch.Name) >= 0 {
 			return backend.Snapshot{}, alreadyExists(op, backend.ResourceSnapshot, *patch.Name)
@@ -187,7 +187,7 @@ func (b *Backend) PatchSnapshot(ctx context.Context, vol backend.VolumeID, snap 
 		return sr.snapshot(), nil
 	}
 	c := r.withSnaps()
-	c.snaps[i] = sr
+	c.snaps[i] = &sr
 	b.put(c)
 	if sr.name != r.snaps[i].name {
 		b.refresh(c)
@@ -214,7 +214,7 @@ func (b *Backend) RestoreSnapshot(ctx context.Context, vol backend.VolumeID, sna
 		return backend.Volume{}, err
 	}
 	for j := i + 1; j < len(r.snaps); j++ {
-		if n := len(r.snaps[j].clones); n > 0 {
+		if n := len(b.deps[r.snaps[j].id]); n > 0 {
 			return backend.Volume{}, inUse(op, backend.ResourceSnapshot, r.snaps[j].id.String(), r.snaps[j].name,
 				fmt.Errorf("restoring to %q would delete it, but %d unsplit clone(s) depend on it", r.snaps[i].name, n))
 		}

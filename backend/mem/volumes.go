@@ -119,13 +119,13 @@ func (b *Backend) DeleteVolume(ctx context.Context, id backend.VolumeID) error {
 	if !ok {
 		return backend.VolumeNotFound(op, id)
 	}
-	for i := range r.snaps {
-		if sr := &r.snaps[i]; len(sr.clones) > 0 {
+	for _, sr := range r.snaps {
+		if n := len(b.deps[sr.id]); n > 0 {
 			if !b.lenient {
 				return inUse(op, backend.ResourceVolume, r.id.String(), r.name,
-					fmt.Errorf("snapshot %q backs %d unsplit clone(s)", sr.name, len(sr.clones)))
+					fmt.Errorf("snapshot %q backs %d unsplit clone(s)", sr.name, n))
 			}
-			b.detach(sr)
+			b.detach(sr.id)
 		}
 	}
 	b.remove(r)
