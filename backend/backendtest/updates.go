@@ -66,8 +66,12 @@ func concurrentMerges(e *env) {
 		fields := []func(i int) backend.VolumePatch{
 			func(i int) backend.VolumePatch { return backend.VolumePatch{Comment: new("c" + strconv.Itoa(i))} },
 			func(i int) backend.VolumePatch { return backend.VolumePatch{ExportPolicy: new("p" + strconv.Itoa(i))} },
-			func(i int) backend.VolumePatch { return backend.VolumePatch{Size: new(backend.Bytes(uint64(i+1) * gib))} },
-			func(i int) backend.VolumePatch { return backend.VolumePatch{JunctionPath: new("/" + e.name(strconv.Itoa(i)))} },
+			func(i int) backend.VolumePatch {
+				return backend.VolumePatch{Size: new(backend.Bytes(uint64(i+1) * gib))}
+			},
+			func(i int) backend.VolumePatch {
+				return backend.VolumePatch{JunctionPath: new("/" + e.name(strconv.Itoa(i)))}
+			},
 		}
 		errs := race(len(fields), func(g int) error {
 			for i := range writesPerRacer {
