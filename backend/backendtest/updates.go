@@ -10,7 +10,7 @@ import (
 
 // writesPerRacer is how many writes each goroutine makes in the
 // lost-update cases.
-const writesPerRacer = 12
+const writesPerRacer = 25
 
 // updateCases check that concurrent read-modify-write operations on one
 // object lose nothing: each call's change survives every other's, which
