@@ -16,6 +16,9 @@ const MaxAttributesLen = 1 << 20
 // stores. Empty input and the empty object both give nil (no attributes).
 // Other input fails with an [ErrInvalidArgument] error.
 func CompactAttributes(raw json.RawMessage) (json.RawMessage, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
 	c, err := compactObject(raw)
 	if err != nil {
 		return nil, &Error{Op: "CompactAttributes", Kind: KindInvalidArgument, Err: err}
@@ -60,6 +63,9 @@ func MergeAttributes(stored, patch json.RawMessage) (json.RawMessage, error) {
 // attributesProblem reports why raw cannot be an attributes object (or a
 // merge patch), or nil. Empty input is fine: it means none.
 func attributesProblem(raw json.RawMessage) error {
+	if len(raw) == 0 {
+		return nil
+	}
 	_, err := compactObject(raw)
 	return err
 }

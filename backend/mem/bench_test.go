@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/backend/mem"
@@ -378,6 +380,58 @@ func BenchmarkHeapPerVolume(b *testing.B) {
 			b.ReportMetric(perVol, "bytes/volume")
 			b.ReportMetric(scanPerVol, "scan-bytes/volume")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(tc.n), "ns/volume")
+		})
+	}
+}
+
+// BenchmarkWriterDuringListing measures how long a writer (PatchVolume of
+// one volume's comment) takes while another goroutine lists all 100k
+// volumes over and over, against the same writer with no lister. It
+// reports the writer's median, 99th percentile and worst latency.
+func BenchmarkWriterDuringListing(b *testing.B) {
+	const n = 100_000
+	for _, listing := range []bool{false, true} {
+		name := "idle/vols=100000"
+		if listing {
+			name = "listing/vols=100000"
+		}
+		b.Run(name, func(b *testing.B) {
+			f := newFixture(b, n)
+			stop, done := make(chan struct{}), make(chan struct{})
+			var lists atomic.Int64
+			go func() {
+				defer close(done)
+				for listing {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					if _, err := f.b.ListVolumes(ctx); err != nil {
+						b.Error(err)
+						return
+					}
+					lists.Add(1)
+				}
+			}()
+			var lat []time.Duration
+			comments := [2]string{"a", "b"}
+			i := 0
+			for b.Loop() {
+				start := time.Now()
+				if _, err := f.b.PatchVolume(ctx, f.ids[i%n], backend.VolumePatch{Comment: &comments[i%2]}); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(start))
+				i++
+			}
+			close(stop)
+			<-done
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
+			b.ReportMetric(float64(lat[len(lat)-1].Nanoseconds()), "max-ns")
+			b.ReportMetric(float64(lists.Load()), "lists")
 		})
 	}
 }

@@ -53,7 +53,8 @@ func (b *Backend) CreateClone(ctx context.Context, spec backend.CloneSpec) (back
 	if !ok {
 		return backend.Volume{}, backend.VolumeNotFound(op, spec.ParentVolume)
 	}
-	i := p.snapIndex(snapID)
+	ss := b.snaps[p.id]
+	i := byID(ss, snapID)
 	if !newSnap && i < 0 {
 		return backend.Volume{}, backend.SnapshotNotFound(op, snapID)
 	}
@@ -69,22 +70,20 @@ func (b *Backend) CreateClone(ctx context.Context, spec backend.CloneSpec) (back
 	}
 	c.created = b.timestamp()
 	if newSnap {
-		if p.snapIndexByName(spec.NewSnapshotName) >= 0 {
+		if byName(ss, spec.NewSnapshotName) >= 0 {
 			return backend.Volume{}, alreadyExists(op, backend.ResourceSnapshot, spec.NewSnapshotName)
 		}
-		np := p.copyRec()
-		np.snaps = append(p.snaps[:len(p.snaps):len(p.snaps)],
-			&snapRec{id: snapID, name: spec.NewSnapshotName, created: c.created, size: p.size})
-		b.put(np)
-		p, i = np, len(np.snaps)-1
+		ss = append(ss[:len(ss):len(ss)], &snapRec{id: snapID, name: spec.NewSnapshotName, created: c.created, size: p.size})
+		b.snaps[p.id] = ss
+		i = len(ss) - 1
 	}
 	b.link(snapID, c.id)
-	c.size = p.snaps[i].size
+	c.size = ss[i].size
 	if b.lenient {
 		c.size = p.size
 	}
 	c.origin = &backend.CloneOrigin{
-		ParentVolume: p.name, ParentSnapshot: p.snaps[i].name,
+		ParentVolume: p.name, ParentSnapshot: ss[i].name,
 		ParentVolumeID: p.id, ParentSnapshotID: snapID,
 	}
 	b.put(c)

@@ -59,18 +59,26 @@ func (b *Backend) CheckInvariants() error {
 		if !r.valid(b, report) {
 			break
 		}
-		for _, sr := range r.snaps {
+		for _, sr := range b.snaps[r.id] {
 			if other, dup := snapIDs[sr.id]; dup {
 				report("snapshot ID %s appears on volumes %s and %s", sr.id, other, r.id)
 			}
 			snapIDs[sr.id] = r.id
 		}
 	}
+	for vol, ss := range b.snaps {
+		if _, ok := b.vols[vol]; !ok || len(ss) == 0 {
+			report("%d snapshots are listed for volume %s, which does not exist or has none", len(ss), vol)
+		}
+	}
 	for sid, clones := range b.deps {
 		if _, ok := snapIDs[sid]; !ok || len(clones) == 0 {
 			report("dependents recorded for snapshot %s, which does not exist or has none", sid)
 		}
-		for id := range clones {
+		if len(slices.Compact(slices.SortedFunc(slices.Values(clones), compareIDs))) != len(clones) {
+			report("snapshot %s lists a dependent clone twice", sid)
+		}
+		for _, id := range clones {
 			c, ok := b.rec(id)
 			if !ok || c.origin == nil || c.detached || c.origin.ParentSnapshotID != sid || c.origin.ParentVolumeID != snapIDs[sid] {
 				report("snapshot %s lists %s as a dependent clone, which it is not", sid, id)
@@ -109,8 +117,9 @@ func (r *volRec) valid(b *Backend, report func(string, ...any) bool) bool {
 	case r.detached && (!b.lenient || r.origin == nil):
 		return report("volume %q is detached without a lenient backend and an origin", r.name)
 	}
-	names := make(map[string]bool, len(r.snaps))
-	for _, sr := range r.snaps {
+	ss := b.snaps[r.id]
+	names := make(map[string]bool, len(ss))
+	for _, sr := range ss {
 		if !checkName(fmt.Sprintf("volume %q snapshot %s", r.name, sr.id), sr.name) {
 			return false
 		}
@@ -132,17 +141,18 @@ func (r *volRec) valid(b *Backend, report func(string, ...any) bool) bool {
 	if !ok {
 		return report("clone %q: parent volume %s does not exist", r.name, o.ParentVolumeID)
 	}
-	i := p.snapIndex(o.ParentSnapshotID)
+	ps := b.snaps[p.id]
+	i := byID(ps, o.ParentSnapshotID)
 	switch {
 	case p.id == r.id:
 		return report("clone %q is its own parent", r.name)
 	case i < 0:
 		return report("clone %q: parent %q has no snapshot %s", r.name, p.name, o.ParentSnapshotID)
-	case o.ParentVolume != p.name || o.ParentSnapshot != p.snaps[i].name:
+	case o.ParentVolume != p.name || o.ParentSnapshot != ps[i].name:
 		return report("clone %q reports origin %q/%q, but the parent is called %q/%q", r.name,
-			o.ParentVolume, o.ParentSnapshot, p.name, p.snaps[i].name)
+			o.ParentVolume, o.ParentSnapshot, p.name, ps[i].name)
 	}
-	if _, ok := b.deps[o.ParentSnapshotID][r.id]; !ok {
+	if !slices.Contains(b.deps[o.ParentSnapshotID], r.id) {
 		return report("clone %q is missing from its parent snapshot's dependents", r.name)
 	}
 	return true
@@ -156,3 +166,5 @@ func compactAttrs(a []byte) bool {
 	c, err := backend.CompactAttributes(slices.Clone(a))
 	return err == nil && bytes.Equal(c, a)
 }
+
+func compareIDs(a, b backend.VolumeID) int { return bytes.Compare(a[:], b[:]) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,50 +34,67 @@ func (c *pausingClock) Now() time.Time {
 }
 
 // TestWriterLockPreventsLostUpdates makes a lost update deterministic
-// rather than a matter of luck: writer A is parked inside CreateSnapshot,
-// after reading the volume and before storing its changed copy; writer B
-// then changes the same volume. With the writer lock, B waits for A, and
-// both changes survive. Without it, B finishes while A is parked, A then
-// stores its stale copy, and B's change is gone, which this test reports.
-// (A waits for B at most 200 ms, which is how long B is given to finish
-// if nothing stops it.)
+// rather than a matter of luck: writer A is parked by its clock in the
+// middle of a write, after reading what it changes and before storing the
+// changed copy; writer B then changes the same thing. With the writer
+// lock, B waits for A, and both changes survive. Without it, B finishes
+// while A is parked, A then stores its stale copy, and B's change is gone,
+// which this test reports. (A waits for B at most 200 ms, which is how
+// long B is given to finish if nothing stops it.)
 func TestWriterLockPreventsLostUpdates(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
-		write func(b *mem.Backend, v backend.Volume) error
+		name string
+		a, b func(b *mem.Backend, v backend.Volume) error
+		// check runs when both are done.
 		check func(t *testing.T, b *mem.Backend, v backend.Volume)
 	}{
-		{"PatchVolume", func(b *mem.Backend, v backend.Volume) error {
-			_, err := b.PatchVolume(ctx, v.ID, backend.VolumePatch{Size: new(backend.Bytes(7)), Attributes: json.RawMessage(`{"b":1}`)})
-			return err
-		}, func(t *testing.T, b *mem.Backend, v backend.Volume) {
-			if got := mustGet(t, b, v.ID); got.Size != backend.Bytes(7) || string(got.Attributes) != `{"b":1}` {
-				t.Errorf("B's patch was lost: size %v, attributes %s", got.Size, got.Attributes)
-			}
-		}},
-		{"CreateSnapshot", func(b *mem.Backend, v backend.Volume) error {
-			_, err := b.CreateSnapshot(context.Background(), v.ID, backend.SnapshotSpec{Name: "b"})
-			return err
-		}, func(t *testing.T, b *mem.Backend, v backend.Volume) {
-			if names := strings.Join(snapshotNames(t, b, v.ID), ","); names != "a,b" && names != "b,a" {
-				t.Errorf("snapshots %q, want a and b", names)
-			}
-		}},
+		{
+			name: "VolumeRecord", // A receives a stream into v; B patches v
+			a: func(b *mem.Backend, v backend.Volume) error {
+				_, err := b.ReceiveStream(ctx, v.Name, strings.NewReader("nessie-mem-stream 1\nvolume \"src\"\nsize 9\nsnapshot \"a\"\nbase \"\"\nend\n"))
+				return err
+			},
+			b: func(b *mem.Backend, v backend.Volume) error {
+				_, err := b.PatchVolume(ctx, v.ID, backend.VolumePatch{Comment: new("B"), Attributes: json.RawMessage(`{"b":1}`)})
+				return err
+			},
+			check: func(t *testing.T, b *mem.Backend, v backend.Volume) {
+				got := mustGet(t, b, v.ID)
+				if got.Comment != "B" || string(got.Attributes) != `{"b":1}` {
+					t.Errorf("B's patch was lost: comment %q, attributes %s", got.Comment, got.Attributes)
+				}
+				if got.Size != backend.Bytes(9) || strings.Join(snapshotNames(t, b, v.ID), ",") != "a" {
+					t.Errorf("A's stream was lost: size %v, snapshots %q", got.Size, snapshotNames(t, b, v.ID))
+				}
+			},
+		},
+		{
+			name: "SnapshotList", // A and B both take a snapshot of v
+			a: func(b *mem.Backend, v backend.Volume) error {
+				_, err := b.CreateSnapshot(ctx, v.ID, backend.SnapshotSpec{Name: "a"})
+				return err
+			},
+			b: func(b *mem.Backend, v backend.Volume) error {
+				_, err := b.CreateSnapshot(ctx, v.ID, backend.SnapshotSpec{Name: "b"})
+				return err
+			},
+			check: func(t *testing.T, b *mem.Backend, v backend.Volume) {
+				if names := strings.Join(snapshotNames(t, b, v.ID), ","); names != "a,b" {
+					t.Errorf("snapshots %q, want a,b", names)
+				}
+			},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := newPausingClock()
 			b := newBackend(t, &mem.Options{Now: clock.Now})
 			v := mustVolume(t, b, "v", backend.Bytes(1))
 			clock.armed.Store(true)
-			var wg sync.WaitGroup
-			wg.Go(func() { // A
-				if _, err := b.CreateSnapshot(ctx, v.ID, backend.SnapshotSpec{Name: "a"}); err != nil {
-					t.Errorf("A: %v", err)
-				}
-			})
+			aDone := make(chan error, 1)
+			go func() { aDone <- tc.a(b, v) }()
 			<-clock.entered // A is parked mid-write
 			bDone := make(chan error, 1)
-			go func() { bDone <- tc.write(b, v) }()
+			go func() { bDone <- tc.b(b, v) }()
 			var bErr error
 			select {
 			case bErr = <-bDone: // no lock stopped B
@@ -87,12 +103,11 @@ func TestWriterLockPreventsLostUpdates(t *testing.T) {
 				close(clock.release)
 				bErr = <-bDone
 			}
-			wg.Wait()
+			if err := <-aDone; err != nil {
+				t.Fatalf("A: %v", err)
+			}
 			if bErr != nil {
 				t.Fatalf("B: %v", bErr)
-			}
-			if snaps := snapshotNames(t, b, v.ID); !strings.Contains(strings.Join(snaps, ","), "a") {
-				t.Errorf("A's snapshot was lost: %q", snaps)
 			}
 			tc.check(t, b, v)
 		})

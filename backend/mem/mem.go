@@ -35,9 +35,13 @@ type Backend struct {
 	vols  map[backend.VolumeID]slot // every live volume
 	order []*volRec                 // the same volumes, densely, for listing
 	names map[string]backend.VolumeID
+	// snaps holds each volume's snapshots, oldest first; a volume without
+	// snapshots has no entry. A list is replaced, never written in place,
+	// so a reader may use one after releasing the lock.
+	snaps map[backend.VolumeID][]*snapRec
 	// deps holds, for each snapshot unsplit clones depend on, those
 	// clones. Only writers use it, so it is changed in place.
-	deps map[backend.SnapshotID]map[backend.VolumeID]struct{}
+	deps map[backend.SnapshotID][]backend.VolumeID
 
 	now     func() time.Time
 	lenient bool
@@ -60,7 +64,6 @@ type volRec struct {
 	policy   string
 	comment  string
 	attrs    json.RawMessage // compacted object, or nil
-	snaps    []*snapRec      // oldest first; replaced, never written in place
 	origin   *backend.CloneOrigin
 	created  time.Time
 	id       backend.VolumeID
@@ -93,7 +96,8 @@ func New(opts *Options) *Backend {
 	b := &Backend{
 		vols:  make(map[backend.VolumeID]slot),
 		names: make(map[string]backend.VolumeID),
-		deps:  make(map[backend.SnapshotID]map[backend.VolumeID]struct{}),
+		snaps: make(map[backend.VolumeID][]*snapRec),
+		deps:  make(map[backend.SnapshotID][]backend.VolumeID),
 		now:   time.Now,
 	}
 	if opts != nil {
@@ -167,51 +171,59 @@ func (b *Backend) remove(r *volRec) {
 	delete(b.names, r.name)
 }
 
-// copyRec returns a copy of r for the caller to change and put. The snaps
-// slice is still shared: replace it, never write into it.
+// copyRec returns a copy of r for the caller to change and put.
 func (r *volRec) copyRec() *volRec {
 	c := *r
 	return &c
 }
 
-// withSnaps returns a copy of r whose snapshot list is a fresh copy that
-// the caller may change.
-func (r *volRec) withSnaps() *volRec {
-	c := r.copyRec()
-	c.snaps = slices.Clone(r.snaps)
-	return c
+// setSnaps stores a volume's snapshot list; an empty one is no entry. The
+// caller holds the writer lock.
+func (b *Backend) setSnaps(vol backend.VolumeID, ss []*snapRec) {
+	if len(ss) == 0 {
+		delete(b.snaps, vol)
+		return
+	}
+	b.snaps[vol] = ss
 }
 
-// snapIndex returns the position of snapshot id in r.snaps, or -1.
-func (r *volRec) snapIndex(id backend.SnapshotID) int {
-	return slices.IndexFunc(r.snaps, func(s *snapRec) bool { return s.id == id })
+// byID and byName return the position of a snapshot in a list, or -1.
+
+func byID(ss []*snapRec, id backend.SnapshotID) int {
+	return slices.IndexFunc(ss, func(s *snapRec) bool { return s.id == id })
 }
 
-// snapIndexByName returns the position of the snapshot called name, or -1.
-func (r *volRec) snapIndexByName(name string) int {
-	return slices.IndexFunc(r.snaps, func(s *snapRec) bool { return s.name == name })
+func byName(ss []*snapRec, name string) int {
+	return slices.IndexFunc(ss, func(s *snapRec) bool { return s.name == name })
 }
 
 // volume renders r as the caller-owned value the API returns.
 func (r *volRec) volume() backend.Volume {
-	v := backend.Volume{
-		ID:           r.id,
-		Name:         r.name,
-		Size:         r.size,
-		State:        r.state,
-		Style:        backend.StyleFlexVol,
-		Type:         r.typ,
-		JunctionPath: r.junction,
-		ExportPolicy: r.policy,
-		Comment:      r.comment,
-		CreateTime:   r.created,
-		Attributes:   slices.Clone(r.attrs),
+	var v backend.Volume
+	r.render(&v)
+	return v
+}
+
+// render fills *v, which must be zero, from r; ListVolumes renders in
+// place to spare a copy per volume.
+func (r *volRec) render(v *backend.Volume) {
+	v.ID = r.id
+	v.Name = r.name
+	v.Size = r.size
+	v.State = r.state
+	v.Style = backend.StyleFlexVol
+	v.Type = r.typ
+	v.JunctionPath = r.junction
+	v.ExportPolicy = r.policy
+	v.Comment = r.comment
+	v.CreateTime = r.created
+	if r.attrs != nil {
+		v.Attributes = slices.Clone(r.attrs)
 	}
 	if r.origin != nil {
 		o := *r.origin
 		v.Clone = &o
 	}
-	return v
 }
 
 func (sr *snapRec) snapshot() backend.Snapshot {
@@ -224,12 +236,7 @@ func (sr *snapRec) snapshot() backend.Snapshot {
 // writer lock.
 
 func (b *Backend) link(snap backend.SnapshotID, clone backend.VolumeID) {
-	m := b.deps[snap]
-	if m == nil {
-		m = make(map[backend.VolumeID]struct{}, 1)
-		b.deps[snap] = m
-	}
-	m[clone] = struct{}{}
+	b.deps[snap] = append(b.deps[snap], clone)
 }
 
 func (b *Backend) unlink(clone *volRec) {
@@ -237,15 +244,21 @@ func (b *Backend) unlink(clone *volRec) {
 		return
 	}
 	sid := clone.origin.ParentSnapshotID
-	delete(b.deps[sid], clone.id)
-	if len(b.deps[sid]) == 0 {
-		delete(b.deps, sid)
+	ids := b.deps[sid]
+	if i := slices.Index(ids, clone.id); i >= 0 {
+		ids[i] = ids[len(ids)-1]
+		ids = ids[:len(ids)-1]
 	}
+	if len(ids) == 0 {
+		delete(b.deps, sid)
+		return
+	}
+	b.deps[sid] = ids
 }
 
 func (b *Backend) refresh(p *volRec) {
-	for _, sr := range p.snaps {
-		for id := range b.deps[sr.id] {
+	for _, sr := range b.snaps[p.id] {
+		for _, id := range b.deps[sr.id] {
 			cr := b.vols[id].rec
 			c := cr.copyRec()
 			o := *cr.origin
@@ -259,7 +272,7 @@ func (b *Backend) refresh(p *volRec) {
 // detach cuts the clones of snapshot sid loose from it (lenient mode):
 // each keeps the origin names it has now and pins nothing.
 func (b *Backend) detach(sid backend.SnapshotID) {
-	for id := range b.deps[sid] {
+	for _, id := range b.deps[sid] {
 		c := b.vols[id].rec.copyRec()
 		c.detached = true
 		b.put(c)

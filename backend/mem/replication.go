@@ -131,16 +131,19 @@ func (b *Backend) SendStream(ctx context.Context, vol backend.VolumeID, snap, ba
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	r, ok := b.readRec(vol)
+	b.mu.RLock()
+	r, ok := b.rec(vol)
+	ss := b.snaps[vol]
+	b.mu.RUnlock()
 	if !ok {
 		return nil, backend.VolumeNotFound(op, vol)
 	}
-	i := r.snapIndexByName(snap)
+	i := byName(ss, snap)
 	if i < 0 {
 		return nil, invalidArg(op, backend.ResourceSnapshot, snap, fmt.Errorf("volume %q has no snapshot of that name", r.name))
 	}
 	if base != "" {
-		j := r.snapIndexByName(base)
+		j := byName(ss, base)
 		if j < 0 {
 			return nil, invalidArg(op, backend.ResourceSnapshot, base, fmt.Errorf("volume %q has no base snapshot of that name", r.name))
 		}
@@ -148,7 +151,7 @@ func (b *Backend) SendStream(ctx context.Context, vol backend.VolumeID, snap, ba
 			return nil, invalidArg(op, backend.ResourceSnapshot, base, fmt.Errorf("base must be older than snapshot %q", snap))
 		}
 	}
-	h := streamHeader{volume: r.name, size: r.snaps[i].size, snapshot: snap, base: base}
+	h := streamHeader{volume: r.name, size: ss[i].size, snapshot: snap, base: base}
 	return io.NopCloser(strings.NewReader(h.encode())), nil
 }
 
@@ -186,35 +189,37 @@ func (b *Backend) ReceiveStream(ctx context.Context, dest string, r io.Reader) (
 		return 0, err
 	}
 	defer b.mu.Unlock()
+	v, ok := b.rec(b.names[dest])
 	now := b.timestamp()
 	sr := &snapRec{id: id, name: h.snapshot, created: now, size: h.size}
-	v, ok := b.rec(b.names[dest])
 	if !ok {
 		if h.base != "" {
 			return 0, invalidArg(op, backend.ResourceVolume, dest,
 				fmt.Errorf("incremental stream from %q, but the destination does not exist", h.base))
 		}
-		b.put(&volRec{
+		c := &volRec{
 			id:      backend.NewVolumeID(),
 			name:    dest,
 			size:    h.size,
 			state:   backend.StateOnline,
 			typ:     backend.TypeRW,
 			created: now,
-			snaps:   []*snapRec{sr},
-		})
+		}
+		b.put(c)
+		b.snaps[c.id] = []*snapRec{sr}
 		return n, nil
 	}
-	if v.snapIndexByName(h.snapshot) >= 0 {
+	ss := b.snaps[v.id]
+	if byName(ss, h.snapshot) >= 0 {
 		return n, nil
 	}
-	if h.base != "" && v.snapIndexByName(h.base) < 0 {
+	if h.base != "" && byName(ss, h.base) < 0 {
 		return 0, invalidArg(op, backend.ResourceVolume, dest,
 			fmt.Errorf("incremental stream from %q, but the destination lacks that snapshot", h.base))
 	}
 	c := v.copyRec()
 	c.size = h.size
-	c.snaps = append(v.snaps[:len(v.snaps):len(v.snaps)], sr)
 	b.put(c)
+	b.snaps[v.id] = append(ss[:len(ss):len(ss)], sr)
 	return n, nil
 }

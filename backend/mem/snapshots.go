@@ -3,6 +3,7 @@ package mem
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/nessie-go/nessie/backend"
 )
@@ -13,20 +14,23 @@ func (b *Backend) ListSnapshots(ctx context.Context, vol backend.VolumeID) ([]ba
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	r, ok := b.readRec(vol)
+	b.mu.RLock()
+	_, ok := b.vols[vol]
+	ss := b.snaps[vol]
+	b.mu.RUnlock()
 	if !ok {
 		return nil, backend.VolumeNotFound("ListSnapshots", vol)
 	}
-	out := make([]backend.Snapshot, len(r.snaps))
-	for i := range r.snaps {
-		out[i] = r.snaps[i].snapshot()
+	out := make([]backend.Snapshot, len(ss))
+	for i, sr := range ss {
+		out[i] = sr.snapshot()
 	}
 	return out, nil
 }
 
 // CreateSnapshot records the volume's current size under a new snapshot,
-// with the creation time in UTC. It costs O(k) in the volume's k
-// snapshots. Errors: ErrVolumeNotFound; ErrInvalidArgument if spec is
+// with the creation time in UTC. It copies the volume's list of k
+// snapshot pointers, O(k). Errors: ErrVolumeNotFound; ErrInvalidArgument if spec is
 // invalid; ErrAlreadyExists if the volume already has a snapshot of that
 // name.
 func (b *Backend) CreateSnapshot(ctx context.Context, vol backend.VolumeID, spec backend.SnapshotSpec) (backend.Snapshot, error) {
@@ -52,28 +56,29 @@ func (b *Backend) CreateSnapshot(ctx context.Context, vol backend.VolumeID, spec
 	if invalid != nil {
 		return backend.Snapshot{}, b.relabel(op, spec.Name, invalid)
 	}
-	if r.snapIndexByName(spec.Name) >= 0 {
+	ss := b.snaps[vol]
+	if byName(ss, spec.Name) >= 0 {
 		return backend.Snapshot{}, alreadyExists(op, backend.ResourceSnapshot, spec.Name)
 	}
 	sr := &snapRec{id: id, name: spec.Name, comment: spec.Comment, attrs: attrs, created: b.timestamp(), size: r.size}
-	c := r.copyRec()
-	c.snaps = append(r.snaps[:len(r.snaps):len(r.snaps)], sr)
-	b.put(c)
+	b.snaps[vol] = append(ss[:len(ss):len(ss)], sr)
 	return sr.snapshot(), nil
 }
 
 // lookupSnap finds snapshot snap of volume vol, with the contract's error
-// for each way it can be missing. The caller holds b.mu.
-func (b *Backend) lookupSnap(op string, vol backend.VolumeID, snap backend.SnapshotID) (*volRec, int, error) {
+// for each way it can be missing: the volume's record, its snapshots, and
+// the snapshot's index among them. The caller holds b.mu.
+func (b *Backend) lookupSnap(op string, vol backend.VolumeID, snap backend.SnapshotID) (*volRec, []*snapRec, int, error) {
 	r, ok := b.rec(vol)
 	if !ok {
-		return nil, -1, backend.VolumeNotFound(op, vol)
+		return nil, nil, -1, backend.VolumeNotFound(op, vol)
 	}
-	i := r.snapIndex(snap)
+	ss := b.snaps[vol]
+	i := byID(ss, snap)
 	if i < 0 {
-		return nil, -1, backend.SnapshotNotFound(op, snap)
+		return nil, nil, -1, backend.SnapshotNotFound(op, snap)
 	}
-	return r, i, nil
+	return r, ss, i, nil
 }
 
 // GetSnapshot returns one snapshot. Errors: ErrVolumeNotFound;
@@ -83,12 +88,12 @@ func (b *Backend) GetSnapshot(ctx context.Context, vol backend.VolumeID, snap ba
 		return backend.Snapshot{}, err
 	}
 	b.mu.RLock()
-	r, i, err := b.lookupSnap("GetSnapshot", vol, snap)
+	_, ss, i, err := b.lookupSnap("GetSnapshot", vol, snap)
 	b.mu.RUnlock()
 	if err != nil {
 		return backend.Snapshot{}, err
 	}
-	return r.snaps[i].snapshot(), nil
+	return ss[i].snapshot(), nil
 }
 
 // SnapshotByName returns the volume's snapshot with exactly that name.
@@ -98,15 +103,18 @@ func (b *Backend) SnapshotByName(ctx context.Context, vol backend.VolumeID, name
 	if err := ctx.Err(); err != nil {
 		return backend.Snapshot{}, err
 	}
-	r, ok := b.readRec(vol)
+	b.mu.RLock()
+	_, ok := b.vols[vol]
+	ss := b.snaps[vol]
+	b.mu.RUnlock()
 	if !ok {
 		return backend.Snapshot{}, backend.VolumeNotFound(op, vol)
 	}
-	i := r.snapIndexByName(name)
+	i := byName(ss, name)
 	if i < 0 {
 		return backend.Snapshot{}, notFoundByName(op, backend.ResourceSnapshot, name)
 	}
-	return r.snaps[i].snapshot(), nil
+	return ss[i].snapshot(), nil
 }
 
 // DeleteSnapshot deletes one snapshot and frees its name. Errors:
@@ -122,19 +130,17 @@ func (b *Backend) DeleteSnapshot(ctx context.Context, vol backend.VolumeID, snap
 		return err
 	}
 	defer b.mu.Unlock()
-	r, i, err := b.lookupSnap(op, vol, snap)
+	_, ss, i, err := b.lookupSnap(op, vol, snap)
 	if err != nil {
 		return err
 	}
 	if n := len(b.deps[snap]); n > 0 {
 		if !b.lenient {
-			return snapshotInUse(op, r.snaps[i], n)
+			return snapshotInUse(op, ss[i], n)
 		}
 		b.detach(snap)
 	}
-	c := r.withSnaps()
-	c.snaps = append(c.snaps[:i], c.snaps[i+1:]...)
-	b.put(c)
+	b.setSnaps(vol, slices.Delete(slices.Clone(ss), i, i+1))
 	return nil
 }
 
@@ -157,7 +163,7 @@ func (b *Backend) PatchSnapshot(ctx context.Context, vol backend.VolumeID, snap 
 		return backend.Snapshot{}, err
 	}
 	defer b.mu.Unlock()
-	r, i, err := b.lookupSnap(op, vol, snap)
+	r, ss, i, err := b.lookupSnap(op, vol, snap)
 	if err != nil {
 		return backend.Snapshot{}, err
 	}
@@ -168,9 +174,9 @@ func (b *Backend) PatchSnapshot(ctx context.Context, vol backend.VolumeID, snap 
 		}
 		return backend.Snapshot{}, b.relabel(op, name, invalid)
 	}
-	sr := *r.snaps[i]
+	sr := *ss[i]
 	if patch.Name != nil && *patch.Name != sr.name {
-		if r.snapIndexByName(*patch.Name) >= 0 {
+		if byName(ss, *patch.Name) >= 0 {
 			return backend.Snapshot{}, alreadyExists(op, backend.ResourceSnapshot, *patch.Name)
 		}
 		sr.name = *patch.Name
@@ -186,11 +192,11 @@ func (b *Backend) PatchSnapshot(ctx context.Context, vol backend.VolumeID, snap 
 	if patch.IsEmpty() {
 		return sr.snapshot(), nil
 	}
-	c := r.withSnaps()
-	c.snaps[i] = &sr
-	b.put(c)
-	if sr.name != r.snaps[i].name {
-		b.refresh(c)
+	ns := slices.Clone(ss)
+	ns[i] = &sr
+	b.snaps[vol] = ns
+	if sr.name != ss[i].name {
+		b.refresh(r)
 	}
 	return sr.snapshot(), nil
 }
@@ -209,19 +215,19 @@ func (b *Backend) RestoreSnapshot(ctx context.Context, vol backend.VolumeID, sna
 		return backend.Volume{}, err
 	}
 	defer b.mu.Unlock()
-	r, i, err := b.lookupSnap(op, vol, snap)
+	r, ss, i, err := b.lookupSnap(op, vol, snap)
 	if err != nil {
 		return backend.Volume{}, err
 	}
-	for j := i + 1; j < len(r.snaps); j++ {
-		if n := len(b.deps[r.snaps[j].id]); n > 0 {
-			return backend.Volume{}, inUse(op, backend.ResourceSnapshot, r.snaps[j].id.String(), r.snaps[j].name,
-				fmt.Errorf("restoring to %q would delete it, but %d unsplit clone(s) depend on it", r.snaps[i].name, n))
+	for _, later := range ss[i+1:] {
+		if n := len(b.deps[later.id]); n > 0 {
+			return backend.Volume{}, inUse(op, backend.ResourceSnapshot, later.id.String(), later.name,
+				fmt.Errorf("restoring to %q would delete it, but %d unsplit clone(s) depend on it", ss[i].name, n))
 		}
 	}
 	c := r.copyRec()
-	c.size = r.snaps[i].size
-	c.snaps = r.snaps[: i+1 : i+1]
+	c.size = ss[i].size
 	b.put(c)
+	b.snaps[vol] = ss[: i+1 : i+1]
 	return c.volume(), nil
 }

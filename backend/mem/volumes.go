@@ -20,7 +20,7 @@ func (b *Backend) ListVolumes(ctx context.Context) ([]backend.Volume, error) {
 	b.mu.RUnlock()
 	out := make([]backend.Volume, len(recs))
 	for i, r := range recs {
-		out[i] = r.volume()
+		r.render(&out[i])
 	}
 	return out, nil
 }
@@ -119,7 +119,7 @@ func (b *Backend) DeleteVolume(ctx context.Context, id backend.VolumeID) error {
 	if !ok {
 		return backend.VolumeNotFound(op, id)
 	}
-	for _, sr := range r.snaps {
+	for _, sr := range b.snaps[id] {
 		if n := len(b.deps[sr.id]); n > 0 {
 			if !b.lenient {
 				return inUse(op, backend.ResourceVolume, r.id.String(), r.name,
@@ -129,6 +129,7 @@ func (b *Backend) DeleteVolume(ctx context.Context, id backend.VolumeID) error {
 		}
 	}
 	b.remove(r)
+	delete(b.snaps, id)
 	b.unlink(r)
 	return nil
 }
