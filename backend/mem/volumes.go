@@ -3,7 +3,6 @@ package mem
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/nessie-go/nessie/backend"
 )
@@ -16,7 +15,10 @@ func (b *Backend) ListVolumes(ctx context.Context) ([]backend.Volume, error) {
 		return nil, err
 	}
 	b.mu.RLock()
-	recs := slices.Clone(b.order)
+	recs := make([]*volRec, 0, len(b.vols))
+	for _, r := range b.vols {
+		recs = append(recs, r)
+	}
 	b.mu.RUnlock()
 	out := make([]backend.Volume, len(recs))
 	for i, r := range recs {
@@ -128,7 +130,8 @@ func (b *Backend) DeleteVolume(ctx context.Context, id backend.VolumeID) error {
 			b.detach(sr.id)
 		}
 	}
-	b.remove(r)
+	delete(b.vols, id)
+	delete(b.names, r.name)
 	delete(b.snaps, id)
 	b.unlink(r)
 	return nil
