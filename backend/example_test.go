@@ -19,11 +19,11 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	snap, err := b.CreateSnapshot(ctx, vol.ID, "pre-build")
+	snap, err := b.CreateSnapshot(ctx, vol.ID, backend.SnapshotSpec{Name: "pre-build"})
 	if err != nil {
 		log.Fatal(err)
 	}
-	clone, err := b.CreateClone(ctx, vol.ID, snap.ID, "build-cache-pr1234")
+	clone, err := b.CreateClone(ctx, backend.CloneSpec{Name: "build-cache-pr1234", ParentVolume: vol.ID, ParentSnapshot: snap.ID})
 	if err != nil {
 		log.Fatal(err)
 	}
