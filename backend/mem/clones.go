@@ -86,7 +86,7 @@ func (b *Backend) CreateClone(ctx context.Context, spec backend.CloneSpec) (back
 		ParentVolume: p.name, ParentSnapshot: ss[i].name,
 		ParentVolumeID: p.id, ParentSnapshotID: snapID,
 	}
-	b.put(c)
+	b.add(c)
 	return c.volume(), nil
 }
 

@@ -144,15 +144,16 @@ func (b *Backend) readRec(id backend.VolumeID) (*volRec, bool) {
 	return s.rec, ok
 }
 
-// put stores r, replacing the record with its ID or adding it. A new
-// volume's name is indexed; a renamed one's is the caller's to re-index.
-// The caller holds the writer lock.
+// put replaces the stored record with r's ID by r; a renamed volume's name
+// is the caller's to re-index. add stores the record of a new volume and
+// indexes its name. Both run under the writer lock.
 func (b *Backend) put(r *volRec) {
-	if s, ok := b.vols[r.id]; ok {
-		b.order[s.pos] = r
-		b.vols[r.id] = slot{r, s.pos}
-		return
-	}
+	pos := b.vols[r.id].pos
+	b.order[pos] = r
+	b.vols[r.id] = slot{r, pos}
+}
+
+func (b *Backend) add(r *volRec) {
 	b.vols[r.id] = slot{r, len(b.order)}
 	b.order = append(b.order, r)
 	b.names[r.name] = r.id

@@ -205,7 +205,7 @@ func (b *Backend) ReceiveStream(ctx context.Context, dest string, r io.Reader) (
 			typ:     backend.TypeRW,
 			created: now,
 		}
-		b.put(c)
+		b.add(c)
 		b.snaps[c.id] = []*snapRec{sr}
 		return n, nil
 	}

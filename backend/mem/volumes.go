@@ -63,7 +63,7 @@ func (b *Backend) CreateVolume(ctx context.Context, spec backend.VolumeSpec) (ba
 	if _, taken := b.names[r.name]; taken {
 		return backend.Volume{}, alreadyExists(op, backend.ResourceVolume, r.name)
 	}
-	b.put(r)
+	b.add(r)
 	return r.volume(), nil
 }
 
