@@ -77,7 +77,6 @@ func (b *Backend) CreateClone(ctx context.Context, spec backend.CloneSpec) (back
 		b.snaps[p.id] = ss
 		i = len(ss) - 1
 	}
-	b.link(snapID, c.id)
 	c.size = ss[i].size
 	if b.lenient {
 		c.size = p.size
@@ -87,6 +86,7 @@ func (b *Backend) CreateClone(ctx context.Context, spec backend.CloneSpec) (back
 		ParentVolumeID: p.id, ParentSnapshotID: snapID,
 	}
 	b.add(c)
+	b.link(snapID, c.id)
 	return c.volume(), nil
 }
 

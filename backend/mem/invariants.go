@@ -53,8 +53,8 @@ func (b *Backend) CheckInvariants() error {
 	}
 	snapIDs := make(map[backend.SnapshotID]backend.VolumeID)
 	for pos, r := range b.order {
-		if s, ok := b.vols[r.id]; !ok || s.rec != r || s.pos != pos {
-			report("volume %s at position %d is stored as %+v", r.id, pos, s)
+		if got, ok := b.rec(r.id); !ok || got != r || r.pos != pos {
+			report("volume %s at position %d (pos %d) is not the record stored under its key", r.id, pos, r.pos)
 		}
 		if !r.valid(b, report) {
 			break
@@ -67,7 +67,7 @@ func (b *Backend) CheckInvariants() error {
 		}
 	}
 	for vol, ss := range b.snaps {
-		if _, ok := b.vols[vol]; !ok || len(ss) == 0 {
+		if _, ok := b.rec(vol); !ok || len(ss) == 0 {
 			report("%d snapshots are listed for volume %s, which does not exist or has none", len(ss), vol)
 		}
 	}
