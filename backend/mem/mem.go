@@ -32,7 +32,7 @@ type Options struct {
 // Backend is the in-memory reference backend. It implements every tier of
 // the contract. Create one with New; the zero value is not usable.
 type Backend struct {
-	mu    sync.RWMutex
+	mu sync.RWMutex
 	// vols holds every live volume by the first 8 bytes of its ID (see
 	// key); order holds the same volumes densely, for listing.
 	vols  map[uint64]*volRec
