@@ -34,7 +34,6 @@ func (b *Backend) CreateClone(ctx context.Context, spec backend.CloneSpec) (back
 		id:       backend.NewVolumeID(),
 		name:     spec.Name,
 		state:    stateOr(spec.State),
-		typ:      backend.TypeRW,
 		junction: spec.JunctionPath,
 		policy:   spec.ExportPolicy,
 		comment:  spec.Comment,

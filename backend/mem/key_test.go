@@ -11,7 +11,7 @@ import (
 // stored beside it: a new volume whose key is taken gets another ID.
 func TestVolumesWhoseIDsShareAKey(t *testing.T) {
 	b := New(nil)
-	first := &volRec{id: backend.NewVolumeID(), name: "first", state: backend.StateOnline, typ: backend.TypeRW}
+	first := &volRec{id: backend.NewVolumeID(), name: "first", state: backend.StateOnline}
 	b.add(first)
 	clash := first.id
 	clash[15] ^= 0xff // same key, another ID
@@ -21,7 +21,7 @@ func TestVolumesWhoseIDsShareAKey(t *testing.T) {
 	if r, ok := b.rec(clash); ok {
 		t.Fatalf("looking up %s found volume %q, whose ID is %s", clash, r.name, r.id)
 	}
-	second := &volRec{id: clash, name: "second", state: backend.StateOnline, typ: backend.TypeRW}
+	second := &volRec{id: clash, name: "second", state: backend.StateOnline}
 	b.add(second)
 	if second.id == clash || key(second.id) == key(first.id) {
 		t.Fatalf("a new volume kept ID %s although its key was taken", second.id)

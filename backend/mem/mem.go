@@ -50,37 +50,37 @@ type Backend struct {
 	lenient bool
 }
 
-// volRec is a stored volume. A record is immutable once stored: a write
-// stores a changed copy (see put), so readers can render a record after
-// releasing the lock. Pointer fields come first, so the collector scans
-// only the start of the record.
+// volRec is a stored volume. A record is immutable once stored (but for
+// pos): a write stores a changed copy (see put), so readers can render a
+// record after releasing the lock. Fields holding pointers come first, so
+// the collector scans only the start of the record. Every volume mem
+// makes is rw, so the type is not stored.
 type volRec struct {
+	created  time.Time // UTC; its zone pointer is nil but still scanned
 	name     string
 	junction string
 	policy   string
 	comment  string
+	state    backend.VolumeState
 	attrs    json.RawMessage // compacted object, or nil
 	origin   *backend.CloneOrigin
-	created  time.Time
 	id       backend.VolumeID
 	size     backend.Size
-	state    backend.VolumeState
-	typ      backend.VolumeType
-	// detached marks, in lenient mode only, a clone whose parent snapshot
-	// was deleted: its origin keeps the names it had and pins nothing.
-	detached bool
 	// pos is the record's index in Backend.order. It is the one field
 	// that changes in a stored record (when a delete moves the record in
 	// order), so only writers read or write it, under the writer lock.
-	pos int
+	pos int32
+	// detached marks, in lenient mode only, a clone whose parent snapshot
+	// was deleted: its origin keeps the names it had and pins nothing.
+	detached bool
 }
 
-// snapRec is a stored snapshot, immutable like volRec.
+// snapRec is a stored snapshot, immutable, laid out like volRec.
 type snapRec struct {
+	created time.Time
 	name    string
 	comment string
 	attrs   json.RawMessage
-	created time.Time
 	id      backend.SnapshotID
 	size    backend.Size // the volume's size when the snapshot was taken
 }
@@ -169,7 +169,7 @@ func (b *Backend) add(r *volRec) {
 	for b.vols[key(r.id)] != nil {
 		r.id = backend.NewVolumeID()
 	}
-	r.pos = len(b.order)
+	r.pos = int32(len(b.order))
 	b.order = append(b.order, r)
 	b.vols[key(r.id)] = r
 	b.names[r.name] = r.id
@@ -227,7 +227,7 @@ func (r *volRec) render(v *backend.Volume) {
 	v.Size = r.size
 	v.State = r.state
 	v.Style = backend.StyleFlexVol
-	v.Type = r.typ
+	v.Type = backend.TypeRW
 	v.JunctionPath = r.junction
 	v.ExportPolicy = r.policy
 	v.Comment = r.comment

@@ -202,7 +202,6 @@ func (b *Backend) ReceiveStream(ctx context.Context, dest string, r io.Reader) (
 			name:    dest,
 			size:    h.size,
 			state:   backend.StateOnline,
-			typ:     backend.TypeRW,
 			created: now,
 		}
 		b.add(c)

@@ -49,7 +49,6 @@ func (b *Backend) CreateVolume(ctx context.Context, spec backend.VolumeSpec) (ba
 		name:     spec.Name,
 		size:     spec.Size,
 		state:    stateOr(spec.State),
-		typ:      backend.TypeRW,
 		junction: spec.JunctionPath,
 		policy:   spec.ExportPolicy,
 		comment:  spec.Comment,
