@@ -519,7 +519,7 @@ func ClusterRecord(id *Identity, v *Version) Cluster {
 		ManagementInterfaces: []ManagementInterface{{
 			UUID:  new(id.LIFUUID),
 			Name:  new(id.LIFName),
-			IP:    &IPInfo{Address: new(id.LIFAddress)},
+			IP:    &IPAddress{Address: new(id.LIFAddress)},
 			Links: SelfLink(InterfacesPath + "/" + id.LIFUUID),
 		}},
 		SanOptimized:  new(false),
@@ -558,7 +558,7 @@ func NodeRecord(id *Identity, v *Version) Node {
 		ManagementInterfaces: []ManagementInterface{{
 			UUID:  new(id.LIFUUID),
 			Name:  new(id.LIFName),
-			IP:    &IPInfo{Address: new(id.LIFAddress)},
+			IP:    &IPAddress{Address: new(id.LIFAddress)},
 			Links: SelfLink(InterfacesPath + "/" + id.LIFUUID),
 		}},
 		Links: SelfLink(NodesPath + "/" + id.NodeUUID),

@@ -71,7 +71,7 @@ type Href struct {
 // collection page that has more records.
 type Links struct {
 	Self *Href `json:"self,omitempty"`
-	Next *Href `json:"next,omitempty"`
+	Next *Href `json:"next,omitempty" ontap:"ext"` // collections only
 }
 
 // SelfLink returns Links with only self set.
@@ -114,8 +114,10 @@ type Volume struct {
 	QoS                            *VolumeQoS        `json:"qos,omitempty" ontap:"expensive"`
 	Tiering                        *VolumeTiering    `json:"tiering,omitempty"`
 	SnapshotDirectoryAccessEnabled *bool             `json:"snapshot_directory_access_enabled,omitempty"`
-	RestoreTo                      *VolumeRestoreTo  `json:"restore_to,omitempty" ontap:"expensive"`
+	RestoreTo                      *VolumeRestoreTo  `json:"restore_to,omitempty" ontap:"expensive,ext"`
 	Links                          *Links            `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
 // VolumeNAS is a volume's NAS settings. path (the junction path) is
@@ -203,6 +205,8 @@ type Snapshot struct {
 	Size            *int64         `json:"size,omitempty" ontap:"ro"`
 	Delta           *SnapshotDelta `json:"delta,omitempty" ontap:"ro,expensive"`
 	Links           *Links         `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
 // SnapshotDelta is the change since the snapshot was taken; expensive, so
@@ -225,6 +229,8 @@ type Job struct {
 	EndTime     *Time     `json:"end_time,omitempty"`
 	SVM         *Ref      `json:"svm,omitempty"`
 	Links       *Links    `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
 // JobError is the error of a failed job; it repeats the job's code (as a
@@ -232,7 +238,7 @@ type Job struct {
 type JobError struct {
 	Message   *string         `json:"message,omitempty"`
 	Code      *string         `json:"code,omitempty"`
-	Target    *string         `json:"target,omitempty"`
+	Target    *string         `json:"target,omitempty" ontap:"ext"`
 	Arguments []ErrorArgument `json:"arguments,omitempty"`
 }
 
@@ -303,6 +309,8 @@ type Cluster struct {
 	SanOptimized         *bool                 `json:"san_optimized,omitempty" ontap:"ro"`
 	Disaggregated        *bool                 `json:"disaggregated,omitempty" ontap:"ro"`
 	Links                *Links                `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
 // ClusterSoftware is /api/cluster/software (Ansible's na_ontap_rest_info
@@ -312,6 +320,8 @@ type ClusterSoftware struct {
 	State   *string        `json:"state,omitempty" ontap:"ro"`
 	Nodes   []SoftwareNode `json:"nodes,omitempty" ontap:"ro"`
 	Links   *Links         `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
 // SoftwareNode is one node's release in ClusterSoftware.
@@ -324,8 +334,13 @@ type SoftwareNode struct {
 type ManagementInterface struct {
 	UUID  *string `json:"uuid,omitempty"`
 	Name  *string `json:"name,omitempty"`
-	IP    *IPInfo `json:"ip,omitempty"`
-	Links *Links  `json:"_links,omitempty" ontap:"ro"`
+	IP    *IPAddress `json:"ip,omitempty"`
+	Links *Links     `json:"_links,omitempty" ontap:"ro"`
+}
+
+// IPAddress is a management interface's address.
+type IPAddress struct {
+	Address *string `json:"address,omitempty"`
 }
 
 // IPInfo is an interface address.
@@ -348,6 +363,8 @@ type Node struct {
 	Version              *Version              `json:"version,omitempty"`
 	ManagementInterfaces []ManagementInterface `json:"management_interfaces,omitempty"`
 	Links                *Links                `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
 // SVMProtocol is the enabled/allowed state of one protocol on an SVM.
@@ -374,6 +391,8 @@ type SVM struct {
 	FCP            *SVMProtocol `json:"fcp,omitempty"`
 	NVMe           *SVMProtocol `json:"nvme,omitempty"`
 	Links          *Links       `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
 // Aggregate is /api/storage/aggregates/{uuid}.
@@ -385,6 +404,8 @@ type Aggregate struct {
 	BlockStorage *AggregateBlockStorage `json:"block_storage,omitempty"`
 	Space        *AggregateSpace        `json:"space,omitempty"`
 	Links        *Links                 `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
 // AggregateBlockStorage describes an aggregate's disks.
@@ -424,6 +445,8 @@ type IPInterface struct {
 	SVM      *Ref               `json:"svm,omitempty"`
 	Location *InterfaceLocation `json:"location,omitempty"`
 	Links    *Links             `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
 // InterfaceLocation places a LIF on a node.
@@ -439,6 +462,8 @@ type License struct {
 	State    *string        `json:"state,omitempty"`
 	Licenses []LicenseEntry `json:"licenses,omitempty"`
 	Links    *Links         `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
 // LicenseEntry is one installed license of a package.
@@ -454,4 +479,39 @@ type ExportPolicy struct {
 	Name  *string `json:"name,omitempty" ontap:"key"`
 	SVM   *Ref    `json:"svm,omitempty"`
 	Links *Links  `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v Volume) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v Snapshot) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v Aggregate) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v Cluster) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v Node) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v SVM) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v IPInterface) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v Job) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v ExportPolicy) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v ClusterSoftware) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v License) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
