@@ -332,8 +332,8 @@ type SoftwareNode struct {
 
 // ManagementInterface is a cluster or node management LIF reference.
 type ManagementInterface struct {
-	UUID  *string `json:"uuid,omitempty"`
-	Name  *string `json:"name,omitempty"`
+	UUID  *string    `json:"uuid,omitempty"`
+	Name  *string    `json:"name,omitempty"`
 	IP    *IPAddress `json:"ip,omitempty"`
 	Links *Links     `json:"_links,omitempty" ontap:"ro"`
 }
