@@ -31,6 +31,9 @@ type DecodeOptions struct {
 	// a field ONTAP's schema does not allow in it fails with 262196.
 	// Zero checks only the wire struct's ro tags.
 	Op schema.Flag
+	// Response reads a record as a client does: read-only fields and
+	// values outside an enum are accepted.
+	Response bool
 }
 
 // Decode decodes a request body into wire struct T the way ONTAP reads
@@ -220,12 +223,14 @@ func (d *decoder) object(v reflect.Value, s *Schema, obj map[string]any, depth i
 			}
 			continue
 		}
-		if f.sf != nil && d.opts.Op != 0 {
+		if d.opts.Response {
+			// a record, not a request
+		} else if f.sf != nil && d.opts.Op != 0 {
 			if !f.sf.Can(d.opts.Op) {
-				return ErrNotSettable(f.path)
+				return ErrNotSettable(firstLeaf(f.path, raw))
 			}
 		} else if f.readOnly {
-			return ErrNotSettable(f.path)
+			return ErrNotSettable(firstLeaf(f.path, raw))
 		}
 		if err := d.value(v.Field(f.index), f, raw, depth); err != nil {
 			return err
@@ -242,7 +247,7 @@ func (d *decoder) value(fv reflect.Value, f *field, raw any, depth int) error {
 		if !ok {
 			return bad()
 		}
-		if f.sf != nil && !f.sf.InEnum(s) {
+		if f.sf != nil && !d.opts.Response && !f.sf.InEnum(s) {
 			return ErrInvalidValue(f.path, s, strings.Join(f.sf.Enum, "|"))
 		}
 		if fv.Kind() == reflect.Pointer {
@@ -382,4 +387,22 @@ func CheckSettable(paths []string, allowed ...string) error {
 		}
 	}
 	return nil
+}
+
+// firstLeaf names the first field a body sets at or under path (in key
+// order), so an error about a field that cannot be set names what the
+// client wrote ("svm.name", not "svm").
+func firstLeaf(path string, raw any) string {
+	for {
+		m, ok := raw.(map[string]any)
+		if !ok || len(m) == 0 {
+			return path
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		path, raw = path+"."+keys[0], m[keys[0]]
+	}
 }

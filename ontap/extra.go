@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/nessie-go/nessie/ontap/schema"
@@ -38,6 +39,13 @@ var bindings = map[reflect.Type]*schema.Object{
 	reflect.TypeFor[License]():         schema.LicensePackage,
 }
 
+// commonExtras are, per wire struct, the top-level Extra fields a plain GET
+// and fields=* return; the others are "expensive" in ONTAP's terms and come
+// only when named or with fields=**. A struct not listed returns them all.
+var commonExtras = map[reflect.Type]map[string]bool{
+	reflect.TypeFor[Volume](): {"language": true, "snapshot_policy": true, "tiering": true, "snapshot_directory_access_enabled": true},
+}
+
 // Object returns the generated ONTAP object the schema's wire struct is
 // bound to, or nil.
 func (s *Schema) Object() *schema.Object { return s.obj }
@@ -57,7 +65,7 @@ func (d *decoder) decodeExtra(obj *schema.Object, f *schema.Field, raw any, dept
 	if depth > MaxBodyDepth {
 		return nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body nests deeper than %d levels.", MaxBodyDepth)
 	}
-	if d.opts.Op != 0 && !f.Can(d.opts.Op) {
+	if d.opts.Op != 0 && !d.opts.Response && !f.Can(d.opts.Op) {
 		return nil, ErrNotSettable(f.Path)
 	}
 	bad := func(v any) error { return ErrInvalidValue(f.Path, describe(v), "<"+f.Type.String()+">") }
@@ -105,7 +113,7 @@ func (d *decoder) decodeExtra(obj *schema.Object, f *schema.Field, raw any, dept
 		}
 		out := make([]any, 0, len(items))
 		for _, it := range items {
-			v, ok := scalarValue(f, f.Type.Elem(), it)
+			v, ok := scalarValue(f, f.Type.Elem(), it, d.opts.Response)
 			if !ok {
 				return nil, bad(it)
 			}
@@ -117,7 +125,7 @@ func (d *decoder) decodeExtra(obj *schema.Object, f *schema.Field, raw any, dept
 		d.paths = append(d.paths, f.Path)
 		return raw, nil
 	}
-	v, ok := scalarValue(f, f.Type, raw)
+	v, ok := scalarValue(f, f.Type, raw, d.opts.Response)
 	if !ok {
 		if s, isStr := raw.(string); isStr && f.Type == schema.String {
 			return nil, ErrInvalidValue(f.Path, s, strings.Join(f.Enum, "|"))
@@ -169,11 +177,11 @@ func (d *decoder) extraObject(obj *schema.Object, path string, m map[string]any,
 // scalarValue converts a decoded JSON scalar to the stored form of type t:
 // strings (enum-checked), int64 (sizes such as "1GB" accepted), float64,
 // bool, or an RFC 3339 string.
-func scalarValue(f *schema.Field, t schema.Type, raw any) (any, bool) {
+func scalarValue(f *schema.Field, t schema.Type, raw any, anyEnum bool) (any, bool) {
 	switch t {
 	case schema.String:
 		s, ok := raw.(string)
-		if !ok || !f.InEnum(s) {
+		if !ok || !anyEnum && !f.InEnum(s) {
 			return nil, false
 		}
 		return s, true
@@ -212,8 +220,12 @@ func scalarValue(f *schema.Field, t schema.Type, raw any) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		_, err := ParseTime(s)
-		return s, err == nil
+		t, err := ParseTime(s)
+		if err != nil {
+			return nil, false
+		}
+		// Stored and served as ONTAP renders times: UTC, whole seconds.
+		return t.UTC().Truncate(time.Second).Format(TimeLayout), true
 	}
 	return nil, false
 }
@@ -306,8 +318,8 @@ func gettable(obj *schema.Object, prefix string, tree Extra) Extra {
 
 // projectExtra returns the part of tree sel selects (tree itself when it
 // selects all of it).
-func projectExtra(tree Extra, sel *selection) Extra {
-	if sel.mode != selNone && len(sel.children) == 0 {
+func projectExtra(tree Extra, sel *selection, common map[string]bool) Extra {
+	if sel.mode == selAll || sel.mode == selCommon && common == nil && len(sel.children) == 0 {
 		return tree
 	}
 	var out Extra
@@ -316,14 +328,14 @@ func projectExtra(tree Extra, sel *selection) Extra {
 		switch {
 		case c != nil && c.mode == selAll:
 		case c != nil:
-			if sel.mode == selCommon && c.mode == selNone {
+			if sel.mode == selCommon && c.mode == selNone && (common == nil || common[k]) {
 				c = &selection{mode: selCommon, children: c.children}
 			}
 			v = projectExtraValue(v, c)
 			if v == nil {
 				continue
 			}
-		case sel.mode == selNone:
+		case sel.mode == selNone, common != nil && !common[k]:
 			continue
 		}
 		if out == nil {
@@ -337,7 +349,7 @@ func projectExtra(tree Extra, sel *selection) Extra {
 func projectExtraValue(v any, sel *selection) any {
 	switch x := v.(type) {
 	case Extra:
-		if m := projectExtra(x, sel); len(m) > 0 {
+		if m := projectExtra(x, sel, nil); len(m) > 0 {
 			return m
 		}
 		return nil
@@ -345,7 +357,7 @@ func projectExtraValue(v any, sel *selection) any {
 		out := make([]any, len(x))
 		for i, e := range x {
 			m, _ := e.(Extra)
-			out[i] = projectExtra(m, sel)
+			out[i] = projectExtra(m, sel, nil)
 		}
 		return out
 	}
@@ -648,4 +660,15 @@ func marshalRecord[T any](v *T) ([]byte, error) {
 		tree, _ = rv.Field(s.extra).Interface().(Extra)
 	}
 	return appendRecord(make([]byte, 0, 256), rv, s, tree), nil
+}
+
+// unmarshalRecord decodes a record as a client reads it, keeping the
+// fields the struct does not model in its Extra.
+func unmarshalRecord[T any](b []byte, v *T) error {
+	rec, _, err := Decode[T](b, DecodeOptions{IgnoreUnknownFields: true, Response: true})
+	if err != nil {
+		return err
+	}
+	*v = *rec
+	return nil
 }

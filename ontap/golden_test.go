@@ -14,6 +14,7 @@ import (
 
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/ontap"
+	"github.com/nessie-go/nessie/ontap/schema"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -63,13 +64,12 @@ func snapshot() backend.Snapshot {
 }
 
 func volumeRecord(v backend.Volume) ontap.Volume {
-	attrs := ontap.DefaultVolumeAttrs()
-	return ontap.VolumeRecord(&v, &ontap.VolumeContext{SVM: id.SVMRef(), Aggregate: id.AggregateRef(), EmptyExportPolicy: ontap.DefaultExportPolicy}, &attrs, nil)
+	return ontap.VolumeRecord(&v, &ontap.VolumeContext{SVM: id.SVMRef(), Aggregate: id.AggregateRef(), EmptyExportPolicy: ontap.DefaultExportPolicy}, ontap.DefaultVolumeAttributes(), nil)
 }
 
 func snapshotRecord() ontap.Snapshot {
 	s := snapshot()
-	return ontap.SnapshotRecord(volID.String(), "db", &s, id.SVMRef(), &ontap.SnapshotAttrs{SnapmirrorLabel: "daily"}, t0.Add(3*time.Hour+27*time.Minute+45*time.Second))
+	return ontap.SnapshotRecord(volID.String(), "db", &s, id.SVMRef(), ontap.NewAttributes(schema.Snapshot, ontap.Extra{"snapmirror_label": "daily"}), t0.Add(3*time.Hour+27*time.Minute+45*time.Second))
 }
 
 func projected[T any](t *testing.T, rec T, query string) T {
@@ -200,9 +200,9 @@ func TestRequestRoundTrip(t *testing.T) {
 		Name: new("db"), Size: new(int64(1 << 30)), Comment: new("c"), State: new("online"),
 		SVM:        &ontap.Ref{Name: new("svm0")},
 		Aggregates: []ontap.Ref{{Name: new("aggr1")}},
-		NAS:        &ontap.VolumeNAS{Path: new("/db"), ExportPolicy: &ontap.ExportPolicyRef{Name: new("p")}, UnixPermissions: new(int64(755))},
+		NAS:        &ontap.VolumeNAS{Path: new("/db"), ExportPolicy: &ontap.ExportPolicyRef{Name: new("p")}},
 		Clone:      &ontap.VolumeClone{IsFlexclone: new(true), ParentVolume: &ontap.Ref{Name: new("p"), UUID: new(volID.String())}},
-		Guarantee:  &ontap.VolumeGuarantee{Type: new("none")},
+		Extra:      ontap.Extra{"guarantee": ontap.Extra{"type": "none"}, "nas": ontap.Extra{"unix_permissions": int64(755)}},
 	}
 	body, err := json.Marshal(w)
 	if err != nil {

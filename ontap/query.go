@@ -347,7 +347,7 @@ func project(v reflect.Value, s *Schema, sel *selection, root bool) {
 	if s.extra >= 0 {
 		ev := v.Field(s.extra)
 		if tree, _ := ev.Interface().(Extra); len(tree) > 0 {
-			if p := projectExtra(tree, sel); len(p) == 0 {
+			if p := projectExtra(tree, sel, s.commonExtra); len(p) == 0 {
 				ev.SetZero()
 			} else {
 				ev.Set(reflect.ValueOf(p))

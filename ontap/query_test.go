@@ -153,13 +153,14 @@ func TestFieldSelection(t *testing.T) {
 		case "nas.export_policy":
 			return v.NAS != nil && v.NAS.ExportPolicy != nil
 		case "nas.unix_permissions":
-			return v.NAS != nil && v.NAS.UnixPermissions != nil
+			nas, _ := v.Extra["nas"].(ontap.Extra)
+			return nas["unix_permissions"] != nil
 		case "svm.name":
 			return v.SVM != nil && v.SVM.Name != nil
 		case "svm.uuid":
 			return v.SVM != nil && v.SVM.UUID != nil
 		case "guarantee":
-			return v.Guarantee != nil
+			return v.Extra["guarantee"] != nil
 		case "uuid":
 			return v.UUID != nil
 		case "name":
@@ -184,9 +185,10 @@ func TestFieldSelection(t *testing.T) {
 		{"fields=nas.path", "uuid,name,_links,nas.path"},
 		{"fields=*,nas.path", "uuid,name,_links,size,comment,svm.name,svm.uuid,nas.export_policy,nas.path"},
 		{"fields=guarantee,size", "uuid,name,_links,size,guarantee"},
-		// Real ONTAP fields nessie does not serve are accepted and absent
-		// (Ansible's na_ontap_volume lookup asks for these).
+		// Every ONTAP field is accepted (Ansible's na_ontap_volume lookup
+		// asks for these); those the volume has a value for are returned.
 		{"fields=size,tiering.object_tags,space.logical_space.enforcement,snaplock,files.maximum,efficiency.compression", "uuid,name,_links,size"},
+		{"fields=nas.unix_permissions", "uuid,name,_links,nas.unix_permissions"},
 		{"fields=analytics.scan_progress,size", "uuid,name,_links,size"},
 	}
 	for _, c := range cases {

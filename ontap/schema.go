@@ -81,6 +81,8 @@ type Schema struct {
 	prefix string         // the dotted path of this (sub)schema, with a trailing dot
 	elem   bool           // the element of an array of objects
 	extra  int            // index of the Extra field, or -1
+	// commonExtra lists the Extra fields returned by default (nil: all).
+	commonExtra map[string]bool
 	fields []*field
 	byName map[string]*field
 	key    *field // the root key used for ordering and pagination
@@ -117,6 +119,9 @@ func schemaFor(t reflect.Type, prefix string, obj *schema.Object, elem bool) *Sc
 		obj = bindings[t]
 	}
 	s := &Schema{typ: t, obj: obj, prefix: prefix, elem: elem, extra: -1, byName: map[string]*field{}}
+	if prefix == "" {
+		s.commonExtra = commonExtras[t]
+	}
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		tag := sf.Tag.Get("json")

@@ -5,64 +5,57 @@ import (
 
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/ontap"
+	"github.com/nessie-go/nessie/ontap/schema"
 )
 
-// attrStore keeps the settings clients set that the backend does not model
-// (ontap.VolumeAttrs, ontap.SnapshotAttrs), keyed by object ID, so a GET
-// reads back what a POST or PATCH set. A volume the store does not know
-// reports ONTAP's defaults. Entries are immutable values; updates replace
-// them.
+// attrStore keeps the ONTAP attribute trees (ontap.Attributes) of volumes
+// and snapshots, keyed by object ID, until the backend contract stores
+// them with the object. A volume the store does not know reports ONTAP's
+// defaults. Entries are immutable; updates replace them.
 type attrStore struct {
 	mu    sync.RWMutex
-	vols  map[backend.VolumeID]*ontap.VolumeAttrs
-	snaps map[backend.SnapshotID]*ontap.SnapshotAttrs
+	vols  map[backend.VolumeID]*ontap.Attributes
+	snaps map[backend.SnapshotID]*ontap.Attributes
 }
 
-var defaultVolumeAttrs = ontap.DefaultVolumeAttrs()
-
-// volume returns the volume's attributes; the result must not be
-// modified.
-func (a *attrStore) volume(id backend.VolumeID) *ontap.VolumeAttrs {
+// volume returns the volume's attributes (ONTAP's defaults if none were
+// stored).
+func (a *attrStore) volume(id backend.VolumeID) *ontap.Attributes {
 	a.mu.RLock()
 	v := a.vols[id]
 	a.mu.RUnlock()
 	if v == nil {
-		return &defaultVolumeAttrs
+		return ontap.DefaultVolumeAttributes()
 	}
 	return v
 }
 
-func (a *attrStore) setVolume(id backend.VolumeID, v ontap.VolumeAttrs) {
-	if v == defaultVolumeAttrs {
-		a.deleteVolume(id)
-		return
-	}
+func (a *attrStore) setVolume(id backend.VolumeID, stored ontap.Extra) {
+	v := ontap.NewAttributes(schema.Volume, stored)
 	a.mu.Lock()
 	if a.vols == nil {
-		a.vols = map[backend.VolumeID]*ontap.VolumeAttrs{}
+		a.vols = map[backend.VolumeID]*ontap.Attributes{}
 	}
-	a.vols[id] = &v
+	a.vols[id] = v
 	a.mu.Unlock()
 }
 
-// updateVolume applies fn to a copy of the volume's attributes and stores
-// the result, atomically with respect to other updates.
-func (a *attrStore) updateVolume(id backend.VolumeID, fn func(*ontap.VolumeAttrs)) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	v := defaultVolumeAttrs
-	if cur := a.vols[id]; cur != nil {
-		v = *cur
-	}
-	fn(&v)
-	if v == defaultVolumeAttrs {
-		delete(a.vols, id)
+// patchVolume merges patch into the volume's stored attributes,
+// atomically with respect to other updates.
+func (a *attrStore) patchVolume(id backend.VolumeID, patch ontap.Extra) {
+	if len(patch) == 0 {
 		return
 	}
-	if a.vols == nil {
-		a.vols = map[backend.VolumeID]*ontap.VolumeAttrs{}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	cur := a.vols[id]
+	if cur == nil {
+		cur = ontap.DefaultVolumeAttributes()
 	}
-	a.vols[id] = &v
+	if a.vols == nil {
+		a.vols = map[backend.VolumeID]*ontap.Attributes{}
+	}
+	a.vols[id] = ontap.NewAttributes(schema.Volume, ontap.MergeExtra(cur.Stored, patch))
 }
 
 func (a *attrStore) deleteVolume(id backend.VolumeID) {
@@ -72,29 +65,27 @@ func (a *attrStore) deleteVolume(id backend.VolumeID) {
 }
 
 // snapshot returns the snapshot's attributes, or nil.
-func (a *attrStore) snapshot(id backend.SnapshotID) *ontap.SnapshotAttrs {
+func (a *attrStore) snapshot(id backend.SnapshotID) *ontap.Attributes {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	return a.snaps[id]
 }
 
-// updateSnapshot is updateVolume for snapshots.
-func (a *attrStore) updateSnapshot(id backend.SnapshotID, fn func(*ontap.SnapshotAttrs)) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	var v ontap.SnapshotAttrs
-	if cur := a.snaps[id]; cur != nil {
-		v = *cur
-	}
-	fn(&v)
-	if v == (ontap.SnapshotAttrs{}) {
-		delete(a.snaps, id)
+// patchSnapshot merges patch into the snapshot's stored attributes.
+func (a *attrStore) patchSnapshot(id backend.SnapshotID, patch ontap.Extra) {
+	if len(patch) == 0 {
 		return
 	}
-	if a.snaps == nil {
-		a.snaps = map[backend.SnapshotID]*ontap.SnapshotAttrs{}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var cur ontap.Extra
+	if v := a.snaps[id]; v != nil {
+		cur = v.Stored
 	}
-	a.snaps[id] = &v
+	if a.snaps == nil {
+		a.snaps = map[backend.SnapshotID]*ontap.Attributes{}
+	}
+	a.snaps[id] = ontap.NewAttributes(schema.Snapshot, ontap.MergeExtra(cur, patch))
 }
 
 func (a *attrStore) deleteSnapshot(id backend.SnapshotID) {

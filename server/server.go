@@ -23,6 +23,7 @@ import (
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/internal/text"
 	"github.com/nessie-go/nessie/ontap"
+	"github.com/nessie-go/nessie/ontap/schema"
 )
 
 // Identity is the cluster's persisted identity: the UUIDs and names of the
@@ -110,6 +111,7 @@ type Server struct {
 	version *ontap.Version
 	svmRef  *ontap.Ref
 	volCtx  ontap.VolumeContext
+	rules   ontap.VolumeRules
 	user    [32]byte
 	pass    [32]byte
 
@@ -206,6 +208,8 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 	if o.ContractMode {
 		s.volCtx.EmptyExportPolicy = ""
 	}
+	s.rules = ontap.VolumeRules{SVMName: s.id.SVMName, SVMUUID: s.id.SVMUUID, AggregateName: s.id.AggregateName,
+		AggregateUUID: s.id.AggregateUUID, RelaxedNames: o.RelaxedNames, ContractMode: o.ContractMode}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.jobs = newJobRegistry(o.JobTTL, o.MaxJobs)
 	s.wg.Add(1)
@@ -512,15 +516,16 @@ func (s *Server) readBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-// decodeBody reads r's body and decodes it as wire record T, honouring the
-// query's ignore_unknown_fields; nulls, if not nil, collects the paths the
+// decodeBody reads r's body and decodes it as wire record T for operation
+// op (schema.Post or schema.Patch), honouring the query's
+// ignore_unknown_fields; nulls, if not nil, collects the paths the
 // body sets to null.
-func decodeBody[T any](s *Server, r *http.Request, q *ontap.Query, nulls *[]string) (*T, []string, error) {
+func decodeBody[T any](s *Server, r *http.Request, q *ontap.Query, op schema.Flag, nulls *[]string) (*T, []string, error) {
 	body, err := s.readBody(r)
 	if err != nil {
 		return nil, nil, err
 	}
-	return ontap.Decode[T](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Nulls: nulls})
+	return ontap.Decode[T](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Nulls: nulls, Op: op})
 }
 
 // pathUUID returns the UUID path wildcard name, lower-cased. A value that
