@@ -83,9 +83,9 @@ type Schema struct {
 	extra  int            // index of the Extra field, or -1
 	// commonExtra lists the Extra fields returned by default (nil: all).
 	commonExtra map[string]bool
-	fields []*field
-	byName map[string]*field
-	key    *field // the root key used for ordering and pagination
+	fields      []*field
+	byName      map[string]*field
+	key         *field // the root key used for ordering and pagination
 	// cheap: no expensive field anywhere below, so projecting with the
 	// common selection changes nothing.
 	cheap bool

@@ -188,16 +188,16 @@ type VolumeRestoreTo struct {
 // Snapshot is an ONTAP snapshot record
 // (/api/storage/volumes/{volume.uuid}/snapshots).
 type Snapshot struct {
-	UUID            *string        `json:"uuid,omitempty" ontap:"key,ro"`
-	Name            *string        `json:"name,omitempty" ontap:"key"`
-	Volume          *Ref           `json:"volume,omitempty"`
-	SVM             *Ref           `json:"svm,omitempty"`
-	CreateTime      *Time          `json:"create_time,omitempty" ontap:"ro"`
-	Comment         *string        `json:"comment,omitempty"`
-	State           *string        `json:"state,omitempty" ontap:"ro"`
-	Size            *int64         `json:"size,omitempty" ontap:"ro"`
-	Delta           *SnapshotDelta `json:"delta,omitempty" ontap:"ro,expensive"`
-	Links           *Links         `json:"_links,omitempty" ontap:"key,ro"`
+	UUID       *string        `json:"uuid,omitempty" ontap:"key,ro"`
+	Name       *string        `json:"name,omitempty" ontap:"key"`
+	Volume     *Ref           `json:"volume,omitempty"`
+	SVM        *Ref           `json:"svm,omitempty"`
+	CreateTime *Time          `json:"create_time,omitempty" ontap:"ro"`
+	Comment    *string        `json:"comment,omitempty"`
+	State      *string        `json:"state,omitempty" ontap:"ro"`
+	Size       *int64         `json:"size,omitempty" ontap:"ro"`
+	Delta      *SnapshotDelta `json:"delta,omitempty" ontap:"ro,expensive"`
+	Links      *Links         `json:"_links,omitempty" ontap:"key,ro"`
 	// Extra holds the ONTAP fields this struct does not model.
 	Extra Extra `json:"-"`
 }
