@@ -267,11 +267,28 @@ func SVMRecord(id *Identity) SVM {
 // AggregateSize is the capacity the one aggregate reports (1 PiB).
 const AggregateSize = 1 << 50
 
+// aggregateExtra are the aggregate's fields that clients read and that
+// describe its (simulated) disks: one mirrorless, unencrypted RAID-DP
+// group of 24 SSDs.
+var aggregateExtra = Extra{
+	"block_storage": Extra{
+		"primary":         Extra{"disk_count": int64(24), "raid_size": int64(24), "checksum_style": "block"},
+		"mirror":          Extra{"enabled": false, "state": "unmirrored"},
+		"storage_type":    "ssd",
+		"uses_partitions": false,
+	},
+	"data_encryption": Extra{"software_encryption_enabled": false, "drive_protection_enabled": false},
+	"snaplock_type":   "non_snaplock",
+	"is_spare_low":    false,
+}
+
 // AggregateRecord renders the cluster's one aggregate; used is the sum of
 // the volumes' used bytes.
 func AggregateRecord(id *Identity, used int64) Aggregate {
 	ref := id.AggregateRef()
+	node := id.NodeRef()
 	return Aggregate{
+		Extra: MergeExtra(aggregateExtra, Extra{"home_node": Extra{"name": *node.Name, "uuid": *node.UUID}}),
 		UUID:  ref.UUID,
 		Name:  ref.Name,
 		Node:  id.NodeRef(),

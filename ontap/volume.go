@@ -338,6 +338,15 @@ func (r *VolumeRules) size(w *Volume) (*int64, error) {
 	return sz, nil
 }
 
+// checkVolumeExtra applies the value rules ONTAP has for stored volume
+// fields beyond their type and enum.
+func checkVolumeExtra(extra Extra) error {
+	if p, ok := extraAt(extra, "space.snapshot.reserve_percent").(int64); ok && (p < 0 || p > 90) {
+		return ErrInvalidValue("space.snapshot.reserve_percent", strconv.FormatInt(p, 10), "<integer 0-90>")
+	}
+	return nil
+}
+
 func checkVolumeType(t *string, field string) error {
 	if t == nil {
 		return nil
@@ -415,6 +424,9 @@ func (r *VolumeRules) Create(w *Volume) (*VolumeCreate, error) {
 	if err := checkJunctionPath(w.NAS); err != nil {
 		return nil, err
 	}
+	if err := checkVolumeExtra(w.Extra); err != nil {
+		return nil, err
+	}
 	c := &VolumeCreate{Spec: backend.VolumeSpec{Name: *w.Name}, Attributes: MergeExtra(volumeDefaults.Stored, w.Extra)}
 	if size != nil {
 		c.Spec.Size = backend.Bytes(uint64(*size))
@@ -486,6 +498,9 @@ func (r *VolumeRules) Clone(w *Volume, paths []string) (*CloneCreate, error) {
 		return nil, err
 	}
 	if err := checkJunctionPath(w.NAS); err != nil {
+		return nil, err
+	}
+	if err := checkVolumeExtra(w.Extra); err != nil {
 		return nil, err
 	}
 	out := &CloneCreate{ParentVolume: c.ParentVolume, Attributes: w.Extra}
@@ -638,6 +653,9 @@ func (r *VolumeRules) Patch(w *Volume, paths, nulls []string, params map[string]
 		return nil, err
 	}
 	if err := checkJunctionPath(w.NAS); err != nil {
+		return nil, err
+	}
+	if err := checkVolumeExtra(w.Extra); err != nil {
 		return nil, err
 	}
 	c := &VolumeChange{Kind: ChangeModify, Attributes: w.Extra}
