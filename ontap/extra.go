@@ -446,17 +446,27 @@ func appendRecord(b []byte, v reflect.Value, s *Schema, extra Extra) []byte {
 		b = appendString(b, name)
 		b = append(b, ':')
 	}
+	fieldKey := func(f *field) {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, f.jsonKey...)
+	}
 	for _, f := range s.fields {
 		fv := v.Field(f.index)
-		sub, _ := extra[f.name].(Extra)
+		var sub Extra
+		if len(extra) > 0 {
+			sub, _ = extra[f.name].(Extra)
+		}
 		if f.omitEmpty && isEmpty(fv) {
 			if len(sub) > 0 {
-				key(f.name)
+				fieldKey(f)
 				b = appendAny(b, sub)
 			}
 			continue
 		}
-		key(f.name)
+		fieldKey(f)
 		if fv.Kind() == reflect.Pointer {
 			if fv.IsNil() {
 				b = append(b, "null"...)
@@ -498,7 +508,8 @@ func appendRecord(b []byte, v reflect.Value, s *Schema, extra Extra) []byte {
 		}
 	}
 	if len(extra) > 0 {
-		keys := make([]string, 0, len(extra))
+		var arr [16]string
+		keys := arr[:0]
 		for k := range extra {
 			if s.byName[k] == nil {
 				keys = append(keys, k)
@@ -537,7 +548,8 @@ func appendAny(b []byte, v any) []byte {
 	case json.Number:
 		return append(b, x...)
 	case Extra:
-		keys := make([]string, 0, len(x))
+		var arr [16]string
+		keys := arr[:0]
 		for k := range x {
 			keys = append(keys, k)
 		}
@@ -574,6 +586,14 @@ func appendAny(b []byte, v any) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// plainASCII marks the ASCII bytes a JSON string holds unescaped.
+var plainASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendString appends s as a JSON string (no HTML escaping; invalid UTF-8
 // becomes U+FFFD, as encoding/json does).
 func appendString(b []byte, s string) []byte {
@@ -582,7 +602,7 @@ func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if plainASCII[c] {
 				i++
 				continue
 			}

@@ -216,3 +216,38 @@ func TestRequestRoundTrip(t *testing.T) {
 		t.Errorf("decoded %+v, want %+v", *got, w)
 	}
 }
+
+// TestAppendJSONMatchesEncodingJSON: the server's fast encoder writes the
+// bytes encoding/json writes (compact), for every golden shape that has
+// it, and for collections and job responses holding records.
+func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
+	cases := goldenCases(t)
+	vols := []ontap.Volume{volumeRecord(volume()), volumeRecord(clone())}
+	vols[0].Comment = new("quote \" backslash \\ tab \t nul \x00 bad \xff line \u2028 <html>&")
+	cases = append(cases,
+		goldenCase{"collection", ontap.Collection[ontap.Volume]{Records: vols, NumRecords: 2, Links: ontap.Links{Self: &ontap.Href{Href: "/a?b=c&d"}, Next: &ontap.Href{Href: "/n"}}}},
+		goldenCase{"empty collection", ontap.Collection[ontap.Volume]{NumRecords: 0, Links: ontap.Links{Self: &ontap.Href{Href: "/a"}}}},
+		goldenCase{"job response any", ontap.JobResponse[any]{NumRecords: new(1), Records: []any{vols[0]}, Job: new(ontap.NewJobLink(jobID))}},
+		goldenCase{"jobs", ontap.JobResponse[any]{NumRecords: new(2), Jobs: []ontap.JobLink{ontap.NewJobLink(jobID), ontap.NewJobLink(jobID)}}},
+	)
+	n := 0
+	for _, c := range cases {
+		a, ok := c.value.(ontap.JSONAppender)
+		if !ok {
+			continue
+		}
+		n++
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(c.value); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(a.AppendJSON(nil)) + "\n"; got != want.String() {
+			t.Errorf("%s:\nAppendJSON %s\nencoding/json %s", c.name, got, want.String())
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d shapes checked", n)
+	}
+}

@@ -65,6 +65,8 @@ type field struct {
 	ext      bool // deliberately outside ONTAP's schema (a nessie extension)
 	// omitEmpty mirrors the json tag's omitempty.
 	omitEmpty bool
+	// jsonKey is the field's encoded key with its colon ("name":).
+	jsonKey []byte
 	kind      kind
 	sub       *Schema // kObject and kObjects
 	elem      reflect.Type
@@ -134,6 +136,7 @@ func schemaFor(t reflect.Type, prefix string, obj *schema.Object, elem bool) *Sc
 			continue
 		}
 		f := &field{name: name, path: prefix + name, index: i, omitEmpty: strings.Contains(opts, "omitempty")}
+		f.jsonKey = append(appendString(nil, name), ':')
 		for _, flag := range strings.Split(sf.Tag.Get("ontap"), ",") {
 			switch flag {
 			case "key":

@@ -28,6 +28,16 @@ func NewAttributes(obj *schema.Object, stored Extra) *Attributes {
 	return &Attributes{Stored: stored, View: Gettable(obj, stored)}
 }
 
+// Patch returns a with patch (an RFC 7386 merge patch of fields of obj)
+// applied. Only the patch is filtered for View, so the cost is the
+// patch's size, not the tree's.
+func (a *Attributes) Patch(obj *schema.Object, patch Extra) *Attributes {
+	if len(patch) == 0 {
+		return a
+	}
+	return &Attributes{Stored: MergeExtra(a.Stored, patch), View: MergeExtra(a.View, Gettable(obj, patch))}
+}
+
 // volumeDefaults are ONTAP's create defaults for the volume fields nessie
 // stores without giving them behaviour.
 var volumeDefaults = NewAttributes(schema.Volume, Extra{
@@ -383,7 +393,7 @@ func IsCloneRequest(w *Volume) bool {
 type VolumeCreate struct {
 	Spec       backend.VolumeSpec
 	State      backend.VolumeState // "" means online
-	Attributes Extra
+	Attributes *Attributes
 }
 
 // Create validates a (non-clone) create body, decoded with Op
@@ -427,7 +437,7 @@ func (r *VolumeRules) Create(w *Volume) (*VolumeCreate, error) {
 	if err := checkVolumeExtra(w.Extra); err != nil {
 		return nil, err
 	}
-	c := &VolumeCreate{Spec: backend.VolumeSpec{Name: *w.Name}, Attributes: MergeExtra(volumeDefaults.Stored, w.Extra)}
+	c := &VolumeCreate{Spec: backend.VolumeSpec{Name: *w.Name}, Attributes: volumeDefaults.Patch(schema.Volume, w.Extra)}
 	if size != nil {
 		c.Spec.Size = backend.Bytes(uint64(*size))
 	}

@@ -479,12 +479,18 @@ type ExportPolicy struct {
 // MarshalJSON encodes the record with its Extra fields merged in.
 func (v Volume) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v Volume) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Volume](), &v) }
+
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
 func (v *Volume) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
 
 // MarshalJSON encodes the record with its Extra fields merged in.
 func (v Snapshot) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v Snapshot) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Snapshot](), &v) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -493,12 +499,18 @@ func (v *Snapshot) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) 
 // MarshalJSON encodes the record with its Extra fields merged in.
 func (v Aggregate) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v Aggregate) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Aggregate](), &v) }
+
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
 func (v *Aggregate) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
 
 // MarshalJSON encodes the record with its Extra fields merged in.
 func (v Cluster) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v Cluster) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Cluster](), &v) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -507,12 +519,18 @@ func (v *Cluster) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
 // MarshalJSON encodes the record with its Extra fields merged in.
 func (v Node) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v Node) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Node](), &v) }
+
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
 func (v *Node) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
 
 // MarshalJSON encodes the record with its Extra fields merged in.
 func (v SVM) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v SVM) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[SVM](), &v) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -521,12 +539,18 @@ func (v *SVM) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
 // MarshalJSON encodes the record with its Extra fields merged in.
 func (v IPInterface) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v IPInterface) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[IPInterface](), &v) }
+
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
 func (v *IPInterface) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
 
 // MarshalJSON encodes the record with its Extra fields merged in.
 func (v Job) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v Job) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Job](), &v) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -535,6 +559,9 @@ func (v *Job) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
 // MarshalJSON encodes the record with its Extra fields merged in.
 func (v ExportPolicy) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v ExportPolicy) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[ExportPolicy](), &v) }
+
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
 func (v *ExportPolicy) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
@@ -542,12 +569,18 @@ func (v *ExportPolicy) UnmarshalJSON(b []byte) error { return unmarshalRecord(b,
 // MarshalJSON encodes the record with its Extra fields merged in.
 func (v ClusterSoftware) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v ClusterSoftware) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[ClusterSoftware](), &v) }
+
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
 func (v *ClusterSoftware) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
 
 // MarshalJSON encodes the record with its Extra fields merged in.
 func (v License) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v License) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[License](), &v) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.

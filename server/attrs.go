@@ -30,8 +30,7 @@ func (a *attrStore) volume(id backend.VolumeID) *ontap.Attributes {
 	return v
 }
 
-func (a *attrStore) setVolume(id backend.VolumeID, stored ontap.Extra) {
-	v := ontap.NewAttributes(schema.Volume, stored)
+func (a *attrStore) setVolume(id backend.VolumeID, v *ontap.Attributes) {
 	a.mu.Lock()
 	if a.vols == nil {
 		a.vols = map[backend.VolumeID]*ontap.Attributes{}
@@ -55,7 +54,7 @@ func (a *attrStore) patchVolume(id backend.VolumeID, patch ontap.Extra) {
 	if a.vols == nil {
 		a.vols = map[backend.VolumeID]*ontap.Attributes{}
 	}
-	a.vols[id] = ontap.NewAttributes(schema.Volume, ontap.MergeExtra(cur.Stored, patch))
+	a.vols[id] = cur.Patch(schema.Volume, patch)
 }
 
 func (a *attrStore) deleteVolume(id backend.VolumeID) {
@@ -78,14 +77,14 @@ func (a *attrStore) patchSnapshot(id backend.SnapshotID, patch ontap.Extra) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	var cur ontap.Extra
-	if v := a.snaps[id]; v != nil {
-		cur = v.Stored
+	cur := a.snaps[id]
+	if cur == nil {
+		cur = &ontap.Attributes{}
 	}
 	if a.snaps == nil {
 		a.snaps = map[backend.SnapshotID]*ontap.Attributes{}
 	}
-	a.snaps[id] = ontap.NewAttributes(schema.Snapshot, ontap.MergeExtra(cur, patch))
+	a.snaps[id] = cur.Patch(schema.Snapshot, patch)
 }
 
 func (a *attrStore) deleteSnapshot(id backend.SnapshotID) {

@@ -312,6 +312,13 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, body any) {
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufPool.Put(buf)
+	if a, ok := body.(ontap.JSONAppender); ok {
+		// Records encode themselves; encoding/json would re-validate each.
+		b := a.AppendJSON(buf.AvailableBuffer())
+		buf.Write(append(b, '\n'))
+		writeBody(w, status, buf.Bytes())
+		return
+	}
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(body); err != nil {
@@ -321,13 +328,17 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, body any) {
 		_ = json.NewEncoder(buf).Encode(ontap.ErrorResponse{Error: ontap.Errorf(http.StatusInternalServerError, ontap.CodeJobFailed, "", "internal error encoding the response")})
 		status = http.StatusInternalServerError
 	}
+	writeBody(w, status, buf.Bytes())
+}
+
+func writeBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h["Content-Type"] = hdrHAL
 	h["Cache-Control"] = hdrNoCache
 	h["X-Content-Type-Options"] = hdrNoSniff
-	h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(body)
 }
 
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {

@@ -220,7 +220,7 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 		return result{}, err
 	}
 	c.Name = *w.Name
-	attrs := ontap.MergeExtra(s.attrs.volume(parent.ID).Stored, c.Attributes)
+	attrs := s.attrs.volume(parent.ID).Patch(schema.Volume, c.Attributes)
 	parentID := parent.ID
 	j := s.submit(jobSpec{op: ontap.OpCloneCreate, description: "POST " + ontap.VolumesPath,
 		run: func(ctx context.Context) (outcome, error) {
