@@ -67,9 +67,9 @@ type field struct {
 	omitEmpty bool
 	// jsonKey is the field's encoded key with its colon ("name":).
 	jsonKey []byte
-	kind      kind
-	sub       *Schema // kObject and kObjects
-	elem      reflect.Type
+	kind    kind
+	sub     *Schema // kObject and kObjects
+	elem    reflect.Type
 	// sf is the generated ONTAP field this one is bound to (nil when the
 	// struct is not bound to an object, or for an ext field).
 	sf *schema.Field

@@ -570,7 +570,9 @@ func (v *ExportPolicy) UnmarshalJSON(b []byte) error { return unmarshalRecord(b,
 func (v ClusterSoftware) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v ClusterSoftware) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[ClusterSoftware](), &v) }
+func (v ClusterSoftware) AppendJSON(b []byte) []byte {
+	return appendItem(b, SchemaOf[ClusterSoftware](), &v)
+}
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
