@@ -582,13 +582,15 @@ var VolumePatchParams = []string{"restore_to.snapshot.name", "restore_to.snapsho
 // VolumeDeleteParams are the extra query parameters a volume DELETE takes.
 var VolumeDeleteParams = []string{"force"}
 
-// CheckVolumeParams validates the operation-specific query parameters:
-// booleans must be booleans and enumerations members (ONTAP rejects an
-// invalid value; ignoring it would change the meaning).
-func CheckVolumeParams(extra map[string]string) error {
+// CheckParams validates operation-specific query parameters (as
+// Query.Extra holds them): booleans must be booleans and enumerations
+// members (ONTAP rejects an invalid value; ignoring it would change the
+// meaning).
+func CheckParams(extra map[string]string) error {
 	for k, v := range extra {
 		switch k {
-		case "force", "restore_to.snapshot.force", "preserve_lun_ids", "snapshot_directory_access_enabled":
+		case "force", "restore_to.snapshot.force", "preserve_lun_ids", "snapshot_directory_access_enabled",
+			"list_destinations_only", "return_unhealthy_relationships_only":
 			switch strings.ToLower(v) {
 			case "true", "false":
 			default:
@@ -608,7 +610,7 @@ func CheckVolumeParams(extra map[string]string) error {
 // Patch validates a volume PATCH: its body (decoded with Op schema.Patch,
 // paths and nulls as Decode returned them) and its query parameters.
 func (r *VolumeRules) Patch(w *Volume, paths, nulls []string, params map[string]string) (*VolumeChange, error) {
-	if err := CheckVolumeParams(params); err != nil {
+	if err := CheckParams(params); err != nil {
 		return nil, err
 	}
 	restore := &Ref{}

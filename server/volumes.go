@@ -277,7 +277,7 @@ func (s *Server) patchVolume(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	if err := ontap.CheckVolumeParams(q.Extra); err != nil {
+	if err := ontap.CheckParams(q.Extra); err != nil {
 		return result{}, err
 	}
 	v, err := s.b.GetVolume(r.Context(), id)
@@ -404,7 +404,7 @@ func (s *Server) deleteVolume(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	if err := ontap.CheckVolumeParams(q.Extra); err != nil {
+	if err := ontap.CheckParams(q.Extra); err != nil {
 		return result{}, err
 	}
 	if _, err := s.b.GetVolume(r.Context(), id); err != nil {
@@ -421,7 +421,7 @@ func (s *Server) deleteVolumes(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	if err := ontap.CheckVolumeParams(q.Extra); err != nil {
+	if err := ontap.CheckParams(q.Extra); err != nil {
 		return result{}, err
 	}
 	if err := s.emptyBody(r); err != nil {
