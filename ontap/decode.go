@@ -225,6 +225,10 @@ func (d *decoder) object(v reflect.Value, s *Schema, obj map[string]any, depth i
 		}
 		if d.opts.Response {
 			// a record, not a request
+		} else if emptyObject(raw) {
+			// Sets nothing: real clients send every sub-object of their
+			// model, empty, whatever the operation ({"svm":{}} on PATCH).
+			continue
 		} else if f.sf != nil && d.opts.Op != 0 {
 			if !f.sf.Can(d.opts.Op) {
 				return ErrNotSettable(firstLeaf(f.path, raw))
@@ -405,4 +409,19 @@ func firstLeaf(path string, raw any) string {
 		slices.Sort(keys)
 		path, raw = path+"."+keys[0], m[keys[0]]
 	}
+}
+
+// emptyObject reports whether raw is a JSON object that sets no field
+// (only empty objects inside, at any depth).
+func emptyObject(raw any) bool {
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return false
+	}
+	for _, v := range m {
+		if !emptyObject(v) {
+			return false
+		}
+	}
+	return true
 }

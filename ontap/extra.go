@@ -65,8 +65,8 @@ func (d *decoder) decodeExtra(obj *schema.Object, f *schema.Field, raw any, dept
 	if depth > MaxBodyDepth {
 		return nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body nests deeper than %d levels.", MaxBodyDepth)
 	}
-	if d.opts.Op != 0 && !d.opts.Response && !f.Can(d.opts.Op) {
-		return nil, ErrNotSettable(f.Path)
+	if d.opts.Op != 0 && !d.opts.Response && !f.Can(d.opts.Op) && !emptyObject(raw) {
+		return nil, ErrNotSettable(firstLeaf(f.Path, raw))
 	}
 	bad := func(v any) error { return ErrInvalidValue(f.Path, describe(v), "<"+f.Type.String()+">") }
 	switch f.Type {

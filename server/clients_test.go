@@ -35,8 +35,9 @@ func TestTerraformVolumeCreate(t *testing.T) {
 			t.Errorf("%s = %q, want %q", path, got, want)
 		}
 	}
-	// Resize: the same body shapes on PATCH, the size in space.size.
-	patch := `{"analytics":{},"comment":"tf volume","efficiency":{"policy":{}},"encryption":{},"guarantee":{"type":"none"},"nas":{"export_policy":{"name":"default"},"gid":0,"path":"/tfvol1","uid":0},"qos":{"policy":{}},"snaplock":{},"snapshot_policy":{},"space":{"logical_space":{"enforcement":true},"size":2147483648,"snapshot":{"reserve_percent":10}},"tiering":{}}`
+	// Resize: the same body shapes on PATCH (svm, not patchable, comes
+	// empty), the size in space.size.
+	patch := `{"svm":{},"analytics":{},"comment":"tf volume","efficiency":{"policy":{}},"encryption":{},"guarantee":{"type":"none"},"nas":{"export_policy":{"name":"default"},"gid":0,"path":"/tfvol1","uid":0},"qos":{"policy":{}},"snaplock":{},"snapshot_policy":{},"space":{"logical_space":{"enforcement":true},"size":2147483648,"snapshot":{"reserve_percent":10}},"tiering":{}}`
 	if j := a.waitJob(a.do("PATCH", "/api/storage/volumes/"+uuid+"?return_timeout=60", patch).must(t, http.StatusOK)); j.str("state") != "success" {
 		t.Fatalf("resize job: %s", j.raw)
 	}
