@@ -35,8 +35,11 @@ python/scripts/test.sh -q
 echo "== netapp-ontap SDK against nessie serve (compat/sdk/run.sh)"
 compat/sdk/run.sh -q
 
+echo "== generated ONTAP schema matches the SDK (ontap/schema/gen.py --check)"
+"${COMPAT_VENV:-compat/sdk/.venv}/bin/python" ontap/schema/gen.py --check
+
 echo "== netapp.ontap Ansible collection against nessie serve (compat/ansible/run.sh)"
 compat/ansible/run.sh
 
 # Reaching this line means every stage above passed (set -e stops at the first failure).
-echo "stages: 7 passed, 0 failed"   # vet, staticcheck, build, go test, Python, SDK, Ansible
+echo "stages: 8 passed, 0 failed"   # vet, staticcheck, build, go test, Python, SDK, schema, Ansible

@@ -13,6 +13,8 @@ allows just that part of a reference.
     python3 -m venv /tmp/v && /tmp/v/bin/pip install netapp-ontap==9.16.1.0 marshmallow==3.26.2
     /tmp/v/bin/python ontap/schema/gen.py
 
+    /tmp/v/bin/python ontap/schema/gen.py --check   # exit 1 if the file is stale
+
 The output records the SDK version and a SHA-256 of this script; the Go test
 TestGeneratedIsFresh fails when either no longer matches.
 """
@@ -213,7 +215,13 @@ def main():
     lines.append("")
     lines.append("// Objects lists every generated object, by Go name.")
     lines.append("var Objects = []*Object{" + ", ".join(names) + "}")
-    OUT.write_text("\n".join(lines) + "\n")
+    text = "\n".join(lines) + "\n"
+    if "--check" in sys.argv[1:]:
+        if OUT.read_text() != text:
+            sys.exit("gen.py: %s is stale; run python ontap/schema/gen.py" % OUT)
+        print("gen.py:", OUT.name, "is fresh")
+        return
+    OUT.write_text(text)
     print("wrote", OUT, sum(1 for l in lines if l.startswith("\t{")), "fields")
 
 

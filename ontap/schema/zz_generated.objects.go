@@ -6,7 +6,7 @@ package schema
 const SourceSDK = "netapp-ontap==9.16.1.0"
 
 // generatorSum is the SHA-256 of the gen.py that wrote this file.
-const generatorSum = "df4a2fe611f37465f11fb17343815ff18a088d0cc4d98dcc05520a1556622f33"
+const generatorSum = "2f921b775541e291a3a2a3b767478cf59ace21d741a3affdc54fa2c213ead4d2"
 
 var Aggregate = &Object{Name: "aggregate", Path: "/api/storage/aggregates", Fields: []Field{
 	{"_links", Struct, Get, nil},
