@@ -16,10 +16,11 @@ func CheckSnapshotName(name string) error {
 	return nil
 }
 
-// SnapshotCreate is a validated snapshot create.
+// SnapshotCreate is a validated snapshot create: the backend spec, with
+// the body's ONTAP fields (expiry_time, snapmirror_label, ...) as its
+// attributes.
 type SnapshotCreate struct {
-	Name, Comment string
-	Attributes    Extra // expiry_time, snapmirror_label, ...
+	Spec backend.SnapshotSpec
 }
 
 // SnapshotCreate validates a snapshot create body (decoded with Op
@@ -34,20 +35,20 @@ func (r *VolumeRules) SnapshotCreate(w *Snapshot, vol *backend.Volume) (*Snapsho
 	if err := CheckSnapshotName(*w.Name); err != nil {
 		return nil, err
 	}
-	c := &SnapshotCreate{Name: *w.Name, Attributes: w.Extra}
+	c := &SnapshotCreate{Spec: backend.SnapshotSpec{Name: *w.Name, Attributes: EncodeAttributes(w.Extra)}}
 	if w.Comment != nil {
-		if err := (backend.SnapshotPatch{Comment: w.Comment}).Validate(); err != nil {
-			return nil, FromBackend(OpSnapshotCreate, err)
-		}
-		c.Comment = *w.Comment
+		c.Spec.Comment = *w.Comment
+	}
+	if err := c.Spec.Validate(); err != nil {
+		return nil, FromBackend(OpSnapshotCreate, err)
 	}
 	return c, nil
 }
 
-// SnapshotChange is a validated snapshot PATCH.
+// SnapshotChange is a validated snapshot PATCH: the backend patch, its
+// Attributes the merge patch of the body's ONTAP fields.
 type SnapshotChange struct {
-	Patch      backend.SnapshotPatch
-	Attributes Extra // a merge patch
+	Patch backend.SnapshotPatch
 }
 
 // checkSnapshotKeys verifies that a body's svm and volume (path keys
@@ -74,7 +75,7 @@ func (r *VolumeRules) SnapshotPatch(w *Snapshot, vol *backend.Volume) (*Snapshot
 			return nil, err
 		}
 	}
-	c := &SnapshotChange{Patch: backend.SnapshotPatch{Name: w.Name, Comment: w.Comment}, Attributes: w.Extra}
+	c := &SnapshotChange{Patch: backend.SnapshotPatch{Name: w.Name, Comment: w.Comment, Attributes: EncodeAttributes(w.Extra)}}
 	if err := c.Patch.Validate(); err != nil {
 		return nil, FromBackend(OpSnapshotPatch, err)
 	}

@@ -1,7 +1,9 @@
 package ontap
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -388,12 +390,11 @@ func IsCloneRequest(w *Volume) bool {
 	return w.Clone != nil && (w.Clone.IsFlexclone != nil || w.Clone.ParentVolume != nil || w.Clone.ParentSnapshot != nil)
 }
 
-// VolumeCreate is a validated volume create: the backend spec, the state
-// to leave the volume in, and the attributes to store with it.
+// VolumeCreate is a validated volume create: the backend spec, with the
+// state and the attributes (what the body set beyond ONTAP's defaults) in
+// it, so the create is one backend call.
 type VolumeCreate struct {
-	Spec       backend.VolumeSpec
-	State      backend.VolumeState // "" means online
-	Attributes *Attributes
+	Spec backend.VolumeSpec
 }
 
 // Create validates a (non-clone) create body, decoded with Op
@@ -437,7 +438,7 @@ func (r *VolumeRules) Create(w *Volume) (*VolumeCreate, error) {
 	if err := checkVolumeExtra(w.Extra); err != nil {
 		return nil, err
 	}
-	c := &VolumeCreate{Spec: backend.VolumeSpec{Name: *w.Name}, Attributes: volumeDefaults.Patch(schema.Volume, w.Extra)}
+	c := &VolumeCreate{Spec: backend.VolumeSpec{Name: *w.Name, Attributes: EncodeAttributes(w.Extra)}}
 	if size != nil {
 		c.Spec.Size = backend.Bytes(uint64(*size))
 	}
@@ -452,8 +453,8 @@ func (r *VolumeRules) Create(w *Volume) (*VolumeCreate, error) {
 			c.Spec.ExportPolicy = *w.NAS.ExportPolicy.Name
 		}
 	}
-	if w.State != nil && *w.State != string(backend.StateOnline) {
-		c.State = backend.VolumeState(*w.State)
+	if w.State != nil {
+		c.Spec.State = backend.VolumeState(*w.State)
 	}
 	if err := c.Spec.Validate(); err != nil {
 		return nil, FromBackend(OpVolumeCreate, err)
@@ -466,15 +467,38 @@ var cloneSettable = []string{"name", "svm", "type", "state", "comment", "clone.i
 	"clone.parent_snapshot", "clone.parent_svm", "nas", "qos", "snapshot_policy", "language", "snapshot_directory_access_enabled"}
 
 // CloneCreate is a validated FlexClone create, before its parent volume
-// and snapshot are resolved.
+// and snapshot are resolved: Spec lacks the parent IDs, the implicit
+// snapshot's name and the attributes, which CloneSpec fills in.
 type CloneCreate struct {
-	Name           string
+	Spec           backend.CloneSpec
 	ParentVolume   *Ref
 	ParentSnapshot *Ref // nil: snapshot the parent now
-	State          backend.VolumeState
-	Patch          backend.VolumePatch // junction path, export policy, comment
 	// Attributes is a merge patch over the parent's attributes.
 	Attributes Extra
+}
+
+// ImplicitCloneSnapshotName is the name ONTAP gives the snapshot a
+// FlexClone create takes when it names none: clone_<clone>.<n>, n the
+// first free number.
+func ImplicitCloneSnapshotName(clone string, n int) string {
+	return "clone_" + clone + "." + strconv.Itoa(n)
+}
+
+// CloneSpec completes the backend spec once the parent is resolved: the
+// clone's attributes are the parent's, patched with the body's; a clone
+// without a parent snapshot (zero snap) takes one named newSnap.
+func (c *CloneCreate) CloneSpec(parent *backend.Volume, snap backend.SnapshotID, newSnap string) (backend.CloneSpec, error) {
+	spec := c.Spec
+	spec.ParentVolume, spec.ParentSnapshot = parent.ID, snap
+	if snap.IsZero() {
+		spec.NewSnapshotName = newSnap
+	}
+	tree, err := DecodeAttributes(parent.Attributes)
+	if err != nil {
+		return spec, err
+	}
+	spec.Attributes = EncodeAttributes(MergeExtra(tree, c.Attributes))
+	return spec, nil
 }
 
 // Clone validates a FlexClone create body (decoded with Op schema.Post).
@@ -518,20 +542,26 @@ func (r *VolumeRules) Clone(w *Volume, paths []string) (*CloneCreate, error) {
 		out.ParentSnapshot = ps
 	}
 	if w.Name != nil {
-		out.Name = *w.Name
+		out.Spec.Name = *w.Name
 	}
-	out.Patch.Comment = w.Comment
+	if w.Comment != nil {
+		out.Spec.Comment = *w.Comment
+	}
 	if w.NAS != nil {
-		out.Patch.JunctionPath = w.NAS.Path
-		if w.NAS.ExportPolicy != nil {
-			out.Patch.ExportPolicy = w.NAS.ExportPolicy.Name
+		if w.NAS.Path != nil {
+			out.Spec.JunctionPath = *w.NAS.Path
+		}
+		if w.NAS.ExportPolicy != nil && w.NAS.ExportPolicy.Name != nil {
+			out.Spec.ExportPolicy = *w.NAS.ExportPolicy.Name
 		}
 	}
-	if w.State != nil && *w.State != string(backend.StateOnline) {
-		out.State = backend.VolumeState(*w.State)
-		out.Patch.State = &out.State
+	if w.State != nil {
+		out.Spec.State = backend.VolumeState(*w.State)
 	}
-	if err := out.Patch.Validate(); err != nil {
+	// The name and parents are checked later, in the contract's order.
+	probe := out.Spec
+	probe.Name, probe.NewSnapshotName = "x", "x"
+	if err := probe.Validate(); err != nil {
 		return nil, FromBackend(OpCloneCreate, err)
 	}
 	return out, nil
@@ -567,9 +597,9 @@ const (
 // VolumeChange is a validated volume PATCH.
 type VolumeChange struct {
 	Kind VolumeChangeKind
-	// Modify: the backend patch and the attributes merge patch.
-	Patch      backend.VolumePatch
-	Attributes Extra
+	// Modify: the backend patch (its Attributes the merge patch of the
+	// body's ONTAP fields).
+	Patch backend.VolumePatch
 	// Restore: the snapshot to restore (name and/or uuid).
 	Restore *Ref
 	// Split: true starts a split, false stops one.
@@ -670,8 +700,9 @@ func (r *VolumeRules) Patch(w *Volume, paths, nulls []string, params map[string]
 	if err := checkVolumeExtra(w.Extra); err != nil {
 		return nil, err
 	}
-	c := &VolumeChange{Kind: ChangeModify, Attributes: w.Extra}
+	c := &VolumeChange{Kind: ChangeModify}
 	p := &c.Patch
+	p.Attributes = EncodeAttributes(w.Extra)
 	p.Name, p.Comment = w.Name, w.Comment
 	if size != nil {
 		p.Size = new(backend.Bytes(uint64(*size)))
@@ -698,3 +729,77 @@ func (r *VolumeRules) Patch(w *Volume, paths, nulls []string, params map[string]
 }
 
 func asBackendError(err error, target **backend.Error) bool { return errors.As(err, target) }
+
+// AttributesKey is the member of a backend object's attributes under
+// which the ONTAP layer keeps its tree, so other layers can keep their own
+// members beside it.
+const AttributesKey = "ontap"
+
+// EncodeAttributes renders an attribute tree (or merge patch) as the JSON
+// object the backend stores: {"ontap": tree}. An empty tree gives nil (no
+// attributes).
+func EncodeAttributes(tree Extra) json.RawMessage {
+	if len(tree) == 0 {
+		return nil
+	}
+	return appendAny(nil, Extra{AttributesKey: tree})
+}
+
+// DecodeAttributes reads the ONTAP tree back from a backend object's
+// attributes (nil for none); numbers become int64 when integral, float64
+// otherwise, as the body decoder stores them.
+func DecodeAttributes(raw json.RawMessage) (Extra, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var top map[string]any
+	if err := dec.Decode(&top); err != nil {
+		return nil, err
+	}
+	tree, _ := normalizeJSON(top[AttributesKey]).(Extra)
+	return tree, nil
+}
+
+func normalizeJSON(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if n, err := x.Int64(); err == nil {
+			return n
+		}
+		f, _ := x.Float64()
+		return f
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalizeJSON(e)
+		}
+		return x
+	case []any:
+		for i, e := range x {
+			x[i] = normalizeJSON(e)
+		}
+		return x
+	}
+	return v
+}
+
+// VolumeAttributes returns the attributes a volume renders with: ONTAP's
+// defaults patched with what the backend stored for it.
+func VolumeAttributes(raw json.RawMessage) (*Attributes, error) {
+	tree, err := DecodeAttributes(raw)
+	if err != nil {
+		return nil, err
+	}
+	return volumeDefaults.Patch(schema.Volume, tree), nil
+}
+
+// SnapshotAttributes returns the attributes a snapshot renders with (nil
+// when the backend stored none).
+func SnapshotAttributes(raw json.RawMessage) (*Attributes, error) {
+	tree, err := DecodeAttributes(raw)
+	if err != nil || len(tree) == 0 {
+		return nil, err
+	}
+	return NewAttributes(schema.Snapshot, tree), nil
+}

@@ -1,94 +1,58 @@
 package server
 
 import (
+	"encoding/json"
 	"sync"
 
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/ontap"
-	"github.com/nessie-go/nessie/ontap/schema"
 )
 
-// attrStore keeps the ONTAP attribute trees (ontap.Attributes) of volumes
-// and snapshots, keyed by object ID, until the backend contract stores
-// them with the object. A volume the store does not know reports ONTAP's
-// defaults. Entries are immutable; updates replace them.
-type attrStore struct {
-	mu    sync.RWMutex
-	vols  map[backend.VolumeID]*ontap.Attributes
-	snaps map[backend.SnapshotID]*ontap.Attributes
+// A volume's or snapshot's ONTAP attributes are stored with it in the
+// backend (backend.Volume.Attributes), in the same atomic write. attrCache
+// only saves parsing them on every read: it maps an object ID to the last
+// attributes text seen for it and their parsed form, and is refilled
+// whenever the text differs, so it can never serve attributes the backend
+// no longer holds.
+type attrCache struct {
+	m sync.Map // backend.VolumeID or backend.SnapshotID -> *cachedAttrs
 }
 
-// volume returns the volume's attributes (ONTAP's defaults if none were
-// stored).
-func (a *attrStore) volume(id backend.VolumeID) *ontap.Attributes {
-	a.mu.RLock()
-	v := a.vols[id]
-	a.mu.RUnlock()
-	if v == nil {
+type cachedAttrs struct {
+	raw   string
+	attrs *ontap.Attributes
+}
+
+func (c *attrCache) get(key any, raw json.RawMessage, parse func(json.RawMessage) (*ontap.Attributes, error)) *ontap.Attributes {
+	if v, ok := c.m.Load(key); ok {
+		if e := v.(*cachedAttrs); e.raw == string(raw) {
+			return e.attrs
+		}
+	}
+	a, err := parse(raw)
+	if err != nil {
+		// Not written by this layer (another user of the backend stored
+		// something else): render without them.
+		a, _ = parse(nil)
+	}
+	c.m.Store(key, &cachedAttrs{raw: string(raw), attrs: a})
+	return a
+}
+
+// volume returns the attributes v renders with.
+func (c *attrCache) volume(v *backend.Volume) *ontap.Attributes {
+	if len(v.Attributes) == 0 {
 		return ontap.DefaultVolumeAttributes()
 	}
-	return v
+	return c.get(v.ID, v.Attributes, ontap.VolumeAttributes)
 }
 
-func (a *attrStore) setVolume(id backend.VolumeID, v *ontap.Attributes) {
-	a.mu.Lock()
-	if a.vols == nil {
-		a.vols = map[backend.VolumeID]*ontap.Attributes{}
+// snapshot returns the attributes sn renders with, or nil.
+func (c *attrCache) snapshot(sn *backend.Snapshot) *ontap.Attributes {
+	if len(sn.Attributes) == 0 {
+		return nil
 	}
-	a.vols[id] = v
-	a.mu.Unlock()
+	return c.get(sn.ID, sn.Attributes, ontap.SnapshotAttributes)
 }
 
-// patchVolume merges patch into the volume's stored attributes,
-// atomically with respect to other updates.
-func (a *attrStore) patchVolume(id backend.VolumeID, patch ontap.Extra) {
-	if len(patch) == 0 {
-		return
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	cur := a.vols[id]
-	if cur == nil {
-		cur = ontap.DefaultVolumeAttributes()
-	}
-	if a.vols == nil {
-		a.vols = map[backend.VolumeID]*ontap.Attributes{}
-	}
-	a.vols[id] = cur.Patch(schema.Volume, patch)
-}
-
-func (a *attrStore) deleteVolume(id backend.VolumeID) {
-	a.mu.Lock()
-	delete(a.vols, id)
-	a.mu.Unlock()
-}
-
-// snapshot returns the snapshot's attributes, or nil.
-func (a *attrStore) snapshot(id backend.SnapshotID) *ontap.Attributes {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	return a.snaps[id]
-}
-
-// patchSnapshot merges patch into the snapshot's stored attributes.
-func (a *attrStore) patchSnapshot(id backend.SnapshotID, patch ontap.Extra) {
-	if len(patch) == 0 {
-		return
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	cur := a.snaps[id]
-	if cur == nil {
-		cur = &ontap.Attributes{}
-	}
-	if a.snaps == nil {
-		a.snaps = map[backend.SnapshotID]*ontap.Attributes{}
-	}
-	a.snaps[id] = cur.Patch(schema.Snapshot, patch)
-}
-
-func (a *attrStore) deleteSnapshot(id backend.SnapshotID) {
-	a.mu.Lock()
-	delete(a.snaps, id)
-	a.mu.Unlock()
-}
+func (c *attrCache) forget(key any) { c.m.Delete(key) }

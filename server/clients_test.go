@@ -135,3 +135,46 @@ func TestUnknownFieldsStillRefused(t *testing.T) {
 	a.do("POST", "/api/storage/volumes?"+q.Encode(), map[string]any{"name": "u", "svm.name": "svm0", "aggregates": []any{map[string]any{"name": "aggr1"}},
 		"analytics": map[string]any{"bogus": 1}}).must(t, http.StatusCreated)
 }
+
+// A job is one backend call: a clone whose name is taken fails and leaves
+// no implicit snapshot behind on its parent; one that works names its
+// snapshot as ONTAP does and inherits the parent's attributes.
+func TestFailedCloneLeavesNothing(t *testing.T) {
+	a := newAPI(t)
+	parent := a.createVolume("parent", map[string]any{"guarantee": map[string]any{"type": "none"}})
+	a.createVolume("taken", nil)
+	j := a.waitJob(a.do("POST", "/api/storage/volumes", map[string]any{"name": "taken", "svm": map[string]any{"name": "svm0"},
+		"clone": map[string]any{"is_flexclone": true, "parent_volume": map[string]any{"name": "parent"}}}).must(t, http.StatusAccepted))
+	if j.str("state") != "failure" || j.str("error.code") != "917526" {
+		t.Fatalf("job: %s", j.raw)
+	}
+	if r := a.do("GET", "/api/storage/volumes/"+parent+"/snapshots", nil).must(t, http.StatusOK); r.get("num_records") != 0.0 {
+		t.Fatalf("the failed clone left a snapshot: %s", r.raw)
+	}
+	// The implicit snapshot of a clone that works is named as ONTAP names it.
+	j = a.waitJob(a.do("POST", "/api/storage/volumes", map[string]any{"name": "cl", "svm": map[string]any{"name": "svm0"},
+		"snapshot_policy": map[string]any{"name": "none"},
+		"clone":           map[string]any{"is_flexclone": true, "parent_volume": map[string]any{"name": "parent"}}}).must(t, http.StatusAccepted))
+	if j.str("state") != "success" {
+		t.Fatalf("clone: %s", j.raw)
+	}
+	// It inherits the parent's attributes, patched with its own.
+	r := a.do("GET", "/api/storage/volumes?name=cl&fields=clone.parent_snapshot.name,snapshot_policy.name,guarantee.type", nil).must(t, http.StatusOK)
+	if r.str("records.0.clone.parent_snapshot.name") != "clone_cl.0" || r.str("records.0.snapshot_policy.name") != "none" ||
+		r.str("records.0.guarantee.type") != "none" {
+		t.Fatalf("clone: %s", r.raw)
+	}
+}
+
+// A volume's ONTAP attributes are stored with it in the backend: a second
+// server over the same backend reads them back.
+func TestAttributesLiveInTheBackend(t *testing.T) {
+	b := memBackend()
+	a := newAPI(t, withBackend(b))
+	vol := a.createVolume("v", map[string]any{"guarantee": map[string]any{"type": "none"}, "efficiency": map[string]any{"compression": "inline"}})
+	other := newAPI(t, withBackend(b))
+	r := other.do("GET", "/api/storage/volumes/"+vol+"?fields=guarantee,efficiency.compression", nil).must(t, http.StatusOK)
+	if r.str("guarantee.type") != "none" || r.str("efficiency.compression") != "inline" {
+		t.Fatalf("attributes not in the backend: %s", r.raw)
+	}
+}

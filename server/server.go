@@ -129,7 +129,7 @@ type Server struct {
 	routes  []route
 	log     *slog.Logger
 	jobs    *jobRegistry
-	attrs   attrStore
+	attrs   attrCache
 
 	ctx       context.Context // cancelled by Close
 	cancel    context.CancelFunc

@@ -12,7 +12,7 @@ import (
 )
 
 func (s *Server) snapshotRecord(vol *backend.Volume, sn *backend.Snapshot, now time.Time) ontap.Snapshot {
-	return ontap.SnapshotRecord(vol.ID.String(), vol.Name, sn, s.svmRef, s.attrs.snapshot(sn.ID), now)
+	return ontap.SnapshotRecord(vol.ID.String(), vol.Name, sn, s.svmRef, s.attrs.snapshot(sn), now)
 }
 
 // snapshotVolume resolves the {vol} of a snapshot path: the tier must
@@ -137,7 +137,7 @@ func (s *Server) createSnapshot(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	name, volID := c.Name, vol.ID
+	name, volID := c.Spec.Name, vol.ID
 	j := s.submit(jobSpec{op: ontap.OpSnapshotCreate, description: "POST " + ontap.SnapshotsPath(volID.String()),
 		run: func(ctx context.Context) (outcome, error) {
 			// ONTAP snapshots only online volumes; the backend contract
@@ -148,16 +148,11 @@ func (s *Server) createSnapshot(r *http.Request) (result, error) {
 				return outcome{}, ontap.Errorf(http.StatusConflict, ontap.CodeVolumeNotOnlineForSnapshot, "",
 					"Volume %q is not online, so no snapshot can be taken.", cur.Name)
 			}
-			sn, err := s.snaps.CreateSnapshot(ctx, volID, name)
+			// One call: name, comment and ONTAP attributes together.
+			sn, err := s.snaps.CreateSnapshot(ctx, volID, c.Spec)
 			if err != nil {
 				return outcome{}, err
 			}
-			if w.Comment != nil {
-				if sn, err = s.snaps.PatchSnapshot(ctx, volID, sn.ID, backend.SnapshotPatch{Comment: &c.Comment}); err != nil {
-					return outcome{}, err
-				}
-			}
-			s.attrs.patchSnapshot(sn.ID, c.Attributes)
 			cur, err := s.b.GetVolume(ctx, volID)
 			if err != nil {
 				return outcome{}, err
@@ -188,7 +183,6 @@ func (s *Server) prepareSnapshotPatch(vol *backend.Volume, sid backend.SnapshotI
 			if err != nil {
 				return outcome{}, err
 			}
-			s.attrs.patchSnapshot(sid, c.Attributes)
 			cur, err := s.b.GetVolume(ctx, volID)
 			if err != nil {
 				return outcome{}, err
@@ -247,7 +241,7 @@ func (s *Server) snapshotDeleteJob(volID backend.VolumeID, sid backend.SnapshotI
 			if err := s.snaps.DeleteSnapshot(ctx, volID, sid); err != nil {
 				return outcome{}, err
 			}
-			s.attrs.deleteSnapshot(sid)
+			s.attrs.forget(sid)
 			return outcome{}, nil
 		}}
 }

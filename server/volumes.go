@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/nessie-go/nessie/backend"
@@ -27,7 +26,7 @@ import (
 
 // volumeRecord renders v with the fields q needs (all if q is nil).
 func (s *Server) volumeRecord(v *backend.Volume, q *ontap.Query) ontap.Volume {
-	return ontap.VolumeRecord(v, &s.volCtx, s.attrs.volume(v.ID), q)
+	return ontap.VolumeRecord(v, &s.volCtx, s.attrs.volume(v), q)
 }
 
 // volumeOutcome is a job's result for a volume it created or changed: its
@@ -121,15 +120,10 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 	}
 	j := s.submit(jobSpec{op: ontap.OpVolumeCreate, description: "POST " + ontap.VolumesPath,
 		run: func(ctx context.Context) (outcome, error) {
+			// One call: state and ONTAP attributes are in the spec.
 			v, err := s.b.CreateVolume(ctx, c.Spec)
 			if err != nil {
 				return outcome{}, err
-			}
-			s.attrs.setVolume(v.ID, c.Attributes)
-			if c.State != "" {
-				if v, err = s.b.PatchVolume(ctx, v.ID, backend.VolumePatch{State: &c.State}); err != nil {
-					return outcome{}, err
-				}
 			}
 			return s.volumeOutcome(&v), nil
 		}})
@@ -149,30 +143,30 @@ func (s *Server) findVolume(ctx context.Context, ref *ontap.Ref) (backend.Volume
 		}
 		return v, err == nil, err
 	}
-	vols, err := s.b.ListVolumes(ctx)
-	if err != nil {
-		return backend.Volume{}, false, err
+	v, err := s.b.VolumeByName(ctx, *ref.Name)
+	if errors.Is(err, backend.ErrNotFound) {
+		return backend.Volume{}, false, nil
 	}
-	for _, v := range vols {
-		if v.Name == *ref.Name {
-			return v, true, nil
-		}
-	}
-	return backend.Volume{}, false, nil
+	return v, err == nil, err
 }
 
 // findSnapshot resolves a snapshot reference on a volume.
 func (s *Server) findSnapshot(ctx context.Context, vol backend.VolumeID, ref *ontap.Ref) (backend.Snapshot, bool, error) {
-	snaps, err := s.snaps.ListSnapshots(ctx, vol)
-	if err != nil {
-		return backend.Snapshot{}, false, err
-	}
-	for _, sn := range snaps {
-		if ref.UUID != nil && strings.EqualFold(sn.ID.String(), *ref.UUID) || ref.UUID == nil && ref.Name != nil && sn.Name == *ref.Name {
-			return sn, true, nil
+	var sn backend.Snapshot
+	var err error
+	if ref.UUID != nil {
+		id, perr := backend.ParseSnapshotID(strings.ToLower(*ref.UUID))
+		if perr != nil {
+			return backend.Snapshot{}, false, nil
 		}
+		sn, err = s.snaps.GetSnapshot(ctx, vol, id)
+	} else {
+		sn, err = s.snaps.SnapshotByName(ctx, vol, *ref.Name)
 	}
-	return backend.Snapshot{}, false, nil
+	if errors.Is(err, backend.ErrNotFound) {
+		return backend.Snapshot{}, false, nil
+	}
+	return sn, err == nil, err
 }
 
 func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, paths []string) (result, error) {
@@ -219,53 +213,36 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 	if err := s.rules.CheckCloneName(w); err != nil {
 		return result{}, err
 	}
-	c.Name = *w.Name
-	attrs := s.attrs.volume(parent.ID).Patch(schema.Volume, c.Attributes)
-	parentID := parent.ID
+	var sid backend.SnapshotID
+	newSnap := ""
+	if snapID != nil {
+		sid = *snapID
+	} else {
+		for n := range 100 {
+			newSnap = ontap.ImplicitCloneSnapshotName(*w.Name, n)
+			if _, err := s.snaps.SnapshotByName(ctx, parent.ID, newSnap); errors.Is(err, backend.ErrNotFound) {
+				break
+			}
+		}
+	}
+	spec, err := c.CloneSpec(&parent, sid, newSnap)
+	if err != nil {
+		return result{}, ontap.FromBackend(ontap.OpCloneCreate, err)
+	}
+	if err := spec.Validate(); err != nil {
+		return result{}, ontap.FromBackend(ontap.OpCloneCreate, err)
+	}
 	j := s.submit(jobSpec{op: ontap.OpCloneCreate, description: "POST " + ontap.VolumesPath,
 		run: func(ctx context.Context) (outcome, error) {
-			var sid backend.SnapshotID
-			implicit := snapID == nil
-			if implicit {
-				// ONTAP takes a snapshot of the parent when none is named.
-				sn, err := s.implicitCloneSnapshot(ctx, parentID, c.Name)
-				if err != nil {
-					return outcome{}, err
-				}
-				sid = sn.ID
-			} else {
-				sid = *snapID
-			}
-			v, err := s.clones.CreateClone(ctx, parentID, sid, c.Name)
+			// One call: the implicit snapshot (when none is named), the
+			// clone, its state, mount and attributes, atomically.
+			v, err := s.clones.CreateClone(ctx, spec)
 			if err != nil {
-				if implicit {
-					_ = s.snaps.DeleteSnapshot(context.WithoutCancel(ctx), parentID, sid)
-				}
 				return outcome{}, err
-			}
-			s.attrs.setVolume(v.ID, attrs)
-			if !c.Patch.IsEmpty() {
-				if v, err = s.b.PatchVolume(ctx, v.ID, c.Patch); err != nil {
-					return outcome{}, err
-				}
 			}
 			return s.volumeOutcome(&v), nil
 		}})
-	return s.respond(r, q, j, true, ontap.Volume{Name: w.Name}, ontap.VolumesPath+"/?name="+url.QueryEscape(c.Name))
-}
-
-// implicitCloneSnapshot takes the snapshot a FlexClone create without a
-// parent snapshot uses, named like ONTAP's: clone_<clone>.<n>.
-func (s *Server) implicitCloneSnapshot(ctx context.Context, parent backend.VolumeID, clone string) (backend.Snapshot, error) {
-	var err error
-	for n := range 100 {
-		var sn backend.Snapshot
-		sn, err = s.snaps.CreateSnapshot(ctx, parent, "clone_"+clone+"."+strconv.Itoa(n))
-		if !errors.Is(err, backend.ErrAlreadyExists) {
-			return sn, err
-		}
-	}
-	return backend.Snapshot{}, err
+	return s.respond(r, q, j, true, ontap.Volume{Name: w.Name}, ontap.VolumesPath+"/?name="+url.QueryEscape(spec.Name))
 }
 
 func (s *Server) patchVolume(r *http.Request) (result, error) {
@@ -390,7 +367,6 @@ func (s *Server) volumeChangeJob(ctx context.Context, v *backend.Volume, c *onta
 		if err != nil {
 			return outcome{}, err
 		}
-		s.attrs.patchVolume(id, c.Attributes)
 		return s.volumeOutcome(&nv), nil
 	}}, nil
 }
@@ -448,9 +424,9 @@ func (s *Server) volumeDeleteJob(id backend.VolumeID) jobSpec {
 			if err := s.b.DeleteVolume(ctx, id); err != nil {
 				return outcome{}, err
 			}
-			s.attrs.deleteVolume(id)
+			s.attrs.forget(id)
 			for _, sn := range snaps {
-				s.attrs.deleteSnapshot(sn.ID)
+				s.attrs.forget(sn.ID)
 			}
 			return outcome{}, nil
 		}}

@@ -117,11 +117,11 @@ func TestCallOpMatchesCall(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		snap, err := f.m.CreateSnapshot(ctx, v.ID, "s")
+		snap, err := f.m.CreateSnapshot(ctx, v.ID, backend.SnapshotSpec{Name: "s"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := f.m.CreateClone(ctx, v.ID, snap.ID, "c")
+		c, err := f.m.CreateClone(ctx, backend.CloneSpec{ParentVolume: v.ID, ParentSnapshot: snap.ID, Name: "c"})
 		if err != nil {
 			t.Fatal(err)
 		}
