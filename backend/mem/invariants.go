@@ -43,8 +43,8 @@ func (b *Backend) CheckInvariants() error {
 		}
 		return len(problems) < maxProblems
 	}
-	if len(b.vols) != len(b.names) {
-		report("%d volumes but %d names", len(b.vols), len(b.names))
+	if len(b.vols) != len(b.order) || len(b.vols) != len(b.names) {
+		report("%d volumes by ID, %d in the listing order, %d names", len(b.vols), len(b.order), len(b.names))
 	}
 	for name, id := range b.names {
 		if r, ok := b.rec(id); !ok || r.name != name {
@@ -52,9 +52,9 @@ func (b *Backend) CheckInvariants() error {
 		}
 	}
 	snapIDs := make(map[backend.SnapshotID]backend.VolumeID)
-	for id, r := range b.vols {
-		if r.id != id {
-			report("volume %s is stored under ID %s", r.id, id)
+	for pos, r := range b.order {
+		if s, ok := b.vols[r.id]; !ok || s.rec != r || s.pos != pos {
+			report("volume %s at position %d is stored as %+v", r.id, pos, s)
 		}
 		if !r.valid(b, report) {
 			break

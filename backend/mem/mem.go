@@ -32,7 +32,8 @@ type Options struct {
 // the contract. Create one with New; the zero value is not usable.
 type Backend struct {
 	mu    sync.RWMutex
-	vols  map[backend.VolumeID]*volRec // every live volume
+	vols  map[backend.VolumeID]slot // every live volume
+	order []*volRec                 // the same volumes, densely, for listing
 	names map[string]backend.VolumeID
 	// snaps holds each volume's snapshots, oldest first; a volume without
 	// snapshots has no entry. A list is replaced, never written in place,
@@ -44,6 +45,13 @@ type Backend struct {
 
 	now     func() time.Time
 	lenient bool
+}
+
+// slot is where a volume lives: its current record and its index in
+// Backend.order.
+type slot struct {
+	rec *volRec
+	pos int
 }
 
 // volRec is a stored volume. A record is immutable once stored: a write
@@ -86,7 +94,7 @@ var (
 // New returns an empty backend. opts may be nil.
 func New(opts *Options) *Backend {
 	b := &Backend{
-		vols:  make(map[backend.VolumeID]*volRec),
+		vols:  make(map[backend.VolumeID]slot),
 		names: make(map[string]backend.VolumeID),
 		snaps: make(map[backend.VolumeID][]*snapRec),
 		deps:  make(map[backend.SnapshotID][]backend.VolumeID),
@@ -124,26 +132,43 @@ func (b *Backend) lock(ctx context.Context) error {
 
 // rec returns the stored record of a volume. The caller holds b.mu.
 func (b *Backend) rec(id backend.VolumeID) (*volRec, bool) {
-	r, ok := b.vols[id]
-	return r, ok
+	s, ok := b.vols[id]
+	return s.rec, ok
 }
 
 // readRec returns a volume's record under the read lock.
 func (b *Backend) readRec(id backend.VolumeID) (*volRec, bool) {
 	b.mu.RLock()
-	r, ok := b.vols[id]
+	s, ok := b.vols[id]
 	b.mu.RUnlock()
-	return r, ok
+	return s.rec, ok
 }
 
 // put stores r, replacing the record with its ID or adding it. A new
 // volume's name is indexed; a renamed one's is the caller's to re-index.
 // The caller holds the writer lock.
 func (b *Backend) put(r *volRec) {
-	if _, ok := b.vols[r.id]; !ok {
-		b.names[r.name] = r.id
+	if s, ok := b.vols[r.id]; ok {
+		b.order[s.pos] = r
+		b.vols[r.id] = slot{r, s.pos}
+		return
 	}
-	b.vols[r.id] = r
+	b.vols[r.id] = slot{r, len(b.order)}
+	b.order = append(b.order, r)
+	b.names[r.name] = r.id
+}
+
+// remove drops a volume and its name. The caller holds the writer lock.
+func (b *Backend) remove(r *volRec) {
+	s := b.vols[r.id]
+	last := len(b.order) - 1
+	moved := b.order[last]
+	b.order[s.pos] = moved
+	b.vols[moved.id] = slot{moved, s.pos}
+	b.order[last] = nil
+	b.order = b.order[:last]
+	delete(b.vols, r.id)
+	delete(b.names, r.name)
 }
 
 // copyRec returns a copy of r for the caller to change and put.
@@ -234,7 +259,7 @@ func (b *Backend) unlink(clone *volRec) {
 func (b *Backend) refresh(p *volRec) {
 	for _, sr := range b.snaps[p.id] {
 		for _, id := range b.deps[sr.id] {
-			cr := b.vols[id]
+			cr := b.vols[id].rec
 			c := cr.copyRec()
 			o := *cr.origin
 			o.ParentVolume, o.ParentSnapshot = p.name, sr.name
@@ -248,7 +273,7 @@ func (b *Backend) refresh(p *volRec) {
 // each keeps the origin names it has now and pins nothing.
 func (b *Backend) detach(sid backend.SnapshotID) {
 	for _, id := range b.deps[sid] {
-		c := b.vols[id].copyRec()
+		c := b.vols[id].rec.copyRec()
 		c.detached = true
 		b.put(c)
 	}

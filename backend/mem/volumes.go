@@ -3,6 +3,7 @@ package mem
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/nessie-go/nessie/backend"
 )
@@ -15,10 +16,7 @@ func (b *Backend) ListVolumes(ctx context.Context) ([]backend.Volume, error) {
 		return nil, err
 	}
 	b.mu.RLock()
-	recs := make([]*volRec, 0, len(b.vols))
-	for _, r := range b.vols {
-		recs = append(recs, r)
-	}
+	recs := slices.Clone(b.order)
 	b.mu.RUnlock()
 	out := make([]backend.Volume, len(recs))
 	for i, r := range recs {
@@ -130,8 +128,7 @@ func (b *Backend) DeleteVolume(ctx context.Context, id backend.VolumeID) error {
 			b.detach(sr.id)
 		}
 	}
-	delete(b.vols, id)
-	delete(b.names, r.name)
+	b.remove(r)
 	delete(b.snaps, id)
 	b.unlink(r)
 	return nil
