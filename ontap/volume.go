@@ -803,3 +803,55 @@ func SnapshotAttributes(raw json.RawMessage) (*Attributes, error) {
 	}
 	return NewAttributes(schema.Snapshot, tree), nil
 }
+
+// ---- resolution rules ----
+
+// ErrCloneParentNotFound is ONTAP's answer when a clone's parent volume
+// does not resolve.
+func ErrCloneParentNotFound(ref *Ref) error {
+	name := ""
+	if ref.Name != nil {
+		name = *ref.Name
+	} else if ref.UUID != nil {
+		name = *ref.UUID
+	}
+	return Errorf(http.StatusNotFound, CodeCloneParentNotFound, "clone.parent_volume.name", "Parent volume %q not found.", text.Truncate(name, 64))
+}
+
+// CheckCloneParent: a parent named by both uuid and name must be one
+// volume (got is the name of the volume the reference resolved to).
+func CheckCloneParent(ref *Ref, got string) error {
+	if ref.Name != nil && ref.UUID != nil && got != *ref.Name {
+		return Errorf(http.StatusBadRequest, CodeCloneParentMismatch, "clone.parent_volume",
+			"\"clone.parent_volume.uuid\" and \"clone.parent_volume.name\" do not refer to the same volume.")
+	}
+	return nil
+}
+
+// CheckCloneSnapshot is CheckCloneParent for the parent snapshot.
+func CheckCloneSnapshot(ref *Ref, got string) error {
+	if ref.Name != nil && ref.UUID != nil && got != *ref.Name {
+		return Errorf(http.StatusBadRequest, CodeCloneSnapshotMismatch, "clone.parent_snapshot",
+			"The specified snapshot UUID is not correct for the specified snapshot name.")
+	}
+	return nil
+}
+
+// CheckRestoreSnapshot is CheckCloneParent for a restore's snapshot.
+func CheckRestoreSnapshot(ref *Ref, got string) error {
+	if ref.Name != nil && ref.UUID != nil && got != *ref.Name {
+		return Errorf(http.StatusBadRequest, CodeInvalidValue, "restore_to.snapshot",
+			"The specified snapshot UUID is not correct for the specified snapshot name.")
+	}
+	return nil
+}
+
+// CheckSnapshotVolume: ONTAP snapshots only online volumes (the backend
+// contract does not require it; ContractMode follows the contract).
+func (r *VolumeRules) CheckSnapshotVolume(v *backend.Volume) error {
+	if v.State != backend.StateOnline && !r.ContractMode {
+		return Errorf(http.StatusConflict, CodeVolumeNotOnlineForSnapshot, "",
+			"Volume %q is not online, so no snapshot can be taken.", v.Name)
+	}
+	return nil
+}

@@ -144,9 +144,8 @@ func (s *Server) createSnapshot(r *http.Request) (result, error) {
 			// does not require it, so the REST edge does.
 			if cur, err := s.b.GetVolume(ctx, volID); err != nil {
 				return outcome{}, err
-			} else if cur.State != backend.StateOnline && !s.opts.ContractMode {
-				return outcome{}, ontap.Errorf(http.StatusConflict, ontap.CodeVolumeNotOnlineForSnapshot, "",
-					"Volume %q is not online, so no snapshot can be taken.", cur.Name)
+			} else if err := s.rules.CheckSnapshotVolume(&cur); err != nil {
+				return outcome{}, err
 			}
 			// One call: name, comment and ONTAP attributes together.
 			sn, err := s.snaps.CreateSnapshot(ctx, volID, c.Spec)

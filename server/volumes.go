@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/nessie-go/nessie/backend"
-	"github.com/nessie-go/nessie/internal/text"
 	"github.com/nessie-go/nessie/ontap"
 	"github.com/nessie-go/nessie/ontap/schema"
 )
@@ -183,17 +182,10 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 		return result{}, ontap.FromBackend(ontap.OpCloneCreate, err)
 	}
 	if !ok {
-		name := ""
-		if c.ParentVolume.Name != nil {
-			name = *c.ParentVolume.Name
-		} else {
-			name = *c.ParentVolume.UUID
-		}
-		return result{}, ontap.Errorf(http.StatusNotFound, ontap.CodeCloneParentNotFound, "clone.parent_volume.name", "Parent volume %q not found.", text.Truncate(name, 64))
+		return result{}, ontap.ErrCloneParentNotFound(c.ParentVolume)
 	}
-	if c.ParentVolume.Name != nil && c.ParentVolume.UUID != nil && parent.Name != *c.ParentVolume.Name {
-		return result{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeCloneParentMismatch, "clone.parent_volume",
-			"\"clone.parent_volume.uuid\" and \"clone.parent_volume.name\" do not refer to the same volume.")
+	if err := ontap.CheckCloneParent(c.ParentVolume, parent.Name); err != nil {
+		return result{}, err
 	}
 	var snapID *backend.SnapshotID
 	if ps := c.ParentSnapshot; ps != nil {
@@ -204,9 +196,8 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 		if !ok {
 			return result{}, ontap.ErrNotFound("clone.parent_snapshot.name")
 		}
-		if ps.Name != nil && ps.UUID != nil && sn.Name != *ps.Name {
-			return result{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeCloneSnapshotMismatch, "clone.parent_snapshot",
-				"The specified snapshot UUID is not correct for the specified snapshot name.")
+		if err := ontap.CheckCloneSnapshot(ps, sn.Name); err != nil {
+			return result{}, err
 		}
 		snapID = &sn.ID
 	}
@@ -331,9 +322,8 @@ func (s *Server) volumeChangeJob(ctx context.Context, v *backend.Volume, c *onta
 		if !ok {
 			return jobSpec{}, ontap.ErrNotFound("restore_to.snapshot.name")
 		}
-		if c.Restore.Name != nil && c.Restore.UUID != nil && sn.Name != *c.Restore.Name {
-			return jobSpec{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeInvalidValue, "restore_to.snapshot",
-				"The specified snapshot UUID is not correct for the specified snapshot name.")
+		if err := ontap.CheckRestoreSnapshot(c.Restore, sn.Name); err != nil {
+			return jobSpec{}, err
 		}
 		return jobSpec{op: ontap.OpVolumeRestore, description: desc, run: func(ctx context.Context) (outcome, error) {
 			nv, err := s.snaps.RestoreSnapshot(ctx, id, sn.ID)
