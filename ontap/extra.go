@@ -668,6 +668,11 @@ func (q *Query) NeedsExtra() bool {
 			return true
 		}
 	}
+	for _, o := range q.order {
+		if o.path == nil {
+			return true
+		}
+	}
 	return false
 }
 

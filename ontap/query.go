@@ -96,7 +96,9 @@ func (q *Query) Needs(name string) bool {
 				}
 			}
 			for _, o := range q.order {
-				q.needs[o.path[0].pos] = true
+				if o.path != nil {
+					q.needs[o.path[0].pos] = true
+				}
 			}
 		}
 	}
@@ -762,7 +764,8 @@ func Glob(pattern, s string) bool {
 // ---- order ----
 
 type orderKey struct {
-	path []*field
+	path []*field // a typed field, or nil for an extra one
+	segs []string // the extra field's path segments
 	kind kind
 	desc bool
 }
@@ -780,20 +783,25 @@ func (s *Schema) parseOrder(spec string, ignoreUnknown bool) ([]orderKey, error)
 			return nil, ErrInvalidValue("order_by", item, "<field> [asc|desc]")
 		}
 		path := s.resolve(name)
-		if path == nil {
-			if ignoreUnknown {
-				continue
-			}
+		var k kind
+		var segs []string
+		switch {
+		case path != nil:
+			k = path[len(path)-1].kind
+		case s.extraField(name) != nil:
+			k, segs = kindOfType(s.extraField(name).Type), strings.Split(name, ".")
+		case ignoreUnknown:
+			continue
+		default:
 			return nil, ErrUnknownField("order_by", name)
 		}
-		k := path[len(path)-1].kind
 		if k == kStrings {
 			k = kString
 		}
 		if !k.scalar() {
 			return nil, ErrInvalidValue("order_by", name, "<scalar field>")
 		}
-		out = append(out, orderKey{path: path, kind: k, desc: dir == "desc"})
+		out = append(out, orderKey{path: path, segs: segs, kind: k, desc: dir == "desc"})
 	}
 	return out, nil
 }
@@ -826,6 +834,20 @@ func Page[T any](q *Query, recs []T, path string) Collection[T] {
 		if len(q.order) > 0 {
 			sk.vals = make([]*operand, len(q.order))
 			for j, o := range q.order {
+				if o.path == nil {
+					var tree Extra
+					if s.extra >= 0 {
+						tree, _ = v.Field(s.extra).Interface().(Extra)
+					}
+					var arr [2]any
+					for _, x := range collectExtra(tree, o.segs, arr[:0]) {
+						if op, ok := extraOperand(x, o.kind); ok {
+							sk.vals[j] = &op
+							break
+						}
+					}
+					continue
+				}
 				buf = collect(v, o.path, buf[:0])
 				if len(buf) > 0 {
 					op := scalarOf(buf[0], o.kind)

@@ -324,3 +324,30 @@ func TestFiltersInnerStar(t *testing.T) {
 		}
 	}
 }
+
+// Fields the wire struct does not model filter, order and select like
+// the others.
+func TestExtraFieldsInQueries(t *testing.T) {
+	recs := []ontap.Volume{volumeRecord(volume()), volumeRecord(clone())}
+	recs[0].Extra = ontap.Extra{"guarantee": ontap.Extra{"type": "none"}, "files": ontap.Extra{"maximum": int64(9)}}
+	recs[1].Extra = ontap.Extra{"guarantee": ontap.Extra{"type": "volume"}, "files": ontap.Extra{"maximum": int64(3)}}
+	c := page(t, recs, ontap.VolumesPath, "guarantee.type=none")
+	if c.NumRecords != 1 || *c.Records[0].Name != "db" || c.Records[0].Extra["guarantee"] == nil {
+		t.Fatalf("filter: %+v", c)
+	}
+	c = page(t, recs, ontap.VolumesPath, "files.maximum=>5")
+	if c.NumRecords != 1 || *c.Records[0].Name != "db" {
+		t.Fatalf("integer filter: %+v", c)
+	}
+	c = page(t, recs, ontap.VolumesPath, "order_by=files.maximum&fields=files")
+	if c.NumRecords != 2 || *c.Records[0].Name != "db_clone" || c.Records[1].Extra["files"] == nil {
+		t.Fatalf("order_by: %+v", c)
+	}
+	c = page(t, recs, ontap.VolumesPath, "order_by=files.maximum desc")
+	if *c.Records[0].Name != "db" || c.Records[0].Extra != nil {
+		t.Fatalf("order_by desc (and keys only): %+v", c)
+	}
+	if _, err := ontap.SchemaOf[ontap.Volume]().ParseQuery(must(url.ParseQuery("order_by=files")), ontap.QueryCollection); err == nil {
+		t.Fatal("order_by an object accepted")
+	}
+}

@@ -291,6 +291,27 @@ func queryParams(rt route) []any {
 // null), which the description says.
 func filterParams(sc *ontap.Schema) []any {
 	var out []any
+	const ops = "filter; also accepts ONTAP query operators"
+	if obj := sc.Object(); obj != nil {
+		// Every readable scalar of ONTAP's object filters.
+		for i := range obj.Fields {
+			f := &obj.Fields[i]
+			if !f.Can(schema.Get) || f.Type.Container() || isLink(f.Path) {
+				continue
+			}
+			switch f.Type.Elem() {
+			case schema.Integer:
+				out = append(out, param(f.Path, "integer", ops))
+			case schema.Boolean:
+				out = append(out, param(f.Path, "boolean", ops))
+			case schema.DateTime:
+				out = append(out, param(f.Path, "string", ops, kv{"format", "date-time"}))
+			default:
+				out = append(out, param(f.Path, "string", ops))
+			}
+		}
+		return out
+	}
 	var walk func(*ontap.Schema, string)
 	walk = func(sc *ontap.Schema, prefix string) {
 		for _, f := range sc.Fields() {
@@ -301,7 +322,6 @@ func filterParams(sc *ontap.Schema) []any {
 				walk(f.Sub, prefix+f.Name+".")
 				continue
 			}
-			const ops = "filter; also accepts ONTAP query operators"
 			switch f.Type {
 			case "integer":
 				out = append(out, param(prefix+f.Name, "integer", ops))
@@ -322,6 +342,19 @@ func filterParams(sc *ontap.Schema) []any {
 // **; scalars lists the paths order_by accepts.
 func fieldNames(sc *ontap.Schema) (all, scalars []any) {
 	all = []any{"*", "**"}
+	if obj := sc.Object(); obj != nil {
+		for i := range obj.Fields {
+			f := &obj.Fields[i]
+			if !f.Can(schema.Get) {
+				continue
+			}
+			all = append(all, f.Path)
+			if !f.Type.Container() && f.Type == f.Type.Elem() && !isLink(f.Path) {
+				scalars = append(scalars, f.Path, f.Path+" asc", f.Path+" desc")
+			}
+		}
+		return all, scalars
+	}
 	var walk func(*ontap.Schema, string)
 	walk = func(sc *ontap.Schema, prefix string) {
 		for _, f := range sc.Fields() {
@@ -606,4 +639,9 @@ func writeYAMLValue(buf *bytes.Buffer, v any, indent int) {
 	default:
 		buf.WriteString(" " + yamlScalar(v) + "\n")
 	}
+}
+
+// isLink reports whether path lies in a HAL _links object.
+func isLink(path string) bool {
+	return strings.HasPrefix(path, "_links") || strings.Contains(path, "._links")
 }
