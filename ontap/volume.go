@@ -395,11 +395,30 @@ func IsCloneRequest(w *Volume) bool {
 // it, so the create is one backend call.
 type VolumeCreate struct {
 	Spec backend.VolumeSpec
+	// ValidateOnly is ONTAP's validate_only: check, do nothing.
+	ValidateOnly bool
+}
+
+// takeValidateOnly removes validate_only from the body's fields (it asks
+// for a check, it is not a setting to store) and reports its value.
+func takeValidateOnly(w *Volume) bool {
+	v, ok := w.Extra["validate_only"].(bool)
+	if _, present := w.Extra["validate_only"]; present {
+		rest := make(Extra, len(w.Extra))
+		for k, x := range w.Extra {
+			if k != "validate_only" {
+				rest[k] = x
+			}
+		}
+		w.Extra = rest
+	}
+	return ok && v
 }
 
 // Create validates a (non-clone) create body, decoded with Op
 // schema.Post, and returns what to create.
 func (r *VolumeRules) Create(w *Volume) (*VolumeCreate, error) {
+	validateOnly := takeValidateOnly(w)
 	if err := r.CheckSVM(w.SVM, "svm", true); err != nil {
 		return nil, err
 	}
@@ -438,7 +457,7 @@ func (r *VolumeRules) Create(w *Volume) (*VolumeCreate, error) {
 	if err := checkVolumeExtra(w.Extra); err != nil {
 		return nil, err
 	}
-	c := &VolumeCreate{Spec: backend.VolumeSpec{Name: *w.Name, Attributes: EncodeAttributes(w.Extra)}}
+	c := &VolumeCreate{Spec: backend.VolumeSpec{Name: *w.Name, Attributes: EncodeAttributes(w.Extra)}, ValidateOnly: validateOnly}
 	if size != nil {
 		c.Spec.Size = backend.Bytes(uint64(*size))
 	}
@@ -604,6 +623,8 @@ type VolumeChange struct {
 	Restore *Ref
 	// Split: true starts a split, false stops one.
 	Split bool
+	// ValidateOnly is ONTAP's validate_only: check, do nothing.
+	ValidateOnly bool
 }
 
 // VolumePatchParams are the extra query parameters a volume PATCH takes.
@@ -642,6 +663,14 @@ func CheckParams(extra map[string]string) error {
 func (r *VolumeRules) Patch(w *Volume, paths, nulls []string, params map[string]string) (*VolumeChange, error) {
 	if err := CheckParams(params); err != nil {
 		return nil, err
+	}
+	if takeValidateOnly(w) {
+		paths = slices.DeleteFunc(slices.Clone(paths), func(p string) bool { return p == "validate_only" })
+		c, err := r.Patch(w, paths, nulls, params)
+		if err == nil {
+			c.ValidateOnly = true
+		}
+		return c, err
 	}
 	restore := &Ref{}
 	if n, ok := params["restore_to.snapshot.name"]; ok {

@@ -178,3 +178,24 @@ func TestAttributesLiveInTheBackend(t *testing.T) {
 		t.Fatalf("attributes not in the backend: %s", r.raw)
 	}
 }
+
+// validate_only checks a request and does nothing.
+func TestValidateOnly(t *testing.T) {
+	a := newAPI(t)
+	body := volumeBody("vo", map[string]any{"validate_only": true, "guarantee": map[string]any{"type": "none"}})
+	if j := a.waitJob(a.do("POST", "/api/storage/volumes", body).must(t, http.StatusAccepted)); j.str("state") != "success" {
+		t.Fatalf("job: %s", j.raw)
+	}
+	if r := a.do("GET", "/api/storage/volumes?name=vo", nil).must(t, http.StatusOK); r.get("num_records") != 0.0 {
+		t.Fatalf("validate_only created the volume: %s", r.raw)
+	}
+	a.do("POST", "/api/storage/volumes", volumeBody("1bad", map[string]any{"validate_only": true})).wantError(t, 400, "917887", "name")
+	vol := a.createVolume("v", nil)
+	if j := a.waitJob(a.do("PATCH", "/api/storage/volumes/"+vol, map[string]any{"validate_only": true, "size": 4 << 30, "comment": "x"}).must(t, http.StatusAccepted)); j.str("state") != "success" {
+		t.Fatalf("job: %s", j.raw)
+	}
+	r := a.do("GET", "/api/storage/volumes/"+vol+"?fields=size,comment,validate_only", nil).must(t, http.StatusOK)
+	if r.str("size") != "1073741824" || r.get("comment") != nil || r.get("validate_only") != nil {
+		t.Fatalf("validate_only changed the volume: %s", r.raw)
+	}
+}

@@ -119,6 +119,9 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 	}
 	j := s.submit(jobSpec{op: ontap.OpVolumeCreate, description: "POST " + ontap.VolumesPath,
 		run: func(ctx context.Context) (outcome, error) {
+			if c.ValidateOnly {
+				return outcome{}, nil
+			}
 			// One call: state and ONTAP attributes are in the spec.
 			v, err := s.b.CreateVolume(ctx, c.Spec)
 			if err != nil {
@@ -310,6 +313,15 @@ func (s *Server) submitAll(specs []jobSpec) []*job {
 func (s *Server) volumeChangeJob(ctx context.Context, v *backend.Volume, c *ontap.VolumeChange) (jobSpec, error) {
 	id := v.ID
 	desc := "PATCH " + ontap.VolumePath(id.String())
+	if c.ValidateOnly {
+		return jobSpec{op: ontap.OpVolumePatch, description: desc, run: func(ctx context.Context) (outcome, error) {
+			nv, err := s.b.GetVolume(ctx, id)
+			if err != nil {
+				return outcome{}, err
+			}
+			return s.volumeOutcome(&nv), nil
+		}}, nil
+	}
 	switch c.Kind {
 	case ontap.ChangeRestore:
 		if s.snaps == nil {
