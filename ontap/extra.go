@@ -43,7 +43,12 @@ var bindings = map[reflect.Type]*schema.Object{
 // and fields=* return; the others are "expensive" in ONTAP's terms and come
 // only when named or with fields=**. A struct not listed returns them all.
 var commonExtras = map[reflect.Type]map[string]bool{
-	reflect.TypeFor[Volume](): {"language": true, "snapshot_policy": true, "tiering": true, "snapshot_directory_access_enabled": true},
+	reflect.TypeFor[Volume](): commonByObject[schema.Volume],
+}
+
+// commonByObject is commonExtras by generated object.
+var commonByObject = map[*schema.Object]map[string]bool{
+	schema.Volume: {"language": true, "snapshot_policy": true, "tiering": true, "snapshot_directory_access_enabled": true},
 }
 
 // Object returns the generated ONTAP object the schema's wire struct is
@@ -322,6 +327,9 @@ func projectExtra(tree Extra, sel *selection, common map[string]bool) Extra {
 	if sel.mode == selAll || sel.mode == selCommon && common == nil && len(sel.children) == 0 {
 		return tree
 	}
+	if keepsAll(tree, sel, common) {
+		return tree // no copy when nothing is dropped (a record's default view)
+	}
 	var out Extra
 	for k, v := range tree {
 		c := sel.children[k]
@@ -344,6 +352,20 @@ func projectExtra(tree Extra, sel *selection, common map[string]bool) Extra {
 		out[k] = v
 	}
 	return out
+}
+
+// keepsAll reports whether projecting tree with sel keeps every key
+// unchanged.
+func keepsAll(tree Extra, sel *selection, common map[string]bool) bool {
+	for k := range tree {
+		c := sel.children[k]
+		switch {
+		case c != nil && c.mode == selAll:
+		case c != nil, sel.mode == selNone, common != nil && !common[k]:
+			return false
+		}
+	}
+	return true
 }
 
 func projectExtraValue(v any, sel *selection) any {
@@ -674,6 +696,12 @@ func (q *Query) NeedsExtra() bool {
 		}
 	}
 	return false
+}
+
+// DefaultRecord reports whether q asks for a single record's default
+// fields (a GET without fields=).
+func (q *Query) DefaultRecord() bool {
+	return q != nil && q.kind == QueryRecord && q.sel == nil
 }
 
 // marshalRecord encodes a bound wire struct with its Extra tree merged in.

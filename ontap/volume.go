@@ -23,11 +23,27 @@ import (
 type Attributes struct {
 	Stored Extra
 	View   Extra
+	// common is the part of View a plain GET returns (see commonExtras),
+	// kept so that GET does not project View every time.
+	common Extra
 }
 
 // NewAttributes wraps a stored tree of object obj.
 func NewAttributes(obj *schema.Object, stored Extra) *Attributes {
-	return &Attributes{Stored: stored, View: Gettable(obj, stored)}
+	return withCommon(obj, &Attributes{Stored: stored, View: Gettable(obj, stored)})
+}
+
+func withCommon(obj *schema.Object, a *Attributes) *Attributes {
+	a.common = a.View
+	if common := commonByObject[obj]; common != nil {
+		a.common = nil
+		for k, v := range a.View {
+			if common[k] {
+				a.common = setExtra(a.common, k, v)
+			}
+		}
+	}
+	return a
 }
 
 // Patch returns a with patch (an RFC 7386 merge patch of fields of obj)
@@ -37,7 +53,7 @@ func (a *Attributes) Patch(obj *schema.Object, patch Extra) *Attributes {
 	if len(patch) == 0 {
 		return a
 	}
-	return &Attributes{Stored: MergeExtra(a.Stored, patch), View: MergeExtra(a.View, Gettable(obj, patch))}
+	return withCommon(obj, &Attributes{Stored: MergeExtra(a.Stored, patch), View: MergeExtra(a.View, Gettable(obj, patch))})
 }
 
 // volumeDefaults are ONTAP's create defaults for the volume fields nessie
@@ -131,7 +147,9 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 	svm := c.SVM
 	id := v.ID.String()
 	w := Volume{UUID: &id, Name: new(v.Name), Links: SelfLink(VolumePath(id))}
-	if q.NeedsExtra() {
+	if q.DefaultRecord() {
+		w.Extra = attrs.common
+	} else if q.NeedsExtra() {
 		w.Extra = attrs.View
 	}
 	if q.Needs("comment") && v.Comment != "" {
