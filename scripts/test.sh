@@ -60,9 +60,11 @@ stage "CGO_ENABLED=0 go build ./..." env CGO_ENABLED=0 go build ./...
 stage "go test -race ./..." go test -race -count=1 ./...
 stage "python binding (python/scripts/test.sh)" python/scripts/test.sh -q
 stage "netapp-ontap SDK (compat/sdk/run.sh)" compat/sdk/run.sh -q
+stage "generated ONTAP schema matches the SDK (gen.py --check)" "${COMPAT_VENV:-compat/sdk/.venv}/bin/python" ontap/schema/gen.py --check
 stage "netapp.ontap Ansible (compat/ansible/run.sh)" ansible_quiet
 
 # Reaching this line means every stage above passed (set -e stops at the first failure).
 echo "== timings"
 printf '   %s\n' "${stages[@]}"
-echo "stages: ${#stages[@]} passed, 0 failed in ${SECONDS}s"
+echo "   total ${SECONDS}s"
+echo "stages: ${#stages[@]} passed, 0 failed"
