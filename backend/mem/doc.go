@@ -16,9 +16,9 @@
 // # Concurrency
 //
 // A Backend is safe for concurrent use. It keeps its state in plain maps
-// (volumes by ID and by name, each volume's snapshot list, each snapshot's
-// dependent clones) and a dense slice of the volumes for listing, under
-// one sync.RWMutex. Stored volume and snapshot records and snapshot lists
+// (volumes by the first 8 bytes of their ID, which it keeps unique, and
+// by name; each volume's snapshot list; each snapshot's dependent clones)
+// and a dense slice of the volumes for listing, under one sync.RWMutex. Stored volume and snapshot records and snapshot lists
 // are never changed in place: a write stores changed copies, so a reader
 // holds the read lock only to find what it needs and renders it after
 // letting go. ListVolumes copies the slice of record pointers under the

@@ -49,7 +49,6 @@ func (b *Backend) CreateVolume(ctx context.Context, spec backend.VolumeSpec) (ba
 		name:     spec.Name,
 		size:     spec.Size,
 		state:    stateOr(spec.State),
-		typ:      backend.TypeRW,
 		junction: spec.JunctionPath,
 		policy:   spec.ExportPolicy,
 		comment:  spec.Comment,
@@ -63,7 +62,7 @@ func (b *Backend) CreateVolume(ctx context.Context, spec backend.VolumeSpec) (ba
 	if _, taken := b.names[r.name]; taken {
 		return backend.Volume{}, alreadyExists(op, backend.ResourceVolume, r.name)
 	}
-	b.put(r)
+	b.add(r)
 	return r.volume(), nil
 }
 
