@@ -1,6 +1,8 @@
 package ontap
 
 import (
+	"net/http"
+
 	"github.com/nessie-go/nessie/ontap/schema"
 )
 
@@ -122,4 +124,9 @@ func (k *Kind) Schema() *Schema {
 	always := []string{k.Key, "_links"}
 	always = append(always, k.Always...)
 	return ObjectSchema(k.Object, k.KeyPaths(), always...)
+}
+
+// ErrRequired is 400 code 2 for a required field the body left out.
+func ErrRequired(field string) *Error {
+	return Errorf(http.StatusBadRequest, CodeInvalidValue, field, "%q is a required field", field)
 }

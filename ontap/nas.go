@@ -76,7 +76,7 @@ var ExportPolicyKind = &Kind{
 func checkPolicyName(name string) error {
 	switch {
 	case name == "":
-		return Errorf(http.StatusBadRequest, CodeInvalidValue, "name", "\"name\" is a required field")
+		return ErrRequired("name")
 	case len(name) > 256:
 		return Errorf(http.StatusBadRequest, CodePolicyNameTooLong, "name", "The export policy name cannot be longer than 256 characters.")
 	case strings.ContainsAny(name, " \t\n\r"):
@@ -171,7 +171,7 @@ func checkClients(rec Extra, required bool) error {
 		if !required {
 			return nil
 		}
-		return Errorf(http.StatusBadRequest, CodeInvalidValue, "clients.match", "\"clients.match\" is a required field")
+		return ErrRequired("clients.match")
 	}
 	seen := map[string]bool{}
 	for _, m := range ms {

@@ -425,7 +425,7 @@ func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Ext
 				if p.Optional {
 					continue
 				}
-				return nil, ontap.Required(p.Field + ".uuid")
+				return nil, ontap.ErrRequired(p.Field + ".uuid")
 			}
 			got, err := s.resolveVolume(ctx, ref, p.Field)
 			if err != nil {
@@ -460,7 +460,7 @@ func (s *Server) resolveVolume(ctx context.Context, ref ontap.Extra, field strin
 		r.UUID = &u
 	}
 	if r.Name == nil && r.UUID == nil {
-		return nil, ontap.Required(field + ".uuid")
+		return nil, ontap.ErrRequired(field + ".uuid")
 	}
 	v, ok, err := s.findVolume(ctx, r)
 	if err != nil {
@@ -505,7 +505,7 @@ func (s *Server) resolveStored(t *kindTable, rec ontap.Extra) (ontap.Extra, erro
 			if p.Optional {
 				continue
 			}
-			return nil, ontap.Required(p.Field + "." + pt.kind.Key)
+			return nil, ontap.ErrRequired(p.Field + "." + pt.kind.Key)
 		}
 		got, err := s.storedRef(pt, ref, p.Field, rec)
 		if err != nil {
