@@ -53,6 +53,13 @@ type Kind struct {
 	// Defaults fills fields a create left out (a pure function of the
 	// body, returning the tree to store).
 	Defaults func(rec Extra) Extra
+	// Complete fills derived fields once the parents are resolved, on
+	// create and on modify (a qtree's path from its volume's name).
+	Complete func(rec Extra) Extra
+	// PerVolume, if set, is the record every volume implicitly has (its
+	// qtree 0), given the volume's and the SVM's references; it is listed
+	// and read like the others but cannot be modified or deleted.
+	PerVolume func(vol, svm Extra) Extra
 	// Create, Patch and Delete are the kind's rules (pure validators):
 	// Create sees the record to store (after Defaults), Patch the stored
 	// record, the patch body and the paths it sets, Delete the record.

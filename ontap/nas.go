@@ -3,6 +3,7 @@ package ontap
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/nessie-go/nessie/internal/text"
@@ -261,4 +262,183 @@ func SameName(dup func(name string) *Error) func(a, b Extra) *Error {
 		}
 		return nil
 	}
+}
+
+// Codes for objects inside volumes (qtrees, quota rules, ...), from
+// ONTAP's error tables for /storage/qtrees and /storage/quota/rules.
+const (
+	CodeVolumeRefRequired  = 918232  // volume.name or volume.uuid must be provided
+	CodeVolumeRefNotFound  = 917927  // the specified volume was not found
+	CodeQtreeDefault       = 5242894 // "" is the default qtree: reserved, cannot be deleted
+	CodeQtreeNameRequired  = 5242953 // a qtree name must be provided
+	CodeQtreeNameExists    = 5242972 // that qtree name exists in the volume
+	CodeQuotaUserRule      = 5308562 // a user rule needs users, no group
+	CodeQuotaGroupRule     = 5308563 // a group rule needs group, no users
+	CodeQuotaTreeRule      = 5308564 // a tree rule needs qtree.name, no users or group
+	CodeQuotaLimitTooLarge = 5308575 // a soft limit above the hard limit
+)
+
+// QtreeKind is /api/storage/qtrees: qtrees inside a volume, ids numbered
+// from 1 per volume (PATCH and DELETE at /storage/qtrees/{volume.uuid}/{id});
+// every volume also has its default qtree, id 0 and name "", which cannot
+// be changed or deleted. A qtree has its own export policy (default:
+// "default"), which it keeps in use (1703953), and security style; its
+// path is /vol/<volume>/<name>. Deleting the volume deletes its qtrees.
+// Mutations are jobs, as on ONTAP.
+var QtreeKind = &Kind{
+	Object:  schema.Qtree,
+	Label:   "qtree",
+	Path:    "/api/storage/qtrees",
+	Key:     "id",
+	Scope:   "volume",
+	Always:  []string{"name", "svm", "volume"},
+	Parents: []Parent{{Field: "volume", Kind: "volume", Cascade: true}, {Field: "svm", Kind: "svm"}},
+	Refs: []KindRef{{Field: "export_policy", Kind: "export_policy", InUse: func(name string) *Error {
+		return Errorf(http.StatusConflict, CodePolicyInUseByQtree, "id",
+			"This ruleset (%q) is in use by a qtree export policy. It cannot be deleted until all qtree policies that refer to it are first deleted.", text.Truncate(name, 64))
+	}}},
+	Async: true,
+	Conflicts: SameName(func(name string) *Error {
+		return Errorf(http.StatusConflict, CodeQtreeNameExists, "name", "Qtree %q already exists in this volume.", text.Truncate(name, 64))
+	}),
+	Defaults: func(rec Extra) Extra {
+		if Lookup(rec, "security_style") == nil {
+			rec = With(rec, "security_style", "unix")
+		}
+		if Lookup(rec, "unix_permissions") == nil {
+			rec = With(rec, "unix_permissions", int64(755))
+		}
+		if Lookup(rec, "export_policy") == nil {
+			rec = With(rec, "export_policy", Extra{"name": DefaultExportPolicy})
+		}
+		return rec
+	},
+	Complete: func(rec Extra) Extra {
+		return With(rec, "path", "/vol/"+LookupString(rec, "volume.name")+"/"+LookupString(rec, "name"))
+	},
+	PerVolume: func(vol, svm Extra) Extra {
+		name, _ := vol["name"].(string)
+		uuid, _ := vol["uuid"].(string)
+		return Extra{"id": int64(0), "name": "", "volume": vol, "svm": svm, "path": "/vol/" + name,
+			"security_style": "unix", "unix_permissions": int64(755), "export_policy": Extra{"name": DefaultExportPolicy},
+			"_links": Extra{"self": Extra{"href": "/api/storage/qtrees/" + uuid + "/0"}}}
+	},
+	Create: func(rec Extra) error { return checkQtreeName(rec) },
+	Patch: func(old, patch Extra, paths []string) error {
+		if id, _ := LookupInt(old, "id"); id == 0 {
+			return Errorf(http.StatusBadRequest, CodeQtreeDefault, "id", "The default qtree (id 0) of a volume cannot be modified.")
+		}
+		if _, ok := patch["name"]; ok {
+			return checkQtreeName(patch)
+		}
+		return checkSecurityStyle(patch)
+	},
+	Delete: func(rec Extra) error {
+		if id, _ := LookupInt(rec, "id"); id == 0 {
+			return Errorf(http.StatusBadRequest, CodeQtreeDefault, "id", "The default qtree (id 0) of a volume cannot be deleted.")
+		}
+		return nil
+	},
+}
+
+// The security styles a qtree may have (the schema gives no enum).
+var securityStyles = []string{"unix", "ntfs", "mixed"}
+
+func checkSecurityStyle(rec Extra) error {
+	if st, ok := rec["security_style"].(string); ok && !slices.Contains(securityStyles, strings.ToLower(st)) {
+		if strings.EqualFold(st, "unified") {
+			return Errorf(http.StatusBadRequest, 9437324, "security_style", "The security style unified is not supported.")
+		}
+		return ErrInvalidValue("security_style", st, strings.Join(securityStyles, "|"))
+	}
+	return nil
+}
+
+func checkQtreeName(rec Extra) error {
+	name, ok := rec["name"].(string)
+	switch {
+	case !ok:
+		return Errorf(http.StatusBadRequest, CodeQtreeNameRequired, "name", "Qtree name must be provided.")
+	case name == "":
+		return Errorf(http.StatusBadRequest, CodeQtreeDefault, "name", `Qtree with empty name "" is not allowed, as that is reserved for the default qtree.`)
+	case len(name) > 64 || strings.ContainsAny(name, "/\x00") || name == "." || name == "..":
+		return ErrInvalidValue("name", name, "<qtree name: at most 64 characters, no '/'>")
+	}
+	return checkSecurityStyle(rec)
+}
+
+// QuotaRuleKind is /api/storage/quota/rules: tree, user and group quota
+// rules of a volume (uuid keys), a tree rule naming a qtree of that volume
+// ("" or none: the default rule for every qtree). The same rule twice is
+// refused; deleting the qtree or the volume deletes its rules. Mutations
+// are jobs.
+var QuotaRuleKind = &Kind{
+	Object:  schema.QuotaRule,
+	Label:   "quota rule",
+	Path:    "/api/storage/quota/rules",
+	Key:     "uuid",
+	Always:  []string{"svm", "volume"},
+	Parents: []Parent{{Field: "volume", Kind: "volume", Cascade: true}, {Field: "svm", Kind: "svm"}, {Field: "qtree", Kind: "qtree", Optional: true, Cascade: true}},
+	Async:   true,
+	Conflicts: func(a, b Extra) *Error {
+		if LookupString(a, "type") != LookupString(b, "type") || LookupString(a, "qtree.name") != LookupString(b, "qtree.name") ||
+			!sameStrings(userNames(a), userNames(b)) || LookupString(a, "group.name")+LookupString(a, "group.id") != LookupString(b, "group.name")+LookupString(b, "group.id") {
+			return nil
+		}
+		return Errorf(http.StatusConflict, CodeDuplicateEntry, "type", "A %s quota rule for the same target already exists in this volume.", LookupString(a, "type"))
+	},
+	Create: func(rec Extra) error {
+		typ := LookupString(rec, "type")
+		users, group := Lookup(rec, "users") != nil, Lookup(rec, "group") != nil
+		switch typ {
+		case "":
+			return ErrRequired("type")
+		case "tree":
+			if users || group {
+				return Errorf(http.StatusBadRequest, CodeQuotaTreeRule, "qtree.name", "qtree.name is a required input for creating a tree rule and users and group are not allowed.")
+			}
+		case "user":
+			if !users || group {
+				return Errorf(http.StatusBadRequest, CodeQuotaUserRule, "users", "users is a required input for creating a user rule and group is not allowed.")
+			}
+		case "group":
+			if !group || users {
+				return Errorf(http.StatusBadRequest, CodeQuotaGroupRule, "group", "group is a required input for creating a group rule and users is not allowed.")
+			}
+		}
+		return checkLimits(rec)
+	},
+	Patch: func(old, patch Extra, paths []string) error { return checkLimits(MergeExtra(old, patch)) },
+}
+
+// checkLimits refuses a soft limit above its hard limit, or a negative one.
+func checkLimits(rec Extra) error {
+	for _, f := range []string{"space", "files"} {
+		hard, hasHard := LookupInt(rec, f+".hard_limit")
+		soft, hasSoft := LookupInt(rec, f+".soft_limit")
+		for _, v := range []struct {
+			n   int64
+			has bool
+			f   string
+		}{{hard, hasHard, f + ".hard_limit"}, {soft, hasSoft, f + ".soft_limit"}} {
+			if v.has && v.n < 0 {
+				return ErrInvalidValue(v.f, strconv.FormatInt(v.n, 10), "<non-negative integer>")
+			}
+		}
+		if hasHard && hasSoft && soft > hard {
+			return Errorf(http.StatusBadRequest, CodeQuotaLimitTooLarge, f+".soft_limit", "%s.soft_limit is larger than %s.hard_limit.", f, f)
+		}
+	}
+	return nil
+}
+
+func userNames(rec Extra) []string {
+	arr, _ := Lookup(rec, "users").([]any)
+	var out []string
+	for _, e := range arr {
+		if m, ok := e.(Extra); ok {
+			out = append(out, LookupString(m, "name")+"#"+LookupString(m, "id"))
+		}
+	}
+	return out
 }

@@ -19,6 +19,8 @@ import (
 var objectKinds = []*ontap.Kind{
 	ontap.ExportPolicyKind,
 	ontap.ExportRuleKind,
+	ontap.QtreeKind,
+	ontap.QuotaRuleKind,
 }
 
 // kindByName returns the registered kind with that schema name, or nil.
@@ -207,6 +209,15 @@ func (s *Server) listObjects(t *kindTable) handlerFunc {
 		for i := range recs {
 			recs[i] = t.record(recs[i].Extra)
 		}
+		if t.kind.PerVolume != nil {
+			vols, err := s.b.ListVolumes(r.Context())
+			if err != nil {
+				return result{}, err
+			}
+			for i := range vols {
+				recs = append(recs, t.record(s.implicitRecord(t, &vols[i])))
+			}
+		}
 		return result{status: http.StatusOK, body: ontap.Page(q, recs, r.URL.Path)}, nil
 	}
 }
@@ -234,7 +245,9 @@ func (s *Server) getObject(t *kindTable) handlerFunc {
 		}
 		rec, ok := s.objects.get(t, id)
 		if !ok {
-			return result{}, ontap.ErrNotFound(t.kind.Key)
+			if rec, ok = s.implicit(r.Context(), t, id); !ok {
+				return result{}, ontap.ErrNotFound(t.kind.Key)
+			}
 		}
 		out := t.record(rec)
 		t.schema.ProjectRecord(q, &out)
@@ -314,6 +327,11 @@ func (s *Server) patchObject(t *kindTable) handlerFunc {
 			return result{}, err
 		}
 		if _, ok := s.objects.get(t, id); !ok {
+			if rec, ok := s.implicit(r.Context(), t, id); ok && k.Patch != nil {
+				if err := k.Patch(rec, nil, nil); err != nil {
+					return result{}, err
+				}
+			}
 			return result{}, ontap.ErrNotFound(k.Key)
 		}
 		body, err := s.readBody(r)
@@ -361,6 +379,11 @@ func (s *Server) deleteObject(t *kindTable) handlerFunc {
 			return result{}, err
 		}
 		if _, ok := s.objects.get(t, id); !ok {
+			if rec, ok := s.implicit(r.Context(), t, id); ok && k.Delete != nil {
+				if err := k.Delete(rec); err != nil {
+					return result{}, err
+				}
+			}
 			return result{}, ontap.ErrNotFound(k.Key)
 		}
 		if err := s.emptyBody(r); err != nil {
@@ -450,28 +473,37 @@ func (s *Server) resolveSVM(ref ontap.Extra, field string) (ontap.Extra, error) 
 	return ontap.Extra{"name": s.id.SVMName, "uuid": s.id.SVMUUID}, nil
 }
 
-// resolveVolume resolves a volume reference (by name and/or uuid).
+// resolveVolume resolves a volume reference (by name and/or uuid) with
+// ONTAP's codes for objects inside volumes (qtrees, quota rules, LUNs):
+// 918232 when neither is given, 917927 when no such volume exists, 918236
+// when the two name different volumes.
 func (s *Server) resolveVolume(ctx context.Context, ref ontap.Extra, field string) (ontap.Extra, error) {
+	name, hasName := ref["name"].(string)
+	id, hasID := ref["uuid"].(string)
+	if !hasName && !hasID {
+		return nil, ontap.Errorf(http.StatusBadRequest, ontap.CodeVolumeRefRequired, field+".name",
+			"Either %q or %q must be provided.", field+".name", field+".uuid")
+	}
 	r := &ontap.Ref{}
-	if n, ok := ref["name"].(string); ok {
-		r.Name = &n
-	}
-	if u, ok := ref["uuid"].(string); ok {
-		r.UUID = &u
-	}
-	if r.Name == nil && r.UUID == nil {
-		return nil, ontap.ErrRequired(field + ".uuid")
+	if hasID {
+		r.UUID = &id
+	} else {
+		r.Name = &name
 	}
 	v, ok, err := s.findVolume(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	if !ok || r.Name != nil && *r.Name != v.Name {
+	if !ok {
 		target := field + ".uuid"
-		if r.UUID == nil {
+		if !hasID {
 			target = field + ".name"
 		}
-		return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeNotFound, target, "Volume %s does not exist.", describeRef(ref))
+		return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeVolumeRefNotFound, target, "The specified volume %s was not found.", describeRef(ref))
+	}
+	if hasID && hasName && name != v.Name {
+		return nil, ontap.Errorf(http.StatusBadRequest, ontap.CodeCloneParentMismatch, field+".name",
+			"The specified %q and %q refer to different volumes.", field+".uuid", field+".name")
 	}
 	return ontap.Extra{"name": v.Name, "uuid": v.ID.String()}, nil
 }
@@ -501,7 +533,8 @@ func (s *Server) resolveStored(t *kindTable, rec ontap.Extra) (ontap.Extra, erro
 			continue
 		}
 		ref, _ := rec[p.Field].(ontap.Extra)
-		if ref == nil {
+		if n, named := ref["name"].(string); ref == nil || len(ref) == 1 && named && n == "" {
+			// Absent, or named "" (a quota rule's default qtree).
 			if p.Optional {
 				continue
 			}
@@ -534,6 +567,9 @@ func (s *Server) resolveStored(t *kindTable, rec ontap.Extra) (ontap.Extra, erro
 		}
 		rec = ontap.With(rec, ref.Field, got.ref)
 	}
+	if t.kind.Complete != nil {
+		rec = t.kind.Complete(rec)
+	}
 	return rec, nil
 }
 
@@ -558,6 +594,13 @@ func (s *Server) storedRef(pt *kindTable, ref ontap.Extra, field string, from on
 		}
 		if !hasKey && svm != "" && ontap.LookupString(r, "svm.uuid") != "" && ontap.LookupString(r, "svm.uuid") != svm {
 			return false
+		}
+		for _, p := range pt.keys[:len(pt.keys)-1] {
+			// A scoped kind (qtrees in a volume) is found in the
+			// referring record's scope.
+			if ontap.Lookup(r, p) != ontap.Lookup(from, p) {
+				return false
+			}
 		}
 		return hasKey || hasName
 	})
@@ -635,4 +678,26 @@ func deref(p *string) string {
 		return ""
 	}
 	return *p
+}
+
+// implicit returns the record every volume implicitly has (its qtree 0)
+// when id names it.
+func (s *Server) implicit(ctx context.Context, t *kindTable, id string) (ontap.Extra, bool) {
+	vol, key, ok := strings.Cut(id, "/")
+	if t.kind.PerVolume == nil || !ok || key != "0" {
+		return nil, false
+	}
+	vid, err := backend.ParseVolumeID(vol)
+	if err != nil {
+		return nil, false
+	}
+	v, err := s.b.GetVolume(ctx, vid)
+	if err != nil {
+		return nil, false
+	}
+	return s.implicitRecord(t, &v), true
+}
+
+func (s *Server) implicitRecord(t *kindTable, v *backend.Volume) ontap.Extra {
+	return t.kind.PerVolume(ontap.Extra{"name": v.Name, "uuid": v.ID.String()}, ontap.Extra{"name": s.id.SVMName, "uuid": s.id.SVMUUID})
 }

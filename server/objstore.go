@@ -226,13 +226,28 @@ func (st *objectStore) renameRefs(t *kindTable, old, rec ontap.Extra) {
 }
 
 func (st *objectStore) rewrite(ot *kindTable, field string, t *kindTable, old, rec ontap.Extra) {
-	kf := t.kind.Key
-	want := ontap.Lookup(old, kf)
 	for id, r := range ot.recs {
-		if ontap.Lookup(r, field+"."+kf) == want && ontap.Lookup(r, field+".name") != nil {
+		if refMatches(r, field, t, old) && ontap.Lookup(r, field+".name") != nil {
 			ot.recs[id] = ontap.With(r, field+".name", ontap.LookupString(rec, "name"))
 		}
 	}
+}
+
+// refMatches reports whether child's reference in field names parent, a
+// record of t: the reference holds t's key, and the child shares t's
+// scope (a quota rule's qtree is the qtree of that id in the rule's own
+// volume).
+func refMatches(child ontap.Extra, field string, t *kindTable, parent ontap.Extra) bool {
+	for _, p := range t.keys {
+		cv := ontap.Lookup(child, p)
+		if p == t.kind.Key {
+			cv = ontap.Lookup(child, field+"."+p)
+		}
+		if cv == nil || cv != ontap.Lookup(parent, p) {
+			return false
+		}
+	}
+	return true
 }
 
 // remove deletes the record with identity id after check(rec) passes and
@@ -262,16 +277,14 @@ func (st *objectStore) remove(t *kindTable, id string, check func(ontap.Extra) e
 // non-cascading child or a reference.
 func (st *objectStore) inUse(t *kindTable, rec ontap.Extra) error {
 	name := t.kind.Name()
-	kf := t.kind.Key
-	want := ontap.Lookup(rec, kf)
 	for _, ot := range st.order {
 		for _, p := range ot.kind.Parents {
 			if p.Kind != name || p.Cascade || p.Derived {
 				continue
 			}
 			for _, r := range ot.recs {
-				if ontap.Lookup(r, p.Field+"."+kf) == want {
-					return ontap.Errorf(http.StatusConflict, ontap.CodeInUse, kf, "%s %s is in use by %s %s.", t.kind.Label,
+				if refMatches(r, p.Field, t, rec) {
+					return ontap.Errorf(http.StatusConflict, ontap.CodeInUse, t.kind.Key, "%s %s is in use by %s %s.", t.kind.Label,
 						describeRec(rec), ot.kind.Label, describeRec(r))
 				}
 			}
@@ -281,11 +294,11 @@ func (st *objectStore) inUse(t *kindTable, rec ontap.Extra) error {
 				continue
 			}
 			for _, r := range ot.recs {
-				if ontap.Lookup(r, ref.Field+"."+kf) == want {
+				if refMatches(r, ref.Field, t, rec) {
 					if ref.InUse != nil {
 						return ref.InUse(ontap.LookupString(rec, "name"))
 					}
-					return ontap.Errorf(http.StatusConflict, ontap.CodeInUse, kf, "%s %s is in use by %s %s.", t.kind.Label,
+					return ontap.Errorf(http.StatusConflict, ontap.CodeInUse, t.kind.Key, "%s %s is in use by %s %s.", t.kind.Label,
 						describeRec(rec), ot.kind.Label, describeRec(r))
 				}
 			}
@@ -298,17 +311,14 @@ func (st *objectStore) inUse(t *kindTable, rec ontap.Extra) error {
 // it. The caller holds the lock.
 func (st *objectStore) drop(t *kindTable, id string, rec ontap.Extra) {
 	delete(t.recs, id)
-	st.dropChildren(t.kind.Name(), t.kind.Key, ontap.Lookup(rec, t.kind.Key))
-}
-
-func (st *objectStore) dropChildren(kind, keyField string, key any) {
+	name := t.kind.Name()
 	for _, ot := range st.order {
 		for _, p := range ot.kind.Parents {
-			if p.Kind != kind || !p.Cascade {
+			if p.Kind != name || !p.Cascade {
 				continue
 			}
 			for cid, r := range ot.recs {
-				if ontap.Lookup(r, p.Field+"."+keyField) == key {
+				if refMatches(r, p.Field, t, rec) {
 					st.drop(ot, cid, r)
 				}
 			}
@@ -320,7 +330,18 @@ func (st *objectStore) dropChildren(kind, keyField string, key any) {
 func (st *objectStore) dropVolume(uuid string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.dropChildren("volume", "uuid", uuid)
+	for _, ot := range st.order {
+		for _, p := range ot.kind.Parents {
+			if p.Kind != "volume" || !p.Cascade {
+				continue
+			}
+			for cid, r := range ot.recs {
+				if ontap.LookupString(r, p.Field+".uuid") == uuid {
+					st.drop(ot, cid, r)
+				}
+			}
+		}
+	}
 }
 
 // itemPath is the API path of a stored record.
