@@ -411,7 +411,8 @@ var QuotaRuleKind = &Kind{
 	Patch: func(old, patch Extra, paths []string) error { return checkLimits(MergeExtra(old, patch)) },
 }
 
-// checkLimits refuses a soft limit above its hard limit, or a negative one.
+// checkLimits refuses a soft limit above its hard limit, or a negative
+// one other than -1 (no limit, as Trident sends for a default rule).
 func checkLimits(rec Extra) error {
 	for _, f := range []string{"space", "files"} {
 		hard, hasHard := LookupInt(rec, f+".hard_limit")
@@ -421,11 +422,11 @@ func checkLimits(rec Extra) error {
 			has bool
 			f   string
 		}{{hard, hasHard, f + ".hard_limit"}, {soft, hasSoft, f + ".soft_limit"}} {
-			if v.has && v.n < 0 {
-				return ErrInvalidValue(v.f, strconv.FormatInt(v.n, 10), "<non-negative integer>")
+			if v.has && v.n < -1 {
+				return ErrInvalidValue(v.f, strconv.FormatInt(v.n, 10), "<non-negative integer, or -1 for no limit>")
 			}
 		}
-		if hasHard && hasSoft && soft > hard {
+		if hasHard && hasSoft && hard >= 0 && (soft > hard || soft == -1) {
 			return Errorf(http.StatusBadRequest, CodeQuotaLimitTooLarge, f+".soft_limit", "%s.soft_limit is larger than %s.hard_limit.", f, f)
 		}
 	}

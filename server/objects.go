@@ -283,7 +283,7 @@ func (s *Server) createObject(t *kindTable) handlerFunc {
 		if k.Defaults != nil {
 			rec = k.Defaults(rec)
 		}
-		rec, err = s.resolveOutside(r.Context(), t, rec)
+		rec, err = s.resolveOutside(r.Context(), t, rec, true)
 		if err != nil {
 			return result{}, err
 		}
@@ -345,7 +345,7 @@ func (s *Server) patchObject(t *kindTable) handlerFunc {
 		if slices.ContainsFunc(paths, func(p string) bool { return p == k.Key }) {
 			return result{}, ontap.ErrNotSettable(k.Key)
 		}
-		patch, err = s.resolveOutside(r.Context(), t, patch)
+		patch, err = s.resolveOutside(r.Context(), t, patch, false)
 		if err != nil {
 			return result{}, err
 		}
@@ -425,14 +425,17 @@ func (s *Server) finish(r *http.Request, q *ontap.Query, t *kindTable, method st
 
 // resolveOutside completes a record's references to objects outside the
 // store (its SVM, its volume) into {name, uuid}, failing when they do not
-// exist; a required SVM left out is the cluster's data SVM. It runs before
+// exist; on create, a required SVM left out is the cluster's data SVM. It runs before
 // the store's lock is taken (the backend is not called under it).
-func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Extra) (ontap.Extra, error) {
+func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Extra, create bool) (ontap.Extra, error) {
 	for _, p := range t.kind.Parents {
 		if p.Derived {
 			continue
 		}
 		ref, _ := rec[p.Field].(ontap.Extra)
+		if ref == nil && !create {
+			continue // a PATCH that does not name it
+		}
 		switch p.Kind {
 		case "svm":
 			if ref == nil && p.Optional {
