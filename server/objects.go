@@ -356,7 +356,13 @@ func (s *Server) patchObject(t *kindTable) handlerFunc {
 						return nil, err
 					}
 				}
-				return s.resolveStored(t, ontap.MergeExtra(old, patch))
+				base := old
+				for _, f := range t.refFields() {
+					if _, ok := patch[f]; ok {
+						base = ontap.With(base, f, nil) // a new reference replaces the old one
+					}
+				}
+				return s.resolveStored(t, ontap.MergeExtra(base, patch))
 			})
 			if err != nil {
 				return outcome{}, err
@@ -447,11 +453,8 @@ func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Ext
 			}
 			rec = ontap.With(rec, p.Field, got)
 		case "volume":
-			if ref == nil {
-				if p.Optional {
-					continue
-				}
-				return nil, ontap.ErrRequired(p.Field + ".uuid")
+			if ref == nil && p.Optional {
+				continue
 			}
 			got, err := s.resolveVolume(ctx, ref, p.Field)
 			if err != nil {
@@ -703,4 +706,17 @@ func (s *Server) implicit(ctx context.Context, t *kindTable, id string) (ontap.E
 
 func (s *Server) implicitRecord(t *kindTable, v *backend.Volume) ontap.Extra {
 	return t.kind.PerVolume(ontap.Extra{"name": v.Name, "uuid": v.ID.String()}, ontap.Extra{"name": s.id.SVMName, "uuid": s.id.SVMUUID})
+}
+
+// refFields are the fields of the kind holding references to other
+// objects.
+func (t *kindTable) refFields() []string {
+	var out []string
+	for _, p := range t.kind.Parents {
+		out = append(out, p.Field)
+	}
+	for _, r := range t.kind.Refs {
+		out = append(out, r.Field)
+	}
+	return out
 }

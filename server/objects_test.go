@@ -115,3 +115,115 @@ func TestExportRules(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestQtrees pins the qtree kind: jobs, ids per volume, the default
+// qtree 0 every volume lists, the path, the export policy a qtree keeps in
+// use (1703953), names unique per volume (5242972, as a job failure),
+// ONTAP's volume-reference codes, PATCH and DELETE at
+// /storage/qtrees/{volume.uuid}/{id}, and qtrees going with their volume.
+func TestQtrees(t *testing.T) {
+	a := newAPI(t)
+	v1 := a.createVolume("qv1", nil)
+	v2 := a.createVolume("qv2", nil)
+	pol := a.createExportPolicy(t, "qpol")
+	create := func(body map[string]any) *resp {
+		return a.do("POST", "/api/storage/qtrees?return_timeout=10&return_records=true", body)
+	}
+	r := create(map[string]any{"name": "q1", "volume": map[string]any{"name": "qv1"}, "svm": map[string]any{"name": "svm0"},
+		"export_policy": map[string]any{"name": "qpol"}, "security_style": "mixed"}).must(t, http.StatusCreated)
+	if r.get("records.0.id") != 1.0 || r.str("records.0.path") != "/vol/qv1/q1" || r.get("records.0.export_policy.id") != float64(pol) {
+		t.Fatalf("created qtree: %s", r.raw)
+	}
+	if loc := r.header.Get("Location"); loc != "/api/storage/qtrees/"+v1+"/1" {
+		t.Fatalf("Location %q", loc)
+	}
+	if got := create(map[string]any{"name": "q1", "volume": map[string]any{"uuid": v2}}).must(t, http.StatusCreated).get("records.0.id"); got != 1.0 {
+		t.Fatalf("first qtree of another volume has id %v", got)
+	}
+	create(map[string]any{"name": "q1", "volume": map[string]any{"name": "qv1"}}).wantError(t, http.StatusConflict, "5242972", "name")
+	create(map[string]any{"name": "", "volume": map[string]any{"name": "qv1"}}).wantError(t, http.StatusBadRequest, "5242894", "name")
+	create(map[string]any{"volume": map[string]any{"name": "qv1"}}).wantError(t, http.StatusBadRequest, "5242953", "name")
+	create(map[string]any{"name": "q9"}).wantError(t, http.StatusBadRequest, "918232", "volume.name")
+	create(map[string]any{"name": "q9", "volume": map[string]any{"name": "nosuch"}}).wantError(t, http.StatusNotFound, "917927", "volume.name")
+	create(map[string]any{"name": "q9", "volume": map[string]any{"name": "qv2", "uuid": v1}}).wantError(t, http.StatusBadRequest, "918236", "volume.name")
+	create(map[string]any{"name": "q9", "volume": map[string]any{"name": "qv1"}, "export_policy": map[string]any{"name": "nosuch"}}).
+		wantError(t, http.StatusNotFound, "1703954", "export_policy.name")
+
+	// The default qtree of each volume is listed (Trident counts on it).
+	r = a.do("GET", "/api/storage/qtrees?volume.name=qv1", nil).must(t, http.StatusOK)
+	if r.get("num_records") != 2.0 || r.get("records.0.id") != 0.0 || r.str("records.0.name") != "" || r.str("records.1.name") != "q1" {
+		t.Fatalf("qtrees of qv1: %s", r.raw)
+	}
+	a.do("DELETE", "/api/storage/qtrees/"+v1+"/0", nil).wantError(t, http.StatusBadRequest, "5242894", "id")
+
+	a.do("DELETE", policiesPath+"/"+itoa(pol), nil).wantError(t, http.StatusConflict, "1703953", "id")
+	item := "/api/storage/qtrees/" + v1 + "/1"
+	a.do("PATCH", item+"?return_timeout=10", map[string]any{"name": "q1b", "export_policy": map[string]any{"name": "default"}}).must(t, http.StatusOK)
+	r = a.do("GET", item+"?fields=path,export_policy.name", nil).must(t, http.StatusOK)
+	if r.str("path") != "/vol/qv1/q1b" || r.str("export_policy.name") != "default" {
+		t.Fatalf("patched qtree: %s", r.raw)
+	}
+	a.do("PATCH", item, map[string]any{"volume": map[string]any{"name": "qv2"}}).wantError(t, http.StatusBadRequest, "262196", "volume.name")
+	a.do("DELETE", policiesPath+"/"+itoa(pol), nil).must(t, http.StatusOK)
+	a.do("DELETE", item+"?return_timeout=10", nil).must(t, http.StatusOK)
+	a.do("GET", item, nil).wantError(t, http.StatusNotFound, "4", "id")
+	a.do("GET", "/api/storage/qtrees/"+v1+"/x", nil).wantError(t, http.StatusNotFound, "2", "id")
+
+	// Deleting a volume deletes its qtrees.
+	a.do("DELETE", "/api/storage/volumes/"+v2+"?return_timeout=10", nil).must(t, http.StatusOK)
+	if r := a.do("GET", "/api/storage/qtrees?volume.uuid="+v2, nil).must(t, http.StatusOK); r.get("num_records") != 0.0 {
+		t.Fatalf("qtrees of a deleted volume: %s", r.raw)
+	}
+}
+
+// TestQuotaRules pins quota rules: the Trident shapes (a default rule with
+// qtree "" and hard_limit -1, a tree rule per qtree), the type checks and
+// codes, duplicates, PATCH of the limits, and rules going with their
+// qtree and volume.
+func TestQuotaRules(t *testing.T) {
+	a := newAPI(t)
+	vol := a.createVolume("quv", nil)
+	a.do("POST", "/api/storage/qtrees?return_timeout=10", map[string]any{"name": "qq", "volume": map[string]any{"name": "quv"}}).must(t, http.StatusCreated)
+	const rules = "/api/storage/quota/rules"
+	create := func(body map[string]any) *resp {
+		return a.do("POST", rules+"?return_timeout=10&return_records=true", body)
+	}
+	create(map[string]any{"type": "tree", "qtree": map[string]any{"name": ""}, "volume": map[string]any{"name": "quv"},
+		"svm": map[string]any{"name": "svm0"}, "space": map[string]any{"hard_limit": -1}}).must(t, http.StatusCreated)
+	r := create(map[string]any{"type": "tree", "qtree": map[string]any{"name": "qq"}, "volume": map[string]any{"name": "quv"}, "space": map[string]any{"hard_limit": 1 << 30}}).
+		must(t, http.StatusCreated)
+	uuid := r.str("records.0.uuid")
+	if uuid == "" || r.get("records.0.qtree.id") != 1.0 {
+		t.Fatalf("tree rule: %s", r.raw)
+	}
+	create(map[string]any{"type": "tree", "qtree": map[string]any{"name": "qq"}, "volume": map[string]any{"name": "quv"}}).wantError(t, http.StatusConflict, "1", "type")
+	create(map[string]any{"type": "tree", "qtree": map[string]any{"name": "nosuch"}, "volume": map[string]any{"name": "quv"}}).wantError(t, http.StatusNotFound, "4", "qtree.name")
+	create(map[string]any{"volume": map[string]any{"name": "quv"}}).wantError(t, http.StatusBadRequest, "2", "type")
+	create(map[string]any{"type": "user", "volume": map[string]any{"name": "quv"}}).wantError(t, http.StatusBadRequest, "5308562", "users")
+	create(map[string]any{"type": "group", "volume": map[string]any{"name": "quv"}}).wantError(t, http.StatusBadRequest, "5308563", "group")
+	create(map[string]any{"type": "tree", "users": []any{map[string]any{"name": "u"}}, "volume": map[string]any{"name": "quv"}}).wantError(t, http.StatusBadRequest, "5308564", "qtree.name")
+	create(map[string]any{"type": "tree", "volume": map[string]any{"name": "quv"}, "space": map[string]any{"hard_limit": 10, "soft_limit": 20}}).
+		wantError(t, http.StatusBadRequest, "5308575", "space.soft_limit")
+	create(map[string]any{"type": "dir", "volume": map[string]any{"name": "quv"}}).wantError(t, http.StatusBadRequest, "2", "type")
+
+	r = a.do("GET", rules+"?type=tree&volume.name=quv&qtree.name=qq&fields=uuid,space.hard_limit", nil).must(t, http.StatusOK)
+	if r.get("num_records") != 1.0 || r.str("records.0.uuid") != uuid || r.get("records.0.space.hard_limit") != float64(1<<30) {
+		t.Fatalf("Trident's lookup: %s", r.raw)
+	}
+	a.do("PATCH", rules+"/"+uuid+"?return_timeout=10", map[string]any{"space": map[string]any{"hard_limit": 2 << 30}}).must(t, http.StatusOK)
+	if got := a.do("GET", rules+"/"+uuid, nil).must(t, http.StatusOK).get("space.hard_limit"); got != float64(2<<30) {
+		t.Fatalf("patched hard limit %v", got)
+	}
+	a.do("PATCH", rules+"/"+uuid, map[string]any{"type": "user"}).wantError(t, http.StatusBadRequest, "262196", "type")
+
+	// The qtree's rule goes with the qtree; the default rule with the volume.
+	a.do("DELETE", "/api/storage/qtrees/"+vol+"/1?return_timeout=10", nil).must(t, http.StatusOK)
+	a.do("GET", rules+"/"+uuid, nil).wantError(t, http.StatusNotFound, "4", "uuid")
+	if r := a.do("GET", rules, nil).must(t, http.StatusOK); r.get("num_records") != 1.0 {
+		t.Fatalf("after the qtree went: %s", r.raw)
+	}
+	a.do("DELETE", "/api/storage/volumes/"+vol+"?return_timeout=10", nil).must(t, http.StatusOK)
+	if r := a.do("GET", rules, nil).must(t, http.StatusOK); r.get("num_records") != 0.0 {
+		t.Fatalf("after the volume went: %s", r.raw)
+	}
+}
