@@ -2,6 +2,7 @@ package ontap
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/nessie-go/nessie/ontap/schema"
 )
@@ -20,8 +21,10 @@ type Kind struct {
 	// Path is the served collection path; a parent named in it appears
 	// as a {field} wildcard ("/api/protocols/nfs/export-policies/{policy.id}/rules").
 	Path string
-	// Key is the identity: "uuid" (minted) or an integer field numbered
-	// from 1 within the kind's Scope ("id", "index").
+	// Key is the identity: "uuid" (minted), an integer field numbered
+	// from 1 within the kind's Scope ("id", "index"), a name the body gives
+	// (a CIFS share's, within its SVM), or a parent's key ("svm.uuid": one
+	// NFS service per SVM).
 	Key string
 	// Scope is the parent field an integer key is numbered within
 	// ("volume" for qtrees: ids per volume); "" numbers cluster-wide.
@@ -128,7 +131,8 @@ func (k *Kind) scopeKey() string {
 
 // Schema returns the query schema of the kind's records.
 func (k *Kind) Schema() *Schema {
-	always := []string{k.Key, "_links"}
+	top, _, _ := strings.Cut(k.Key, ".")
+	always := []string{top, "_links"}
 	always = append(always, k.Always...)
 	return ObjectSchema(k.Object, k.KeyPaths(), always...)
 }

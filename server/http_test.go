@@ -79,6 +79,7 @@ func TestAuth(t *testing.T) {
 		// (auth comes before the lookup).
 		path = objectWildcards.Replace(path)
 		path = strings.ReplaceAll(path, "{volume_uuid}", vol)
+		path = strings.ReplaceAll(path, "{svm_uuid}", a.srv.API.Identity().SVMUUID)
 		if strings.Contains(path, "{") {
 			t.Fatalf("route %s %s: unknown wildcard", method, pattern)
 		}
@@ -400,4 +401,4 @@ func TestOversizedBodyWrittenFirst(t *testing.T) {
 }
 
 // objectWildcards fills the integer keys of the object store's kinds.
-var objectWildcards = strings.NewReplacer("{id}", "1", "{index}", "1", "{policy_id}", "1")
+var objectWildcards = strings.NewReplacer("{id}", "1", "{index}", "1", "{policy_id}", "1", "{name}", "x")

@@ -21,6 +21,11 @@ var objectKinds = []*ontap.Kind{
 	ontap.ExportRuleKind,
 	ontap.QtreeKind,
 	ontap.QuotaRuleKind,
+	ontap.NFSServiceKind,
+	ontap.CIFSServiceKind,
+	ontap.CIFSShareKind,
+	ontap.SnapshotPolicyKind,
+	ontap.ScheduleKind,
 }
 
 // kindByName returns the registered kind with that schema name, or nil.
@@ -147,8 +152,9 @@ func (t *kindTable) parentKind(field string) *ontap.Parent {
 	return nil
 }
 
-// keyValue parses a key from a path: an integer key, or a UUID; a value
-// of the wrong form gets ONTAP's 404 with code 2.
+// keyValue parses a key from a path: an integer key, a UUID (a field
+// named uuid), or a name; a value of the wrong form gets ONTAP's 404 with
+// code 2.
 func keyValue(raw, field string, integer bool) (any, error) {
 	if integer {
 		n, err := strconv.ParseInt(raw, 10, 64)
@@ -156,6 +162,9 @@ func keyValue(raw, field string, integer bool) (any, error) {
 			return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeInvalidValue, field, "%q is an invalid value for field %q (<integer>)", text.Truncate(raw, 64), field)
 		}
 		return n, nil
+	}
+	if field != "uuid" && !strings.HasSuffix(field, ".uuid") {
+		return raw, nil
 	}
 	if _, err := backend.ParseVolumeID(raw); err != nil {
 		return nil, ontap.ErrInvalidUUID(field, raw)
@@ -628,9 +637,9 @@ func (s *Server) storedRef(pt *kindTable, ref ontap.Extra, field string, from on
 }
 
 // outsideUsers reports an object outside the store that uses rec: a
-// volume whose export policy it is.
+// volume whose export policy or snapshot policy it is.
 func (s *Server) outsideUsers(t *kindTable, rec ontap.Extra) error {
-	if t.kind != ontap.ExportPolicyKind {
+	if t.kind != ontap.ExportPolicyKind && t.kind != ontap.SnapshotPolicyKind {
 		return nil
 	}
 	name := ontap.LookupString(rec, "name")
@@ -638,11 +647,39 @@ func (s *Server) outsideUsers(t *kindTable, rec ontap.Extra) error {
 	if err != nil {
 		return err
 	}
-	for _, v := range vols {
-		if v.ExportPolicy == name {
+	for i := range vols {
+		v := &vols[i]
+		switch {
+		case t.kind == ontap.ExportPolicyKind && v.ExportPolicy == name:
 			return ontap.Errorf(http.StatusConflict, ontap.CodePolicyInUseByVolume, "id",
 				"Ruleset %q is in use by volume %q. It cannot be deleted until all volumes that refer to it are first deleted.", text.Truncate(name, 64), v.Name)
+		case t.kind == ontap.SnapshotPolicyKind && s.volumeSnapshotPolicy(v) == name:
+			return ontap.Errorf(http.StatusConflict, ontap.CodeSnapshotPolicyInUse, "uuid",
+				"Snapshot policy %q is in use by volume %q.", text.Truncate(name, 64), v.Name)
 		}
+	}
+	return nil
+}
+
+// volumeSnapshotPolicy is the name of the snapshot policy a volume reports.
+func (s *Server) volumeSnapshotPolicy(v *backend.Volume) string {
+	rec := s.volumeRecord(v, nil)
+	return ontap.LookupString(rec.Extra, "snapshot_policy.name")
+}
+
+// checkSnapshotPolicy verifies that a volume body's snapshot_policy.name
+// names an existing policy (917551). In ContractMode any name is accepted.
+func (s *Server) checkSnapshotPolicy(w *ontap.Volume) error {
+	name := ontap.LookupString(w.Extra, "snapshot_policy.name")
+	if name == "" || s.opts.ContractMode {
+		return nil
+	}
+	if _, ok := s.objects.find(ontap.SnapshotPolicyKind.Name(), func(r ontap.Extra) bool {
+		svm := ontap.LookupString(r, "svm.uuid")
+		return ontap.LookupString(r, "name") == name && (svm == "" || svm == s.id.SVMUUID)
+	}); !ok {
+		return ontap.Errorf(http.StatusNotFound, ontap.CodeSnapshotPolicyNotFound, "snapshot_policy.name",
+			"Specified snapshot policy %q not found.", text.Truncate(name, 64))
 	}
 	return nil
 }

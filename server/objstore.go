@@ -135,8 +135,18 @@ func (st *objectStore) insert(t *kindTable, rec ontap.Extra, resolve func(ontap.
 	}
 	k := t.kind
 	switch {
-	case !k.IntKey():
+	case k.Key == "uuid":
 		rec = ontap.With(rec, k.Key, uuid.NewString())
+	case !k.IntKey():
+		// A name given in the body, or a parent's key (an SVM's NFS
+		// service): required, and free.
+		id := ontap.RecordKey(rec, t.keys)
+		if ontap.Lookup(rec, k.Key) == nil {
+			return nil, ontap.ErrRequired(k.Key)
+		}
+		if _, taken := t.recs[id]; taken {
+			return nil, ontap.Errorf(http.StatusConflict, ontap.CodeDuplicateEntry, k.Key, "The %s already exists.", k.Label)
+		}
 	default:
 		scope := t.scopeOf(rec)
 		if given, ok := ontap.LookupInt(rec, k.Key); ok {

@@ -127,7 +127,10 @@ func volumeBody(name string, extra map[string]any) map[string]any {
 
 func TestSchemaWalkVolume(t *testing.T) {
 	a := newAPI(t)
-	a.createExportPolicy(t, "nessie_test") // the sample string names a policy that must exist
+	// The sample string names policies that must exist.
+	a.createExportPolicy(t, "nessie_test")
+	a.do("POST", "/api/storage/snapshot-policies", map[string]any{"name": "nessie_test",
+		"copies": []any{map[string]any{"count": 1, "schedule": map[string]any{"name": "daily"}}}}).must(t, http.StatusCreated)
 	obj := schema.Volume
 	posted := 0
 	for i, f := range leaves(obj, schema.Post) {

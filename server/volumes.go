@@ -120,6 +120,9 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 	if err := s.checkExportPolicy(c.Spec.ExportPolicy); err != nil {
 		return result{}, err
 	}
+	if err := s.checkSnapshotPolicy(w); err != nil {
+		return result{}, err
+	}
 	j := s.submit(jobSpec{op: ontap.OpVolumeCreate, description: "POST " + ontap.VolumesPath,
 		run: func(ctx context.Context) (outcome, error) {
 			if c.ValidateOnly {
@@ -273,6 +276,9 @@ func (s *Server) patchVolume(r *http.Request) (result, error) {
 	if err := s.checkExportPolicy(deref(c.Patch.ExportPolicy)); err != nil {
 		return result{}, err
 	}
+	if err := s.checkSnapshotPolicy(w); err != nil {
+		return result{}, err
+	}
 	spec, err := s.volumeChangeJob(r.Context(), &v, c)
 	if err != nil {
 		return result{}, err
@@ -295,6 +301,9 @@ func (s *Server) patchVolumes(r *http.Request) (result, error) {
 		return result{}, err
 	}
 	if err := s.checkExportPolicy(deref(c.Patch.ExportPolicy)); err != nil {
+		return result{}, err
+	}
+	if err := s.checkSnapshotPolicy(w); err != nil {
 		return result{}, err
 	}
 	recs, vols, err := s.volumeRecords(r.Context(), q)
