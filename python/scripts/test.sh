@@ -37,8 +37,8 @@ else
     pipflags+=(--break-system-packages)
   fi
 fi
-# The package's own variables would override what is under test.
-unset NESSIE_BACKEND_MEM_LIB NESSIE_BACKEND_MEM_ENCODING
+# Build from this checkout, whatever the caller's environment says.
+unset NESSIE_GO_MODULE_ROOT
 
 echo "== pip install ./python (builds the Go library)"
 "$py" -m pip install --quiet "${pipflags[@]}" --force-reinstall --no-deps "$here"
