@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Tests the Python binding as a user gets it: installs ./python into a
-# virtual environment (pip builds the Go library), installs pytest and the
-# published nessie-backend-conformance suite from PyPI, and runs
-# python/tests against the installed package.
+# virtual environment (pip builds the Go core into the extension), installs
+# pytest and the published nessie-backend-conformance suite from PyPI, and
+# runs python/tests against the installed package. Then:
+#   - abi3: builds the wheel and audits it with abi3audit (no symbol outside
+#     the stable ABI of 3.10), and checks the extension's source holds no
+#     private CPython name and no dlsym (which abi3audit cannot see);
+#   - differential: installs the published nessie-backend-mem==0.3.1 into a
+#     second venv and runs scripts/differential.py: seeded random call
+#     sequences against both, compared call by call. Any divergence in the
+#     default mode fails; the strict mode's divergences are summarised.
 #
 # Usage: python/scripts/test.sh [pytest args...]   (from anywhere)
 # Needs: Go 1.26+ with cgo and a C compiler, Python 3.10+ (python3, or $PYTHON).
-# Environment: NESSIE_PY_VENV (default python/.venv), PYTHON. Without a
+# Environment: NESSIE_PY_VENV (default python/.venv), NESSIE_PY_UPSTREAM_VENV
+# (default python/.venv-upstream), NESSIE_DIFF_SEEDS (default 1,2,3),
+# NESSIE_DIFF_OPS (calls per seed, default 4000), PYTHON. Without a
 # working venv module it falls back to pip --user with PYTHONUSERBASE=python/.pyuser.
 # Exit status: pytest's, except that "no tests collected" (5) is a failure.
 set -euo pipefail
@@ -43,7 +52,7 @@ unset NESSIE_GO_MODULE_ROOT
 echo "== pip install ./python (builds the Go library)"
 "$py" -m pip install --quiet "${pipflags[@]}" --force-reinstall --no-deps "$here"
 echo "== pip install pytest nessie-backend-conformance"
-"$py" -m pip install --quiet "${pipflags[@]}" "pytest>=7" "nessie-backend-conformance==0.3.1"
+"$py" -m pip install --quiet "${pipflags[@]}" "pytest>=7" "nessie-backend-conformance==0.3.1" abi3audit
 
 echo "== pytest"
 # Run from outside the source tree so that `import nessie_backend_mem`
@@ -57,4 +66,23 @@ if [ "$status" -eq 5 ]; then
   echo "test.sh: pytest collected no tests" >&2
   exit 1
 fi
-exit "$status"
+[ "$status" -eq 0 ] || exit "$status"
+
+echo "== abi3: abi3audit on the wheel; no private CPython names in the extension"
+"$py" -m pip wheel --quiet --no-deps -w "$tmp/wheel" "$here"
+"$py" -m abi3audit --strict --summary "$tmp"/wheel/*.whl
+if grep -nE '\b_Py[A-Za-z]|\bdlsym\b|\bdlopen\b' "$here/cext/_core.c"; then
+  echo "test.sh: the extension uses a private CPython name or dlsym/dlopen" >&2
+  exit 1
+fi
+
+echo "== differential: against the published nessie-backend-mem==0.3.1"
+upvenv="${NESSIE_PY_UPSTREAM_VENV:-$here/.venv-upstream}"
+if [ ! -x "$upvenv/bin/python" ]; then
+  "$python" -m venv "$upvenv"
+fi
+"$upvenv/bin/python" -m pip install --quiet "nessie-backend-mem==0.3.1"
+seeds="${NESSIE_DIFF_SEEDS:-1,2,3}"
+ops="${NESSIE_DIFF_OPS:-4000}"
+"$py" "$here/scripts/differential.py" --ours "$py" --upstream "$upvenv/bin/python" --seeds "$seeds" --ops "$ops" --show 5
+"$py" "$here/scripts/differential.py" --ours "$py" --upstream "$upvenv/bin/python" --seeds "$seeds" --ops "$ops" --strict --show 0
