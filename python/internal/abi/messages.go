@@ -63,9 +63,9 @@ func (e *badArg) Error() string { return e.msg }
 
 // subject is what a call is about, for wording its failure.
 type subject struct {
-	vol  string // the volume ID text (parsed, canonical)
-	snap string // the snapshot ID text
-	name string // the name the call creates or takes
+	vol  backend.VolumeID   // the volume the call names
+	snap backend.SnapshotID // the snapshot it names
+	name string             // the name the call creates or takes
 }
 
 // failure is an error record: the kind and resource symbols (resource
@@ -109,13 +109,13 @@ func toFailure(err error, sub *subject) failure {
 	}
 	switch {
 	case e.Kind == backend.KindNotFound && e.Resource == backend.ResourceVolume:
-		f.message = "volume " + orElse(e.ID, sub.vol) + " not found"
+		f.message = "volume " + orElse(e.ID, sub.vol.String()) + " not found"
 	case e.Kind == backend.KindNotFound && e.Resource == backend.ResourceSnapshot:
-		f.message = "snapshot " + orElse(e.ID, sub.snap) + " not found on volume " + sub.vol
+		f.message = "snapshot " + orElse(e.ID, sub.snap.String()) + " not found on volume " + sub.vol.String()
 	case e.Kind == backend.KindAlreadyExists && e.Resource == backend.ResourceVolume:
 		f.message = "volume " + debugQuote(name) + " already exists"
 	case e.Kind == backend.KindAlreadyExists && e.Resource == backend.ResourceSnapshot:
-		f.message = "snapshot " + debugQuote(name) + " already exists on volume " + sub.vol
+		f.message = "snapshot " + debugQuote(name) + " already exists on volume " + sub.vol.String()
 	case e.Kind == backend.KindInvalidArgument:
 		f.message = "invalid argument: " + cause()
 	case e.Kind == backend.KindUnsupported:

@@ -158,8 +158,8 @@ func (v *argv) vol(i int, sub *subject) backend.VolumeID {
 		v.err = invalidID(backend.ResourceVolume, s)
 		return backend.VolumeID{}
 	}
-	sub.vol = backend.VolumeID(id).String()
-	return backend.VolumeID(id)
+	sub.vol = backend.VolumeID(id)
+	return sub.vol
 }
 
 func (v *argv) snap(i int, sub *subject) backend.SnapshotID {
@@ -172,8 +172,8 @@ func (v *argv) snap(i int, sub *subject) backend.SnapshotID {
 		v.err = invalidID(backend.ResourceSnapshot, s)
 		return backend.SnapshotID{}
 	}
-	sub.snap = backend.SnapshotID(id).String()
-	return backend.SnapshotID(id)
+	sub.snap = backend.SnapshotID(id)
+	return sub.snap
 }
 
 func (s *Session) run(op int, args []Arg, e *enc, sub *subject) error {

@@ -1,0 +1,285 @@
+package abi
+
+import (
+	"encoding/binary"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// decode reads one value of the reply encoding (nessie.h) into Go values:
+// nil, bool, uint64, string, map[string]any, []any.
+func decode(t testing.TB, b []byte) any {
+	t.Helper()
+	v, rest := decodeOne(t, b)
+	if len(rest) != 0 {
+		t.Fatalf("%d trailing bytes in reply", len(rest))
+	}
+	return v
+}
+
+func decodeOne(t testing.TB, b []byte) (any, []byte) {
+	t.Helper()
+	if len(b) == 0 {
+		t.Fatal("truncated reply")
+	}
+	tag, b := b[0], b[1:]
+	switch tag {
+	case 'N':
+		return nil, b
+	case 'T':
+		return true, b
+	case 'F':
+		return false, b
+	case 'i':
+		return binary.LittleEndian.Uint64(b), b[8:]
+	case 'k':
+		return Symbols[b[0]], b[1:]
+	case 's':
+		n := binary.LittleEndian.Uint32(b)
+		return string(b[4 : 4+n]), b[4+n:]
+	case 'u':
+		var id [16]byte
+		copy(id[:], b)
+		return fmt.Sprintf("%x-%x-%x-%x-%x", id[0:4], id[4:6], id[6:8], id[8:10], id[10:16]), b[16:]
+	case '{':
+		n := int(b[0])
+		b = b[1:]
+		m := make(map[string]any, n)
+		for range n {
+			var k, v any
+			k, b = decodeOne(t, b)
+			v, b = decodeOne(t, b)
+			m[k.(string)] = v
+		}
+		return m, b
+	case '[':
+		n := int(binary.LittleEndian.Uint32(b))
+		b = b[4:]
+		l := make([]any, 0, n)
+		for range n {
+			var v any
+			v, b = decodeOne(t, b)
+			l = append(l, v)
+		}
+		return l, b
+	}
+	t.Fatalf("unknown tag %q", tag)
+	return nil, nil
+}
+
+func str(s string) Arg { return Arg{Kind: ArgStr, S: s} }
+func num(u uint64) Arg { return Arg{Kind: ArgInt, U: u} }
+
+var none = Arg{}
+
+// call runs op and returns the decoded result, or the error record's
+// message prefixed with its kind.
+func call(t testing.TB, s *Session, op int, args ...Arg) (any, string) {
+	t.Helper()
+	out, ok := s.Call(op, args, make([]byte, 0, 64))
+	v := decode(t, out)
+	if ok {
+		return v, ""
+	}
+	rec := v.(map[string]any)
+	return nil, rec["kind"].(string) + ": " + rec["message"].(string)
+}
+
+func mustCall(t testing.TB, s *Session, op int, args ...Arg) map[string]any {
+	t.Helper()
+	v, err := call(t, s, op, args...)
+	if err != "" {
+		t.Fatalf("op %d: %s", op, err)
+	}
+	m, _ := v.(map[string]any)
+	return m
+}
+
+func keys(m map[string]any) string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	return fmt.Sprint(sorted(ks))
+}
+
+func sorted(s []string) []string {
+	for i := range s {
+		for j := i + 1; j < len(s); j++ {
+			if s[j] < s[i] {
+				s[i], s[j] = s[j], s[i]
+			}
+		}
+	}
+	return s
+}
+
+func TestDefaultModeShapesAreThePublishedOnes(t *testing.T) {
+	s := NewSession(false)
+	v := mustCall(t, s, OpCreateVolume, str("build-cache"), num(50<<30))
+	if got := keys(v); got != "[name size_bytes state style uuid vol_type]" {
+		t.Errorf("volume keys %s", got)
+	}
+	if v["size_bytes"] != uint64(50<<30) || v["state"] != "online" || v["style"] != "flexvol" || v["vol_type"] != "rw" {
+		t.Errorf("volume %v", v)
+	}
+	id := v["uuid"].(string)
+	sn := mustCall(t, s, OpCreateSnapshot, str(id), str("pre"))
+	if got := keys(sn); got != "[name size_consumed uuid]" {
+		t.Errorf("snapshot keys %s", got)
+	}
+	c := mustCall(t, s, OpCreateClone, str(id), str(sn["uuid"].(string)), str("pr"))
+	if got := keys(c); got != "[clone name size_bytes state style uuid vol_type]" {
+		t.Errorf("clone keys %s", got)
+	}
+	if want := map[string]any{"parent_volume": "build-cache", "parent_snapshot": "pre"}; !reflect.DeepEqual(c["clone"], want) {
+		t.Errorf("clone origin %v, want %v", c["clone"], want)
+	}
+	// junction paths and export policies are accepted and discarded
+	p := mustCall(t, s, OpPatchVolume, str(id), none, str("/x"), str("pol"))
+	if !reflect.DeepEqual(p, v) {
+		t.Errorf("patch with junction path: %v, want %v", p, v)
+	}
+}
+
+func TestStrictModeShapesCarryTheContractFields(t *testing.T) {
+	s := NewSession(true)
+	v := mustCall(t, s, OpCreateVolume, str("v"), num(10), str("/v"), str("pol"), str("note"))
+	if got := keys(v); got != "[comment create_time export_policy junction_path name size_bytes state style used_bytes uuid vol_type]" {
+		t.Errorf("volume keys %s", got)
+	}
+	sn := mustCall(t, s, OpCreateSnapshot, str(v["uuid"].(string)), str("s"))
+	if got := keys(sn); got != "[create_time name size_consumed uuid]" {
+		t.Errorf("snapshot keys %s", got)
+	}
+	c := mustCall(t, s, OpCreateClone, str(v["uuid"].(string)), str(sn["uuid"].(string)), str("c"))
+	origin := c["clone"].(map[string]any)
+	if origin["parent_volume_uuid"] != v["uuid"] || origin["parent_snapshot_uuid"] != sn["uuid"] {
+		t.Errorf("clone origin %v", origin)
+	}
+	if _, err := call(t, s, OpDeleteVolume, str(v["uuid"].(string))); !strings.HasPrefix(err, "in_use: ") {
+		t.Errorf("deleting a parent in strict mode: %q, want in_use", err)
+	}
+	if _, err := call(t, s, OpCreateVolume, str("a/b"), none); !strings.HasPrefix(err, "invalid_argument: ") {
+		t.Errorf("a name with '/' in strict mode: %q", err)
+	}
+}
+
+func TestMessagesAreThePublishedOnes(t *testing.T) {
+	s := NewSession(false)
+	v := mustCall(t, s, OpCreateVolume, str("a\"b"), none)
+	id := v["uuid"].(string)
+	nil36 := "00000000-0000-0000-0000-000000000000"
+	for _, c := range []struct {
+		op   int
+		args []Arg
+		want string
+	}{
+		{OpCreateVolume, []Arg{str("a\"b"), none}, `already_exists: volume "a\"b" already exists`},
+		{OpGetVolume, []Arg{str("x")}, `invalid_argument: invalid volume uuid "x"`},
+		{OpGetVolume, []Arg{str("e\u0301\n")}, `invalid_argument: invalid volume uuid "e\u{301}\n"`},
+		{OpGetVolume, []Arg{str(nil36)}, "not_found: volume " + nil36 + " not found"},
+		{OpGetSnapshot, []Arg{str(id), str("y")}, `invalid_argument: invalid snapshot uuid "y"`},
+		{OpGetSnapshot, []Arg{str(id), str(nil36)}, "not_found: snapshot " + nil36 + " not found on volume " + id},
+		{OpPatchVolume, []Arg{str(id), none, str("rel")}, `invalid_argument: invalid argument: nas.path must start with '/' (got "rel")`},
+		{OpPatchVolume, []Arg{str(id), none, str("")}, `invalid_argument: invalid argument: nas.path must start with '/' (got "")`},
+		{OpPatchVolume, []Arg{str(nil36), none, str("rel")}, "not_found: volume " + nil36 + " not found"},
+		{OpCreateClone, []Arg{str(nil36), str(nil36), str("c")}, "not_found: volume " + nil36 + " not found"},
+	} {
+		if _, err := call(t, s, c.op, c.args...); err != c.want {
+			t.Errorf("op %d %v:\n got %s\nwant %s", c.op, c.args, err, c.want)
+		}
+	}
+}
+
+func TestDebugQuoteFollowsRust(t *testing.T) {
+	// Expected texts observed from the published wheel's messages.
+	for in, want := range map[string]string{
+		"e\u0301":             `"e\u{301}"`,
+		"a\"b'c\\d":           `"a\"b'c\\d"`,
+		"t\tn\nr\r0\x00":      `"t\tn\nr\r0\0"`,
+		"\x7f\x01\x1b":        `"\u{7f}\u{1}\u{1b}"`,
+		"\u00a0 \u200b\u00ad": `"\u{a0} \u{200b}\u{ad}"`,
+		"é😀\u4e00":            `"é😀一"`,
+		"\u2028\u2029":        `"\u{2028}\u{2029}"`,
+		"\ue000":              `"\u{e000}"`,
+		"\U000e0001":          `"\u{e0001}"`,
+		"\u0378":              `"\u{378}"`,
+		"\u093f":              "\"\u093f\"",
+		"\u200d\ufeff":        `"\u{200d}\u{feff}"`,
+	} {
+		if got := debugQuote(in); got != want {
+			t.Errorf("debugQuote(%+q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestUUIDSpellings(t *testing.T) {
+	const u = "e1c70016-caa5-4766-bd09-cd9577e56430"
+	up := strings.ToUpper(u)
+	for _, ok := range []string{u, up, "{" + up + "}", "urn:uuid:" + up, strings.ReplaceAll(u, "-", ""), "E1C70016-caa5-4766-bd09-cd9577e56430"} {
+		if id, parsed := parseID(ok); !parsed || fmt.Sprintf("%x", id) != strings.ReplaceAll(u, "-", "") {
+			t.Errorf("parseID(%q) = %x, %v", ok, id, parsed)
+		}
+	}
+	for _, bad := range []string{"URN:UUID:" + u, u[:35] + "G", " " + u, u + " ", strings.ReplaceAll(u, "-", "")[:31],
+		"{" + strings.ReplaceAll(u, "-", "") + "}", "urn:uuid:" + strings.ReplaceAll(u, "-", ""), u[:8] + u[9:], "", "{" + u + ")"} {
+		if _, parsed := parseID(bad); parsed {
+			t.Errorf("parseID(%q) accepted", bad)
+		}
+	}
+}
+
+func TestBadCallsAreInternalErrorsNotPanics(t *testing.T) {
+	s := NewSession(false)
+	for _, c := range []struct {
+		op   int
+		args []Arg
+	}{
+		{OpGetVolume, nil},
+		{OpGetVolume, []Arg{num(1)}},
+		{OpCreateVolume, []Arg{str("x"), str("big")}},
+		{NumOps, nil},
+		{-1, nil},
+	} {
+		if _, err := call(t, s, c.op, c.args...); !strings.HasPrefix(err, "internal: ") {
+			t.Errorf("op %d %v: %q, want an internal error", c.op, c.args, err)
+		}
+	}
+}
+
+func TestRepliesGrowPastTheBuffer(t *testing.T) {
+	s := NewSession(false)
+	for i := range 300 {
+		mustCall(t, s, OpCreateVolume, str(fmt.Sprintf("volume-%03d", i)), num(uint64(i)))
+	}
+	v, err := call(t, s, OpListVolumes)
+	if err != "" || len(v.([]any)) != 300 {
+		t.Fatalf("list: %v %s", v, err)
+	}
+}
+
+func BenchmarkCall(b *testing.B) {
+	for _, strict := range []bool{false, true} {
+		s := NewSession(strict)
+		var id string
+		for i := range 1000 {
+			out, _ := s.Call(OpCreateVolume, []Arg{str(fmt.Sprintf("v%d", i)), num(1)}, nil)
+			id = decode(b, out).(map[string]any)["uuid"].(string)
+		}
+		buf := make([]byte, 0, 4096)
+		b.Run(fmt.Sprintf("get_volume/strict=%v", strict), func(b *testing.B) {
+			args := []Arg{str(id)}
+			for b.Loop() {
+				s.Call(OpGetVolume, args, buf)
+			}
+		})
+		b.Run(fmt.Sprintf("capabilities/strict=%v", strict), func(b *testing.B) {
+			for b.Loop() {
+				s.Call(OpCapabilities, nil, buf)
+			}
+		})
+	}
+}
