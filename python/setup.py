@@ -136,6 +136,7 @@ class build_with_go(build_ext):
         self.announce("building the Go core: %s (in %s)" % (" ".join(cmd), root), level=2)
         subprocess.check_call(cmd, cwd=root, env=dict(os.environ, CGO_ENABLED="1"))
         ext.extra_objects = [archive]
+        ext.depends = [archive]  # relink whenever the Go core was rebuilt
         ext.extra_link_args = ["-lpthread"]
         if sys.platform == "darwin":
             ext.extra_link_args += ["-framework", "CoreFoundation", "-framework", "Security"]

@@ -20,7 +20,7 @@ IDs are symbolic: a call refers to "the object created by call i, spelled
 so", and each worker substitutes its own UUID (a fixed unknown one if the
 create failed on its side). Outcomes are normalised before comparison:
 every generated UUID becomes R<i> (with its spelling kept visible) in
-values and messages, and lists, whose order the published package does
+values and messages, RFC 3339 times become <time>, and lists, whose order the published package does
 not define, are sorted by name. The coordinator follows the published
 package's outcomes to decide what exists, so one divergence does not
 change the calls that follow.
@@ -41,6 +41,7 @@ import subprocess
 import sys
 import uuid as uuidlib
 
+TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 UUID_RE = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
     r"|(?<![0-9a-fA-F])[0-9a-fA-F]{32}(?![0-9a-fA-F])"
@@ -151,6 +152,8 @@ class Worker:
                 v = sorted(v, key=lambda x: json.dumps(x["name"]))  # unordered upstream
             return [self.normalise(x) for x in v]
         if isinstance(v, str):
+            if TIME_RE.match(v):
+                return "<time>"  # strict mode's creation times
             return UUID_RE.sub(lambda m: self.token(m.group(0)), v)
         return v
 
