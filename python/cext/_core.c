@@ -498,12 +498,20 @@ static PyObject *b_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
 	 * arguments; strict is keyword-only. */
 	PyObject *kwnames = NULL, *flat[max_params];
 	Py_ssize_t nargs = PyTuple_Size(args), nkw = kwargs != NULL ? PyDict_Size(kwargs) : 0;
-	if (nargs + nkw > max_params) {
-		nargs = nargs > max_params ? max_params + 1 : nargs; /* reported as too many */
-		nkw = 0;
+	if (nargs > 0) {
+		nkw = 0; /* too many positional arguments: reported first, as PyO3 does */
+	} else if (nkw > 1 || (nkw == 1 && PyDict_GetItemString(kwargs, "strict") == NULL)) {
+		PyObject *k, *v;
+		Py_ssize_t pos = 0;
+		while (PyDict_Next(kwargs, &pos, &k, &v)) {
+			if (PyUnicode_Check(k) && PyUnicode_CompareWithASCIIString(k, "strict") != 0) {
+				PyErr_Format(PyExc_TypeError, "MemBackend.__new__() got an unexpected keyword argument '%U'", k);
+				return NULL;
+			}
+		}
 	}
 	for (Py_ssize_t i = 0; i < nargs && i < max_params; i++) {
-		flat[i] = PyTuple_GetItem(args, i);
+		flat[i] = PyTuple_GetItem(args, i); /* parse reads none of them: sig_new has no positional */
 	}
 	if (nkw > 0) {
 		kwnames = PyTuple_New(nkw);
