@@ -13,7 +13,7 @@ import (
 
 func benchClient(b *testing.B) *client.Client {
 	b.Helper()
-	srv := ontaptest.NewServer(b)
+	srv := ontaptest.NewServer(b, nil)
 	c, err := client.New(srv.URL, &client.Options{Username: srv.Username, Password: srv.Password,
 		HTTPClient: srv.Client, PollInterval: time.Millisecond})
 	if err != nil {
@@ -48,7 +48,7 @@ func BenchmarkSnapshotCycle(b *testing.B) {
 	}
 	i := 0
 	for b.Loop() {
-		s, err := c.CreateSnapshot(ctx, v.ID, fmt.Sprint("s", i))
+		s, err := c.CreateSnapshot(ctx, v.ID, backend.SnapshotSpec{Name: fmt.Sprint("s", i)})
 		if err != nil {
 			b.Fatal(err)
 		}

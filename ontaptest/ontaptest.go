@@ -32,45 +32,37 @@ type Server struct {
 	API *server.Server
 }
 
-type config struct {
-	backend backend.VolumeBackend
-	opts    server.Options
-	plain   bool
+// Options configure NewServer; nil means all defaults.
+type Options struct {
+	// Backend is served instead of a fresh mem backend.
+	Backend backend.VolumeBackend
+	// Server are the REST server's options; empty credentials mean
+	// [Username] and [Password].
+	Server server.Options
+	// PlainHTTP serves plain HTTP instead of TLS (benchmarks that measure
+	// the API without TLS).
+	PlainHTTP bool
 }
 
-// Option configures NewServer.
-type Option func(*config)
-
-// WithBackend serves b instead of a fresh mem backend.
-func WithBackend(b backend.VolumeBackend) Option { return func(c *config) { c.backend = b } }
-
-// WithOptions sets the server options; empty credentials are replaced by
-// the package defaults.
-func WithOptions(o server.Options) Option { return func(c *config) { c.opts = o } }
-
-// WithPlainHTTP serves plain HTTP instead of TLS (benchmarks that want to
-// measure the API without TLS).
-func WithPlainHTTP() Option { return func(c *config) { c.plain = true } }
-
-// NewServer starts a server on 127.0.0.1:0 over a fresh mem backend (or
-// the one given by WithBackend), with TLS unless WithPlainHTTP. It is
-// closed by t.Cleanup; a configuration error fails the test at once.
-func NewServer(t testing.TB, opts ...Option) *Server {
+// NewServer starts a server on 127.0.0.1:0 over opts.Backend or a fresh
+// mem backend, with TLS unless opts.PlainHTTP. It is closed by t.Cleanup;
+// a configuration error fails the test at once. opts may be nil.
+func NewServer(t testing.TB, opts *Options) *Server {
 	t.Helper()
-	var c config
-	for _, o := range opts {
-		o(&c)
+	var c Options
+	if opts != nil {
+		c = *opts
 	}
-	if c.backend == nil {
-		c.backend = mem.New(nil)
+	if c.Backend == nil {
+		c.Backend = mem.New(nil)
 	}
-	if c.opts.Username == "" {
-		c.opts.Username = Username
+	if c.Server.Username == "" {
+		c.Server.Username = Username
 	}
-	if c.opts.Password == "" {
-		c.opts.Password = Password
+	if c.Server.Password == "" {
+		c.Server.Password = Password
 	}
-	api, err := server.New(c.backend, &c.opts)
+	api, err := server.New(c.Backend, &c.Server)
 	if err != nil {
 		t.Fatalf("ontaptest: %v", err)
 	}
@@ -78,7 +70,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	// Let "OPTIONS *" reach the handler (and its auth) instead of net/http
 	// answering it.
 	ts.Config.DisableGeneralOptionsHandler = true
-	if c.plain {
+	if c.PlainHTTP {
 		ts.Start()
 	} else {
 		ts.StartTLS()
@@ -89,10 +81,10 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	})
 	return &Server{
 		URL:      ts.URL,
-		Username: c.opts.Username,
-		Password: c.opts.Password,
+		Username: c.Server.Username,
+		Password: c.Server.Password,
 		Client:   ts.Client(),
-		Backend:  c.backend,
+		Backend:  c.Backend,
 		API:      api,
 	}
 }

@@ -5,20 +5,31 @@ import (
 	"github.com/nessie-go/nessie/backend/mem"
 )
 
-// newBackend returns the mem backend of a session. TODO(contract): lenient
-// unless strict, once mem.Options.Lenient lands.
+// newBackend returns the mem backend of a session: lenient (the
+// published package's name rules and delete/clone semantics) unless
+// strict.
 func newBackend(strict bool) *mem.Backend {
-	return mem.New(nil)
+	return mem.New(&mem.Options{Lenient: !strict})
 }
 
 func createSnapshot(b *mem.Backend, vol backend.VolumeID, name string, comment *string) (backend.Snapshot, error) {
-	snap, err := b.CreateSnapshot(bg, vol, name)
-	if err == nil && comment != nil {
-		return b.PatchSnapshot(bg, vol, snap.ID, backend.SnapshotPatch{Comment: comment})
+	spec := backend.SnapshotSpec{Name: name}
+	if comment != nil {
+		spec.Comment = *comment
 	}
-	return snap, err
+	return b.CreateSnapshot(bg, vol, spec)
 }
 
+// createClone clones an existing snapshot. The contract reads a zero
+// snapshot ID as "snapshot the parent now"; here it is an ID like any
+// other, naming no snapshot (after the parent's existence is checked, as
+// the published package orders its errors).
 func createClone(b *mem.Backend, vol backend.VolumeID, snap backend.SnapshotID, name string) (backend.Volume, error) {
-	return b.CreateClone(bg, vol, snap, name)
+	if snap.IsZero() {
+		if _, err := b.GetVolume(bg, vol); err != nil {
+			return backend.Volume{}, err
+		}
+		return backend.Volume{}, backend.SnapshotNotFound("CreateClone", snap)
+	}
+	return b.CreateClone(bg, backend.CloneSpec{Name: name, ParentVolume: vol, ParentSnapshot: snap})
 }
