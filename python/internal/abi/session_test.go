@@ -283,3 +283,41 @@ func BenchmarkCall(b *testing.B) {
 		})
 	}
 }
+
+func TestDefaultModeIsLenientAsThePublishedPackage(t *testing.T) {
+	s := NewSession(false)
+	for _, name := range []string{"", "a/b", "nul\x00", strings.Repeat("x", 300)} {
+		mustCall(t, s, OpCreateVolume, str(name), none)
+		if _, err := call(t, s, OpCreateVolume, str(name), none); !strings.HasPrefix(err, "already_exists: ") {
+			t.Errorf("second volume named %q: %q, want already_exists", name, err)
+		}
+	}
+	v := mustCall(t, s, OpCreateVolume, str("parent"), num(100))
+	id := v["uuid"].(string)
+	sn := mustCall(t, s, OpCreateSnapshot, str(id), str("snap"))
+	mustCall(t, s, OpPatchVolume, str(id), num(500))
+	c := mustCall(t, s, OpCreateClone, str(id), str(sn["uuid"].(string)), str("child"))
+	if c["size_bytes"] != uint64(500) {
+		t.Errorf("clone size %v, want the parent's current 500", c["size_bytes"])
+	}
+	if _, err := call(t, s, OpDeleteSnapshot, str(id), str(sn["uuid"].(string))); err != "" {
+		t.Errorf("deleting a snapshot a clone depends on: %s", err)
+	}
+	if _, err := call(t, s, OpDeleteVolume, str(id)); err != "" {
+		t.Errorf("deleting a clone's parent: %s", err)
+	}
+	got := mustCall(t, s, OpGetVolume, str(c["uuid"].(string)))
+	if want := map[string]any{"parent_volume": "parent", "parent_snapshot": "snap"}; !reflect.DeepEqual(got["clone"], want) {
+		t.Errorf("orphaned clone's origin %v, want %v", got["clone"], want)
+	}
+	if _, err := call(t, s, OpCheckInvariants); err != "" {
+		t.Errorf("invariants: %s", err)
+	}
+	// A nil snapshot ID names no snapshot (it is not the contract's
+	// "snapshot the parent now"), after the parent's existence.
+	p := mustCall(t, s, OpCreateVolume, str("p2"), none)
+	nil36 := "00000000-0000-0000-0000-000000000000"
+	if _, err := call(t, s, OpCreateClone, str(p["uuid"].(string)), str(nil36), str("p2")); err != "not_found: snapshot "+nil36+" not found on volume "+p["uuid"].(string) {
+		t.Errorf("clone of the nil snapshot: %q", err)
+	}
+}
