@@ -33,6 +33,28 @@ enum { SYM_KIND = 20, SYM_RESOURCE = 21, SYM_MESSAGE = 22 }; /* indexes into NES
 
 static PyObject *NessieError;
 
+/* The shapes of the 'D' tag and, for each, a template dict holding its
+ * keys (values None) in order: a copy is presized, and keeps the order. */
+static const signed char shape_keys[NESSIE_NUM_SHAPES][NESSIE_MAX_SHAPE_KEYS] = {NESSIE_SHAPES};
+static PyObject *shape_template[NESSIE_NUM_SHAPES];
+
+static int init_shapes(void) {
+	for (int i = 0; i < NESSIE_NUM_SHAPES; i++) {
+		PyObject *d = PyDict_New();
+		if (d == NULL) {
+			return -1;
+		}
+		for (int j = 0; shape_keys[i][j] >= 0; j++) {
+			if (PyDict_SetItem(d, syms[shape_keys[i][j]], Py_None) < 0) {
+				Py_DECREF(d);
+				return -1;
+			}
+		}
+		shape_template[i] = d;
+	}
+	return 0;
+}
+
 /* ---- replies ---------------------------------------------------------- */
 
 typedef struct {
@@ -132,6 +154,22 @@ static PyObject *read_value(reader *r, int depth) {
 				Py_CLEAR(d);
 			}
 			Py_XDECREF(k);
+			Py_XDECREF(v);
+		}
+		return d;
+	}
+	case 'D': {
+		if (left < 1 || *r->p >= NESSIE_NUM_SHAPES) {
+			return malformed();
+		}
+		int shape = *r->p++;
+		const signed char *keys = shape_keys[shape];
+		PyObject *d = PyDict_Copy(shape_template[shape]);
+		for (int j = 0; d != NULL && keys[j] >= 0; j++) {
+			PyObject *v = read_value(r, depth + 1);
+			if (v == NULL || PyDict_SetItem(d, syms[keys[j]], v) < 0) {
+				Py_CLEAR(d);
+			}
 			Py_XDECREF(v);
 		}
 		return d;
@@ -624,6 +662,9 @@ PyMODINIT_FUNC PyInit__core(void) {
 		if (syms[i] == NULL && (syms[i] = PyUnicode_InternFromString(sym_text[i])) == NULL) {
 			return NULL;
 		}
+	}
+	if (shape_template[0] == NULL && init_shapes() < 0) {
+		return NULL;
 	}
 	PyObject *m = PyModule_Create(&module);
 	if (m == NULL) {

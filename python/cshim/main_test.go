@@ -17,6 +17,22 @@ func TestHeaderSymbolsAreTheGoOnes(t *testing.T) {
 	}
 }
 
+func TestHeaderShapesAreTheGoOnes(t *testing.T) {
+	got := headerShapes()
+	if len(got) != len(abi.Shapes) {
+		t.Fatalf("%d shapes in nessie.h, %d in abi.Shapes", len(got), len(abi.Shapes))
+	}
+	for i, keys := range abi.Shapes {
+		want := make([]int, len(keys))
+		for j, k := range keys {
+			want[j] = int(k)
+		}
+		if !slices.Equal(got[i], want) {
+			t.Errorf("shape %d: nessie.h %v, abi.Shapes %v", i, got[i], want)
+		}
+	}
+}
+
 func ptr(s string) *string { return &s }
 
 func TestOpenCallClose(t *testing.T) {

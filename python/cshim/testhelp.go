@@ -9,6 +9,8 @@ package main
 static const char *const nessie_symbol_table[] = {NESSIE_SYMBOLS};
 static int nessie_symbol_count(void) { return sizeof nessie_symbol_table / sizeof nessie_symbol_table[0]; }
 static const char *nessie_symbol(int i) { return nessie_symbol_table[i]; }
+static const signed char nessie_shape_table[NESSIE_NUM_SHAPES][NESSIE_MAX_SHAPE_KEYS] = {NESSIE_SHAPES};
+static int nessie_shape_key(int shape, int j) { return nessie_shape_table[shape][j]; }
 */
 import "C"
 
@@ -23,6 +25,21 @@ func headerSymbols() []string {
 	out := make([]string, n)
 	for i := range n {
 		out[i] = C.GoString(C.nessie_symbol(C.int(i)))
+	}
+	return out
+}
+
+// headerShapes returns NESSIE_SHAPES from nessie.h, as symbol indexes.
+func headerShapes() [][]int {
+	out := make([][]int, C.NESSIE_NUM_SHAPES)
+	for i := range out {
+		for j := 0; j < C.NESSIE_MAX_SHAPE_KEYS; j++ {
+			k := int(C.nessie_shape_key(C.int(i), C.int(j)))
+			if k < 0 {
+				break
+			}
+			out[i] = append(out[i], k)
+		}
 	}
 	return out
 }

@@ -51,6 +51,18 @@ func (e *enc) uuid(id [16]byte) {
 
 func (e *enc) dict(n int) { e.b = append(e.b, '{', byte(n)) }
 
+// shape starts a dict of a fixed shape; its values follow in key order.
+func (e *enc) shape(i int) { e.b = append(e.b, 'D', byte(i)) }
+
+// enum writes a volume's state, style or type.
+func (e *enc) enum(s string) {
+	if k, ok := enumSym(s); ok {
+		e.sym(k)
+		return
+	}
+	e.text(s)
+}
+
 func (e *enc) list(n int) {
 	e.b = append(e.b, '[')
 	e.b = binary.LittleEndian.AppendUint32(e.b, uint32(n))

@@ -182,12 +182,9 @@ func (s *Session) run(op int, args []Arg, e *enc, sub *subject) error {
 	switch op {
 	case OpCapabilities:
 		c := b.Capabilities(bg)
-		e.dict(3)
-		e.sym(kSnapshots)
+		e.shape(shapeCapabilities)
 		e.boolean(c.Snapshots)
-		e.sym(kClones)
 		e.boolean(c.Clones)
-		e.sym(kReplication)
 		e.boolean(false) // the binding exposes no replication methods
 		return nil
 
@@ -434,21 +431,37 @@ func (s *Session) snapshotOp(op int, vol backend.VolumeID, snap backend.Snapshot
 }
 
 // volume writes a volume dict: in the default mode exactly the published
-// package's keys, in the strict mode the contract's fields.
+// package's keys (a fixed shape), in the strict mode the contract's fields.
 func (s *Session) volume(e *enc, v *backend.Volume) {
-	n := 6
+	if !s.strict {
+		if v.Clone != nil {
+			e.shape(shapeClone)
+		} else {
+			e.shape(shapeVolume)
+		}
+		e.uuid(v.ID)
+		e.text(v.Name)
+		s.size(e, v.Size)
+		e.enum(string(v.State))
+		e.enum(string(v.Style))
+		e.enum(string(v.Type))
+		if c := v.Clone; c != nil {
+			e.shape(shapeOrigin)
+			e.text(c.ParentVolume)
+			e.text(c.ParentSnapshot)
+		}
+		return
+	}
+	n := 7 // the six keys above and used_bytes
 	if v.Clone != nil {
 		n++
 	}
-	if s.strict {
-		n++ // used_bytes
-		if !v.CreateTime.IsZero() {
+	if !v.CreateTime.IsZero() {
+		n++
+	}
+	for _, f := range [...]string{v.JunctionPath, v.ExportPolicy, v.Comment} {
+		if f != "" {
 			n++
-		}
-		for _, f := range [...]string{v.JunctionPath, v.ExportPolicy, v.Comment} {
-			if f != "" {
-				n++
-			}
 		}
 	}
 	e.dict(n)
@@ -457,37 +470,24 @@ func (s *Session) volume(e *enc, v *backend.Volume) {
 	e.sym(kName)
 	e.text(v.Name)
 	e.sym(kSizeBytes)
-	if n, ok := v.Size.Get(); ok {
-		e.uint(n)
-	} else {
-		e.none()
-	}
+	s.size(e, v.Size)
 	e.sym(kState)
-	e.str(string(v.State))
+	e.enum(string(v.State))
 	e.sym(kStyle)
-	e.str(string(v.Style))
+	e.enum(string(v.Style))
 	e.sym(kVolType)
-	e.str(string(v.Type))
+	e.enum(string(v.Type))
 	if c := v.Clone; c != nil {
 		e.sym(kClone)
-		if s.strict {
-			e.dict(4)
-		} else {
-			e.dict(2)
-		}
+		e.dict(4)
 		e.sym(kParentVolume)
 		e.text(c.ParentVolume)
 		e.sym(kParentSnapshot)
 		e.text(c.ParentSnapshot)
-		if s.strict {
-			e.sym(kParentVolumeUUID)
-			e.uuid(c.ParentVolumeID)
-			e.sym(kParentSnapshotUUID)
-			e.uuid(c.ParentSnapshotID)
-		}
-	}
-	if !s.strict {
-		return
+		e.sym(kParentVolumeUUID)
+		e.uuid(c.ParentVolumeID)
+		e.sym(kParentSnapshotUUID)
+		e.uuid(c.ParentSnapshotID)
 	}
 	for _, f := range [...]struct {
 		k sym
@@ -506,12 +506,25 @@ func (s *Session) volume(e *enc, v *backend.Volume) {
 	e.uint(v.UsedBytes)
 }
 
+func (s *Session) size(e *enc, size backend.Size) {
+	if n, ok := size.Get(); ok {
+		e.uint(n)
+	} else {
+		e.none()
+	}
+}
+
 // snapshot writes a snapshot dict: {uuid, name, size_consumed} in the
 // default mode, plus create_time (and comment when set) in the strict one.
 func (s *Session) snapshot(e *enc, sn *backend.Snapshot) {
 	if !s.strict {
-		e.dict(3)
-	} else if sn.Comment != "" {
+		e.shape(shapeSnapshot)
+		e.uuid(sn.ID)
+		e.text(sn.Name)
+		e.uint(sn.SizeConsumed)
+		return
+	}
+	if sn.Comment != "" {
 		e.dict(5)
 	} else {
 		e.dict(4)
@@ -520,13 +533,11 @@ func (s *Session) snapshot(e *enc, sn *backend.Snapshot) {
 	e.uuid(sn.ID)
 	e.sym(kName)
 	e.text(sn.Name)
-	if s.strict {
-		e.sym(kCreateTime)
-		e.time(sn.CreateTime)
-	}
+	e.sym(kCreateTime)
+	e.time(sn.CreateTime)
 	e.sym(kSizeConsumed)
 	e.uint(sn.SizeConsumed)
-	if s.strict && sn.Comment != "" {
+	if sn.Comment != "" {
 		e.sym(kComment)
 		e.text(sn.Comment)
 	}

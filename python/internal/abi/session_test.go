@@ -54,6 +54,16 @@ func decodeOne(t testing.TB, b []byte) (any, []byte) {
 			m[k.(string)] = v
 		}
 		return m, b
+	case 'D':
+		keys := Shapes[b[0]]
+		b = b[1:]
+		m := make(map[string]any, len(keys))
+		for _, k := range keys {
+			var v any
+			v, b = decodeOne(t, b)
+			m[Symbols[k]] = v
+		}
+		return m, b
 	case '[':
 		n := int(binary.LittleEndian.Uint32(b))
 		b = b[4:]
@@ -319,5 +329,34 @@ func TestDefaultModeIsLenientAsThePublishedPackage(t *testing.T) {
 	nil36 := "00000000-0000-0000-0000-000000000000"
 	if _, err := call(t, s, OpCreateClone, str(p["uuid"].(string)), str(nil36), str("p2")); err != "not_found: snapshot "+nil36+" not found on volume "+p["uuid"].(string) {
 		t.Errorf("clone of the nil snapshot: %q", err)
+	}
+}
+
+// BenchmarkDeleteClone deletes clones of 10,000 parents, as python/bench
+// does.
+func BenchmarkDeleteClone(b *testing.B) {
+	s := NewSession(false)
+	var clones []string
+	setup := func() {
+		clones = clones[:0]
+		for i := range 10000 {
+			v := mustCall(b, s, OpCreateVolume, str(fmt.Sprintf("p%d-%d", b.N, i)), num(1))
+			sn := mustCall(b, s, OpCreateSnapshot, str(v["uuid"].(string)), str("s"))
+			c := mustCall(b, s, OpCreateClone, str(v["uuid"].(string)), str(sn["uuid"].(string)), str(fmt.Sprintf("c%d-%d", b.N, i)))
+			clones = append(clones, c["uuid"].(string))
+		}
+	}
+	buf := make([]byte, 0, 4096)
+	setup()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i%len(clones) == 0 && i > 0 {
+			b.StopTimer()
+			setup()
+			b.StartTimer()
+		}
+		if _, ok := s.Call(OpDeleteVolume, []Arg{str(clones[i%len(clones)])}, buf); !ok {
+			b.Fatal("delete failed")
+		}
 	}
 }

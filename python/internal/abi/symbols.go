@@ -52,3 +52,45 @@ var symIndex = func() map[string]sym {
 	}
 	return m
 }()
+
+// The dict shapes of the reply encoding's 'D' tag, as NESSIE_SHAPES in
+// nessie.h lists them (a cshim test compares the two).
+const (
+	shapeVolume = iota
+	shapeClone
+	shapeSnapshot
+	shapeOrigin
+	shapeCapabilities
+)
+
+// Shapes lists the keys of each shape, in order.
+var Shapes = [...][]sym{
+	shapeVolume:       {kUUID, kName, kSizeBytes, kState, kStyle, kVolType},
+	shapeClone:        {kUUID, kName, kSizeBytes, kState, kStyle, kVolType, kClone},
+	shapeSnapshot:     {kUUID, kName, kSizeConsumed},
+	shapeOrigin:       {kParentVolume, kParentSnapshot},
+	shapeCapabilities: {kSnapshots, kClones, kReplication},
+}
+
+// enumSym returns the symbol of the enum values volumes carry (state,
+// style, type), without a map lookup.
+func enumSym(s string) (sym, bool) {
+	switch s {
+	case "online":
+		return symOnline, true
+	case "offline":
+		return symOnline + 1, true
+	case "restricted":
+		return symOnline + 2, true
+	case "flexvol":
+		return symOnline + 3, true
+	case "rw":
+		return symOnline + 4, true
+	case "dp":
+		return symOnline + 5, true
+	}
+	return 0, false
+}
+
+// symOnline is the index of "online"; the other enum values follow it.
+const symOnline sym = numKeys
