@@ -105,9 +105,13 @@ var errBadCall = errors.New("internal: arguments do not match the operation")
 // args reads a call's arguments against a signature (see nessie.h): s a
 // string, S a string or None, n an integer or None. Missing trailing
 // arguments are None.
+//
+// The first error is kept in *err, outside the struct: were it a field
+// beside a, returning it would make escape analysis move every caller's
+// argument array to the heap.
 type argv struct {
 	a   []Arg
-	err error
+	err *error
 }
 
 func (v *argv) at(i int) Arg {
@@ -120,7 +124,7 @@ func (v *argv) at(i int) Arg {
 func (v *argv) str(i int) string {
 	a := v.at(i)
 	if a.Kind != ArgStr {
-		v.err = errBadCall
+		*v.err = errBadCall
 	}
 	return a.S
 }
@@ -133,7 +137,7 @@ func (v *argv) optStr(i int) *string {
 	case ArgNone:
 		return nil
 	}
-	v.err = errBadCall
+	*v.err = errBadCall
 	return nil
 }
 
@@ -144,18 +148,18 @@ func (v *argv) size(i int) (backend.Size, bool) {
 	case ArgNone:
 		return backend.Unlimited, false
 	}
-	v.err = errBadCall
+	*v.err = errBadCall
 	return backend.Unlimited, false
 }
 
 func (v *argv) vol(i int, sub *subject) backend.VolumeID {
 	s := v.str(i)
-	if v.err != nil {
+	if *v.err != nil {
 		return backend.VolumeID{}
 	}
 	id, ok := parseID(s)
 	if !ok {
-		v.err = invalidID(backend.ResourceVolume, s)
+		*v.err = invalidID(backend.ResourceVolume, s)
 		return backend.VolumeID{}
 	}
 	sub.vol = backend.VolumeID(id)
@@ -164,12 +168,12 @@ func (v *argv) vol(i int, sub *subject) backend.VolumeID {
 
 func (v *argv) snap(i int, sub *subject) backend.SnapshotID {
 	s := v.str(i)
-	if v.err != nil {
+	if *v.err != nil {
 		return backend.SnapshotID{}
 	}
 	id, ok := parseID(s)
 	if !ok {
-		v.err = invalidID(backend.ResourceSnapshot, s)
+		*v.err = invalidID(backend.ResourceSnapshot, s)
 		return backend.SnapshotID{}
 	}
 	sub.snap = backend.SnapshotID(id)
@@ -178,7 +182,8 @@ func (v *argv) snap(i int, sub *subject) backend.SnapshotID {
 
 func (s *Session) run(op int, args []Arg, e *enc, sub *subject) error {
 	b := s.b
-	v := argv{a: args}
+	var argErr error
+	v := argv{a: args, err: &argErr}
 	switch op {
 	case OpCapabilities:
 		c := b.Capabilities(bg)
@@ -211,13 +216,13 @@ func (s *Session) run(op int, args []Arg, e *enc, sub *subject) error {
 
 	case OpCreateVolume:
 		var spec backend.VolumeSpec
-		spec.Name = v.str(0)
+		name := v.str(0)
 		spec.Size, _ = v.size(1)
 		jp, pol, comment := v.optStr(2), v.optStr(3), v.optStr(4)
-		if v.err != nil {
-			return v.err
+		if *v.err != nil {
+			return *v.err
 		}
-		spec.Name = strings.Clone(spec.Name)
+		spec.Name = strings.Clone(name)
 		sub.name = spec.Name
 		if comment != nil {
 			spec.Comment = *comment
@@ -243,8 +248,8 @@ func (s *Session) run(op int, args []Arg, e *enc, sub *subject) error {
 
 	case OpGetVolume, OpDeleteVolume, OpAccessHandle, OpSplitClone, OpListSnapshots:
 		id := v.vol(0, sub)
-		if v.err != nil {
-			return v.err
+		if *v.err != nil {
+			return *v.err
 		}
 		return s.volumeOp(op, id, e)
 
@@ -258,8 +263,8 @@ func (s *Session) run(op int, args []Arg, e *enc, sub *subject) error {
 		p.Name = v.optStr(4)
 		state := v.optStr(5)
 		p.Comment = v.optStr(6)
-		if v.err != nil {
-			return v.err
+		if *v.err != nil {
+			return *v.err
 		}
 		if state != nil {
 			p.State = (*backend.VolumeState)(state)
@@ -294,8 +299,8 @@ func (s *Session) run(op int, args []Arg, e *enc, sub *subject) error {
 		id := v.vol(0, sub)
 		name := v.str(1)
 		comment := v.optStr(2)
-		if v.err != nil {
-			return v.err
+		if *v.err != nil {
+			return *v.err
 		}
 		sub.name = strings.Clone(name)
 		snap, err := createSnapshot(b, id, sub.name, comment)
@@ -307,16 +312,16 @@ func (s *Session) run(op int, args []Arg, e *enc, sub *subject) error {
 
 	case OpGetSnapshot, OpDeleteSnapshot, OpRestoreSnapshot, OpPatchSnapshot:
 		vol := v.vol(0, sub)
-		if v.err != nil {
-			return v.err
+		if *v.err != nil {
+			return *v.err
 		}
 		snap := v.snap(1, sub)
 		var p backend.SnapshotPatch
 		if op == OpPatchSnapshot {
 			p.Name, p.Comment = v.optStr(2), v.optStr(3)
 		}
-		if v.err != nil {
-			return v.err
+		if *v.err != nil {
+			return *v.err
 		}
 		if p.Name != nil {
 			sub.name = *p.Name
@@ -325,13 +330,13 @@ func (s *Session) run(op int, args []Arg, e *enc, sub *subject) error {
 
 	case OpCreateClone:
 		vol := v.vol(0, sub)
-		if v.err != nil {
-			return v.err
+		if *v.err != nil {
+			return *v.err
 		}
 		snap := v.snap(1, sub)
 		name := v.str(2)
-		if v.err != nil {
-			return v.err
+		if *v.err != nil {
+			return *v.err
 		}
 		sub.name = strings.Clone(name)
 		c, err := createClone(b, vol, snap, sub.name)
