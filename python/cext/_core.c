@@ -14,8 +14,10 @@
  *     GIL for point operations and releasing it for lists and
  *     check_invariants (see nessie.h);
  *   - builds the result from the reply (keys and recurring values are
- *     interned once and shared; a UUID equal to an argument is that
- *     argument's object), or raises NessieError for an error record.
+ *     interned once and shared; the default mode's dicts are copies of
+ *     presized templates; a UUID or name equal to an exact-str argument
+ *     is that argument's object), or raises NessieError for an error
+ *     record.
  *
  * Limited API of CPython 3.10 only (abi3): no private symbols.
  */
@@ -77,6 +79,20 @@ static uint64_t le(const unsigned char *p, int n) {
 	return v;
 }
 
+/* A new reference to the call's argument whose UTF-8 is p[0:n], if it
+ * is an exact str (a UUID or a name the reply repeats: no decoding, no
+ * new object), else NULL. */
+static PyObject *same_arg(reader *r, const char *p, Py_ssize_t n) {
+	for (int i = 0; i < r->nargs; i++) {
+		if (r->args[i].kind == NESSIE_ARG_STR && r->args[i].n == n && memcmp(r->args[i].s, p, (size_t)n) == 0 &&
+		    PyUnicode_CheckExact(r->objs[i])) {
+			Py_INCREF(r->objs[i]);
+			return r->objs[i];
+		}
+	}
+	return NULL;
+}
+
 static PyObject *uuid_str(reader *r, const unsigned char *id) {
 	static const char hex[] = "0123456789abcdef";
 	char t[36];
@@ -88,13 +104,8 @@ static PyObject *uuid_str(reader *r, const unsigned char *id) {
 		t[j++] = hex[id[i] >> 4];
 		t[j++] = hex[id[i] & 15];
 	}
-	for (int i = 0; i < r->nargs; i++) {
-		if (r->args[i].kind == NESSIE_ARG_STR && r->args[i].n == 36 && memcmp(r->args[i].s, t, 36) == 0) {
-			Py_INCREF(r->objs[i]);
-			return r->objs[i];
-		}
-	}
-	return PyUnicode_FromStringAndSize(t, 36);
+	PyObject *same = same_arg(r, t, 36);
+	return same != NULL ? same : PyUnicode_FromStringAndSize(t, 36);
 }
 
 static PyObject *read_value(reader *r, int depth) {
@@ -133,7 +144,8 @@ static PyObject *read_value(reader *r, int depth) {
 			return malformed();
 		}
 		r->p += 4 + n;
-		return PyUnicode_DecodeUTF8((const char *)r->p - n, (Py_ssize_t)n, NULL);
+		PyObject *same = same_arg(r, (const char *)r->p - n, (Py_ssize_t)n);
+		return same != NULL ? same : PyUnicode_DecodeUTF8((const char *)r->p - n, (Py_ssize_t)n, NULL);
 	}
 	case 'u':
 		if (left < 16) {
