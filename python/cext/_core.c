@@ -15,9 +15,9 @@
  *     check_invariants (see nessie.h);
  *   - builds the result from the reply (keys and recurring values are
  *     interned once and shared; the default mode's dicts are copies of
- *     presized templates; a UUID or name equal to an exact-str argument
- *     is that argument's object), or raises NessieError for an error
- *     record.
+ *     presized templates; a UUID or name the reply echoes from the
+ *     arguments is the caller's str object), or raises NessieError for
+ *     an error record.
  *
  * Limited API of CPython 3.10 only (abi3): no private symbols.
  */
@@ -79,21 +79,7 @@ static uint64_t le(const unsigned char *p, int n) {
 	return v;
 }
 
-/* A new reference to the call's argument whose UTF-8 is p[0:n], if it
- * is an exact str (a UUID or a name the reply repeats: no decoding, no
- * new object), else NULL. */
-static PyObject *same_arg(reader *r, const char *p, Py_ssize_t n) {
-	for (int i = 0; i < r->nargs; i++) {
-		if (r->args[i].kind == NESSIE_ARG_STR && r->args[i].n == n && memcmp(r->args[i].s, p, (size_t)n) == 0 &&
-		    PyUnicode_CheckExact(r->objs[i])) {
-			Py_INCREF(r->objs[i]);
-			return r->objs[i];
-		}
-	}
-	return NULL;
-}
-
-static PyObject *uuid_str(reader *r, const unsigned char *id) {
+static PyObject *uuid_str(const unsigned char *id) {
 	static const char hex[] = "0123456789abcdef";
 	char t[36];
 	int j = 0;
@@ -104,8 +90,7 @@ static PyObject *uuid_str(reader *r, const unsigned char *id) {
 		t[j++] = hex[id[i] >> 4];
 		t[j++] = hex[id[i] & 15];
 	}
-	PyObject *same = same_arg(r, t, 36);
-	return same != NULL ? same : PyUnicode_FromStringAndSize(t, 36);
+	return PyUnicode_FromStringAndSize(t, 36);
 }
 
 static PyObject *read_value(reader *r, int depth) {
@@ -144,15 +129,26 @@ static PyObject *read_value(reader *r, int depth) {
 			return malformed();
 		}
 		r->p += 4 + n;
-		PyObject *same = same_arg(r, (const char *)r->p - n, (Py_ssize_t)n);
-		return same != NULL ? same : PyUnicode_DecodeUTF8((const char *)r->p - n, (Py_ssize_t)n, NULL);
+		return PyUnicode_DecodeUTF8((const char *)r->p - n, (Py_ssize_t)n, NULL);
 	}
 	case 'u':
 		if (left < 16) {
 			return malformed();
 		}
 		r->p += 16;
-		return uuid_str(r, r->p - 16);
+		return uuid_str(r->p - 16);
+	case 'a': {
+		if (left < 1 || *r->p >= r->nargs || r->args[*r->p].kind != NESSIE_ARG_STR) {
+			return malformed();
+		}
+		int i = *r->p++;
+		if (PyUnicode_CheckExact(r->objs[i])) {
+			Py_INCREF(r->objs[i]);
+			return r->objs[i];
+		}
+		/* a str subclass: results hold plain str, as PyO3's did */
+		return PyUnicode_DecodeUTF8(r->args[i].s, (Py_ssize_t)r->args[i].n, NULL);
+	}
 	case '{': {
 		if (left < 1) {
 			return malformed();

@@ -57,6 +57,10 @@
  *   'k' u8 i            the string nessie_symbols[i] (keys and recurring
  *                       values, shared by the extension)
  *   'u' 16 bytes        a UUID, rendered as lowercase 8-4-4-4-12 text
+ *   'a' u8 i            the call's argument i (a string) unchanged: a
+ *                       UUID the caller spelled canonically, or the name
+ *                       of what it created (the extension returns the
+ *                       caller's own str object)
  *   '{' u8 n            a dict of n (key, value) pairs, keys first
  *   'D' u8 i            a dict of shape i (NESSIE_SHAPES below): its
  *                       values follow, in the order of the shape's keys

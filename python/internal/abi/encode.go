@@ -6,7 +6,14 @@ import (
 )
 
 // enc appends values in the reply encoding of nessie.h to b.
-type enc struct{ b []byte }
+type enc struct {
+	b []byte
+	// What the reply may echo instead of repeating ('a' tag): sub's
+	// canonical ID arguments, and nameArg-1, the argument the reply's one
+	// name is (0: none).
+	sub     *subject
+	nameArg int8
+}
 
 func (e *enc) none() { e.b = append(e.b, 'N') }
 
@@ -45,8 +52,28 @@ func (e *enc) text(s string) {
 }
 
 func (e *enc) uuid(id [16]byte) {
+	if sub := e.sub; sub != nil {
+		if sub.volArg > 0 && id == sub.vol {
+			e.b = append(e.b, 'a', byte(sub.volArg-1))
+			return
+		}
+		if sub.snapArg > 0 && id == sub.snap {
+			e.b = append(e.b, 'a', byte(sub.snapArg-1))
+			return
+		}
+	}
 	e.b = append(e.b, 'u')
 	e.b = append(e.b, id[:]...)
+}
+
+// name writes the name of the object a call created or renamed: the
+// argument it came from, when the call says which.
+func (e *enc) name(s string) {
+	if e.nameArg > 0 {
+		e.b = append(e.b, 'a', byte(e.nameArg-1))
+		return
+	}
+	e.text(s)
 }
 
 func (e *enc) dict(n int) { e.b = append(e.b, '{', byte(n)) }

@@ -66,6 +66,9 @@ type subject struct {
 	vol  backend.VolumeID   // the volume the call names
 	snap backend.SnapshotID // the snapshot it names
 	name string             // the name the call creates or takes
+	// volArg-1 and snapArg-1 are the arguments that spelled vol and snap
+	// canonically (0: none), which replies may echo.
+	volArg, snapArg int8
 }
 
 // failure is an error record: the kind and resource symbols (resource

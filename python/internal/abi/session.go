@@ -69,8 +69,8 @@ var bg = context.Background()
 // Call runs operation op and appends its reply to dst[:0]: the result if
 // ok, else an error record. It never panics.
 func (s *Session) Call(op int, args []Arg, dst []byte) (reply []byte, ok bool) {
-	e := enc{b: dst[:0]}
 	var sub subject
+	e := enc{b: dst[:0], sub: &sub}
 	defer func() {
 		if v := recover(); v != nil {
 			reply, ok = encodeFailure(dst, panicFailure(v)), false
@@ -157,12 +157,15 @@ func (v *argv) vol(i int, sub *subject) backend.VolumeID {
 	if *v.err != nil {
 		return backend.VolumeID{}
 	}
-	id, ok := parseID(s)
+	id, ok, canonical := parseIDCanon(s)
 	if !ok {
 		*v.err = invalidID(backend.ResourceVolume, s)
 		return backend.VolumeID{}
 	}
 	sub.vol = backend.VolumeID(id)
+	if canonical {
+		sub.volArg = int8(i + 1)
+	}
 	return sub.vol
 }
 
@@ -171,12 +174,15 @@ func (v *argv) snap(i int, sub *subject) backend.SnapshotID {
 	if *v.err != nil {
 		return backend.SnapshotID{}
 	}
-	id, ok := parseID(s)
+	id, ok, canonical := parseIDCanon(s)
 	if !ok {
 		*v.err = invalidID(backend.ResourceSnapshot, s)
 		return backend.SnapshotID{}
 	}
 	sub.snap = backend.SnapshotID(id)
+	if canonical {
+		sub.snapArg = int8(i + 1)
+	}
 	return sub.snap
 }
 
@@ -243,6 +249,7 @@ func (s *Session) run(op int, args []Arg, e *enc, sub *subject) error {
 		if err != nil {
 			return err
 		}
+		e.nameArg = 1
 		s.volume(e, &vol)
 		return nil
 
@@ -292,6 +299,9 @@ func (s *Session) run(op int, args []Arg, e *enc, sub *subject) error {
 		if err != nil {
 			return err
 		}
+		if p.Name != nil {
+			e.nameArg = 5
+		}
 		s.volume(e, &vol)
 		return nil
 
@@ -307,6 +317,7 @@ func (s *Session) run(op int, args []Arg, e *enc, sub *subject) error {
 		if err != nil {
 			return err
 		}
+		e.nameArg = 2
 		s.snapshot(e, &snap)
 		return nil
 
@@ -343,6 +354,7 @@ func (s *Session) run(op int, args []Arg, e *enc, sub *subject) error {
 		if err != nil {
 			return err
 		}
+		e.nameArg = 3
 		s.volume(e, &c)
 		return nil
 	}
@@ -415,6 +427,9 @@ func (s *Session) snapshotOp(op int, vol backend.VolumeID, snap backend.Snapshot
 			sn, err = b.GetSnapshot(bg, vol, snap)
 		} else {
 			sn, err = b.PatchSnapshot(bg, vol, snap, p)
+			if p.Name != nil {
+				e.nameArg = 3
+			}
 		}
 		if err != nil {
 			return err
@@ -445,7 +460,7 @@ func (s *Session) volume(e *enc, v *backend.Volume) {
 			e.shape(shapeVolume)
 		}
 		e.uuid(v.ID)
-		e.text(v.Name)
+		e.name(v.Name)
 		s.size(e, v.Size)
 		e.enum(string(v.State))
 		e.enum(string(v.Style))
@@ -473,7 +488,7 @@ func (s *Session) volume(e *enc, v *backend.Volume) {
 	e.sym(kUUID)
 	e.uuid(v.ID)
 	e.sym(kName)
-	e.text(v.Name)
+	e.name(v.Name)
 	e.sym(kSizeBytes)
 	s.size(e, v.Size)
 	e.sym(kState)
@@ -525,7 +540,7 @@ func (s *Session) snapshot(e *enc, sn *backend.Snapshot) {
 	if !s.strict {
 		e.shape(shapeSnapshot)
 		e.uuid(sn.ID)
-		e.text(sn.Name)
+		e.name(sn.Name)
 		e.uint(sn.SizeConsumed)
 		return
 	}
@@ -537,7 +552,7 @@ func (s *Session) snapshot(e *enc, sn *backend.Snapshot) {
 	e.sym(kUUID)
 	e.uuid(sn.ID)
 	e.sym(kName)
-	e.text(sn.Name)
+	e.name(sn.Name)
 	e.sym(kCreateTime)
 	e.time(sn.CreateTime)
 	e.sym(kSizeConsumed)

@@ -1,6 +1,7 @@
 package abi
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"reflect"
@@ -10,16 +11,16 @@ import (
 
 // decode reads one value of the reply encoding (nessie.h) into Go values:
 // nil, bool, uint64, string, map[string]any, []any.
-func decode(t testing.TB, b []byte) any {
+func decode(t testing.TB, b []byte, args ...Arg) any {
 	t.Helper()
-	v, rest := decodeOne(t, b)
+	v, rest := decodeOne(t, b, args)
 	if len(rest) != 0 {
 		t.Fatalf("%d trailing bytes in reply", len(rest))
 	}
 	return v
 }
 
-func decodeOne(t testing.TB, b []byte) (any, []byte) {
+func decodeOne(t testing.TB, b []byte, args []Arg) (any, []byte) {
 	t.Helper()
 	if len(b) == 0 {
 		t.Fatal("truncated reply")
@@ -39,6 +40,8 @@ func decodeOne(t testing.TB, b []byte) (any, []byte) {
 	case 's':
 		n := binary.LittleEndian.Uint32(b)
 		return string(b[4 : 4+n]), b[4+n:]
+	case 'a':
+		return args[b[0]].S, b[1:]
 	case 'u':
 		var id [16]byte
 		copy(id[:], b)
@@ -49,8 +52,8 @@ func decodeOne(t testing.TB, b []byte) (any, []byte) {
 		m := make(map[string]any, n)
 		for range n {
 			var k, v any
-			k, b = decodeOne(t, b)
-			v, b = decodeOne(t, b)
+			k, b = decodeOne(t, b, args)
+			v, b = decodeOne(t, b, args)
 			m[k.(string)] = v
 		}
 		return m, b
@@ -60,7 +63,7 @@ func decodeOne(t testing.TB, b []byte) (any, []byte) {
 		m := make(map[string]any, len(keys))
 		for _, k := range keys {
 			var v any
-			v, b = decodeOne(t, b)
+			v, b = decodeOne(t, b, args)
 			m[Symbols[k]] = v
 		}
 		return m, b
@@ -70,7 +73,7 @@ func decodeOne(t testing.TB, b []byte) (any, []byte) {
 		l := make([]any, 0, n)
 		for range n {
 			var v any
-			v, b = decodeOne(t, b)
+			v, b = decodeOne(t, b, args)
 			l = append(l, v)
 		}
 		return l, b
@@ -89,7 +92,7 @@ var none = Arg{}
 func call(t testing.TB, s *Session, op int, args ...Arg) (any, string) {
 	t.Helper()
 	out, ok := s.Call(op, args, make([]byte, 0, 64))
-	v := decode(t, out)
+	v := decode(t, out, args...)
 	if ok {
 		return v, ""
 	}
@@ -276,8 +279,9 @@ func BenchmarkCall(b *testing.B) {
 		s := NewSession(strict)
 		var id string
 		for i := range 1000 {
-			out, _ := s.Call(OpCreateVolume, []Arg{str(fmt.Sprintf("v%d", i)), num(1)}, nil)
-			id = decode(b, out).(map[string]any)["uuid"].(string)
+			args := []Arg{str(fmt.Sprintf("v%d", i)), num(1)}
+			out, _ := s.Call(OpCreateVolume, args, nil)
+			id = decode(b, out, args...).(map[string]any)["uuid"].(string)
 		}
 		buf := make([]byte, 0, 4096)
 		b.Run(fmt.Sprintf("get_volume/strict=%v", strict), func(b *testing.B) {
@@ -357,6 +361,36 @@ func BenchmarkDeleteClone(b *testing.B) {
 		}
 		if _, ok := s.Call(OpDeleteVolume, []Arg{str(clones[i%len(clones)])}, buf); !ok {
 			b.Fatal("delete failed")
+		}
+	}
+}
+
+func TestCanonicalIDsAreEchoed(t *testing.T) {
+	const u = "e1c70016-caa5-4766-bd09-cd9577e56430"
+	for in, want := range map[string]bool{
+		u: true, strings.ToUpper(u): false, "E1c70016-caa5-4766-bd09-cd9577e56430": false,
+		"{" + u + "}": false, "urn:uuid:" + u: false, strings.ReplaceAll(u, "-", ""): false,
+	} {
+		if _, ok, canonical := parseIDCanon(in); !ok || canonical != want {
+			t.Errorf("parseIDCanon(%q): ok %v, canonical %v, want %v", in, ok, canonical, want)
+		}
+	}
+	// A reply echoes the caller's canonical ID and created name ('a'), and
+	// renders other spellings.
+	s := NewSession(false)
+	args := []Arg{str("echo"), none}
+	out, _ := s.Call(OpCreateVolume, args, nil)
+	if !bytes.Contains(out, []byte{'a', 0}) {
+		t.Errorf("create_volume does not echo its name: %q", out)
+	}
+	id := decode(t, out, args...).(map[string]any)["uuid"].(string)
+	for spelling, echo := range map[string]bool{id: true, strings.ToUpper(id): false} {
+		out, _ := s.Call(OpGetVolume, []Arg{str(spelling)}, nil)
+		if got := out[2] == 'a'; got != echo {
+			t.Errorf("get_volume(%q): uuid tag %q, want echo %v", spelling, out[2], echo)
+		}
+		if v := decode(t, out, str(spelling)).(map[string]any); v["uuid"] != id {
+			t.Errorf("get_volume(%q) uuid %v, want %s", spelling, v["uuid"], id)
 		}
 	}
 }
