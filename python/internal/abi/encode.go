@@ -10,8 +10,9 @@ type enc struct {
 	b []byte
 	// What the reply may echo instead of repeating ('a' tag): sub's
 	// canonical ID arguments, and nameArg-1, the argument the reply's one
-	// name is (0: none).
-	sub     *subject
+	// name is (0: none). sub lives here, not behind a pointer, so that
+	// it stays on the stack.
+	sub     subject
 	nameArg int8
 }
 
@@ -52,15 +53,12 @@ func (e *enc) text(s string) {
 }
 
 func (e *enc) uuid(id [16]byte) {
-	if sub := e.sub; sub != nil {
-		if sub.volArg > 0 && id == sub.vol {
-			e.b = append(e.b, 'a', byte(sub.volArg-1))
-			return
-		}
-		if sub.snapArg > 0 && id == sub.snap {
-			e.b = append(e.b, 'a', byte(sub.snapArg-1))
-			return
-		}
+	if sub := &e.sub; sub.volArg > 0 && id == sub.vol {
+		e.b = append(e.b, 'a', byte(sub.volArg-1))
+		return
+	} else if sub.snapArg > 0 && id == sub.snap {
+		e.b = append(e.b, 'a', byte(sub.snapArg-1))
+		return
 	}
 	e.b = append(e.b, 'u')
 	e.b = append(e.b, id[:]...)

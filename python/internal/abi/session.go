@@ -69,15 +69,15 @@ var bg = context.Background()
 // Call runs operation op and appends its reply to dst[:0]: the result if
 // ok, else an error record. It never panics.
 func (s *Session) Call(op int, args []Arg, dst []byte) (reply []byte, ok bool) {
-	var sub subject
-	e := enc{b: dst[:0], sub: &sub}
+	e := enc{b: dst[:0]}
+	sub := &e.sub
 	defer func() {
 		if v := recover(); v != nil {
 			reply, ok = encodeFailure(dst, panicFailure(v)), false
 		}
 	}()
-	if err := s.run(op, args, &e, &sub); err != nil {
-		return encodeFailure(dst, toFailure(err, &sub)), false
+	if err := s.run(op, args, &e, sub); err != nil {
+		return encodeFailure(dst, toFailure(err, sub)), false
 	}
 	return e.b, true
 }
