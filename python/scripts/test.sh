@@ -49,9 +49,9 @@ fi
 # Build from this checkout, whatever the caller's environment says.
 unset NESSIE_GO_MODULE_ROOT
 
-echo "== pip install ./python (builds the Go library)"
+echo "== pip install ./python (builds the Go core into the extension)"
 "$py" -m pip install --quiet "${pipflags[@]}" --force-reinstall --no-deps "$here"
-echo "== pip install pytest nessie-backend-conformance"
+echo "== pip install pytest nessie-backend-conformance abi3audit"
 "$py" -m pip install --quiet "${pipflags[@]}" "pytest>=7" "nessie-backend-conformance==0.3.1" abi3audit
 
 echo "== pytest"

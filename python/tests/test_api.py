@@ -210,3 +210,16 @@ def test_backends_do_not_pickle_or_copy():
         pickle.dumps(b)
     with pytest.raises(TypeError):
         copy.copy(b)
+
+
+def test_the_class_looks_like_the_published_one():
+    import weakref
+
+    assert (MemBackend.__module__, MemBackend.__qualname__) == ("builtins", "MemBackend")
+    b = MemBackend()
+    with pytest.raises(TypeError, match="cannot create weak reference to 'builtins.MemBackend' object"):
+        weakref.ref(b)
+    with pytest.raises(TypeError, match="not an acceptable base type"):
+        type("Sub", (MemBackend,), {})
+    with pytest.raises(TypeError, match="MemBackend.__new__\\(\\) got an unexpected keyword argument 'x'"):
+        MemBackend(x=1)
