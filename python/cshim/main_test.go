@@ -100,3 +100,30 @@ func TestLiveHandlesOp(t *testing.T) {
 		t.Fatalf("live handles: status %d, reply %x, want %x", st, out, want)
 	}
 }
+
+// Calls from many threads at once, with the handle closed midway: each
+// call either runs or reports the backend closed; nothing else.
+func TestConcurrentCallsAndClose(t *testing.T) {
+	h := testOpen(false)
+	done := make(chan error)
+	for g := range 8 {
+		go func() {
+			var bad error
+			for i := range 200 {
+				st, out, _ := testCall(h, abi.OpCreateVolume, []*string{ptr(fmt.Sprintf("g%d-%d", g, i)), nil}, 256)
+				if st != 0 && !bytes.Contains(out, []byte("the backend is closed")) && bad == nil {
+					bad = fmt.Errorf("goroutine %d call %d: status %d, reply %q", g, i, st, out)
+				}
+				if g == 0 && i == 100 {
+					testClose(h)
+				}
+			}
+			done <- bad
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}

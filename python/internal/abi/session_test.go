@@ -394,3 +394,37 @@ func TestCanonicalIDsAreEchoed(t *testing.T) {
 		}
 	}
 }
+
+func TestConcurrentCallsKeepTheInvariants(t *testing.T) {
+	for _, strict := range []bool{false, true} {
+		s := NewSession(strict)
+		done := make(chan struct{})
+		for g := range 6 {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				for i := range 100 {
+					args := []Arg{str(fmt.Sprintf("g%d-%d", g, i%10)), num(uint64(i))}
+					out, ok := s.Call(OpCreateVolume, args, nil)
+					if !ok {
+						continue // the name is taken: the goroutine made it earlier and, in strict mode, could not delete it
+					}
+					id := decode(t, out, args...).(map[string]any)["uuid"].(string)
+					snapArgs := []Arg{str(id), str("s")}
+					sn, ok := s.Call(OpCreateSnapshot, snapArgs, nil)
+					if ok && i%3 == 0 {
+						sid := decode(t, sn, snapArgs...).(map[string]any)["uuid"].(string)
+						s.Call(OpCreateClone, []Arg{str(id), str(sid), str(fmt.Sprintf("c%d-%d", g, i))}, nil)
+					}
+					s.Call(OpListVolumes, nil, nil)
+					s.Call(OpDeleteVolume, []Arg{str(id)}, nil)
+				}
+			}()
+		}
+		for range 6 {
+			<-done
+		}
+		if _, err := call(t, s, OpCheckInvariants); err != "" {
+			t.Errorf("strict=%v: %s", strict, err)
+		}
+	}
+}
