@@ -19,9 +19,9 @@
  * 0.3.1 wheel.
  *
  * nessie_call runs operation op (enum nessie_op) with nargs arguments
- * (not const only because cgo's generated prototype has none; the Go side
- * never writes them). Arguments are borrowed for the duration of the call only; the Go side
- * copies whatever it keeps. Strings are UTF-8 (the extension rejects
+ * (not const only because cgo's generated prototype has none; the Go
+ * side never writes them). Arguments are borrowed for the duration of the
+ * call only; the Go side copies whatever it keeps. Strings are UTF-8 (the extension rejects
  * text that is not). The caller passes a buffer in *reply (data, len =
  * capacity); on return reply->data/len hold the reply, either in that
  * buffer or, when it did not fit, in a block Go allocated with malloc,
@@ -30,7 +30,8 @@
  * NESSIE_OK (reply = the result) or NESSIE_FAILED (reply = an error
  * record); no other value is returned, and a call never aborts the
  * process: a Go panic is recovered into a NESSIE_FAILED "internal"
- * error, as is a closed or unknown handle.
+ * error, as is a closed or unknown handle. (With reply NULL there is
+ * nowhere to answer: the call does nothing and returns NESSIE_FAILED.)
  *
  * nessie_close releases the handle and returns 0, or -1 if it was not
  * open. It may race with calls on the same handle: a call that already
@@ -54,7 +55,7 @@
  *   'T', 'F'            True, False
  *   'i' u64             a non-negative integer
  *   's' u32 n, n bytes  a UTF-8 string
- *   'k' u8 i            the string nessie_symbols[i] (keys and recurring
+ *   'k' u8 i            the string NESSIE_SYMBOLS[i] (keys and recurring
  *                       values, shared by the extension)
  *   'u' 16 bytes        a UUID, rendered as lowercase 8-4-4-4-12 text
  *   'a' u8 i            the call's argument i (a string) unchanged: a
