@@ -71,12 +71,13 @@ static PyObject *malformed(void) {
 	return NULL;
 }
 
-static uint64_t le(const unsigned char *p, int n) {
-	uint64_t v = 0;
-	for (int i = n - 1; i >= 0; i--) {
-		v = v << 8 | p[i];
-	}
-	return v;
+/* Little-endian loads, written so that compilers emit one load. */
+static uint32_t le32(const unsigned char *p) {
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const unsigned char *p) {
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
 static PyObject *uuid_str(const unsigned char *id) {
@@ -111,7 +112,7 @@ static PyObject *read_value(reader *r, int depth) {
 			return malformed();
 		}
 		r->p += 8;
-		return PyLong_FromUnsignedLongLong(le(r->p - 8, 8));
+		return PyLong_FromUnsignedLongLong(le64(r->p - 8));
 	case 'k': {
 		if (left < 1 || *r->p >= num_syms) {
 			return malformed();
@@ -124,7 +125,7 @@ static PyObject *read_value(reader *r, int depth) {
 		if (left < 4) {
 			return malformed();
 		}
-		uint64_t n = le(r->p, 4);
+		uint64_t n = le32(r->p);
 		if ((uint64_t)(left - 4) < n) {
 			return malformed();
 		}
@@ -186,7 +187,7 @@ static PyObject *read_value(reader *r, int depth) {
 		if (left < 4) {
 			return malformed();
 		}
-		uint64_t n = le(r->p, 4);
+		uint64_t n = le32(r->p);
 		r->p += 4;
 		if (n > (uint64_t)(r->end - r->p)) { /* every value takes a byte */
 			return malformed();
