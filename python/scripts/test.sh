@@ -78,11 +78,19 @@ fi
 
 echo "== differential: against the published nessie-backend-mem==0.3.1"
 upvenv="${NESSIE_PY_UPSTREAM_VENV:-$here/.venv-upstream}"
-if [ ! -x "$upvenv/bin/python" ]; then
-  "$python" -m venv "$upvenv"
+if [ -x "$upvenv/bin/python" ] || "$python" -m venv "$upvenv"; then
+  upy="$upvenv/bin/python"
+  "$upy" -m pip install --quiet "nessie-backend-mem==0.3.1"
+else
+  # No venv module: a --target directory and a wrapper that puts it
+  # first on sys.path (and ours, in the user site, out of it).
+  rm -rf "$upvenv"
+  "$python" -m pip install --quiet --target "$upvenv/lib" "nessie-backend-mem==0.3.1"
+  upy="$upvenv/python"
+  printf '#!/bin/sh\nPYTHONNOUSERSITE=1 PYTHONPATH="%s" exec "%s" "$@"\n' "$upvenv/lib" "$(command -v "$python")" > "$upy"
+  chmod +x "$upy"
 fi
-"$upvenv/bin/python" -m pip install --quiet "nessie-backend-mem==0.3.1"
 seeds="${NESSIE_DIFF_SEEDS:-1,2,3}"
 ops="${NESSIE_DIFF_OPS:-4000}"
-"$py" "$here/scripts/differential.py" --ours "$py" --upstream "$upvenv/bin/python" --seeds "$seeds" --ops "$ops" --show 5
-"$py" "$here/scripts/differential.py" --ours "$py" --upstream "$upvenv/bin/python" --seeds "$seeds" --ops "$ops" --strict --show 0
+"$py" "$here/scripts/differential.py" --ours "$py" --upstream "$upy" --seeds "$seeds" --ops "$ops" --show 5
+"$py" "$here/scripts/differential.py" --ours "$py" --upstream "$upy" --seeds "$seeds" --ops "$ops" --strict --show 0
