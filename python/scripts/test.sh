@@ -30,6 +30,19 @@ import sys
 sys.exit(sys.version_info < (3, 10))
 EOF
 
+# The extension compiles against Python.h: on Debian/Ubuntu as root, fetch
+# the headers if they are missing, as compat/venv.sh does for python3-venv.
+inc="$("$python" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
+if [ ! -f "$inc/Python.h" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test.sh: $inc/Python.h is missing; installing python3-dev" >&2
+    apt-get update -qq && apt-get install -y -qq python3-dev >/dev/null
+  else
+    echo "test.sh: $inc/Python.h is missing: install the Python headers (python3-dev)" >&2
+    exit 2
+  fi
+fi
+
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 pipflags=()
 if [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"; then
