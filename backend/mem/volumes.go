@@ -15,14 +15,20 @@ func (b *Backend) ListVolumes(ctx context.Context) ([]backend.Volume, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	b.mu.RLock()
-	recs := slices.Clone(b.order)
-	b.mu.RUnlock()
+	recs := b.records()
 	out := make([]backend.Volume, len(recs))
 	for i, r := range recs {
 		r.render(&out[i])
 	}
 	return out, nil
+}
+
+// records returns every stored volume record, as of one moment. It holds
+// the read lock only to copy the list of pointers.
+func (b *Backend) records() []*volRec {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return slices.Clone(b.order)
 }
 
 // CreateVolume creates a style flexvol, type rw volume from spec and
