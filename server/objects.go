@@ -757,3 +757,7 @@ func (t *kindTable) refFields() []string {
 	}
 	return out
 }
+
+// Kinds returns the object kinds the server serves from its object store
+// (for test batteries that cover every kind).
+func Kinds() []*ontap.Kind { return slices.Clone(objectKinds) }

@@ -89,6 +89,16 @@ var serverSeeds = []struct{ method, target, body string }{
 	{"GET", "/api/storage/volumes/not-a-uuid", ""},
 	{"GET", "//api/./storage/../cluster", ""},
 	{"POST", "/api/storage/volumes", `{"name":`},
+	{"POST", "/api/protocols/nfs/export-policies?return_records=true", `{"name":"p1","svm":{"name":"svm0"}}`},
+	{"POST", "/api/protocols/nfs/export-policies/12884901889/rules", `{"clients":[{"match":"0.0.0.0/0"}],"ro_rule":["sys"]}`},
+	{"GET", "/api/protocols/nfs/export-policies/12884901889/rules?clients.match=0.*&fields=*", ""},
+	{"PATCH", "/api/protocols/nfs/export-policies/12884901889", `{"name":"x"}`},
+	{"DELETE", "/api/protocols/nfs/export-policies/12884901889", ``},
+	{"POST", "/api/storage/qtrees?return_timeout=5", `{"name":"q1","volume.uuid":"{vol}","export_policy.name":"default"}`},
+	{"PATCH", "/api/storage/qtrees/{vol}/1", `{"security_style":"ntfs"}`},
+	{"POST", "/api/storage/quota/rules", `{"type":"tree","volume":{"uuid":"{vol}"},"qtree":{"name":""},"space":{"hard_limit":-1}}`},
+	{"GET", "/api/storage/qtrees/?order_by=id desc&max_records=1", ""},
+	{"POST", "/api/cluster/schedules", `{"name":"s","cron":{"minutes":[1,2]}}`},
 }
 
 // FuzzServerRequest sends one fuzzed request (method, target, body) to a
