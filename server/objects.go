@@ -545,6 +545,14 @@ func (s *Server) resolveStored(t *kindTable, rec ontap.Extra) (ontap.Extra, erro
 			if i == 0 {
 				first, _ = rec[p.Field].(ontap.Extra)
 			}
+			if p.Kind == "volume" {
+				// Checked again under the store's lock: a volume deleted
+				// since the request resolved it has already dropped its
+				// records, so nothing may be added to it now.
+				if id := ontap.LookupString(rec, p.Field+".uuid"); id != "" && !s.volumeExists(id) {
+					return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeVolumeRefNotFound, p.Field+".uuid", "The specified volume %q was not found.", id)
+				}
+			}
 			continue
 		}
 		ref, _ := rec[p.Field].(ontap.Extra)
@@ -761,3 +769,12 @@ func (t *kindTable) refFields() []string {
 // Kinds returns the object kinds the server serves from its object store
 // (for test batteries that cover every kind).
 func Kinds() []*ontap.Kind { return slices.Clone(objectKinds) }
+
+func (s *Server) volumeExists(id string) bool {
+	vid, err := backend.ParseVolumeID(id)
+	if err != nil {
+		return false
+	}
+	_, err = s.b.GetVolume(s.ctx, vid)
+	return err == nil
+}

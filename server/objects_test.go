@@ -3,6 +3,8 @@ package server_test
 import (
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -225,5 +227,108 @@ func TestQuotaRules(t *testing.T) {
 	a.do("DELETE", "/api/storage/volumes/"+vol+"?return_timeout=10", nil).must(t, http.StatusOK)
 	if r := a.do("GET", rules, nil).must(t, http.StatusOK); r.get("num_records") != 0.0 {
 		t.Fatalf("after the volume went: %s", r.raw)
+	}
+}
+
+// TestServicesSharesPoliciesSchedules pins the per-SVM services (one
+// each, at /{svm.uuid}, state from enabled), CIFS shares named per SVM,
+// the built-in snapshot policies and schedules, a volume's snapshot policy
+// existing (917551) and in use (1638421), and schedule checks.
+func TestServicesSharesPoliciesSchedules(t *testing.T) {
+	a := newAPI(t)
+	svm := a.srv.API.Identity().SVMUUID
+	const nfs = "/api/protocols/nfs/services"
+	r := a.do("POST", nfs+"?return_records=true", map[string]any{"svm": map[string]any{"name": "svm0"}}).must(t, http.StatusCreated)
+	if r.header.Get("Location") != nfs+"/"+svm || r.get("records.0.protocol.v3_enabled") != true || r.str("records.0.state") != "online" {
+		t.Fatalf("NFS service: %s %v", r.raw, r.header)
+	}
+	a.do("POST", nfs, map[string]any{"svm": map[string]any{"uuid": svm}}).wantError(t, http.StatusConflict, "1", "svm.uuid")
+	a.do("PATCH", nfs+"/"+svm, map[string]any{"enabled": false, "protocol": map[string]any{"v41_enabled": true}}).must(t, http.StatusOK)
+	r = a.do("GET", nfs+"/"+svm+"?fields=state,protocol", nil).must(t, http.StatusOK)
+	if r.str("state") != "offline" || r.get("protocol.v41_enabled") != true || r.get("protocol.v3_enabled") != true {
+		t.Fatalf("patched NFS service: %s", r.raw)
+	}
+	a.do("GET", nfs+"/not-a-uuid", nil).wantError(t, http.StatusNotFound, "2", "svm.uuid")
+
+	const cifs = "/api/protocols/cifs/services"
+	a.do("POST", cifs, map[string]any{"svm": map[string]any{"name": "svm0"}, "name": "WAY_TOO_LONG_NETBIOS"}).wantError(t, http.StatusBadRequest, "655399", "name")
+	a.do("POST", cifs+"?return_timeout=10", map[string]any{"svm": map[string]any{"name": "svm0"}, "name": "NESSIE",
+		"ad_domain": map[string]any{"fqdn": "example.com", "user": "admin", "password": "secret"}}).must(t, http.StatusCreated)
+	r = a.do("GET", cifs+"/"+svm+"?fields=**", nil).must(t, http.StatusOK)
+	if r.str("name") != "NESSIE" || r.get("ad_domain.password") != nil || r.str("auth-style") != "domain" {
+		t.Fatalf("CIFS server (the password must not be readable): %s", r.raw)
+	}
+
+	const shares = "/api/protocols/cifs/shares"
+	a.do("POST", shares, map[string]any{"svm": map[string]any{"name": "svm0"}, "name": "s1", "path": "/v1"}).must(t, http.StatusCreated)
+	a.do("POST", shares, map[string]any{"svm": map[string]any{"name": "svm0"}, "name": "s1", "path": "/v2"}).wantError(t, http.StatusConflict, "1", "name")
+	a.do("POST", shares, map[string]any{"name": "s2", "path": "v2"}).wantError(t, http.StatusBadRequest, "2", "path")
+	if got := a.do("GET", shares+"/"+svm+"/s1", nil).must(t, http.StatusOK).str("acls.0.user_or_group"); got != "Everyone" {
+		t.Fatalf("default share ACL %q", got)
+	}
+	a.do("DELETE", shares+"/"+svm+"/s1", nil).must(t, http.StatusOK)
+	a.do("GET", shares+"/"+svm+"/s1", nil).wantError(t, http.StatusNotFound, "4", "name")
+
+	const policies = "/api/storage/snapshot-policies"
+	r = a.do("GET", policies+"?fields=name,scope&order_by=name", nil).must(t, http.StatusOK)
+	if r.get("num_records") != 3.0 || r.str("records.0.name") != "default" || r.str("records.2.name") != "none" || r.str("records.0.scope") != "cluster" {
+		t.Fatalf("built-in snapshot policies: %s", r.raw)
+	}
+	sp := a.do("POST", policies+"?return_records=true", map[string]any{"name": "sp1", "svm": map[string]any{"name": "svm0"},
+		"copies": []any{map[string]any{"count": 4, "schedule": map[string]any{"name": "hourly"}}}}).must(t, http.StatusCreated).str("records.0.uuid")
+	a.do("POST", policies, map[string]any{"name": "sp2"}).wantError(t, http.StatusBadRequest, "2", "copies")
+	a.do("POST", "/api/storage/volumes", volumeBody("v_bad_sp", map[string]any{"snapshot_policy": map[string]any{"name": "nosuch"}})).
+		wantError(t, http.StatusNotFound, "917551", "snapshot_policy.name")
+	vol := a.createVolume("v_sp1", map[string]any{"snapshot_policy": map[string]any{"name": "sp1"}})
+	a.do("DELETE", policies+"/"+sp, nil).wantError(t, http.StatusConflict, "1638421", "uuid")
+	a.do("DELETE", "/api/storage/volumes/"+vol+"?return_timeout=10", nil).must(t, http.StatusOK)
+	a.do("DELETE", policies+"/"+sp, nil).must(t, http.StatusOK)
+
+	const schedules = "/api/cluster/schedules"
+	r = a.do("GET", schedules+"?name=hourly&fields=cron,type", nil).must(t, http.StatusOK)
+	if r.get("num_records") != 1.0 || r.str("records.0.type") != "cron" || r.get("records.0.cron.minutes.0") != 5.0 {
+		t.Fatalf("hourly: %s", r.raw)
+	}
+	a.do("POST", schedules, map[string]any{"name": "hourly", "interval": "PT1H"}).wantError(t, http.StatusConflict, "458753", "name")
+	a.do("POST", schedules, map[string]any{"name": "s1"}).wantError(t, http.StatusBadRequest, "2", "cron")
+	a.do("POST", schedules, map[string]any{"name": "s1", "cron": map[string]any{"hours": []any{24}}}).wantError(t, http.StatusBadRequest, "2", "cron.hours")
+	if got := a.do("POST", schedules+"?return_records=true", map[string]any{"name": "s1", "interval": "PT30M"}).must(t, http.StatusCreated).str("records.0.type"); got != "interval" {
+		t.Fatalf("interval schedule type %q", got)
+	}
+}
+
+// TestObjectStoreConcurrent races creates of one name, and qtree creates
+// against the deletion of their volume: one create wins, and no qtree
+// outlives its volume.
+func TestObjectStoreConcurrent(t *testing.T) {
+	a := newAPI(t)
+	var wg sync.WaitGroup
+	var created atomic.Int32
+	for range 16 {
+		wg.Go(func() {
+			r := a.do("POST", policiesPath, map[string]any{"name": "race"})
+			if r.status == http.StatusCreated {
+				created.Add(1)
+			} else if r.status != http.StatusConflict {
+				t.Errorf("status %d: %s", r.status, r.raw)
+			}
+		})
+	}
+	wg.Wait()
+	if created.Load() != 1 {
+		t.Fatalf("%d creates of one name succeeded", created.Load())
+	}
+	for round := range 5 {
+		vol := a.createVolume("race_"+itoa(int64(round)), nil)
+		for i := range 8 {
+			wg.Go(func() {
+				a.do("POST", "/api/storage/qtrees?return_timeout=10", map[string]any{"name": "q" + itoa(int64(i)), "volume": map[string]any{"uuid": vol}})
+			})
+		}
+		wg.Go(func() { a.do("DELETE", "/api/storage/volumes/"+vol+"?return_timeout=10", nil) })
+		wg.Wait()
+		if r := a.do("GET", "/api/storage/qtrees?volume.uuid="+vol, nil).must(t, http.StatusOK); r.get("num_records") != 0.0 {
+			t.Fatalf("qtrees outlived their volume: %s", r.raw)
+		}
 	}
 }
