@@ -93,3 +93,118 @@ func TestExportRuleRules(t *testing.T) {
 		t.Errorf("patch clients to none: %q", got)
 	}
 }
+
+func TestQtreeAndQuotaRules(t *testing.T) {
+	q := ontap.QtreeKind
+	for _, c := range []struct {
+		name string
+		rec  ontap.Extra
+		want string
+	}{
+		{"ok", ontap.Extra{"name": "q1"}, ""},
+		{"no name", ontap.Extra{}, "5242953"},
+		{"empty name", ontap.Extra{"name": ""}, "5242894"},
+		{"slash", ontap.Extra{"name": "a/b"}, "2"},
+		{"dotdot", ontap.Extra{"name": ".."}, "2"},
+		{"unified", ontap.Extra{"name": "q", "security_style": "unified"}, "9437324"},
+		{"bad style", ontap.Extra{"name": "q", "security_style": "posix"}, "2"},
+		{"ntfs", ontap.Extra{"name": "q", "security_style": "NTFS"}, ""},
+	} {
+		if got := code(t, q.Create(q.Defaults(c.rec))); got != c.want {
+			t.Errorf("qtree %s: code %q, want %q", c.name, got, c.want)
+		}
+	}
+	rec := q.Complete(q.Defaults(ontap.Extra{"name": "q1", "volume": ontap.Extra{"name": "v"}}))
+	if ontap.LookupString(rec, "path") != "/vol/v/q1" || ontap.LookupString(rec, "export_policy.name") != "default" || ontap.LookupString(rec, "security_style") != "unix" {
+		t.Errorf("qtree defaults and path: %v", rec)
+	}
+	zero := q.PerVolume(ontap.Extra{"name": "v", "uuid": "u"}, ontap.Extra{"name": "svm0"})
+	if got := code(t, q.Delete(zero)); got != "5242894" {
+		t.Errorf("delete qtree 0: %q", got)
+	}
+	if got := code(t, q.Patch(zero, ontap.Extra{"security_style": "ntfs"}, []string{"security_style"})); got != "5242894" {
+		t.Errorf("patch qtree 0: %q", got)
+	}
+
+	r := ontap.QuotaRuleKind
+	for _, c := range []struct {
+		name string
+		rec  ontap.Extra
+		want string
+	}{
+		{"tree", ontap.Extra{"type": "tree", "qtree": ontap.Extra{"name": "q"}, "space": ontap.Extra{"hard_limit": int64(10), "soft_limit": int64(5)}}, ""},
+		{"default tree, no limit", ontap.Extra{"type": "tree", "space": ontap.Extra{"hard_limit": int64(-1)}}, ""},
+		{"no type", ontap.Extra{}, "2"},
+		{"tree with users", ontap.Extra{"type": "tree", "users": []any{ontap.Extra{"name": "u"}}}, "5308564"},
+		{"user without users", ontap.Extra{"type": "user"}, "5308562"},
+		{"user", ontap.Extra{"type": "user", "users": []any{ontap.Extra{"name": "u"}}}, ""},
+		{"group with users", ontap.Extra{"type": "group", "group": ontap.Extra{"name": "g"}, "users": []any{ontap.Extra{"name": "u"}}}, "5308563"},
+		{"soft above hard", ontap.Extra{"type": "tree", "files": ontap.Extra{"hard_limit": int64(10), "soft_limit": int64(11)}}, "5308575"},
+		{"soft unlimited under a hard limit", ontap.Extra{"type": "tree", "space": ontap.Extra{"hard_limit": int64(10), "soft_limit": int64(-1)}}, "5308575"},
+		{"below -1", ontap.Extra{"type": "tree", "space": ontap.Extra{"hard_limit": int64(-2)}}, "2"},
+	} {
+		if got := code(t, r.Create(c.rec)); got != c.want {
+			t.Errorf("quota rule %s: code %q, want %q", c.name, got, c.want)
+		}
+	}
+	a := ontap.Extra{"type": "tree", "qtree": ontap.Extra{"name": "q"}}
+	if e := r.Conflicts(a, ontap.Extra{"type": "tree", "qtree": ontap.Extra{"name": "q"}, "space": ontap.Extra{"hard_limit": int64(1)}}); e == nil {
+		t.Error("two tree rules for one qtree do not conflict")
+	}
+	if e := r.Conflicts(a, ontap.Extra{"type": "tree", "qtree": ontap.Extra{"name": "other"}}); e != nil {
+		t.Errorf("rules for different qtrees conflict: %v", e)
+	}
+}
+
+func TestServiceAndScheduleRules(t *testing.T) {
+	if got := code(t, ontap.CIFSServiceKind.Create(ontap.Extra{"name": "SRV1"})); got != "" {
+		t.Errorf("CIFS name: %q", got)
+	}
+	for _, bad := range []string{"", "SIXTEEN_CHARS_XX", "A.B", "A B"} {
+		if got := code(t, ontap.CIFSServiceKind.Create(ontap.Extra{"name": bad})); got == "" {
+			t.Errorf("CIFS name %q accepted", bad)
+		}
+	}
+	on := ontap.NFSServiceKind.Complete(ontap.NFSServiceKind.Defaults(ontap.Extra{}))
+	if ontap.LookupString(on, "state") != "online" || ontap.Lookup(on, "protocol.v3_enabled") != true || ontap.Lookup(on, "protocol.v41_enabled") != false {
+		t.Errorf("NFS service defaults: %v", on)
+	}
+	if got := ontap.LookupString(ontap.NFSServiceKind.Complete(ontap.Extra{"enabled": false}), "state"); got != "offline" {
+		t.Errorf("disabled NFS service state %q", got)
+	}
+	s := ontap.ScheduleKind
+	ints := func(ns ...int64) []any {
+		out := []any{}
+		for _, n := range ns {
+			out = append(out, n)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		rec  ontap.Extra
+		want string
+	}{
+		{"cron", ontap.Extra{"name": "s", "cron": ontap.Extra{"minutes": ints(0, 59), "hours": ints(23), "days": ints(1, 31), "months": ints(12), "weekdays": ints(0, 6)}}, ""},
+		{"interval", ontap.Extra{"name": "s", "interval": "PT1H"}, ""},
+		{"both", ontap.Extra{"name": "s", "interval": "PT1H", "cron": ontap.Extra{}}, "2"},
+		{"neither", ontap.Extra{"name": "s"}, "2"},
+		{"minute 60", ontap.Extra{"name": "s", "cron": ontap.Extra{"minutes": ints(60)}}, "2"},
+		{"day 0", ontap.Extra{"name": "s", "cron": ontap.Extra{"days": ints(0)}}, "2"},
+		{"weekday 7", ontap.Extra{"name": "s", "cron": ontap.Extra{"weekdays": ints(7)}}, "2"},
+		{"no name", ontap.Extra{"interval": "PT1H"}, "2"},
+	} {
+		if got := code(t, s.Create(c.rec)); got != c.want {
+			t.Errorf("schedule %s: code %q, want %q", c.name, got, c.want)
+		}
+	}
+	p := ontap.SnapshotPolicyKind
+	for _, b := range p.Builtin(nil) {
+		if got := code(t, p.Delete(b)); got == "" {
+			t.Errorf("built-in snapshot policy %v deletable", b["name"])
+		}
+	}
+	if got := code(t, p.Create(ontap.Extra{"name": "p", "copies": []any{ontap.Extra{"count": int64(2000), "schedule": ontap.Extra{"name": "daily"}}}})); got != "2" {
+		t.Errorf("2000 copies: %q", got)
+	}
+}
