@@ -51,6 +51,10 @@ type Kind struct {
 	// Async says mutations run as jobs (202 and a job link) as ONTAP's
 	// do for this kind; otherwise POST answers 201 and PATCH/DELETE 200.
 	Async bool
+	// CreateParams are extra query parameters a create accepts (the
+	// Terraform provider sends synchronous=true with a qtree create: the
+	// answer waits for the job).
+	CreateParams []string
 	// NoPatch and NoDelete say the kind has no such operation.
 	NoPatch, NoDelete bool
 	// Defaults fills fields a create left out (a pure function of the

@@ -297,7 +297,8 @@ var QtreeKind = &Kind{
 		return Errorf(http.StatusConflict, CodePolicyInUseByQtree, "id",
 			"This ruleset (%q) is in use by a qtree export policy. It cannot be deleted until all qtree policies that refer to it are first deleted.", text.Truncate(name, 64))
 	}}},
-	Async: true,
+	Async:        true,
+	CreateParams: []string{"synchronous"},
 	Conflicts: SameName(func(name string) *Error {
 		return Errorf(http.StatusConflict, CodeQtreeNameExists, "name", "Qtree %q already exists in this volume.", text.Truncate(name, 64))
 	}),

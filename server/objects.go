@@ -267,9 +267,18 @@ func (s *Server) getObject(t *kindTable) handlerFunc {
 func (s *Server) createObject(t *kindTable) handlerFunc {
 	return func(r *http.Request) (result, error) {
 		k := t.kind
-		q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
+		q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation, k.CreateParams...)
 		if err != nil {
 			return result{}, err
+		}
+		if v, ok := q.Extra["synchronous"]; ok {
+			sync, err := strconv.ParseBool(v)
+			if err != nil {
+				return result{}, ontap.ErrInvalidValue("synchronous", v, "<boolean>")
+			}
+			if sync && q.ReturnTimeout == 0 {
+				q.ReturnTimeout = ontap.MaxReturnTimeout // answer once the job is done
+			}
 		}
 		scope, pathRefs, err := s.pathScope(r, t)
 		if err != nil {
