@@ -55,6 +55,10 @@ type Kind struct {
 	// Terraform provider sends synchronous=true with a qtree create: the
 	// answer waits for the job).
 	CreateParams []string
+	// DeleteFields are the fields a DELETE body may carry (the domain
+	// credentials a CIFS server leaves Active Directory with), and
+	// DeleteParams the query parameters a DELETE accepts ("force").
+	DeleteFields, DeleteParams []string
 	// NoPatch and NoDelete say the kind has no such operation.
 	NoPatch, NoDelete bool
 	// Defaults fills fields a create left out (a pure function of the

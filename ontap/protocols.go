@@ -59,14 +59,16 @@ func serviceState(rec Extra) Extra {
 // NetBIOS name of at most 15 characters. The Active Directory join is
 // recorded, not performed.
 var CIFSServiceKind = &Kind{
-	Object:    schema.CIFSService,
-	Label:     "CIFS server",
-	Path:      "/api/protocols/cifs/services",
-	Key:       "svm.uuid",
-	Always:    []string{"name"},
-	Parents:   []Parent{{Field: "svm", Kind: "svm"}},
-	Conflicts: oneService("a CIFS server"),
-	Async:     true, // ONTAP joins the domain in a job
+	Object:       schema.CIFSService,
+	Label:        "CIFS server",
+	Path:         "/api/protocols/cifs/services",
+	Key:          "svm.uuid",
+	Always:       []string{"name"},
+	Parents:      []Parent{{Field: "svm", Kind: "svm"}},
+	Conflicts:    oneService("a CIFS server"),
+	Async:        true, // ONTAP joins the domain in a job
+	DeleteFields: []string{"ad_domain.user", "ad_domain.password", "ad_domain.fqdn", "ad_domain.organizational_unit"},
+	DeleteParams: []string{"force"},
 	Defaults: func(rec Extra) Extra {
 		if Lookup(rec, "enabled") == nil {
 			rec = With(rec, "enabled", true)

@@ -398,7 +398,7 @@ func (s *Server) deleteObject(t *kindTable) handlerFunc {
 		if err != nil {
 			return result{}, err
 		}
-		q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
+		q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation, k.DeleteParams...)
 		if err != nil {
 			return result{}, err
 		}
@@ -410,7 +410,7 @@ func (s *Server) deleteObject(t *kindTable) handlerFunc {
 			}
 			return result{}, ontap.ErrNotFound(k.Key)
 		}
-		if err := s.emptyBody(r); err != nil {
+		if err := s.deleteBody(r, q, k); err != nil {
 			return result{}, err
 		}
 		run := func(context.Context) (outcome, error) {
@@ -786,4 +786,26 @@ func (s *Server) volumeExists(id string) bool {
 	}
 	_, err = s.b.GetVolume(s.ctx, vid)
 	return err == nil
+}
+
+// deleteBody accepts a DELETE body that sets nothing, or only the kind's
+// DeleteFields (type-checked against its schema, then dropped).
+func (s *Server) deleteBody(r *http.Request, q *ontap.Query, k *ontap.Kind) error {
+	if len(k.DeleteFields) == 0 {
+		return s.emptyBody(r)
+	}
+	body, err := s.readBody(r)
+	if err != nil {
+		return err
+	}
+	_, paths, err := ontap.DecodeObject(k.Object, body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields})
+	if err != nil {
+		return err
+	}
+	for _, p := range paths {
+		if !slices.Contains(k.DeleteFields, p) {
+			return ontap.ErrNotSettable(p)
+		}
+	}
+	return nil
 }

@@ -259,6 +259,8 @@ func TestServicesSharesPoliciesSchedules(t *testing.T) {
 		t.Fatalf("CIFS server (the password must not be readable): %s", r.raw)
 	}
 
+	a.do("DELETE", cifs+"/"+svm, map[string]any{"name": "X"}).wantError(t, http.StatusBadRequest, "262196", "name")
+
 	const shares = "/api/protocols/cifs/shares"
 	a.do("POST", shares, map[string]any{"svm": map[string]any{"name": "svm0"}, "name": "s1", "path": "/v1"}).must(t, http.StatusCreated)
 	a.do("POST", shares, map[string]any{"svm": map[string]any{"name": "svm0"}, "name": "s1", "path": "/v2"}).wantError(t, http.StatusConflict, "1", "name")
@@ -268,6 +270,9 @@ func TestServicesSharesPoliciesSchedules(t *testing.T) {
 	}
 	a.do("DELETE", shares+"/"+svm+"/s1", nil).must(t, http.StatusOK)
 	a.do("GET", shares+"/"+svm+"/s1", nil).wantError(t, http.StatusNotFound, "4", "name")
+	// Leaving the domain carries the credentials (the Terraform provider's DELETE).
+	a.do("DELETE", cifs+"/"+svm+"?force=true&return_timeout=10", map[string]any{"ad_domain": map[string]any{"user": "admin", "password": "secret"}}).must(t, http.StatusOK)
+	a.do("GET", cifs+"/"+svm, nil).wantError(t, http.StatusNotFound, "4", "svm.uuid")
 
 	const policies = "/api/storage/snapshot-policies"
 	r = a.do("GET", policies+"?fields=name,scope&order_by=name", nil).must(t, http.StatusOK)
