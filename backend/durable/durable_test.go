@@ -136,7 +136,9 @@ func TestSecondOpenIsRefused(t *testing.T) {
 func TestCorruptFileIsRefused(t *testing.T) {
 	dir := t.TempDir()
 	cases := map[string]func(path string) error{
-		"garbage": func(p string) error { return os.WriteFile(p, []byte("this is not a bbolt file, but it is long enough to look at"), 0o600) },
+		"garbage": func(p string) error {
+			return os.WriteFile(p, []byte("this is not a bbolt file, but it is long enough to look at"), 0o600)
+		},
 		"truncated": func(p string) error {
 			b, err := durable.Open(p, nil)
 			if err != nil {
