@@ -11,6 +11,7 @@ import (
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/backend/backendtest"
 	"github.com/nessie-go/nessie/backend/durable"
+	"github.com/nessie-go/nessie/fixture"
 )
 
 func open(t *testing.T, path string) *durable.Backend {
@@ -212,5 +213,47 @@ func TestGroupCommitConcurrent(t *testing.T) {
 	vs, _ := b.ListVolumes(ctx)
 	if len(vs) != 16*20 {
 		t.Fatalf("%d volumes after reopen, want %d", len(vs), 16*20)
+	}
+}
+
+// TestRestoreKeepsUUIDsAndSurvivesReopen restores the example fixture,
+// replacing what was there, and checks the exact state persists.
+func TestRestoreKeepsUUIDsAndSurvivesReopen(t *testing.T) {
+	ctx := t.Context()
+	data, err := os.ReadFile("../../fixture/example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := fixture.Parse("example.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := open(t, filepath.Join(t.TempDir(), "state.db"))
+	if _, err := b.CreateVolume(ctx, backend.VolumeSpec{Name: "leftover"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Restore(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	b = reopened(t, b)
+	defer b.Close()
+	got, err := b.Export(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := diffStates(st, got); d != "" {
+		t.Fatalf("restored state differs from the fixture: %s", d)
+	}
+	// The clone's parent snapshot is busy after the reload.
+	if err := b.DeleteSnapshot(ctx, st.Volumes[0].Volume.ID, st.Volumes[0].Snapshots[0].Snapshot.ID); !errors.Is(err, backend.ErrInUse) {
+		t.Fatalf("DeleteSnapshot of the clone's parent: %v", err)
+	}
+	// An invalid state changes nothing.
+	bad := &fixture.State{Volumes: []fixture.VolumeRecord{{Volume: backend.Volume{Name: "x/y"}}}}
+	if err := b.Restore(ctx, bad); !errors.Is(err, backend.ErrInvalidArgument) {
+		t.Fatalf("Restore of an invalid state: %v", err)
+	}
+	if vs, _ := b.ListVolumes(ctx); len(vs) != 3 {
+		t.Fatalf("%d volumes after a refused restore, want 3", len(vs))
 	}
 }

@@ -26,9 +26,23 @@ func diffStates(a, b *fixture.State) string {
 	if len(a.Volumes) != len(b.Volumes) {
 		return fmt.Sprintf("%d volumes, then %d", len(a.Volumes), len(b.Volumes))
 	}
-	for i := range a.Volumes {
-		if !reflect.DeepEqual(a.Volumes[i], b.Volumes[i]) {
-			return fmt.Sprintf("volume %d: %+v, then %+v", i, a.Volumes[i], b.Volumes[i])
+	byID := map[string]fixture.VolumeRecord{}
+	for _, v := range b.Volumes {
+		if len(v.Snapshots) == 0 {
+			v.Snapshots = nil
+		}
+		byID[v.Volume.ID.String()] = v
+	}
+	for _, v := range a.Volumes {
+		if len(v.Snapshots) == 0 {
+			v.Snapshots = nil
+		}
+		w, ok := byID[v.Volume.ID.String()]
+		if !ok {
+			return fmt.Sprintf("volume %s (%s) is missing", v.Volume.Name, v.Volume.ID)
+		}
+		if !reflect.DeepEqual(v, w) {
+			return fmt.Sprintf("volume %s: %+v, then %+v", v.Volume.Name, v, w)
 		}
 	}
 	return ""
