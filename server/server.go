@@ -92,6 +92,9 @@ type Options struct {
 	// An http.Server refuses headers over its own MaxHeaderBytes with a
 	// plain-text 431 before any handler runs, so set that one higher.
 	MaxHeaderBytes int
+	// Control hooks serve nessie's own endpoints under /nessie/v1/
+	// (reset, state); unset hooks are not served.
+	Control Control
 }
 
 // DefaultVersion is the ONTAP version reported when Options.Version is

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nessie-go/nessie/backend/mem"
 	"github.com/nessie-go/nessie/server"
 )
 
@@ -119,7 +118,13 @@ func Run(ctx context.Context, cfg Config, opts *RunOptions) error {
 		log.Warn("serving plain HTTP beyond loopback: credentials cross the network in clear text", "listen", cfg.Listen)
 	}
 
-	srv, err := server.New(mem.New(nil), &server.Options{
+	store, control, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	srv, err := server.New(store, &server.Options{
 		Username:     cfg.Username,
 		Password:     cfg.Password,
 		Identity:     id,
@@ -128,6 +133,7 @@ func Run(ctx context.Context, cfg Config, opts *RunOptions) error {
 		RelaxedNames: cfg.RelaxedNames,
 		ContractMode: cfg.ContractMode,
 		JobLatency:   cfg.JobLatency,
+		Control:      control,
 	})
 	if err != nil {
 		return fmt.Errorf("starting REST server: %w", err)
