@@ -196,6 +196,7 @@ func (s *Server) execute(j *job, spec jobSpec) {
 	j.info.End = now
 	j.location, j.record = out.location, out.record
 	j.mu.Unlock()
+	s.recordJob(j.info)
 	close(j.done)
 	s.jobs.finish(j, now)
 }
@@ -207,6 +208,7 @@ func (s *Server) fail(j *job, e *ontap.Error) {
 	j.info.Err = e
 	j.info.End = now
 	j.mu.Unlock()
+	s.recordJob(j.info)
 	close(j.done)
 	s.jobs.finish(j, now)
 }
@@ -238,6 +240,8 @@ func (s *Server) respond(r *http.Request, q *ontap.Query, j *job, create bool, p
 	var info ontap.JobInfo
 	if finished {
 		info = j.info // immutable once done
+	} else {
+		s.recordJob(j.snapshot()) // acknowledged while running
 	}
 	if finished && q.ReturnTimeout > 0 {
 		if info.State == ontap.JobFailure {
@@ -299,6 +303,13 @@ func (s *Server) respondMany(r *http.Request, q *ontap.Query, jobs []*job) (resu
 		}
 		if !all {
 			break
+		}
+	}
+	if !all {
+		for _, j := range jobs {
+			if !isDone(j) {
+				s.recordJob(j.snapshot()) // acknowledged while running
+			}
 		}
 	}
 	body := ontap.JobResponse[any]{NumRecords: new(len(jobs)), Jobs: make([]ontap.JobLink, len(jobs))}

@@ -92,6 +92,8 @@ type Options struct {
 	// An http.Server refuses headers over its own MaxHeaderBytes with a
 	// plain-text 431 before any handler runs, so set that one higher.
 	MaxHeaderBytes int
+	// JobJournal, if set, keeps jobs across restarts (see JobJournal).
+	JobJournal JobJournal
 	// Control hooks serve nessie's own endpoints under /nessie/v1/
 	// (reset, state); unset hooks are not served.
 	Control Control
@@ -211,6 +213,10 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.jobs = newJobRegistry(o.JobTTL, o.MaxJobs)
+	if err := s.restoreJobs(time.Now()); err != nil {
+		s.cancel()
+		return nil, fmt.Errorf("server: restoring jobs: %w", err)
+	}
 	s.wg.Add(1)
 	go s.jobs.reap(s.ctx, &s.wg)
 	s.handler = s.buildMux()

@@ -14,6 +14,7 @@ type change struct {
 	bucket []byte
 	key    []byte
 	val    []byte
+	create bool // create the bucket if it is missing
 }
 
 // committer is the group commit: writers queue their operations (in the
@@ -114,6 +115,12 @@ func (c *committer) close() {
 func apply(tx *bolt.Tx, ops []change) error {
 	for _, o := range ops {
 		bk := tx.Bucket(o.bucket)
+		if bk == nil && o.create {
+			var err error
+			if bk, err = tx.CreateBucket(o.bucket); err != nil {
+				return err
+			}
+		}
 		if bk == nil {
 			return fmt.Errorf("bucket %q is missing", o.bucket)
 		}

@@ -123,6 +123,10 @@ func Run(ctx context.Context, cfg Config, opts *RunOptions) error {
 		return err
 	}
 	defer store.Close()
+	var journal server.JobJournal
+	if cfg.Store == StoreDurable {
+		journal = newJobJournal(store, jobTTL)
+	}
 
 	srv, err := server.New(store, &server.Options{
 		Username:     cfg.Username,
@@ -134,6 +138,7 @@ func Run(ctx context.Context, cfg Config, opts *RunOptions) error {
 		ContractMode: cfg.ContractMode,
 		JobLatency:   cfg.JobLatency,
 		Control:      control,
+		JobJournal:   journal,
 	})
 	if err != nil {
 		return fmt.Errorf("starting REST server: %w", err)

@@ -28,6 +28,10 @@ const (
 // StoreFile is the durable store's file name inside the data directory.
 const StoreFile = "state.db"
 
+// jobTTL is how long finished jobs stay queryable (ONTAP's, and the
+// server's default); the journal keeps them as long.
+const jobTTL = 300 * time.Second
+
 // openStore returns the backend cfg asks for, loaded with cfg.Load if set,
 // and the control hooks that reset to (and export) its starting state.
 func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*durable.Backend, server.Control, error) {

@@ -59,8 +59,13 @@ func durableConfig(t *testing.T) Config {
 func TestDurableStoreSurvivesRestart(t *testing.T) {
 	cfg := durableConfig(t)
 	d := start(t, cfg, nil)
-	if code, body := do(t, d, cfg, "POST", "/api/storage/volumes?return_timeout=30", `{"name":"keep","size":104857600,"svm":{"name":"svm0"},"aggregates":[{"name":"aggr1"}]}`); code != 201 {
+	code, body := do(t, d, cfg, "POST", "/api/storage/volumes?return_timeout=30", `{"name":"keep","size":104857600,"svm":{"name":"svm0"},"aggregates":[{"name":"aggr1"}]}`)
+	if code != 201 {
 		t.Fatalf("create: %d %s", code, body)
+	}
+	var created struct{ Job struct{ UUID string } }
+	if err := json.Unmarshal([]byte(body), &created); err != nil || created.Job.UUID == "" {
+		t.Fatalf("create answer %s: %v", body, err)
 	}
 	if err := d.stop(); err != nil {
 		t.Fatal(err)
@@ -68,6 +73,10 @@ func TestDurableStoreSurvivesRestart(t *testing.T) {
 	d = start(t, cfg, nil)
 	if got := volumeNames(t, d, cfg); len(got) != 1 || got[0] != "keep" {
 		t.Fatalf("after restart: %v, want [keep]", got)
+	}
+	// The finished job is still answered for.
+	if code, body := do(t, d, cfg, "GET", "/api/cluster/jobs/"+created.Job.UUID, ""); code != 200 || !strings.Contains(body, `"success"`) {
+		t.Fatalf("job after restart: %d %s", code, body)
 	}
 }
 

@@ -1,0 +1,69 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/nessie-go/nessie/ontap"
+)
+
+// JobJournal keeps jobs across restarts, so that a durable daemon still
+// answers for the jobs it acknowledged: finished jobs stay queryable for
+// their TTL, and a job that was running when the process died is reported
+// failed, as ONTAP reports a job interrupted by a takeover.
+type JobJournal interface {
+	// Record persists a job's state and returns once it is durable. The
+	// server records every job when it finishes (before anyone learns
+	// the outcome) and a running job before answering 202 for it; a
+	// running record never replaces a finished one.
+	Record(info ontap.JobInfo) error
+	// Jobs returns what earlier runs recorded, in any order.
+	Jobs() ([]ontap.JobInfo, error)
+}
+
+// recordJob journals a job's state, if a journal is configured. A failure
+// is logged: the job itself has happened, only its record may not outlive
+// a crash.
+func (s *Server) recordJob(info ontap.JobInfo) {
+	if s.opts.JobJournal == nil {
+		return
+	}
+	if err := s.opts.JobJournal.Record(info); err != nil {
+		s.log.Error("recording job", "job", info.UUID, "err", err)
+	}
+}
+
+// restoreJobs adds the journal's jobs to the registry: finished ones as
+// they were (unless expired), interrupted ones as failures ending now.
+func (s *Server) restoreJobs(now time.Time) error {
+	if s.opts.JobJournal == nil {
+		return nil
+	}
+	infos, err := s.opts.JobJournal.Jobs()
+	if err != nil {
+		return err
+	}
+	var restored []*job
+	for _, info := range infos {
+		if info.State != ontap.JobSuccess && info.State != ontap.JobFailure {
+			info.State = ontap.JobFailure
+			info.End = now
+			info.Err = ontap.Errorf(http.StatusInternalServerError, ontap.CodeJobFailed, "",
+				"Job failed: the node restarted while the job was running; its change may or may not have been applied.")
+			s.recordJob(info)
+		}
+		if now.Sub(info.End) >= s.opts.JobTTL {
+			continue
+		}
+		j := &job{info: info, done: make(chan struct{})}
+		close(j.done)
+		restored = append(restored, j)
+	}
+	slices.SortFunc(restored, func(a, b *job) int { return a.info.End.Compare(b.info.End) })
+	for _, j := range restored {
+		s.jobs.add(j)
+		s.jobs.finish(j, now)
+	}
+	return nil
+}
