@@ -1,12 +1,15 @@
 package ontaptest
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/backend/mem"
+	"github.com/nessie-go/nessie/fixture"
 	"github.com/nessie-go/nessie/server"
 )
 
@@ -36,6 +39,7 @@ type config struct {
 	backend backend.VolumeBackend
 	opts    server.Options
 	plain   bool
+	fixture *fixture.State
 }
 
 // Option configures NewServer.
@@ -47,6 +51,12 @@ func WithBackend(b backend.VolumeBackend) Option { return func(c *config) { c.ba
 // WithOptions sets the server options; empty credentials are replaced by
 // the package defaults.
 func WithOptions(o server.Options) Option { return func(c *config) { c.opts = o } }
+
+// WithFixture starts the server from st (see package fixture), and makes
+// [Server.Reset] return to it. A backend that implements
+// [fixture.Restorer] (backend/durable's NewMemory) keeps the fixture's
+// UUIDs; mem re-creates the objects through the contract, with new UUIDs.
+func WithFixture(st *fixture.State) Option { return func(c *config) { c.fixture = st } }
 
 // WithPlainHTTP serves plain HTTP instead of TLS (benchmarks that want to
 // measure the API without TLS).
@@ -69,6 +79,26 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	}
 	if c.opts.Password == "" {
 		c.opts.Password = Password
+	}
+	initial := c.fixture
+	if initial == nil {
+		initial = &fixture.State{}
+	} else if err := fixture.Load(context.Background(), c.backend, initial); err != nil {
+		t.Fatalf("ontaptest: loading the fixture: %v", err)
+	}
+	if c.opts.Control.Reset == nil {
+		b := c.backend
+		c.opts.Control.Reset = func(ctx context.Context) error { return fixture.Load(ctx, b, initial) }
+	}
+	if c.opts.Control.State == nil {
+		b := c.backend
+		c.opts.Control.State = func(ctx context.Context) ([]byte, error) {
+			st, err := fixture.Current(ctx, b)
+			if err != nil {
+				return nil, err
+			}
+			return fixture.Marshal(st)
+		}
 	}
 	api, err := server.New(c.backend, &c.opts)
 	if err != nil {
@@ -94,5 +124,26 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		Client:   ts.Client(),
 		Backend:  c.backend,
 		API:      api,
+	}
+}
+
+// Reset returns the server to its starting state (the fixture given with
+// WithFixture, or empty) through POST /nessie/v1/reset, failing t if it
+// cannot. Call it between test cases that share one server.
+func (s *Server) Reset(t testing.TB) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, s.URL+"/nessie/v1/reset", nil)
+	if err != nil {
+		t.Fatalf("ontaptest: reset: %v", err)
+	}
+	req.SetBasicAuth(s.Username, s.Password)
+	resp, err := s.Client.Do(req)
+	if err != nil {
+		t.Fatalf("ontaptest: reset: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		t.Fatalf("ontaptest: reset: %s: %s", resp.Status, body)
 	}
 }
