@@ -76,7 +76,10 @@ func BenchmarkWrites(b *testing.B) {
 			})
 			b.Run(fmt.Sprintf("snapshot/%s/clients=%d", f.name, clients), func(b *testing.B) {
 				be := f.new(b)
-				vols := make([]backend.VolumeID, 64)
+				// Spread over many volumes, as real use is: a volume's
+				// snapshot list is copied on every change, and ONTAP
+				// caps it at 1023 anyway.
+				vols := make([]backend.VolumeID, 4096)
 				for i := range vols {
 					v, err := be.CreateVolume(ctx, backend.VolumeSpec{Name: fmt.Sprintf("v%d", i)})
 					if err != nil {
@@ -86,7 +89,7 @@ func BenchmarkWrites(b *testing.B) {
 				}
 				b.ResetTimer()
 				parallel(b, clients, func(i int64) error {
-					_, err := be.CreateSnapshot(ctx, vols[i%64], fmt.Sprintf("s%d", i))
+					_, err := be.CreateSnapshot(ctx, vols[i%4096], fmt.Sprintf("s%d", i))
 					return err
 				})
 			})
