@@ -13,7 +13,7 @@ import (
 
 func benchClient(b *testing.B) *client.Client {
 	b.Helper()
-	srv := ontaptest.NewServer(b)
+	srv := ontaptest.NewServer(b, nil)
 	c, err := client.New(srv.URL, &client.Options{Username: srv.Username, Password: srv.Password,
 		HTTPClient: srv.Client, PollInterval: time.Millisecond})
 	if err != nil {

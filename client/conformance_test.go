@@ -20,7 +20,7 @@ func overTheWire(srvOpts server.Options, clientOpts client.Options) func(t *test
 	// ...and its sizes (0, unlimited), which ONTAP's 20 MB minimum forbids.
 	srvOpts.ContractMode = true
 	return func(t *testing.T) backend.VolumeBackend {
-		srv := ontaptest.NewServer(t, ontaptest.WithOptions(srvOpts))
+		srv := ontaptest.NewServer(t, &ontaptest.Options{Server: srvOpts})
 		opts := clientOpts // the factory runs in parallel subtests: copy
 		opts.Username, opts.Password, opts.HTTPClient = srv.Username, srv.Password, srv.Client
 		c, err := client.New(srv.URL, &opts)

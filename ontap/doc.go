@@ -27,8 +27,8 @@
 // # Errors
 //
 // Error is ONTAP's error object ({"message","code","target","arguments"},
-// code a JSON string). Table maps a backend error kind, plus the operation
-// where it matters, to the HTTP status and ONTAP code: FromBackend applies
+// code a JSON string). ErrorTable lists how a backend error kind, plus the operation
+// where it matters, maps to the HTTP status and ONTAP code: FromBackend applies
 // it and Classify inverts it, so a client can turn codes back into kinds.
 //
 // # Queries and bodies

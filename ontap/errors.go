@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -128,14 +129,19 @@ type Rule struct {
 	Resource backend.Resource
 	Status   int
 	Code     int
-	// Message is the message template; %s is replaced by the object's
-	// name (or ID) and %v by the backend's detail.
+	// Message is the message template; %s stands for the object's name
+	// (or ID) and %v for the backend's detail. Both are filled in one
+	// pass, so a name that itself contains "%v" is rendered verbatim.
 	Message string
 }
 
-// Table maps backend error kinds to ONTAP. Rows are tried in order; the
-// first match wins, so specific rows come before general ones.
-var Table = []Rule{
+// ErrorTable returns a copy of the table that maps backend error kinds to
+// ONTAP, in match order: rows are tried in order and the first match wins,
+// so specific rows come before general ones. The table itself is not
+// exported, so no package can change how errors are reported by editing it.
+func ErrorTable() []Rule { return slices.Clone(table) }
+
+var table = []Rule{
 	{OpCloneCreate, backend.KindNotFound, backend.ResourceVolume, http.StatusNotFound, CodeCloneParentNotFound, `Parent volume %s not found.`},
 	{"", backend.KindNotFound, "", http.StatusNotFound, CodeNotFound, `entry doesn't exist`},
 	{OpVolumeCreate, backend.KindAlreadyExists, "", http.StatusConflict, CodeVolumeDuplicate, `Duplicate volume name %s.`},
@@ -189,7 +195,7 @@ var edgeCodes = map[int]struct {
 }
 
 // FromBackend turns a backend error returned during op into the ONTAP
-// error, by the first matching row of [Table]. An *Error passes through
+// error, by the first matching row of [ErrorTable]. An *Error passes through
 // unchanged; context errors and foreign errors become internal failures
 // (500), never a client error.
 func FromBackend(op Op, err error) *Error {
@@ -223,17 +229,22 @@ func FromBackend(op Op, err error) *Error {
 			detail = be.Kind.String()
 		}
 	}
-	msg := strings.Replace(r.Message, "%s", subject, 1)
-	msg = strings.Replace(msg, "%v", detail, 1)
-	e := &Error{Status: r.Status, Code: strconv.Itoa(r.Code), Message: msg}
+	e := &Error{Status: r.Status, Code: strconv.Itoa(r.Code), Message: fillMessage(r.Message, subject, detail)}
 	if r.Code == CodeNotFound {
 		e.Target = notFoundTarget(op, res)
 	}
 	return e
 }
 
+// fillMessage puts subject in place of %s and detail in place of %v, in one
+// left-to-right pass over the template: text already substituted is never
+// scanned again, so names and details containing verbs stay as they are.
+func fillMessage(template, subject, detail string) string {
+	return strings.NewReplacer("%s", subject, "%v", detail).Replace(template)
+}
+
 func lookup(op Op, kind backend.Kind, res backend.Resource) Rule {
-	for _, r := range Table {
+	for _, r := range table {
 		if (r.Op == "" || r.Op == op) && r.Kind == kind && (r.Resource == "" || r.Resource == res) {
 			return r
 		}
@@ -270,8 +281,8 @@ func Classify(op Op, e *Error) (kind backend.Kind, res backend.Resource, ok bool
 		return c.kind, c.res, true
 	}
 	var match *Rule
-	for i := range Table {
-		r := &Table[i]
+	for i := range table {
+		r := &table[i]
 		if r.Code != code {
 			continue
 		}

@@ -84,7 +84,7 @@ func TestErrorTableComplete(t *testing.T) {
 			}
 		}
 	}
-	for _, r := range ontap.Table {
+	for _, r := range ontap.ErrorTable() {
 		e := &ontap.Error{Code: fmt.Sprint(r.Code)}
 		if back, _, ok := ontap.Classify(r.Op, e); !ok || back != r.Kind {
 			t.Errorf("row %+v: code classifies as %v, %v", r, back, ok)
@@ -119,5 +119,42 @@ func TestClassifyEdgeCodes(t *testing.T) {
 	}
 	if _, _, ok := ontap.Classify(ontap.OpVolumeCreate, &ontap.Error{Code: "123456789"}); ok {
 		t.Error("an unknown code classified")
+	}
+}
+
+// TestFromBackendMessageVerbatim: names and details that contain the
+// template's own verbs are rendered as they are, not substituted again.
+func TestFromBackendMessageVerbatim(t *testing.T) {
+	for _, tc := range []struct {
+		op   ontap.Op
+		err  error
+		want string
+	}{
+		{ontap.OpVolumeCreate, &backend.Error{Op: "create", Kind: backend.KindAlreadyExists, Resource: backend.ResourceVolume, Name: "a%vb"},
+			`Duplicate volume name "a%vb".`},
+		{ontap.OpVolumeRestore, &backend.Error{Op: "restore", Kind: backend.KindInUse, Resource: backend.ResourceSnapshot, Name: "s%s", Err: errors.New("busy %s %v")},
+			`Failed to restore snapshot "s%s": busy %s %v.`},
+		{ontap.OpSnapshotCreate, &backend.Error{Op: "create", Kind: backend.KindInvalidArgument, Resource: backend.ResourceSnapshot, Name: "%v", Err: errors.New("name %v is bad")},
+			`The specified snapshot name is invalid: name %v is bad.`},
+	} {
+		if got := ontap.FromBackend(tc.op, tc.err).Message; got != tc.want {
+			t.Errorf("%s: message %q, want %q", tc.op, got, tc.want)
+		}
+	}
+}
+
+// TestErrorTableImmutable: the table is handed out as a copy, so a caller
+// cannot change how another request's error is reported.
+func TestErrorTableImmutable(t *testing.T) {
+	rows := ontap.ErrorTable()
+	for i := range rows {
+		rows[i].Code, rows[i].Message = 0, "changed"
+	}
+	err := &backend.Error{Op: "create", Kind: backend.KindAlreadyExists, Resource: backend.ResourceVolume, Name: "v"}
+	if e := ontap.FromBackend(ontap.OpVolumeCreate, err); e.Code != "917526" || e.Message != `Duplicate volume name "v".` {
+		t.Fatalf("editing the copy changed the table: %+v", e)
+	}
+	if again := ontap.ErrorTable(); again[0].Message == "changed" {
+		t.Fatal("ErrorTable returned shared rows")
 	}
 }

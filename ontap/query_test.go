@@ -297,3 +297,28 @@ func TestMaxRecordsIsAcceptedOnARecord(t *testing.T) {
 		}
 	}
 }
+
+// TestFiltersInnerStar: a star anywhere in a filter value, not only at the
+// end, matches through the query engine (name=*3 is a suffix match).
+func TestFiltersInnerStar(t *testing.T) {
+	recs := fleet(14)
+	for _, c := range []struct{ query, want string }{
+		{"name=*3", "v13,v3"},
+		{"name=v*3", "v13,v3"},
+		{"name=*1*", "v1,v10,v11,v12,v13"},
+		{"name=v1*2", "v12"},
+		{"name=*v", ""},
+		{"name=**3", "v13,v3"},
+		{"name=*3|*7", "v13,v3,v7"},
+		{"name=!*3", "v0,v1,v10,v11,v12,v2,v4,v5,v6,v7,v8,v9"},
+		{"nas.path=/*b", "v0,v1,v10,v11,v12,v13,v2,v3,v5,v6,v7,v8,v9"},
+		{"nas.path=*d", ""},
+		{"clone.parent_volume.name=*0", "v11,v2,v5,v8"},
+	} {
+		got := names(page(t, recs, ontap.VolumesPath, c.query+"&order_by=name"))
+		slices.Sort(got)
+		if strings.Join(got, ",") != c.want {
+			t.Errorf("%s: got %v, want %s", c.query, got, c.want)
+		}
+	}
+}

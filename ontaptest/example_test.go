@@ -33,7 +33,7 @@ func (t *exampleT) close() {
 func Example() {
 	t := &exampleT{} // in a test, pass the test's *testing.T
 	defer t.close()
-	srv := ontaptest.NewServer(t)
+	srv := ontaptest.NewServer(t, nil)
 
 	req, _ := http.NewRequest("GET", srv.URL+"/api/cluster?fields=version", nil)
 	req.SetBasicAuth(srv.Username, srv.Password)
@@ -56,7 +56,7 @@ func Example() {
 
 func TestNewServer(t *testing.T) {
 	b := mem.New(nil)
-	srv := ontaptest.NewServer(t, ontaptest.WithBackend(b), ontaptest.WithOptions(server.Options{Username: "ops", Password: "secret"}))
+	srv := ontaptest.NewServer(t, &ontaptest.Options{Backend: b, Server: server.Options{Username: "ops", Password: "secret"}})
 	if !strings.HasPrefix(srv.URL, "https://127.0.0.1:") || srv.Username != "ops" || srv.Password != "secret" || srv.Backend != b {
 		t.Fatalf("%+v", srv)
 	}
@@ -85,7 +85,7 @@ func TestNewServer(t *testing.T) {
 	if res.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("unauthenticated: %d", res.StatusCode)
 	}
-	plain := ontaptest.NewServer(t, ontaptest.WithPlainHTTP())
+	plain := ontaptest.NewServer(t, &ontaptest.Options{PlainHTTP: true})
 	if !strings.HasPrefix(plain.URL, "http://127.0.0.1:") {
 		t.Fatal(plain.URL)
 	}

@@ -35,64 +35,54 @@ type Server struct {
 	API *server.Server
 }
 
-type config struct {
-	backend backend.VolumeBackend
-	opts    server.Options
-	plain   bool
-	fixture *fixture.State
+// Options configure NewServer; nil means all defaults.
+type Options struct {
+	// Backend is served instead of a fresh mem backend.
+	Backend backend.VolumeBackend
+	// Server are the REST server's options; empty credentials mean
+	// [Username] and [Password].
+	Server server.Options
+	// PlainHTTP serves plain HTTP instead of TLS (benchmarks that measure
+	// the API without TLS).
+	PlainHTTP bool
+	// Fixture is the state the server starts from (see package fixture)
+	// and [Server.Reset] returns to; nil means empty. A backend that
+	// implements [fixture.Restorer] (backend/durable's NewMemory) keeps
+	// the fixture's UUIDs; mem gets the objects re-created through the
+	// contract, with new UUIDs.
+	Fixture *fixture.State
 }
 
-// Option configures NewServer.
-type Option func(*config)
-
-// WithBackend serves b instead of a fresh mem backend.
-func WithBackend(b backend.VolumeBackend) Option { return func(c *config) { c.backend = b } }
-
-// WithOptions sets the server options; empty credentials are replaced by
-// the package defaults.
-func WithOptions(o server.Options) Option { return func(c *config) { c.opts = o } }
-
-// WithFixture starts the server from st (see package fixture), and makes
-// [Server.Reset] return to it. A backend that implements
-// [fixture.Restorer] (backend/durable's NewMemory) keeps the fixture's
-// UUIDs; mem re-creates the objects through the contract, with new UUIDs.
-func WithFixture(st *fixture.State) Option { return func(c *config) { c.fixture = st } }
-
-// WithPlainHTTP serves plain HTTP instead of TLS (benchmarks that want to
-// measure the API without TLS).
-func WithPlainHTTP() Option { return func(c *config) { c.plain = true } }
-
-// NewServer starts a server on 127.0.0.1:0 over a fresh mem backend (or
-// the one given by WithBackend), with TLS unless WithPlainHTTP. It is
-// closed by t.Cleanup; a configuration error fails the test at once.
-func NewServer(t testing.TB, opts ...Option) *Server {
+// NewServer starts a server on 127.0.0.1:0 over opts.Backend or a fresh
+// mem backend, with TLS unless opts.PlainHTTP. It is closed by t.Cleanup;
+// a configuration error fails the test at once. opts may be nil.
+func NewServer(t testing.TB, opts *Options) *Server {
 	t.Helper()
-	var c config
-	for _, o := range opts {
-		o(&c)
+	var c Options
+	if opts != nil {
+		c = *opts
 	}
-	if c.backend == nil {
-		c.backend = mem.New(nil)
+	if c.Backend == nil {
+		c.Backend = mem.New(nil)
 	}
-	if c.opts.Username == "" {
-		c.opts.Username = Username
+	if c.Server.Username == "" {
+		c.Server.Username = Username
 	}
-	if c.opts.Password == "" {
-		c.opts.Password = Password
+	if c.Server.Password == "" {
+		c.Server.Password = Password
 	}
-	initial := c.fixture
+	initial := c.Fixture
 	if initial == nil {
 		initial = &fixture.State{}
-	} else if err := fixture.Load(context.Background(), c.backend, initial); err != nil {
+	} else if err := fixture.Load(context.Background(), c.Backend, initial); err != nil {
 		t.Fatalf("ontaptest: loading the fixture: %v", err)
 	}
-	if c.opts.Control.Reset == nil {
-		b := c.backend
-		c.opts.Control.Reset = func(ctx context.Context) error { return fixture.Load(ctx, b, initial) }
+	b := c.Backend
+	if c.Server.Control.Reset == nil {
+		c.Server.Control.Reset = func(ctx context.Context) error { return fixture.Load(ctx, b, initial) }
 	}
-	if c.opts.Control.State == nil {
-		b := c.backend
-		c.opts.Control.State = func(ctx context.Context) ([]byte, error) {
+	if c.Server.Control.State == nil {
+		c.Server.Control.State = func(ctx context.Context) ([]byte, error) {
 			st, err := fixture.Current(ctx, b)
 			if err != nil {
 				return nil, err
@@ -100,7 +90,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 			return fixture.Marshal(st)
 		}
 	}
-	api, err := server.New(c.backend, &c.opts)
+	api, err := server.New(c.Backend, &c.Server)
 	if err != nil {
 		t.Fatalf("ontaptest: %v", err)
 	}
@@ -108,7 +98,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	// Let "OPTIONS *" reach the handler (and its auth) instead of net/http
 	// answering it.
 	ts.Config.DisableGeneralOptionsHandler = true
-	if c.plain {
+	if c.PlainHTTP {
 		ts.Start()
 	} else {
 		ts.StartTLS()
@@ -119,17 +109,17 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	})
 	return &Server{
 		URL:      ts.URL,
-		Username: c.opts.Username,
-		Password: c.opts.Password,
+		Username: c.Server.Username,
+		Password: c.Server.Password,
 		Client:   ts.Client(),
-		Backend:  c.backend,
+		Backend:  c.Backend,
 		API:      api,
 	}
 }
 
-// Reset returns the server to its starting state (the fixture given with
-// WithFixture, or empty) through POST /nessie/v1/reset, failing t if it
-// cannot. Call it between test cases that share one server.
+// Reset returns the server to its starting state (Options.Fixture, or
+// empty) through POST /nessie/v1/reset, failing t if it cannot. Call it
+// between test cases that share one server.
 func (s *Server) Reset(t testing.TB) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, s.URL+"/nessie/v1/reset", nil)

@@ -50,7 +50,7 @@ func create(t *testing.T, s *ontaptest.Server, name string) {
 }
 
 func TestResetToEmpty(t *testing.T) {
-	s := ontaptest.NewServer(t)
+	s := ontaptest.NewServer(t, nil)
 	create(t, s, "scratch")
 	s.Reset(t)
 	if got := names(t, s); len(got) != 0 {
@@ -67,7 +67,7 @@ func TestResetToFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := ontaptest.NewServer(t, ontaptest.WithBackend(durable.NewMemory(nil)), ontaptest.WithFixture(st))
+	s := ontaptest.NewServer(t, &ontaptest.Options{Backend: durable.NewMemory(nil), Fixture: st})
 	want := names(t, s)
 	if len(want) != 3 || !strings.HasPrefix(want[1], "build_cache=6f1c7e2a-3b4d-4c5e-8f90-a1b2c3d4e5f6") {
 		t.Fatalf("loaded: %v", want)

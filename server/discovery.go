@@ -177,5 +177,5 @@ func (s *Server) purgeRecoveryQueue(r *http.Request) (result, error) {
 	}
 	j := s.submit(jobSpec{description: "POST /api/private/cli/volume/recovery-queue/purge",
 		run: func(context.Context) (outcome, error) { return outcome{}, nil }})
-	return result{status: http.StatusAccepted, body: ontap.JobResponse[any]{Job: new(ontap.NewJobLink(j.info.UUID))}}, nil
+	return result{status: http.StatusAccepted, body: ontap.JobResponse[any]{Job: new(ontap.NewJobLink(j.id.String()))}}, nil
 }

@@ -2,10 +2,10 @@ package server_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/nessie-go/nessie/ontaptest"
 	"github.com/nessie-go/nessie/server"
 )
 
@@ -151,7 +151,7 @@ func TestDiscovery(t *testing.T) {
 func TestIdentityAndVersionOptions(t *testing.T) {
 	id := server.NewIdentity()
 	id.ClusterName, id.SVMName, id.LIFAddress = "lab", "vs1", "10.0.0.5"
-	a := newAPI(t, ontaptest.WithOptions(server.Options{Identity: id, Version: "9.15.1P3"}))
+	a := newAPI(t, withOptions(func(o *serverOptions) { o.Identity, o.Version = id, "9.15.1P3" }))
 	r := a.do("GET", "/api/cluster", nil).must(t, http.StatusOK)
 	if r.str("name") != "lab" || r.str("uuid") != id.ClusterUUID || r.get("version.minor") != 1.0 || r.get("version.major") != 15.0 ||
 		!strings.HasPrefix(r.str("version.full"), "NetApp Release 9.15.1P3: ") {
@@ -169,8 +169,6 @@ func TestIdentityAndVersionOptions(t *testing.T) {
 func TestNewValidatesOptions(t *testing.T) {
 	good := server.Options{Username: "u", Password: "p"}
 	bad := map[string]func(*server.Options){
-		"no username":      func(o *server.Options) { o.Username = "" },
-		"no password":      func(o *server.Options) { o.Password = "" },
 		"bad version":      func(o *server.Options) { o.Version = "nine" },
 		"negative ttl":     func(o *server.Options) { o.JobTTL = -1 },
 		"negative latency": func(o *server.Options) { o.JobLatency = -1 },
@@ -194,8 +192,25 @@ func TestNewValidatesOptions(t *testing.T) {
 			t.Errorf("%s: New succeeded", name)
 		}
 	}
-	if _, err := server.New(memBackend(), nil); err == nil {
-		t.Error("nil options accepted")
+	// nil options: ONTAP's default credentials.
+	def, err := server.New(memBackend(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer def.Close()
+	for _, c := range []struct {
+		user, pass string
+		want       int
+	}{{server.DefaultUsername, server.DefaultPassword, http.StatusOK}, {"", "", http.StatusUnauthorized}, {server.DefaultUsername, "", http.StatusUnauthorized}} {
+		req := httptest.NewRequest("GET", "/api/cluster", nil)
+		if c.user != "" {
+			req.SetBasicAuth(c.user, c.pass)
+		}
+		rec := httptest.NewRecorder()
+		def.ServeHTTP(rec, req)
+		if rec.Code != c.want {
+			t.Errorf("nil options, credentials %q/%q: %d, want %d", c.user, c.pass, rec.Code, c.want)
+		}
 	}
 	if _, err := server.New(nil, &good); err == nil {
 		t.Error("nil backend accepted")

@@ -26,7 +26,7 @@
 // a failure is 401 with WWW-Authenticate: Basic realm="ONTAP". Every
 // failure, including unknown routes (404), wrong methods (405), malformed
 // bodies and bad content types, is ONTAP's error envelope with a numeric
-// code from ontap.Table; a client mistake is never a 5xx.
+// code from ontap.ErrorTable; a client mistake is never a 5xx.
 //
 // POST, PATCH and DELETE run as jobs and answer 202 with a job link
 // (uuid and _links.self.href) unless return_timeout > 0 and the job

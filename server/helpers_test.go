@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/backend/mem"
+	"github.com/nessie-go/nessie/internal/jsonpath"
 	"github.com/nessie-go/nessie/ontaptest"
 	"github.com/nessie-go/nessie/server"
 )
@@ -21,10 +23,60 @@ import (
 type api struct {
 	t   testing.TB
 	srv *ontaptest.Server
+	// inBubble: the api runs inside a synctest bubble, where waiting
+	// costs no real time.
+	inBubble bool
 }
 
-func newAPI(t testing.TB, opts ...ontaptest.Option) *api {
-	return &api{t: t, srv: ontaptest.NewServer(t, opts...)}
+// option edits the ontaptest options of a test server.
+type option func(*ontaptest.Options)
+
+// newAPI serves a fresh server over HTTPS on a loopback port.
+func newAPI(t testing.TB, opts ...option) *api {
+	var o ontaptest.Options
+	for _, edit := range opts {
+		edit(&o)
+	}
+	return &api{t: t, srv: ontaptest.NewServer(t, &o)}
+}
+
+// newBubbleAPI is newAPI for tests inside a testing/synctest bubble: the
+// server's handler is called in process (a bubble's clock only moves when
+// every goroutine in it is blocked, which a socket read is not), so jobs
+// delayed by JobLatency and expiring by JobTTL run in fake time.
+func newBubbleAPI(t *testing.T, opts ...option) *api {
+	var o ontaptest.Options
+	for _, edit := range opts {
+		edit(&o)
+	}
+	if o.Backend == nil {
+		o.Backend = memBackend()
+	}
+	o.Server.Username, o.Server.Password = "admin", "bubble"
+	s, err := server.New(o.Backend, &o.Server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return &api{t: t, inBubble: true, srv: &ontaptest.Server{
+		URL: "http://nessie.test", Username: "admin", Password: "bubble",
+		Client: &http.Client{Transport: handlerTransport{s}}, Backend: o.Backend, API: s,
+	}}
+}
+
+// handlerTransport answers requests by calling a handler in process.
+type handlerTransport struct{ h http.Handler }
+
+func (ht handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body == nil {
+		r.Body = http.NoBody // as a server request always has one
+	}
+	if r.RemoteAddr == "" {
+		r.RemoteAddr = "192.0.2.1:1234"
+	}
+	rec := httptest.NewRecorder()
+	ht.h.ServeHTTP(rec, r)
+	return rec.Result(), nil
 }
 
 type resp struct {
@@ -92,39 +144,13 @@ func (r *resp) must(t testing.TB, want int) *resp {
 }
 
 // get walks a dotted path through the decoded body ("records.0.uuid").
-func (r *resp) get(path string) any { return walk(r.body, path) }
+func (r *resp) get(path string) any { return jsonpath.Get(r.body, path) }
 
-func (r *resp) str(path string) string {
-	v := r.get(path)
-	if v == nil {
-		return ""
-	}
-	switch x := v.(type) {
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	}
-	return fmt.Sprint(v)
-}
+// walk is jsonpath.Get, under the name the tests use.
+func walk(v any, path string) any { return jsonpath.Get(v, path) }
 
-func walk(v any, path string) any {
-	for seg := range strings.SplitSeq(path, ".") {
-		switch x := v.(type) {
-		case map[string]any:
-			v = x[seg]
-		case []any:
-			var i int
-			if _, err := fmt.Sscanf(seg, "%d", &i); err != nil || i < 0 || i >= len(x) {
-				return nil
-			}
-			v = x[i]
-		default:
-			return nil
-		}
-	}
-	return v
-}
+// str is the value at path as text ("" when absent).
+func (r *resp) str(path string) string { return jsonpath.String(r.body, path) }
 
 // wantError checks an ONTAP error envelope: status, code and (if not "")
 // target.
@@ -160,17 +186,21 @@ func (a *api) job(r *resp) *resp {
 	return a.do("GET", href+"?fields=**", nil).must(a.t, http.StatusOK)
 }
 
-// waitJob polls a job until it is terminal (bounded).
+// waitJob returns a job once it is terminal. Without JobLatency a job
+// ends before its 202 is written, so outside a bubble it must be terminal
+// at once; inside one, the job is polled in fake time.
 func (a *api) waitJob(r *resp) *resp {
 	a.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	for waited := time.Duration(0); ; waited += 5 * time.Millisecond {
 		j := a.job(r)
 		if st := j.str("state"); st == "success" || st == "failure" {
 			return j
 		}
-		if time.Now().After(deadline) {
-			a.t.Fatalf("job did not finish: %s", j.raw)
+		if !a.inBubble {
+			a.t.Fatalf("job still running: tests with JobLatency use newBubbleAPI in a synctest bubble: %s", j.raw)
+		}
+		if waited > time.Hour {
+			a.t.Fatalf("job did not finish in an hour of fake time: %s", j.raw)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -209,10 +239,13 @@ func memBackend() *mem.Backend { return mem.New(nil) }
 type serverOptions = server.Options
 
 // withOptions edits the server options of a test server.
-func withOptions(edit func(*serverOptions)) ontaptest.Option {
-	var o server.Options
-	edit(&o)
-	return ontaptest.WithOptions(o)
+func withOptions(edit func(*serverOptions)) option {
+	return func(o *ontaptest.Options) { edit(&o.Server) }
+}
+
+// withBackend serves b.
+func withBackend(b backend.VolumeBackend) option {
+	return func(o *ontaptest.Options) { o.Backend = b }
 }
 
 func jsonField(t testing.TB, body []byte, path ...string) string {
@@ -221,5 +254,5 @@ func jsonField(t testing.TB, body []byte, path ...string) string {
 	if err := json.Unmarshal(body, &m); err != nil {
 		t.Fatal(err)
 	}
-	return fmt.Sprint(walk(m, strings.Join(path, ".")))
+	return fmt.Sprint(jsonpath.Get(m, strings.Join(path, ".")))
 }

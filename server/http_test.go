@@ -1,12 +1,15 @@
 package server_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -18,21 +21,90 @@ import (
 	"github.com/nessie-go/nessie/server"
 )
 
+// TestAuth: every operation the router serves, with every method it
+// answers (and one it does not), refuses requests without valid
+// credentials before doing anything. The list comes from the router, so a
+// new route is covered the day it is added; the paths name real objects,
+// so a mutation that skipped the check would change state, which the end
+// of the test looks for.
 func TestAuth(t *testing.T) {
 	a := newAPI(t)
-	for _, path := range []string{"/api/cluster", "/api/storage/volumes", "/docs/api/swagger.yaml", "/api/nope", "/"} {
-		for name, edit := range map[string]func(*http.Request){
-			"none":           nil,
-			"wrong password": func(r *http.Request) { r.SetBasicAuth(a.srv.Username, "x") },
-			"wrong user":     func(r *http.Request) { r.SetBasicAuth("root", a.srv.Password) },
-			"bearer":         func(r *http.Request) { r.Header.Set("Authorization", "Bearer abc") },
-		} {
-			r := a.doWith("GET", path, nil, edit)
-			r.wantError(t, http.StatusUnauthorized, "6", "")
+	vol := a.createVolume("authvol", nil)
+	snap := a.createSnapshot(vol, "authsnap")
+	job := a.do("POST", "/api/storage/volumes/"+vol+"/snapshots", map[string]any{"name": "jobsnap"}).must(t, http.StatusAccepted).str("job.uuid")
+	creds := map[string]func(*http.Request){
+		"none":           nil,
+		"wrong password": func(r *http.Request) { r.SetBasicAuth(a.srv.Username, "x") },
+		"wrong user":     func(r *http.Request) { r.SetBasicAuth("root", a.srv.Password) },
+		"empty password": func(r *http.Request) { r.SetBasicAuth(a.srv.Username, "") },
+		"bearer":         func(r *http.Request) { r.Header.Set("Authorization", "Bearer abc") },
+	}
+	check := func(method, path string) {
+		t.Helper()
+		var body any
+		if method == "POST" || method == "PATCH" {
+			body = map[string]any{"name": "renamed_by_attacker", "svm": map[string]any{"name": "svm0"}, "aggregates": []any{map[string]any{"name": "aggr1"}}}
+		}
+		for name, edit := range creds {
+			r := a.doWith(method, path, body, edit)
+			if r.status != http.StatusUnauthorized {
+				t.Errorf("%s %s (%s credentials): status %d, want 401: %s", method, path, name, r.status, r.raw)
+				continue
+			}
+			if method != "HEAD" {
+				r.wantError(t, http.StatusUnauthorized, "6", "")
+			}
 			if got := r.header.Get("WWW-Authenticate"); got != `Basic realm="ONTAP"` {
-				t.Errorf("%s %s: WWW-Authenticate %q", path, name, got)
+				t.Errorf("%s %s (%s): WWW-Authenticate %q", method, path, name, got)
 			}
 		}
+	}
+	methods := map[string]bool{}
+	n := 0
+	for _, rt := range server.Routes(a.srv.API) {
+		method, pattern := rt[0], rt[1]
+		path := strings.TrimSuffix(pattern, "{$}")
+		path = strings.ReplaceAll(path, "{vol}", vol)
+		switch {
+		case strings.Contains(path, "/snapshots/{uuid}"):
+			path = strings.ReplaceAll(path, "{uuid}", snap)
+		case strings.Contains(path, "/volumes/{uuid}"):
+			path = strings.ReplaceAll(path, "{uuid}", vol)
+		case strings.Contains(path, "/jobs/{uuid}"):
+			path = strings.ReplaceAll(path, "{uuid}", job)
+		default:
+			path = strings.ReplaceAll(path, "{uuid}", a.srv.API.Identity().NodeUUID)
+		}
+		if strings.Contains(path, "{") {
+			t.Fatalf("route %s %s: unknown wildcard", method, pattern)
+		}
+		if method == "PATCH" || method == "DELETE" {
+			// Bulk forms need a filter to act at all.
+			path += "?name=*"
+		}
+		check(method, path)
+		if method == "GET" {
+			check("HEAD", path)
+		}
+		if !methods[path] {
+			methods[path] = true
+			check("PUT", path) // no route takes PUT: auth comes before 405
+		}
+		n++
+	}
+	for _, path := range []string{"/api/nope", "/", "/api/storage/volumes/" + vol + "/nope"} {
+		check("GET", path)
+		check("DELETE", path)
+	}
+	if n < 30 {
+		t.Fatalf("only %d routes: the router's list is not being read", n)
+	}
+	// Nothing changed: the volume keeps its name, the snapshots are there.
+	if r := a.do("GET", "/api/storage/volumes?fields=name", nil).must(t, http.StatusOK); r.get("num_records") != 1.0 || r.str("records.0.name") != "authvol" {
+		t.Fatalf("volumes changed by unauthenticated requests: %s", r.raw)
+	}
+	if r := a.do("GET", "/api/storage/volumes/"+vol+"/snapshots?fields=name", nil).must(t, http.StatusOK); r.get("num_records") != 2.0 {
+		t.Fatalf("snapshots changed by unauthenticated requests: %s", r.raw)
 	}
 }
 
@@ -106,7 +178,7 @@ func (snapshotOnly) Capabilities(context.Context) backend.Capabilities {
 // TestMissingTiers: a backend without a tier answers those routes with an
 // ONTAP "not supported" envelope (code 3), never a 501.
 func TestMissingTiers(t *testing.T) {
-	a := newAPI(t, ontaptest.WithBackend(volumeOnly{memBackend()}))
+	a := newAPI(t, withBackend(volumeOnly{memBackend()}))
 	id := a.createVolume("v", nil)
 	a.do("GET", "/api/storage/volumes/"+id+"/snapshots", nil).wantError(t, 400, "3", "")
 	a.do("POST", "/api/storage/volumes/"+id+"/snapshots", map[string]any{"name": "s"}).wantError(t, 400, "3", "")
@@ -119,7 +191,7 @@ func TestMissingTiers(t *testing.T) {
 		t.Fatalf("%s", r.raw)
 	}
 
-	b := newAPI(t, ontaptest.WithBackend(snapshotOnly{memBackend()}))
+	b := newAPI(t, withBackend(snapshotOnly{memBackend()}))
 	id = b.createVolume("v", nil)
 	b.createSnapshot(id, "s")
 	b.do("POST", "/api/storage/volumes", map[string]any{"name": "c", "svm.name": "svm0", "clone.is_flexclone": true, "clone.parent_volume.name": "v"}).wantError(t, 400, "3", "")
@@ -165,8 +237,16 @@ func TestRequestLogs(t *testing.T) {
 		rec["query"] != "fields=version" || rec["client_app"] != "Trident/25.06" || rec["duration"] == nil {
 		t.Fatalf("%v", rec)
 	}
-	if err := json.Unmarshal([]byte(lines[1]), &rec); err != nil || rec["status"] != 401.0 {
+	if err := json.Unmarshal([]byte(lines[1]), &rec); err != nil || rec["status"] != 401.0 ||
+		rec["msg"] != "request refused: authentication failed" || rec["auth_error"] != "no credentials" {
 		t.Fatalf("%v %v", rec, err)
+	}
+	a.doWith("GET", "/api/cluster", nil, func(r *http.Request) { r.SetBasicAuth("mallory", "guess") }).must(t, http.StatusUnauthorized)
+	lines = sink.lines()
+	rec = nil
+	if err := json.Unmarshal([]byte(lines[2]), &rec); err != nil || rec["msg"] != "request refused: authentication failed" ||
+		rec["auth_error"] != "wrong username or password" || rec["user"] != "mallory" || strings.Contains(lines[2], "guess") {
+		t.Fatalf("%s %v", lines[2], err)
 	}
 }
 
@@ -266,5 +346,51 @@ func TestHeaderLimit(t *testing.T) {
 			r.Header.Set(fmt.Sprintf("X-Flood-%d", i), strings.Repeat("x", 100))
 		}
 	}).wantError(t, http.StatusRequestHeaderFieldsTooLarge, "2", "")
+	a.do("GET", "/api/cluster", nil).must(t, http.StatusOK)
+}
+
+// TestOversizedBodyWrittenFirst: a client that writes a whole 10 MiB body
+// before reading (Python's requests, with no Expect: 100-continue) reads
+// the 413 envelope instead of having its connection reset, whether it
+// declares the length or sends chunks.
+func TestOversizedBodyWrittenFirst(t *testing.T) {
+	a := newAPI(t, func(o *ontaptest.Options) { o.PlainHTTP = true })
+	addr := strings.TrimPrefix(a.srv.URL, "http://")
+	body := bytes.Repeat([]byte("x"), 10<<20)
+	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(a.srv.Username+":"+a.srv.Password))
+	for _, chunked := range []bool{false, true} {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var req bytes.Buffer
+		fmt.Fprintf(&req, "POST /api/storage/volumes HTTP/1.1\r\nHost: %s\r\nAuthorization: %s\r\nContent-Type: application/json\r\n", addr, auth)
+		if chunked {
+			req.WriteString("Transfer-Encoding: chunked\r\n\r\n")
+			for off := 0; off < len(body); off += 64 << 10 {
+				fmt.Fprintf(&req, "%x\r\n%s\r\n", 64<<10, body[off:off+64<<10])
+			}
+			req.WriteString("0\r\n\r\n")
+		} else {
+			fmt.Fprintf(&req, "Content-Length: %d\r\n\r\n", len(body))
+			req.Write(body)
+		}
+		// All of it first, as the client does; only then read.
+		if _, err := conn.Write(req.Bytes()); err != nil {
+			t.Fatalf("chunked=%v: writing the body: %v", chunked, err)
+		}
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("chunked=%v: reading the answer: %v", chunked, err)
+		}
+		raw, err := io.ReadAll(res.Body)
+		conn.Close()
+		if err != nil || res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(raw), `"code":"2"`) || !strings.Contains(string(raw), "exceeds the limit") {
+			t.Fatalf("chunked=%v: %d %s %v", chunked, res.StatusCode, raw, err)
+		}
+		if !res.Close {
+			t.Errorf("chunked=%v: the connection is kept after a refused body", chunked)
+		}
+	}
 	a.do("GET", "/api/cluster", nil).must(t, http.StatusOK)
 }

@@ -3,7 +3,6 @@ package server
 import (
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/nessie-go/nessie/ontap"
 )
@@ -35,8 +34,9 @@ func (s *Server) recordJob(info ontap.JobInfo) {
 }
 
 // restoreJobs adds the journal's jobs to the registry: finished ones as
-// they were (unless expired), interrupted ones as failures ending now.
-func (s *Server) restoreJobs(now time.Time) error {
+// they were (unless expired), interrupted ones as failures ending now
+// (and journals that).
+func (s *Server) restoreJobs() error {
 	if s.opts.JobJournal == nil {
 		return nil
 	}
@@ -44,26 +44,17 @@ func (s *Server) restoreJobs(now time.Time) error {
 	if err != nil {
 		return err
 	}
-	var restored []*job
-	for _, info := range infos {
+	now := s.jobs.now()
+	for i := range infos {
+		info := &infos[i]
 		if info.State != ontap.JobSuccess && info.State != ontap.JobFailure {
 			info.State = ontap.JobFailure
 			info.End = now
 			info.Err = ontap.Errorf(http.StatusInternalServerError, ontap.CodeJobFailed, "",
 				"Job failed: the node restarted while the job was running; its change may or may not have been applied.")
-			s.recordJob(info)
+			s.recordJob(*info)
 		}
-		if now.Sub(info.End) >= s.opts.JobTTL {
-			continue
-		}
-		j := &job{info: info, done: make(chan struct{})}
-		close(j.done)
-		restored = append(restored, j)
 	}
-	slices.SortFunc(restored, func(a, b *job) int { return a.info.End.Compare(b.info.End) })
-	for _, j := range restored {
-		s.jobs.add(j)
-		s.jobs.finish(j, now)
-	}
-	return nil
+	slices.SortFunc(infos, func(a, b ontap.JobInfo) int { return a.End.Compare(b.End) })
+	return s.jobs.restore(infos)
 }

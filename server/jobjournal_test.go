@@ -3,6 +3,7 @@ package server_test
 import (
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/nessie-go/nessie/ontap"
@@ -70,16 +71,25 @@ func TestJobsOutliveTheServer(t *testing.T) {
 // TestRunningJobIsRecordedBefore202: with job latency, a 202 for a running
 // job is only sent once the journal holds the job.
 func TestRunningJobIsRecordedBefore202(t *testing.T) {
-	j := &memJournal{}
-	a := newAPI(t, withOptions(func(o *serverOptions) { o.JobJournal = j; o.JobLatency = 200 * time.Millisecond }))
-	r := a.do("POST", "/api/storage/volumes", map[string]any{"name": "v1", "svm": map[string]any{"name": "svm0"}, "aggregates": []any{map[string]any{"name": "aggr1"}}}).must(t, 202)
-	j.mu.Lock()
-	got := j.jobs[r.str("job.uuid")].State
-	j.mu.Unlock()
-	if got != ontap.JobRunning {
-		t.Fatalf("journal state at 202: %q, want running", got)
-	}
-	a.waitJob(r)
+	synctest.Test(t, func(t *testing.T) {
+		j := &memJournal{}
+		a := newBubbleAPI(t, withOptions(func(o *serverOptions) { o.JobJournal = j; o.JobLatency = 200 * time.Millisecond }))
+		r := a.do("POST", "/api/storage/volumes", map[string]any{"name": "v1", "svm": map[string]any{"name": "svm0"}, "aggregates": []any{map[string]any{"name": "aggr1"}}}).must(t, 202)
+		id := r.str("job.uuid")
+		j.mu.Lock()
+		got := j.jobs[id].State
+		j.mu.Unlock()
+		if got != ontap.JobRunning {
+			t.Fatalf("journal state at 202: %q, want running", got)
+		}
+		a.waitJob(r)
+		j.mu.Lock()
+		got = j.jobs[id].State
+		j.mu.Unlock()
+		if got != ontap.JobSuccess {
+			t.Fatalf("journal state after the job: %q, want success", got)
+		}
+	})
 }
 
 var _ server.JobJournal = (*memJournal)(nil)

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,132 +10,10 @@ import (
 	"github.com/nessie-go/nessie/ontap"
 )
 
-// job is one asynchronous operation. Its info is guarded by mu until done
-// is closed; after that it never changes.
-type job struct {
-	mu   sync.Mutex
-	info ontap.JobInfo
-	done chan struct{}
-	// Set by the work function on success: the created or changed
-	// object's path (for Location) and its record (for return_records).
-	location string
-	record   any
-}
-
-func (j *job) snapshot() ontap.JobInfo {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.info
-}
-
 // outcome is what a job's work returns on success.
 type outcome struct {
 	location string
 	record   any
-}
-
-// jobRegistry holds jobs by UUID. Finished jobs expire ttl after they end
-// and at most max of them are kept; since ttl is constant, completion
-// order is expiry order and the finished queue is reaped from its head.
-type jobRegistry struct {
-	mu       sync.Mutex
-	jobs     map[string]*job
-	finished []*job // in completion order; head at finished[head]
-	head     int
-	ttl      time.Duration
-	max      int
-}
-
-func newJobRegistry(ttl time.Duration, max int) *jobRegistry {
-	return &jobRegistry{jobs: map[string]*job{}, ttl: ttl, max: max}
-}
-
-func (g *jobRegistry) add(j *job) {
-	g.mu.Lock()
-	g.jobs[j.info.UUID] = j
-	g.mu.Unlock()
-}
-
-// get returns a live job, treating an expired one as gone even before the
-// reaper runs.
-func (g *jobRegistry) get(id string, now time.Time) *job {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	j := g.jobs[id]
-	if j == nil {
-		return nil
-	}
-	select {
-	case <-j.done:
-		if now.Sub(j.info.End) >= g.ttl {
-			return nil
-		}
-	default:
-	}
-	return j
-}
-
-// all returns the live jobs.
-func (g *jobRegistry) all(now time.Time) []*job {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	out := make([]*job, 0, len(g.jobs))
-	for _, j := range g.jobs {
-		select {
-		case <-j.done:
-			if now.Sub(j.info.End) >= g.ttl {
-				continue
-			}
-		default:
-		}
-		out = append(out, j)
-	}
-	return out
-}
-
-func (g *jobRegistry) finish(j *job, now time.Time) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.finished = append(g.finished, j)
-	g.expireLocked(now)
-}
-
-func (g *jobRegistry) expireLocked(now time.Time) {
-	for g.head < len(g.finished) {
-		j := g.finished[g.head]
-		if len(g.finished)-g.head <= g.max && now.Sub(j.info.End) < g.ttl {
-			break
-		}
-		delete(g.jobs, j.info.UUID)
-		g.finished[g.head] = nil
-		g.head++
-	}
-	// Compact when the dead prefix dominates.
-	if g.head > 1024 && g.head*2 > len(g.finished) {
-		n := copy(g.finished, g.finished[g.head:])
-		clear(g.finished[n:])
-		g.finished = g.finished[:n]
-		g.head = 0
-	}
-}
-
-// reap expires finished jobs periodically, so an idle server frees them
-// too.
-func (g *jobRegistry) reap(ctx context.Context, wg *sync.WaitGroup) {
-	defer wg.Done()
-	period := min(max(g.ttl/10, 10*time.Millisecond), 10*time.Second)
-	t := time.NewTicker(period)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			g.mu.Lock()
-			g.expireLocked(now)
-			g.mu.Unlock()
-		}
-	}
 }
 
 // jobSpec describes the work of one job.
@@ -149,15 +26,7 @@ type jobSpec struct {
 // submit registers a job and runs its work: at once, before returning,
 // when JobLatency is zero; else on a goroutine after the latency.
 func (s *Server) submit(spec jobSpec) *job {
-	j := &job{done: make(chan struct{})}
-	j.info = ontap.JobInfo{
-		UUID:        uuid.NewString(),
-		Description: spec.description,
-		State:       ontap.JobRunning,
-		Start:       time.Now(),
-		SVM:         s.svmRef,
-	}
-	s.jobs.add(j)
+	j := s.jobs.start(spec.description)
 	if s.opts.JobLatency == 0 {
 		s.execute(j, spec)
 		return j
@@ -165,7 +34,7 @@ func (s *Server) submit(spec jobSpec) *job {
 	s.closeMu.Lock()
 	if s.closed {
 		s.closeMu.Unlock()
-		s.fail(j, ontap.Errorf(http.StatusInternalServerError, ontap.CodeJobFailed, "", "Job failed: the server is shutting down."))
+		s.jobs.finish(j, ontap.Errorf(http.StatusInternalServerError, ontap.CodeJobFailed, "", "Job failed: the server is shutting down."), "", nil)
 		return j
 	}
 	s.wg.Add(1)
@@ -178,7 +47,7 @@ func (s *Server) submit(spec jobSpec) *job {
 		case <-t.C:
 			s.execute(j, spec)
 		case <-s.ctx.Done():
-			s.fail(j, ontap.Errorf(http.StatusInternalServerError, ontap.CodeJobFailed, "", "Job failed: the server shut down before the job ran."))
+			s.jobs.finish(j, ontap.Errorf(http.StatusInternalServerError, ontap.CodeJobFailed, "", "Job failed: the server shut down before the job ran."), "", nil)
 		}
 	}()
 	return j
@@ -187,30 +56,10 @@ func (s *Server) submit(spec jobSpec) *job {
 func (s *Server) execute(j *job, spec jobSpec) {
 	out, err := spec.run(s.ctx)
 	if err != nil {
-		s.fail(j, ontap.FromBackend(spec.op, err))
+		s.jobs.finish(j, ontap.FromBackend(spec.op, err), "", nil)
 		return
 	}
-	now := time.Now()
-	j.mu.Lock()
-	j.info.State = ontap.JobSuccess
-	j.info.End = now
-	j.location, j.record = out.location, out.record
-	j.mu.Unlock()
-	s.recordJob(j.info)
-	close(j.done)
-	s.jobs.finish(j, now)
-}
-
-func (s *Server) fail(j *job, e *ontap.Error) {
-	now := time.Now()
-	j.mu.Lock()
-	j.info.State = ontap.JobFailure
-	j.info.Err = e
-	j.info.End = now
-	j.mu.Unlock()
-	s.recordJob(j.info)
-	close(j.done)
-	s.jobs.finish(j, now)
+	s.jobs.finish(j, nil, out.location, out.record)
 }
 
 // respond answers a mutation that started job j, the way ONTAP does:
@@ -237,15 +86,12 @@ func (s *Server) respond(r *http.Request, q *ontap.Query, j *job, create bool, p
 		t.Stop()
 	}
 	status := http.StatusAccepted
-	var info ontap.JobInfo
-	if finished {
-		info = j.info // immutable once done
-	} else {
-		s.recordJob(j.snapshot()) // acknowledged while running
+	if !finished {
+		s.recordJob(runningInfo(j, nil)) // acknowledged while running
 	}
 	if finished && q.ReturnTimeout > 0 {
-		if info.State == ontap.JobFailure {
-			return result{}, info.Err
+		if j.err != nil { // immutable once done
+			return result{}, j.err
 		}
 		status = http.StatusOK
 		if create {
@@ -253,9 +99,9 @@ func (s *Server) respond(r *http.Request, q *ontap.Query, j *job, create bool, p
 		}
 	}
 	res := result{status: status}
-	body := ontap.JobResponse[any]{Job: new(ontap.NewJobLink(j.info.UUID))}
+	body := ontap.JobResponse[any]{Job: new(ontap.NewJobLink(j.id.String()))}
 	rec, loc := pending, pendingLoc
-	if finished && info.State == ontap.JobSuccess && j.location != "" {
+	if finished && j.err == nil && j.location != "" {
 		rec, loc = j.record, j.location
 	}
 	if create {
@@ -308,13 +154,13 @@ func (s *Server) respondMany(r *http.Request, q *ontap.Query, jobs []*job) (resu
 	if !all {
 		for _, j := range jobs {
 			if !isDone(j) {
-				s.recordJob(j.snapshot()) // acknowledged while running
+				s.recordJob(runningInfo(j, nil)) // acknowledged while running
 			}
 		}
 	}
 	body := ontap.JobResponse[any]{NumRecords: new(len(jobs)), Jobs: make([]ontap.JobLink, len(jobs))}
 	for i, j := range jobs {
-		body.Jobs[i] = ontap.NewJobLink(j.info.UUID)
+		body.Jobs[i] = ontap.NewJobLink(j.id.String())
 	}
 	status := http.StatusAccepted
 	if all && q.ReturnTimeout > 0 {
@@ -332,12 +178,10 @@ func (s *Server) listJobs(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	now := time.Now()
-	js := s.jobs.all(now)
-	recs := make([]ontap.Job, len(js))
-	for i, j := range js {
-		info := j.snapshot()
-		recs[i] = ontap.JobRecord(&info)
+	infos := s.jobs.all(s.svmRef)
+	recs := make([]ontap.Job, len(infos))
+	for i := range infos {
+		recs[i] = ontap.JobRecord(&infos[i])
 	}
 	return result{status: http.StatusOK, body: ontap.Page(q, recs, ontap.JobsPath)}, nil
 }
@@ -351,11 +195,14 @@ func (s *Server) getJob(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	j := s.jobs.get(id, time.Now())
-	if j == nil {
+	jid, err := uuid.Parse(id)
+	if err != nil {
 		return result{}, ontap.ErrNotFound("uuid")
 	}
-	info := j.snapshot()
+	info, _, ok := s.jobs.info(jid, s.svmRef)
+	if !ok {
+		return result{}, ontap.ErrNotFound("uuid")
+	}
 	rec := ontap.JobRecord(&info)
 	ontap.Project(q, &rec)
 	return result{status: http.StatusOK, body: rec}, nil
@@ -379,11 +226,15 @@ func (s *Server) patchJob(r *http.Request) (result, error) {
 	if err := s.emptyBody(r); err != nil {
 		return result{}, err
 	}
-	j := s.jobs.get(id, time.Now())
-	if j == nil {
+	jid, err := uuid.Parse(id)
+	if err != nil {
 		return result{}, ontap.ErrNotFound("uuid")
 	}
-	if isDone(j) {
+	_, ended, ok := s.jobs.info(jid, s.svmRef)
+	if !ok {
+		return result{}, ontap.ErrNotFound("uuid")
+	}
+	if ended {
 		return result{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeJobTerminal, "", "The job has already finished.")
 	}
 	return result{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeJobCancelUnsupported, "action", "This job cannot be cancelled or paused.")

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/nessie-go/nessie/server"
@@ -40,25 +41,21 @@ func TestJobObjects(t *testing.T) {
 	a.do("GET", "/api/cluster/jobs/123", nil).wantError(t, 404, "2", "uuid")
 }
 
+// TestJobExpiry: a finished job is queryable for JobTTL, then gone from
+// both the job and the listing, in fake time.
 func TestJobExpiry(t *testing.T) {
-	a := newAPI(t, withOptions(func(o *serverOptions) { o.JobTTL = 20 * time.Millisecond }))
-	r := a.do("POST", "/api/storage/volumes", map[string]any{"name": "e", "svm.name": "svm0", "aggregates.name": "aggr1"}).must(t, http.StatusAccepted)
-	href := r.str("job._links.self.href")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		g := a.do("GET", href, nil)
-		if g.status == http.StatusNotFound {
-			g.wantError(t, 404, "4", "uuid")
-			break
+	synctest.Test(t, func(t *testing.T) {
+		a := newBubbleAPI(t, withOptions(func(o *serverOptions) { o.JobTTL = 300 * time.Second }))
+		r := a.do("POST", "/api/storage/volumes", map[string]any{"name": "e", "svm.name": "svm0", "aggregates.name": "aggr1"}).must(t, http.StatusAccepted)
+		href := r.str("job._links.self.href")
+		time.Sleep(299 * time.Second)
+		a.do("GET", href, nil).must(t, http.StatusOK)
+		time.Sleep(time.Second)
+		a.do("GET", href, nil).wantError(t, 404, "4", "uuid")
+		if l := a.do("GET", "/api/cluster/jobs", nil).must(t, http.StatusOK); l.get("num_records") != 0.0 {
+			t.Fatalf("expired job listed: %s", l.raw)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job never expired: %s", g.raw)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	if l := a.do("GET", "/api/cluster/jobs", nil).must(t, http.StatusOK); l.get("num_records") != 0.0 {
-		t.Fatalf("expired job listed: %s", l.raw)
-	}
+	})
 }
 
 func TestMaxJobs(t *testing.T) {
@@ -77,37 +74,49 @@ func TestMaxJobs(t *testing.T) {
 // not done yet; return_timeout waits for it; Location and records fall
 // back to the name form until the uuid is known.
 func TestJobLatency(t *testing.T) {
-	a := newAPI(t, withOptions(func(o *serverOptions) { o.JobLatency = 300 * time.Millisecond }))
-	r := a.do("POST", "/api/storage/volumes?return_records=true", map[string]any{"name": "slow", "svm.name": "svm0", "aggregates.name": "aggr1"}).must(t, http.StatusAccepted)
-	if r.header.Get("Location") != "/api/storage/volumes/?name=slow" || r.str("records.0.name") != "slow" || r.get("records.0.uuid") != nil {
-		t.Fatalf("pending create: %v %s", r.header, r.raw)
-	}
-	j := a.job(r)
-	if j.str("state") != "running" || j.get("end_time") != nil {
-		t.Fatalf("%s", j.raw)
-	}
-	if j := a.waitJob(r); j.str("state") != "success" {
-		t.Fatalf("%s", j.raw)
-	}
-	// The SDK then GETs the Location (the trailing-slash collection).
-	l := a.do("GET", r.header.Get("Location"), nil).must(t, http.StatusOK)
-	if l.get("num_records") != 1.0 || l.str("records.0._links.self.href") == "" {
-		t.Fatalf("%s", l.raw)
-	}
-	// return_timeout waits, then answers 201 with Location and records.
-	r = a.do("POST", "/api/storage/volumes?return_records=true&return_timeout=30", map[string]any{"name": "slow2", "svm.name": "svm0", "aggregates.name": "aggr1"}).must(t, http.StatusCreated)
-	id := r.str("records.0.uuid")
-	if id == "" || r.header.Get("Location") != "/api/storage/volumes/"+id || r.str("job.uuid") == "" {
-		t.Fatalf("%v %s", r.header, r.raw)
-	}
-	// A PATCH finished within return_timeout is 200.
-	a.do("PATCH", "/api/storage/volumes/"+id+"?return_timeout=30", map[string]any{"comment": "x"}).must(t, http.StatusOK)
-	// A DELETE without return_timeout is 202 while running.
-	r = a.do("DELETE", "/api/storage/volumes/"+id, nil).must(t, http.StatusAccepted)
-	if a.job(r).str("state") != "running" {
-		t.Fatal("delete job not running")
-	}
-	a.waitJob(r)
+	synctest.Test(t, func(t *testing.T) {
+		a := newBubbleAPI(t, withOptions(func(o *serverOptions) { o.JobLatency = 300 * time.Millisecond }))
+		r := a.do("POST", "/api/storage/volumes?return_records=true", map[string]any{"name": "slow", "svm.name": "svm0", "aggregates.name": "aggr1"}).must(t, http.StatusAccepted)
+		if r.header.Get("Location") != "/api/storage/volumes/?name=slow" || r.str("records.0.name") != "slow" || r.get("records.0.uuid") != nil {
+			t.Fatalf("pending create: %v %s", r.header, r.raw)
+		}
+		j := a.job(r)
+		if j.str("state") != "running" || j.get("end_time") != nil {
+			t.Fatalf("%s", j.raw)
+		}
+		time.Sleep(299 * time.Millisecond)
+		synctest.Wait()
+		if j := a.job(r); j.str("state") != "running" {
+			t.Fatalf("finished before JobLatency: %s", j.raw)
+		}
+		if vols, _ := a.srv.Backend.ListVolumes(t.Context()); len(vols) != 0 {
+			t.Fatalf("the work ran before JobLatency: %v", vols)
+		}
+		time.Sleep(time.Millisecond)
+		synctest.Wait()
+		if j := a.job(r); j.str("state") != "success" {
+			t.Fatalf("not finished at JobLatency: %s", j.raw)
+		}
+		// The SDK then GETs the Location (the trailing-slash collection).
+		l := a.do("GET", r.header.Get("Location"), nil).must(t, http.StatusOK)
+		if l.get("num_records") != 1.0 || l.str("records.0._links.self.href") == "" {
+			t.Fatalf("%s", l.raw)
+		}
+		// return_timeout waits, then answers 201 with Location and records.
+		r = a.do("POST", "/api/storage/volumes?return_records=true&return_timeout=30", map[string]any{"name": "slow2", "svm.name": "svm0", "aggregates.name": "aggr1"}).must(t, http.StatusCreated)
+		id := r.str("records.0.uuid")
+		if id == "" || r.header.Get("Location") != "/api/storage/volumes/"+id || r.str("job.uuid") == "" {
+			t.Fatalf("%v %s", r.header, r.raw)
+		}
+		// A PATCH finished within return_timeout is 200.
+		a.do("PATCH", "/api/storage/volumes/"+id+"?return_timeout=30", map[string]any{"comment": "x"}).must(t, http.StatusOK)
+		// A DELETE without return_timeout is 202 while running.
+		r = a.do("DELETE", "/api/storage/volumes/"+id, nil).must(t, http.StatusAccepted)
+		if a.job(r).str("state") != "running" {
+			t.Fatal("delete job not running")
+		}
+		a.waitJob(r)
+	})
 }
 
 // TestCloseFailsPendingJobs: Close stops delayed jobs; they end in failure.

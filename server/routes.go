@@ -49,7 +49,8 @@ var (
 func checkExtra(q *ontap.Query) error {
 	for k, v := range q.Extra {
 		switch k {
-		case "force", "restore_to.snapshot.force", "preserve_lun_ids", "snapshot_directory_access_enabled":
+		case "force", "restore_to.snapshot.force", "preserve_lun_ids", "snapshot_directory_access_enabled",
+			"list_destinations_only", "return_unhealthy_relationships_only":
 			switch strings.ToLower(v) {
 			case "true", "false":
 			default:
@@ -85,13 +86,15 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/storage/aggregates/{uuid}", h: s.getAggregate, summary: "Get an aggregate", kind: ontap.QueryRecord, schema: aggrSchema, status: ok},
 		{method: "GET", path: "/api/network/ip/interfaces", h: s.listInterfaces, summary: "List IP interfaces", kind: ontap.QueryCollection, schema: ifSchema, status: ok},
 		{method: "GET", path: "/api/network/ip/interfaces/{uuid}", h: s.getInterface, summary: "Get an IP interface", kind: ontap.QueryRecord, schema: ifSchema, status: ok},
+		{method: "GET", path: "/api/cluster/peers", h: s.listClusterPeers, summary: "List cluster peers (always empty: one cluster)", kind: ontap.QueryCollection, schema: clusterPeerSchema, status: ok},
+		{method: "GET", path: "/api/svm/peers", h: s.listSVMPeers, summary: "List SVM peers (always empty: one cluster)", kind: ontap.QueryCollection, schema: svmPeerSchema, status: ok},
+		{method: "GET", path: "/api/snapmirror/relationships", h: s.listSnapMirrorRelationships, summary: "List SnapMirror relationships (always empty: no replication over REST)", kind: ontap.QueryCollection, schema: snapmirrorSchema, status: ok, allow: snapmirrorListParams},
 		{method: "GET", path: "/api/protocols/nfs/export-policies", h: s.listExportPolicies, summary: "List NFS export policies", kind: ontap.QueryCollection, schema: policySchema, status: ok},
 		{method: "POST", path: "/api/support/ems/application-logs", h: s.postEMS, summary: "Accept an application EMS log entry (discarded)", kind: ontap.QueryMutation, body: "ems_application_log", status: ok},
 		{method: "GET", path: "/api/private/cli/volume/recovery-queue", h: s.getRecoveryQueue, summary: "Volume recovery queue (always empty: deletes are immediate)", kind: ontap.QueryCollection, schema: recoverySchema, status: ok},
 		{method: "POST", path: "/api/private/cli/volume/recovery-queue/purge", h: s.purgeRecoveryQueue, summary: "Purge the volume recovery queue (a no-op job)", kind: ontap.QueryMutation, body: "recovery_queue_purge", status: []int{http.StatusAccepted}},
 
 		{method: "GET", path: "/api/storage/volumes", h: s.listVolumes, summary: "List volumes", kind: ontap.QueryCollection, schema: volumeSchema, status: ok},
-		{method: "GET", path: "/api/storage/volumes/{$}", h: s.listVolumes, summary: "List volumes (trailing-slash form, as in Location headers)", kind: ontap.QueryCollection, schema: volumeSchema, status: ok},
 		{method: "POST", path: "/api/storage/volumes", h: s.createVolume, summary: "Create a volume or a FlexClone", kind: ontap.QueryMutation, schema: volumeSchema, body: "@create", status: create},
 		{method: "PATCH", path: "/api/storage/volumes", h: s.patchVolumes, summary: "Modify the volumes a query selects (at least one filter is required)", kind: ontap.QueryMutationByQuery, schema: volumeSchema, body: "@modify", status: mut, allow: volumePatchParams},
 		{method: "DELETE", path: "/api/storage/volumes", h: s.deleteVolumes, summary: "Delete the volumes a query selects (at least one filter is required)", kind: ontap.QueryMutationByQuery, schema: volumeSchema, status: mut, allow: volumeDeleteParams},
@@ -100,7 +103,6 @@ func (s *Server) routeTable() []route {
 		{method: "DELETE", path: "/api/storage/volumes/{uuid}", h: s.deleteVolume, summary: "Delete a volume", kind: ontap.QueryMutation, schema: volumeSchema, status: mut, allow: volumeDeleteParams},
 
 		{method: "GET", path: "/api/storage/volumes/{vol}/snapshots", h: s.listSnapshots, summary: "List a volume's snapshots", kind: ontap.QueryCollection, schema: snapshotSchema, status: ok},
-		{method: "GET", path: "/api/storage/volumes/{vol}/snapshots/{$}", h: s.listSnapshots, summary: "List a volume's snapshots (trailing-slash form)", kind: ontap.QueryCollection, schema: snapshotSchema, status: ok},
 		{method: "POST", path: "/api/storage/volumes/{vol}/snapshots", h: s.createSnapshot, summary: "Create a snapshot", kind: ontap.QueryMutation, schema: snapshotSchema, body: "@create", status: create},
 		{method: "PATCH", path: "/api/storage/volumes/{vol}/snapshots", h: s.patchSnapshots, summary: "Modify the snapshots a query selects (at least one filter is required)", kind: ontap.QueryMutationByQuery, schema: snapshotSchema, body: "@modify", status: mut},
 		{method: "DELETE", path: "/api/storage/volumes/{vol}/snapshots", h: s.deleteSnapshots, summary: "Delete the snapshots a query selects (at least one filter is required)", kind: ontap.QueryMutationByQuery, schema: snapshotSchema, status: mut},
@@ -112,8 +114,31 @@ func (s *Server) routeTable() []route {
 	}
 }
 
+// withSlashForms adds, for every collection (a path with a GET listing),
+// the same operations at the path's trailing-slash form: ONTAP answers
+// both, and clients use both (Ansible lists
+// /api/protocols/nfs/export-policies/, Location headers name
+// /api/storage/volumes/...).
+func withSlashForms(rts []route) []route {
+	collection := map[string]bool{}
+	for _, rt := range rts {
+		if rt.method == "GET" && rt.kind == ontap.QueryCollection {
+			collection[rt.path] = true
+		}
+	}
+	out := rts
+	for _, rt := range rts {
+		if collection[rt.path] {
+			rt.path += "/{$}"
+			rt.summary += " (trailing-slash form)"
+			out = append(out, rt)
+		}
+	}
+	return out
+}
+
 func (s *Server) buildMux() http.Handler {
-	s.routes = s.routeTable()
+	s.routes = withSlashForms(s.routeTable())
 	mux := http.NewServeMux()
 	methods := map[string][]string{}
 	var paths []string

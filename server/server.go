@@ -51,10 +51,12 @@ func NewIdentity() Identity {
 	}
 }
 
-// Options configure a Server. Only Username and Password are required.
+// Options configure a Server. The zero value (and a nil *Options) is a
+// server with ONTAP's default credentials and behaviour.
 type Options struct {
 	// Username and Password are the HTTP Basic credentials every request
-	// must carry (compared in constant time).
+	// must carry (compared in constant time); empty means
+	// [DefaultUsername] and [DefaultPassword].
 	Username, Password string
 	// Identity is the cluster identity; the zero value means NewIdentity().
 	Identity Identity
@@ -103,6 +105,14 @@ type Options struct {
 // empty.
 const DefaultVersion = "9.16.1"
 
+// Default credentials, those of a fresh ONTAP simulator. The password is
+// public knowledge: a server reachable beyond the local machine needs its
+// own (the nessie daemon refuses to listen beyond loopback with it).
+const (
+	DefaultUsername = "admin"
+	DefaultPassword = "netapp1!"
+)
+
 // Server is the ONTAP REST API over a backend. It is an http.Handler; the
 // caller owns listeners and TLS.
 type Server struct {
@@ -135,18 +145,21 @@ type Server struct {
 	swagger     []byte
 }
 
-// New returns a server over b. It validates opts eagerly; a nil opts is an
-// error because credentials are required.
+// New returns a server over b. It validates opts eagerly; nil opts means
+// all defaults.
 func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 	if b == nil {
 		return nil, errors.New("server: nil backend")
 	}
-	if opts == nil {
-		return nil, errors.New("server: options are required (username and password)")
+	var o Options
+	if opts != nil {
+		o = *opts
 	}
-	o := *opts
-	if o.Username == "" || o.Password == "" {
-		return nil, errors.New("server: Username and Password are required")
+	if o.Username == "" {
+		o.Username = DefaultUsername
+	}
+	if o.Password == "" {
+		o.Password = DefaultPassword
 	}
 	if o.Identity == (Identity{}) {
 		o.Identity = NewIdentity()
@@ -157,7 +170,7 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 	if o.Version == "" {
 		o.Version = DefaultVersion
 	}
-	v, err := ontap.ParseVersion(o.Version)
+	v, err := ontap.ParseRESTVersion(o.Version)
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
@@ -212,8 +225,11 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 		s.volCtx.EmptyExportPolicy = ""
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.jobs = newJobRegistry(o.JobTTL, o.MaxJobs)
-	if err := s.restoreJobs(time.Now()); err != nil {
+	s.jobs = newJobRegistry(o.JobTTL, o.MaxJobs, time.Now)
+	if o.JobJournal != nil {
+		s.jobs.record = s.recordJob
+	}
+	if err := s.restoreJobs(); err != nil {
 		s.cancel()
 		return nil, fmt.Errorf("server: restoring jobs: %w", err)
 	}
@@ -341,7 +357,39 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.String("err", err.Error()))
 	}
+	if e.Status == http.StatusRequestEntityTooLarge {
+		s.refuseBody(w, r, e)
+		return
+	}
 	s.writeJSON(w, e.Status, ontap.ErrorResponse{Error: e})
+}
+
+// Bounds on the request body read and thrown away after a 413.
+const (
+	drainBytes = 64 << 20
+	drainTime  = 5 * time.Second
+)
+
+// refuseBody answers 413 and then reads and discards the rest of the body,
+// up to drainBytes and for at most drainTime, before the connection is
+// closed. Clients that send the whole body before reading the answer
+// (Python's http.client and requests, with no Expect: 100-continue) would
+// otherwise have their connection reset by the unread data and never see
+// the 413. A client that sends more, or slower, is cut off as before.
+func (s *Server) refuseBody(w http.ResponseWriter, r *http.Request, e *ontap.Error) {
+	rc := http.NewResponseController(w)
+	// Reading the request after writing the answer needs full duplex on
+	// HTTP/1 (net/http would otherwise stop the body at the header);
+	// HTTP/2 and test recorders need nothing and refuse it.
+	duplex := rc.EnableFullDuplex() == nil
+	w.Header()["Connection"] = []string{"close"}
+	s.writeJSON(w, e.Status, ontap.ErrorResponse{Error: e})
+	if !duplex || r.Body == nil {
+		return
+	}
+	_ = rc.Flush()
+	_ = rc.SetReadDeadline(time.Now().Add(drainTime))
+	_, _ = io.CopyN(io.Discard, r.Body, drainBytes)
 }
 
 // ---- auth and logging ----
@@ -371,15 +419,23 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-func (s *Server) authorized(r *http.Request) bool {
-	user, pass, ok := r.BasicAuth()
-	if !ok {
-		return false
+// authorize checks the request's HTTP Basic credentials. When they fail
+// it also says why (for the log line), and which user tried.
+func (s *Server) authorize(r *http.Request) (ok bool, why, who string) {
+	user, pass, present := r.BasicAuth()
+	if !present {
+		if r.Header.Get("Authorization") == "" {
+			return false, "no credentials", ""
+		}
+		return false, "not HTTP Basic credentials", ""
 	}
 	u := sha256.Sum256([]byte(user))
 	p := sha256.Sum256([]byte(pass))
 	// Both comparisons always run, so timing reveals neither.
-	return subtle.ConstantTimeCompare(u[:], s.user[:])&subtle.ConstantTimeCompare(p[:], s.pass[:]) == 1
+	if subtle.ConstantTimeCompare(u[:], s.user[:])&subtle.ConstantTimeCompare(p[:], s.pass[:]) == 1 {
+		return true, "", ""
+	}
+	return false, "wrong username or password", user
 }
 
 func (s *Server) front(mux http.Handler) http.Handler {
@@ -404,8 +460,9 @@ func (s *Server) front(mux http.Handler) http.Handler {
 					ontap.CodeJobFailed, "", "internal error")})
 			}
 		}()
+		authOK, authWhy, authWho := s.authorize(r)
 		switch {
-		case !s.authorized(r):
+		case !authOK:
 			w.Header()["Www-Authenticate"] = hdrAuthBase
 			s.writeJSON(w, http.StatusUnauthorized, ontap.ErrorResponse{Error: ontap.Errorf(http.StatusUnauthorized, ontap.CodePermissionDenied, "",
 				"User is not authorized: the request lacks valid HTTP Basic credentials.")})
@@ -442,7 +499,16 @@ func (s *Server) front(mux http.Handler) http.Handler {
 			} else if ua := r.UserAgent(); ua != "" {
 				attrs = append(attrs, slog.String("user_agent", ua))
 			}
-			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+			msg := "request"
+			if !authOK {
+				// Say why, and who tried (never the password).
+				msg = "request refused: authentication failed"
+				attrs = append(attrs, slog.String("auth_error", authWhy))
+				if authWho != "" {
+					attrs = append(attrs, slog.String("user", text.Truncate(authWho, 64)))
+				}
+			}
+			s.log.LogAttrs(r.Context(), slog.LevelInfo, msg, attrs...)
 		}
 	})
 }

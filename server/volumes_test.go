@@ -265,29 +265,37 @@ func TestVolumePatch(t *testing.T) {
 	a := newAPI(t)
 	id := a.createVolume("p", nil)
 	path := "/api/storage/volumes/" + id
+	// Each step patches a volume of its own, made as the step needs it
+	// (create fields, then prep patched in), so any one runs alone.
 	steps := []struct {
 		name  string
+		setup map[string]any
+		prep  map[string]any
 		query string
 		body  any
 		check map[string]string
 	}{
-		{"resize", "", map[string]any{"size": 5 << 30}, map[string]string{"size": "5368709120", "space.size": "5368709120"}},
-		{"resize ansible", "?sizing_method=use_existing_resources", map[string]any{"size": "6GB"}, map[string]string{"size": "6442450944"}},
-		{"rename", "", map[string]any{"name": "p2"}, map[string]string{"name": "p2"}},
-		{"mount nested", "", map[string]any{"nas": map[string]any{"path": "/p2"}}, map[string]string{"nas.path": "/p2"}},
-		{"export policy nested", "", map[string]any{"nas": map[string]any{"export_policy": map[string]any{"name": "pol1"}}}, map[string]string{"nas.export_policy.name": "pol1", "nas.path": "/p2"}},
-		{"export policy dotted", "", map[string]any{"nas.export_policy.name": "pol2"}, map[string]string{"nas.export_policy.name": "pol2"}},
-		{"comment", "", map[string]any{"comment": "hello"}, map[string]string{"comment": "hello"}},
-		{"offline unmounts", "", map[string]any{"state": "offline"}, map[string]string{"state": "offline", "nas.path": ""}},
-		{"online", "", map[string]any{"state": "online"}, map[string]string{"state": "online"}},
-		{"mount dotted", "", map[string]any{"nas.path": "/q"}, map[string]string{"nas.path": "/q"}},
-		{"unmount", "", map[string]any{"nas": map[string]any{"path": ""}}, map[string]string{"nas.path": ""}},
-		{"settings", "", map[string]any{"snapshot_policy.name": "none", "nas.unix_permissions": 750, "snapshot_directory_access_enabled": false, "guarantee": map[string]any{"type": "none"}},
+		{"resize", nil, nil, "", map[string]any{"size": 5 << 30}, map[string]string{"size": "5368709120", "space.size": "5368709120"}},
+		{"resize ansible", nil, nil, "?sizing_method=use_existing_resources", map[string]any{"size": "6GB"}, map[string]string{"size": "6442450944"}},
+		{"rename", nil, nil, "", map[string]any{"name": "p2"}, map[string]string{"name": "p2"}},
+		{"mount nested", nil, nil, "", map[string]any{"nas": map[string]any{"path": "/p2"}}, map[string]string{"nas.path": "/p2"}},
+		{"export policy nested", map[string]any{"nas": map[string]any{"path": "/pe"}}, nil, "", map[string]any{"nas": map[string]any{"export_policy": map[string]any{"name": "pol1"}}}, map[string]string{"nas.export_policy.name": "pol1", "nas.path": "/pe"}},
+		{"export policy dotted", nil, nil, "", map[string]any{"nas.export_policy.name": "pol2"}, map[string]string{"nas.export_policy.name": "pol2"}},
+		{"comment", nil, nil, "", map[string]any{"comment": "hello"}, map[string]string{"comment": "hello"}},
+		{"offline unmounts", map[string]any{"nas": map[string]any{"path": "/po"}}, nil, "", map[string]any{"state": "offline"}, map[string]string{"state": "offline", "nas.path": ""}},
+		{"online", nil, map[string]any{"state": "offline"}, "", map[string]any{"state": "online"}, map[string]string{"state": "online"}},
+		{"mount dotted", nil, nil, "", map[string]any{"nas.path": "/q"}, map[string]string{"nas.path": "/q"}},
+		{"unmount", map[string]any{"nas": map[string]any{"path": "/pu"}}, nil, "", map[string]any{"nas": map[string]any{"path": ""}}, map[string]string{"nas.path": ""}},
+		{"settings", map[string]any{"comment": "hello"}, nil, "", map[string]any{"snapshot_policy.name": "none", "nas.unix_permissions": 750, "snapshot_directory_access_enabled": false, "guarantee": map[string]any{"type": "none"}},
 			map[string]string{"snapshot_policy.name": "none", "nas.unix_permissions": "750", "snapshot_directory_access_enabled": "false", "guarantee.type": "none", "comment": "hello"}},
-		{"empty body", "", nil, map[string]string{"name": "p2"}},
+		{"empty body", map[string]any{"comment": "kept"}, nil, "", nil, map[string]string{"name": "step_empty_body", "comment": "kept"}},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
+			path := "/api/storage/volumes/" + a.createVolume("step_"+strings.ReplaceAll(s.name, " ", "_"), s.setup)
+			if s.prep != nil {
+				a.do("PATCH", path+"?return_timeout=5", s.prep).must(t, http.StatusOK)
+			}
 			r := a.do("PATCH", path+s.query, s.body).must(t, http.StatusAccepted)
 			if r.get("records") != nil || r.header.Get("Location") != "" {
 				t.Fatalf("PATCH answer: %s", r.raw)

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -80,7 +82,7 @@ func (o *serveOptions) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.load, "load", "", "fixture file (YAML) to start from; POST /nessie/v1/reset returns to it")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "PEM certificate to serve instead of the self-signed one (needs --tls-key)")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "PEM private key for --tls-cert")
-	fs.StringVar(&o.ontapVersion, "ontap-version", d.ONTAPVersion, "ONTAP release to report (generation.major.minor)")
+	fs.StringVar(&o.ontapVersion, "ontap-version", d.ONTAPVersion, "ONTAP release to report, e.g. 9.16.1 or 9.16.1P6 (9.6.0 or later)")
 	fs.BoolVar(&o.relaxedNames, "relaxed-names", false, "accept volume names ONTAP would reject")
 	fs.BoolVar(&o.contractMode, "contract-mode", false, "serve the backend contract where ONTAP is stricter (any size, snapshots of offline volumes)")
 	fs.DurationVar(&o.jobLatency, "job-latency", 0, "delay before each asynchronous job completes, e.g. 500ms")
@@ -154,7 +156,53 @@ func (o *serveOptions) resolve(fs *pflag.FlagSet, getenv func(string) string, re
 		cfg.DataDir = d
 	}
 	if err := cfg.Validate(); err != nil {
-		return daemon.Config{}, fmt.Errorf("invalid configuration:\n%w", err)
+		return daemon.Config{}, fmt.Errorf("invalid configuration:\n%w", inFlagTerms(err, fs))
 	}
 	return cfg, nil
+}
+
+// keyFlags names the flag that sets each config key.
+var keyFlags = map[string]string{
+	"listen": "listen", "http": "http", "admin_username": "username", "admin_password": "password",
+	"data_dir": "data-dir", "tls_cert": "tls-cert", "tls_key": "tls-key", "ontap_version": "ontap-version",
+	"relaxed_names": "relaxed-names", "contract_mode": "contract-mode", "job_latency": "job-latency",
+	"log_format": "log-format", "log_level": "log-level",
+}
+
+// flagError is a config problem that came from a command-line flag, told
+// in the flag's terms; it wraps the config error for errors.As.
+type flagError struct {
+	msg string
+	ce  *daemon.ConfigError
+}
+
+func (e *flagError) Error() string { return e.msg }
+func (e *flagError) Unwrap() error { return e.ce }
+
+// inFlagTerms rewrites the problems with settings given as flags so that
+// they name the flags (--tls-cert), not the config file's keys
+// (tls_cert); problems from the config file keep their keys.
+func inFlagTerms(err error, fs *pflag.FlagSet) error {
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return err
+	}
+	errs := j.Unwrap()
+	out := make([]error, len(errs))
+	for i, e := range errs {
+		out[i] = e
+		ce, ok := e.(*daemon.ConfigError)
+		if !ok {
+			continue
+		}
+		switch flag := keyFlags[ce.Key]; {
+		case ce.Key == "tls_cert" && (fs.Changed("tls-cert") || fs.Changed("tls-key")):
+			out[i] = &flagError{msg: "--tls-cert and --tls-key must be given together (a certificate and its key)", ce: ce}
+		case ce.Key == "http" && fs.Changed("http"):
+			out[i] = &flagError{msg: "--http asks for plain HTTP but a TLS certificate is set (--tls-cert or tls_cert); choose one", ce: ce}
+		case flag != "" && fs.Changed(flag):
+			out[i] = &flagError{msg: "--" + flag + ": " + strings.TrimPrefix(ce.Err.Error(), ce.Key+" "), ce: ce}
+		}
+	}
+	return errors.Join(out...)
 }

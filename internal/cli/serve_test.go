@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,5 +166,37 @@ func TestResolveServeConfig(t *testing.T) {
 				t.Errorf("a failed resolve returned a config: %+v", got)
 			}
 		})
+	}
+}
+
+// TestServeErrorsNameFlags: a problem with a flag names the flag; the same
+// problem from the config file names the key.
+func TestServeErrorsNameFlags(t *testing.T) {
+	home := map[string]string{"HOME": "/home/u"}
+	for _, tc := range []struct {
+		args        []string
+		files       map[string]string
+		want, avoid []string
+	}{
+		{args: []string{"--tls-cert", "c.pem"}, want: []string{"--tls-cert", "--tls-key"}, avoid: []string{"tls_cert", "tls_key"}},
+		{args: []string{"--tls-key", "k.pem"}, want: []string{"--tls-cert", "--tls-key"}, avoid: []string{"tls_cert"}},
+		{args: []string{"--listen", "nowhere"}, want: []string{"--listen"}, avoid: []string{"\nlisten"}},
+		{args: []string{"--ontap-version", "9.5.0"}, want: []string{"--ontap-version"}, avoid: []string{"ontap_version"}},
+		{args: []string{"--config", "n.toml"}, files: map[string]string{"n.toml": "tls_cert = \"c.pem\"\n"}, want: []string{"tls_cert"}, avoid: []string{"--tls"}},
+	} {
+		_, err := resolveServeConfig(tc.args, home, tc.files)
+		if err == nil {
+			t.Fatalf("%v: no error", tc.args)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%v: %q does not name %s", tc.args, err, w)
+			}
+		}
+		for _, a := range tc.avoid {
+			if strings.Contains(err.Error(), a) {
+				t.Errorf("%v: %q names %s", tc.args, err, a)
+			}
+		}
 	}
 }

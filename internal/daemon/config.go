@@ -13,14 +13,17 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/nessie-go/nessie/ontap"
+	"github.com/nessie-go/nessie/server"
 )
 
 // Defaults for [Config]. DefaultPassword is public knowledge, which is why
 // the daemon refuses to listen beyond loopback while it is in use.
 const (
 	DefaultListen          = "127.0.0.1:8443"
-	DefaultUsername        = "admin"
-	DefaultPassword        = "netapp1!"
+	DefaultUsername        = server.DefaultUsername
+	DefaultPassword        = server.DefaultPassword
 	DefaultClusterName     = "nessie"
 	DefaultNodeName        = "nessie-01"
 	DefaultSVMName         = "svm0"
@@ -99,7 +102,7 @@ type Config struct {
 	NodeSerial string
 	// DataLIF is the IP address the data interface reports (data_lif).
 	DataLIF string
-	// ONTAPVersion is the release the cluster claims, "generation.major.minor"
+	// ONTAPVersion is the release the cluster claims, "9.16.1" or "9.16.1P6"
 	// (ontap_version). Clients gate features on it: Trident uses REST by
 	// default only from 9.15.1.
 	ONTAPVersion string
@@ -249,7 +252,7 @@ func (c Config) Validate() error {
 		bad("data_lif", "%q is not an IP address", c.DataLIF)
 	}
 	if err := checkONTAPVersion(c.ONTAPVersion); err != nil {
-		bad("ontap_version", "%q: %v", c.ONTAPVersion, err)
+		bad("ontap_version", "%v", err)
 	}
 	if c.JobLatency < 0 || c.JobLatency > MaxJobLatency {
 		bad("job_latency", "%v is outside 0s..%v", c.JobLatency, MaxJobLatency)
@@ -279,6 +282,14 @@ func (c Config) Validate() error {
 func (c Config) Logger(w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: c.LogLevel}
 	if c.LogFormat == LogJSON {
+		// slog's JSON handler writes a duration as integer nanoseconds;
+		// people read these logs too, so write "1.52ms" as text does.
+		opts.ReplaceAttr = func(_ []string, a slog.Attr) slog.Attr {
+			if a.Value.Kind() == slog.KindDuration {
+				a.Value = slog.StringValue(a.Value.Duration().String())
+			}
+			return a
+		}
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
@@ -358,23 +369,9 @@ func checkName(s string) error {
 	return nil
 }
 
-// checkONTAPVersion accepts "generation.major.minor" with ONTAP's REST API
-// present (9.6.0 or later).
+// checkONTAPVersion accepts what server.New accepts: one parser,
+// ontap.ParseRESTVersion ("9.16.1", "9.16.1P6"; 9.6.0 or later).
 func checkONTAPVersion(v string) error {
-	parts := strings.Split(v, ".")
-	if len(parts) != 3 {
-		return errors.New("want generation.major.minor, e.g. " + DefaultONTAPVersion)
-	}
-	var n [3]uint64
-	for i, p := range parts {
-		x, err := strconv.ParseUint(p, 10, 16)
-		if err != nil || strconv.FormatUint(x, 10) != p {
-			return errors.New("want generation.major.minor, e.g. " + DefaultONTAPVersion)
-		}
-		n[i] = x
-	}
-	if n[0] < 9 || n[0] == 9 && n[1] < 6 {
-		return errors.New("ONTAP has a REST API only from 9.6.0")
-	}
-	return nil
+	_, err := ontap.ParseRESTVersion(v)
+	return err
 }

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nessie-go/nessie/backend/mem"
+	"github.com/nessie-go/nessie/server"
 )
 
 // configKeys returns the ConfigError keys in err, in order.
@@ -82,7 +85,8 @@ func TestValidate(t *testing.T) {
 		{name: "data lif not an IP", edit: func(c *Config) { c.DataLIF = "lif1" }, keys: []string{"data_lif"}},
 		{name: "data lif ipv6", edit: func(c *Config) { c.DataLIF = "fd00::1" }},
 		{name: "version two parts", edit: func(c *Config) { c.ONTAPVersion = "9.16" }, keys: []string{"ontap_version"}},
-		{name: "version with patch suffix", edit: func(c *Config) { c.ONTAPVersion = "9.16.1P3" }, keys: []string{"ontap_version"}},
+		{name: "version with patch suffix", edit: func(c *Config) { c.ONTAPVersion = "9.16.1P6" }},
+		{name: "version with a bad suffix", edit: func(c *Config) { c.ONTAPVersion = "9.16.1Q6" }, keys: []string{"ontap_version"}},
 		{name: "version before REST", edit: func(c *Config) { c.ONTAPVersion = "9.5.0" }, keys: []string{"ontap_version"}},
 		{name: "version 9.6.0", edit: func(c *Config) { c.ONTAPVersion = "9.6.0" }},
 		{name: "version 10.0.0", edit: func(c *Config) { c.ONTAPVersion = "10.0.0" }},
@@ -311,5 +315,31 @@ func TestNessieStoreDefaultsBeyondLoopbackAreRefused(t *testing.T) {
 	}
 	if err := c.Validate(); !errors.Is(err, ErrInsecurePassword) {
 		t.Fatalf("Validate() = %v, want ErrInsecurePassword", err)
+	}
+}
+
+// TestONTAPVersionAgreesWithServer: the config accepts exactly the
+// versions server.New accepts, so a version never passes one and fails
+// the other at start-up.
+func TestONTAPVersionAgreesWithServer(t *testing.T) {
+	for _, v := range []string{"9.16.1", "9.16.1P6", "9.15.1RC1", "9.6.0", "10.0.0", "9.5.0", "9.16", "9.16.1Q6", "v9.16.1", "9.16.1 ", ""} {
+		cfg := DefaultConfig()
+		cfg.ONTAPVersion = v
+		cfgErr := cfg.Validate()
+		srv, srvErr := server.New(mem.New(nil), &server.Options{Username: "u", Password: "p", Version: v})
+		if srvErr == nil {
+			srv.Close()
+		}
+		if v == "" {
+			// An empty version means the default to server.New; the
+			// config always holds one.
+			if cfgErr == nil {
+				t.Errorf("config accepts an empty ontap_version")
+			}
+			continue
+		}
+		if (cfgErr == nil) != (srvErr == nil) {
+			t.Errorf("%q: config says %v, server.New says %v", v, cfgErr, srvErr)
+		}
 	}
 }

@@ -12,6 +12,12 @@ import (
 // serveLimited serves a trivial handler behind a connLimiter of size max
 // and returns its URL and a counter of connections the server has seen.
 func serveLimited(t *testing.T, max int, block <-chan struct{}) (string, *atomic.Int64) {
+	return serveLimitedNotify(t, max, block, nil)
+}
+
+// serveLimitedNotify is serveLimited that also signals entered (if not
+// nil) when a /block request has reached the handler.
+func serveLimitedNotify(t *testing.T, max int, block <-chan struct{}, entered chan<- struct{}) (string, *atomic.Int64) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -22,6 +28,9 @@ func serveLimited(t *testing.T, max int, block <-chan struct{}) (string, *atomic
 	hs := &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/block" {
+				if entered != nil {
+					entered <- struct{}{}
+				}
 				<-block
 			}
 			io.WriteString(w, "ok")
@@ -67,17 +76,13 @@ func TestConnLimiterEvictsIdleConnectionsForNewClients(t *testing.T) {
 }
 
 func TestConnLimiterNeverExceedsTheLimitWithBusyConnections(t *testing.T) {
-	block := make(chan struct{})
-	url, conns := serveLimited(t, 1, block)
+	block, entered := make(chan struct{}), make(chan struct{}, 1)
+	url, conns := serveLimitedNotify(t, 1, block, entered)
 	busy := &http.Client{Transport: &http.Transport{}}
 	t.Cleanup(busy.CloseIdleConnections)
 	done := make(chan struct{})
 	go func() { defer close(done); get(t, busy, url+"/block") }()
-	// Wait until the busy request holds the only slot.
-	deadline := time.Now().Add(5 * time.Second)
-	for conns.Load() == 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	<-entered // the busy request holds the only slot
 	second := &http.Client{Transport: &http.Transport{}}
 	t.Cleanup(second.CloseIdleConnections)
 	served := make(chan struct{})

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/nessie-go/nessie/server"
@@ -59,6 +60,8 @@ type RunOptions struct {
 
 	// wrap, set by tests, wraps the REST server's handler.
 	wrap func(http.Handler) http.Handler
+	// wrapListener, set by tests, wraps the bound listener.
+	wrapListener func(net.Listener) net.Listener
 }
 
 // Run validates cfg, prepares the data directory, identity and
@@ -163,8 +166,15 @@ func Run(ctx context.Context, cfg Config, opts *RunOptions) error {
 	}
 
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Listen)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("listen: %s is already in use (another nessie?); pick another address with --listen "+
+			"(listen in the config file), e.g. --listen 127.0.0.1:0 for any free port: %w", cfg.Listen, err)
+	}
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
+	}
+	if opts.wrapListener != nil {
+		ln = opts.wrapListener(ln)
 	}
 	limiter := newConnLimiter(ln, cfg.MaxConnections)
 	hs.ConnState = limiter.connState

@@ -165,10 +165,10 @@ func newClient(t testing.TB, tc *tls.Config) *http.Client {
 }
 
 // InProcess starts the REST server in process (ontaptest) and returns it
-// as a Target whose Backend is set.
-func InProcess(t testing.TB, opts ...ontaptest.Option) *Target {
+// as a Target whose Backend is set. opts may be nil.
+func InProcess(t testing.TB, opts *ontaptest.Options) *Target {
 	t.Helper()
-	s := ontaptest.NewServer(t, opts...)
+	s := ontaptest.NewServer(t, opts)
 	u, err := url.Parse(s.URL)
 	if err != nil {
 		t.Fatal(err)

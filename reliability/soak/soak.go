@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nessie-go/nessie/internal/jsonpath"
 	"github.com/nessie-go/nessie/reliability/harness"
 )
 
@@ -469,32 +470,6 @@ func firstRecord(body []byte) (map[string]any, bool) {
 	return r.Records[0], true
 }
 
-func str(m map[string]any, path ...string) string {
-	var cur any = m
-	for _, p := range path {
-		mm, ok := cur.(map[string]any)
-		if !ok {
-			return ""
-		}
-		cur = mm[p]
-	}
-	s, _ := cur.(string)
-	return s
-}
-
-func num(m map[string]any, path ...string) (int64, bool) {
-	var cur any = m
-	for _, p := range path {
-		mm, ok := cur.(map[string]any)
-		if !ok {
-			return 0, false
-		}
-		cur = mm[p]
-	}
-	f, ok := cur.(float64)
-	return int64(f), ok
-}
-
 // lookup finds an object by name in a collection (after an async create,
 // whose answer carries no UUID).
 func (c *client) lookup(ctx context.Context, op, collection, name string) (map[string]any, bool) {
@@ -531,7 +506,7 @@ func (c *client) adoptCreated(ctx context.Context, op string, a answer, name str
 		return
 	}
 	rec, ok := firstRecord(a.body)
-	if !ok || str(rec, "uuid") == "" {
+	if !ok || jsonpath.String(rec, "uuid") == "" {
 		// Async: the 202 echoed the request; find the volume by name,
 		// which also proves the acknowledged create is visible.
 		rec, ok = c.lookup(ctx, op, "/api/storage/volumes", name)
@@ -541,9 +516,9 @@ func (c *client) adoptCreated(ctx context.Context, op string, a answer, name str
 			return
 		}
 	}
-	v.uuid = str(rec, "uuid")
+	v.uuid = jsonpath.String(rec, "uuid")
 	if v.size < 0 {
-		if n, ok := num(rec, "size"); ok {
+		if n, ok := jsonpath.Int(rec, "size"); ok {
 			v.size = n
 		}
 	}
@@ -581,7 +556,7 @@ func (c *client) getVolume(ctx context.Context) {
 	}
 	var rec map[string]any
 	_ = json.Unmarshal(a.body, &rec)
-	if got := str(rec, "name"); got != v.name {
+	if got := jsonpath.String(rec, "name"); got != v.name {
 		c.rep.violation("volume %s: name %q, model %q", v.uuid, got, v.name)
 	}
 }
@@ -688,7 +663,7 @@ func (c *client) createSnapshot(ctx context.Context) {
 		return
 	}
 	rec, ok := firstRecord(a.body)
-	if !ok || str(rec, "uuid") == "" {
+	if !ok || jsonpath.String(rec, "uuid") == "" {
 		rec, ok = c.lookup(ctx, opCreateSnapshot, "/api/storage/volumes/"+v.uuid+"/snapshots", name)
 		if !ok {
 			c.rep.violation("snapshot %s of %s: acknowledged, but not found by name", name, v.name)
@@ -696,7 +671,7 @@ func (c *client) createSnapshot(ctx context.Context) {
 			return
 		}
 	}
-	s := snapshot{uuid: str(rec, "uuid"), name: name, size: v.size}
+	s := snapshot{uuid: jsonpath.String(rec, "uuid"), name: name, size: v.size}
 	v.snaps = append(v.snaps, s)
 	c.reg.publish(v.uuid, s.uuid)
 }

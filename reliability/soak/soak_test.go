@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nessie-go/nessie/internal/jsonpath"
 	"github.com/nessie-go/nessie/ontaptest"
 	"github.com/nessie-go/nessie/reliability/harness"
 	"github.com/nessie-go/nessie/server"
@@ -103,7 +104,7 @@ func TestSoakDaemon(t *testing.T) {
 // that 202 answers, running jobs and job polling are exercised under
 // contention.
 func TestSoakInProcessWithJobLatency(t *testing.T) {
-	tgt := harness.InProcess(t, ontaptest.WithOptions(server.Options{JobLatency: 3 * time.Millisecond}))
+	tgt := harness.InProcess(t, &ontaptest.Options{Server: server.Options{JobLatency: 3 * time.Millisecond}})
 	rep, err := Run(t.Context(), tgt, Config{Duration: 1500 * time.Millisecond, Clients: 16, Seed: *soakSeed, AsyncShare: 0.5})
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +117,7 @@ func TestSoakInProcessWithJobLatency(t *testing.T) {
 // server still has, a wrong comment and a missing snapshot is caught on
 // every count.
 func TestVerifyDetectsDisagreement(t *testing.T) {
-	tgt := harness.InProcess(t)
+	tgt := harness.InProcess(t, nil)
 	ctx := t.Context()
 	mk := func(name string) string {
 		r, err := tgt.Do(ctx, http.MethodPost, "/api/storage/volumes?return_timeout=30&return_records=true",
@@ -125,7 +126,7 @@ func TestVerifyDetectsDisagreement(t *testing.T) {
 			t.Fatalf("create %s: %v %v", name, err, r)
 		}
 		rec, _ := firstRecord(r.Body)
-		return str(rec, "uuid")
+		return jsonpath.String(rec, "uuid")
 	}
 	kept, stale := mk("kept"), mk("stale")
 	mk("phantom")

@@ -1,0 +1,145 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/nessie-go/nessie/ontap"
+)
+
+// The read-only collections below exist on every real cluster and clients
+// read them unconditionally: Trident's ontap-nas lists SnapMirror
+// relationships before deleting each volume, and a 404 makes it give up
+// and leak the volume. A single simulated cluster has no peers and no
+// replication, so each answers 200 with no records, through the query
+// engine (fields=, filters, order_by and max_records are checked as for
+// any collection).
+
+// snapMirrorEndpoint is one end of a SnapMirror relationship.
+type snapMirrorEndpoint struct {
+	Path    *string    `json:"path,omitempty"`
+	SVM     *ontap.Ref `json:"svm,omitempty"`
+	Cluster *ontap.Ref `json:"cluster,omitempty"`
+}
+
+// snapMirrorPolicyRef names a relationship's policy.
+type snapMirrorPolicyRef struct {
+	Name *string `json:"name,omitempty"`
+	UUID *string `json:"uuid,omitempty"`
+	Type *string `json:"type,omitempty"`
+}
+
+// snapMirrorTransfer is the state of a relationship's current or last
+// transfer.
+type snapMirrorTransfer struct {
+	UUID             *string `json:"uuid,omitempty"`
+	State            *string `json:"state,omitempty"`
+	BytesTransferred *int64  `json:"bytes_transferred,omitempty"`
+	TotalDuration    *string `json:"total_duration,omitempty"`
+	EndTime          *string `json:"end_time,omitempty"`
+}
+
+// snapMirrorRelationship is a record of /api/snapmirror/relationships
+// (always empty here).
+type snapMirrorRelationship struct {
+	UUID                 *string              `json:"uuid,omitempty" ontap:"key,ro"`
+	Source               *snapMirrorEndpoint  `json:"source,omitempty"`
+	Destination          *snapMirrorEndpoint  `json:"destination,omitempty"`
+	Policy               *snapMirrorPolicyRef `json:"policy,omitempty"`
+	State                *string              `json:"state,omitempty"`
+	Healthy              *bool                `json:"healthy,omitempty" ontap:"ro"`
+	LagTime              *string              `json:"lag_time,omitempty" ontap:"ro"`
+	GroupType            *string              `json:"group_type,omitempty" ontap:"ro"`
+	Restore              *bool                `json:"restore,omitempty"`
+	ExportedSnapshot     *string              `json:"exported_snapshot,omitempty" ontap:"ro"`
+	IdentityPreservation *string              `json:"identity_preservation,omitempty"`
+	LastTransferType     *string              `json:"last_transfer_type,omitempty" ontap:"ro"`
+	TransferSchedule     *ontap.Ref           `json:"transfer_schedule,omitempty"`
+	Throttle             *int64               `json:"throttle,omitempty"`
+	Transfer             *snapMirrorTransfer  `json:"transfer,omitempty" ontap:"ro"`
+	Links                *ontap.Links         `json:"_links,omitempty" ontap:"key,ro"`
+}
+
+// svmPeerTarget is the far side of an SVM peer relationship.
+type svmPeerTarget struct {
+	SVM     *ontap.Ref `json:"svm,omitempty"`
+	Cluster *ontap.Ref `json:"cluster,omitempty"`
+}
+
+// svmPeer is a record of /api/svm/peers (always empty here).
+type svmPeer struct {
+	UUID         *string        `json:"uuid,omitempty" ontap:"key,ro"`
+	Name         *string        `json:"name,omitempty"`
+	SVM          *ontap.Ref     `json:"svm,omitempty"`
+	Peer         *svmPeerTarget `json:"peer,omitempty"`
+	State        *string        `json:"state,omitempty"`
+	Applications []string       `json:"applications,omitempty"`
+	Links        *ontap.Links   `json:"_links,omitempty" ontap:"key,ro"`
+}
+
+// clusterPeerRemote identifies a peered cluster.
+type clusterPeerRemote struct {
+	Name         *string  `json:"name,omitempty" ontap:"ro"`
+	SerialNumber *string  `json:"serial_number,omitempty" ontap:"ro"`
+	IPAddresses  []string `json:"ip_addresses,omitempty"`
+}
+
+// clusterPeerStatus is a peer relationship's health.
+type clusterPeerStatus struct {
+	State      *string `json:"state,omitempty" ontap:"ro"`
+	UpdateTime *string `json:"update_time,omitempty" ontap:"ro"`
+}
+
+// clusterPeerAuthentication is a peer relationship's authentication.
+type clusterPeerAuthentication struct {
+	State      *string `json:"state,omitempty"`
+	ExpiryTime *string `json:"expiry_time,omitempty"`
+	InUse      *string `json:"in_use,omitempty"`
+}
+
+// clusterPeerEncryption is a peer relationship's encryption.
+type clusterPeerEncryption struct {
+	Proposed *string `json:"proposed,omitempty"`
+	State    *string `json:"state,omitempty" ontap:"ro"`
+}
+
+// clusterPeer is a record of /api/cluster/peers (always empty here).
+type clusterPeer struct {
+	UUID             *string                    `json:"uuid,omitempty" ontap:"key,ro"`
+	Name             *string                    `json:"name,omitempty" ontap:"key"`
+	Remote           *clusterPeerRemote         `json:"remote,omitempty"`
+	Status           *clusterPeerStatus         `json:"status,omitempty" ontap:"ro"`
+	Authentication   *clusterPeerAuthentication `json:"authentication,omitempty"`
+	Encryption       *clusterPeerEncryption     `json:"encryption,omitempty"`
+	IPSpace          *ontap.Ref                 `json:"ipspace,omitempty"`
+	PeerApplications []string                   `json:"peer_applications,omitempty"`
+	Links            *ontap.Links               `json:"_links,omitempty" ontap:"key,ro"`
+}
+
+var (
+	snapmirrorSchema  = ontap.SchemaOf[snapMirrorRelationship]()
+	svmPeerSchema     = ontap.SchemaOf[svmPeer]()
+	clusterPeerSchema = ontap.SchemaOf[clusterPeer]()
+)
+
+// SnapMirror relationship listing parameters beyond the query engine's:
+// both are booleans on ONTAP.
+var snapmirrorListParams = []string{"list_destinations_only", "return_unhealthy_relationships_only"}
+
+func (s *Server) listSnapMirrorRelationships(r *http.Request) (result, error) {
+	q, err := snapmirrorSchema.ParseQuery(r.URL.Query(), ontap.QueryCollection, snapmirrorListParams...)
+	if err != nil {
+		return result{}, err
+	}
+	if err := checkExtra(q); err != nil {
+		return result{}, err
+	}
+	return result{status: http.StatusOK, body: ontap.Page(q, []snapMirrorRelationship{}, "/api/snapmirror/relationships")}, nil
+}
+
+func (s *Server) listSVMPeers(r *http.Request) (result, error) {
+	return list(r, svmPeerSchema, []svmPeer{}, "/api/svm/peers")
+}
+
+func (s *Server) listClusterPeers(r *http.Request) (result, error) {
+	return list(r, clusterPeerSchema, []clusterPeer{}, "/api/cluster/peers")
+}
