@@ -156,3 +156,28 @@ func BenchmarkOpen(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// BenchmarkRestore measures a reset: replacing the whole state with a
+// fixture of n volumes (each with a snapshot), in memory and on a file.
+func BenchmarkRestore(b *testing.B) {
+	for _, n := range []int{10, 1000} {
+		st := &fixture.State{}
+		now := time.Now().UTC()
+		for i := range n {
+			v := backend.Volume{ID: backend.NewVolumeID(), Name: fmt.Sprintf("vol%d", i), Size: backend.Bytes(1 << 30),
+				State: backend.StateOnline, Style: backend.StyleFlexVol, Type: backend.TypeRW, CreateTime: now}
+			st.Volumes = append(st.Volumes, fixture.VolumeRecord{Volume: v, Snapshots: []fixture.SnapshotRecord{
+				{Snapshot: backend.Snapshot{ID: backend.NewSnapshotID(), Name: "s", CreateTime: now}, VolumeSize: v.Size}}})
+		}
+		for _, f := range factories[1:] {
+			b.Run(fmt.Sprintf("%s/volumes=%d", f.name, n), func(b *testing.B) {
+				r := f.new(b).(fixture.Restorer)
+				for range b.N {
+					if err := r.Restore(context.Background(), st); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -220,6 +220,9 @@ func TestCrash(t *testing.T) {
 		for _, e := range rep.ServerErrors() {
 			t.Errorf("cycle %d: server error: %s", c, e)
 		}
+		t.Logf("cycle %d: killed at %v, ready again after %v; %d requests, %d cut off, %d volumes verified",
+			c, killAt.Round(time.Millisecond), d.startups[len(d.startups)-1].Round(time.Millisecond),
+			rep.Requests(), len(rep.TransportErrors()), rep.FinalVolumes)
 		if rep.FinalVolumes == 0 {
 			t.Errorf("cycle %d: no volumes survived: the run proves nothing", c)
 		}
