@@ -26,7 +26,7 @@ type Options struct {
 
 // ErrLocked is returned (wrapped) by Open when another process, typically
 // a second nessie daemon on the same data directory, holds the store.
-var ErrLocked = errors.New("store is locked by another process")
+var ErrLocked = errors.New("store is in use")
 
 // ErrCorrupt is returned (wrapped) by Open when the store file cannot be
 // read back: torn, truncated, or not a nessie store at all.
@@ -116,7 +116,7 @@ func openDB(path string, timeout time.Duration) (db *bolt.DB, err error) {
 }
 
 func corrupt(path string, cause error) error {
-	return fmt.Errorf("%w: %s cannot be read (%v). Nothing was changed. To start empty, move the file aside (keep it for inspection); to start from saved state, restore a backup or load a fixture (nessie serve --load FILE)", ErrCorrupt, path, cause)
+	return fmt.Errorf("%w: %s cannot be read (%v). Nothing was changed. Move the file aside (keep it for inspection) and start again: empty, or from a backup or a fixture (nessie serve --load FILE)", ErrCorrupt, path, cause)
 }
 
 // Path returns the store file, or "" for a memory-only backend.

@@ -180,7 +180,7 @@ func TestCorruptFileIsRefused(t *testing.T) {
 			if !errors.Is(err, durable.ErrCorrupt) {
 				t.Fatalf("Open: %v, want ErrCorrupt", err)
 			}
-			if !containsAll(err.Error(), p, "move the file aside") {
+			if !containsAll(err.Error(), p, "Move the file aside") {
 				t.Fatalf("error does not name the file and the remedy: %v", err)
 			}
 		})
