@@ -67,10 +67,11 @@ type daemon struct {
 	addr     string
 	password string
 
-	gate sync.RWMutex // write-held from kill to ready
-	cmd  *exec.Cmd
-	exit chan struct{}
-	errb *bytes.Buffer
+	gateMu sync.Mutex
+	gate   chan struct{} // closed while the daemon is up
+	cmd    *exec.Cmd
+	exit   chan struct{}
+	errb   *bytes.Buffer
 
 	transport *http.Transport
 	startups  []time.Duration
@@ -83,13 +84,20 @@ func newDaemon(t *testing.T) *daemon {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	d := &daemon{t: t, dataDir: filepath.Join(t.TempDir(), "data"), addr: addr, password: "crash-" + rand.Text()}
+	d := &daemon{t: t, dataDir: filepath.Join(t.TempDir(), "data"), addr: addr, password: "crash-" + rand.Text(), gate: make(chan struct{})}
+	close(d.gate)
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
 	d.transport = &http.Transport{
 		MaxIdleConnsPerHost: 64,
 		DialContext: func(ctx context.Context, network, a string) (net.Conn, error) {
-			d.gate.RLock()
-			d.gate.RUnlock()
+			d.gateMu.Lock()
+			up := d.gate
+			d.gateMu.Unlock()
+			select {
+			case <-up:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
 			return dialer.DialContext(ctx, network, a)
 		},
 	}
@@ -109,8 +117,7 @@ func (d *daemon) target() *harness.Target {
 }
 
 // start launches the daemon and waits until it answers.
-func (d *daemon) start() {
-	d.t.Helper()
+func (d *daemon) start() error {
 	args, _ := json.Marshal([]string{"serve", "--store", "durable", "--data-dir", d.dataDir,
 		"--listen", d.addr, "--http", "--log-level", "warn"})
 	cmd := exec.Command(os.Args[0])
@@ -119,7 +126,7 @@ func (d *daemon) start() {
 	cmd.Stderr = d.errb
 	begin := time.Now()
 	if err := cmd.Start(); err != nil {
-		d.t.Fatal(err)
+		return err
 	}
 	d.cmd, d.exit = cmd, make(chan struct{})
 	go func(exit chan struct{}) { cmd.Wait(); close(exit) }(d.exit)
@@ -127,7 +134,7 @@ func (d *daemon) start() {
 	for {
 		select {
 		case <-d.exit:
-			d.t.Fatalf("daemon exited while starting: %v\n%s", cmd.ProcessState, d.errb)
+			return fmt.Errorf("daemon exited while starting: %v\n%s", cmd.ProcessState, d.errb)
 		default:
 		}
 		req, _ := http.NewRequest("GET", "http://"+d.addr+"/api/cluster?fields=version", nil)
@@ -136,11 +143,11 @@ func (d *daemon) start() {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
 				d.startups = append(d.startups, time.Since(begin))
-				return
+				return nil
 			}
 		}
 		if time.Since(begin) > 30*time.Second {
-			d.t.Fatalf("daemon not ready after 30s\n%s", d.errb)
+			return fmt.Errorf("daemon not ready after 30s\n%s", d.errb)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -157,12 +164,18 @@ func (d *daemon) kill() {
 
 // crashAndRestart kills the daemon with SIGKILL and starts it again on
 // the same data directory, holding new connections back meanwhile.
-func (d *daemon) crashAndRestart() {
-	d.gate.Lock()
-	defer d.gate.Unlock()
+func (d *daemon) crashAndRestart() error {
+	d.gateMu.Lock()
+	d.gate = make(chan struct{})
+	d.gateMu.Unlock()
+	defer func() {
+		d.gateMu.Lock()
+		close(d.gate)
+		d.gateMu.Unlock()
+	}()
 	d.kill()
 	d.transport.CloseIdleConnections()
-	d.start()
+	return d.start()
 }
 
 func (d *daemon) reset() {
@@ -192,20 +205,23 @@ func TestCrash(t *testing.T) {
 	t.Logf("%d cycles of %v, %d clients, seed %d", cycles, cycleLen, clients, seed)
 
 	d := newDaemon(t)
-	d.start()
+	if err := d.start(); err != nil {
+		t.Fatal(err)
+	}
 	tgt := d.target()
 	var requests, transportErrs, finalVols, finalSnaps, finalClones int64
 	for c := range cycles {
 		d.reset()
 		killAt := time.Duration(float64(cycleLen) * (0.15 + 0.7*rng.Float64()))
-		killed := make(chan struct{})
+		restarted := make(chan error, 1)
 		go func() {
-			defer close(killed)
 			time.Sleep(killAt)
-			d.crashAndRestart()
+			restarted <- d.crashAndRestart()
 		}()
 		rep, err := soak.Run(t.Context(), tgt, soak.Config{Duration: cycleLen, Clients: clients, Seed: seed + uint64(c)*1000})
-		<-killed
+		if rerr := <-restarted; rerr != nil {
+			t.Fatalf("cycle %d: restart: %v", c, rerr)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
