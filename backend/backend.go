@@ -19,28 +19,39 @@ type VolumeBackend interface {
 	// ListVolumes returns every live volume, in no guaranteed order.
 	ListVolumes(ctx context.Context) ([]Volume, error)
 
-	// CreateVolume creates a volume: state online, style flexvol, type rw,
-	// no clone origin, with the spec's size, junction path, export policy
-	// and comment, and a creation time. It returns the stored volume.
-	// Errors: ErrInvalidArgument if spec fails VolumeSpec.Validate;
-	// ErrAlreadyExists if a volume (clones included) has that name.
+	// CreateVolume creates a volume: style flexvol, type rw, no clone
+	// origin, in the spec's state (online if ""), with the spec's size,
+	// junction path, export policy, comment and attributes (compacted, as
+	// CompactAttributes gives them), and a creation time. It returns the
+	// stored volume. Errors: ErrInvalidArgument if spec fails
+	// VolumeSpec.Validate; ErrUnsupported if spec has attributes and the
+	// backend keeps none; ErrAlreadyExists if a volume (clones included)
+	// has that name.
 	CreateVolume(ctx context.Context, spec VolumeSpec) (Volume, error)
 
 	// GetVolume returns the volume. Errors: ErrVolumeNotFound.
 	GetVolume(ctx context.Context, id VolumeID) (Volume, error)
+
+	// VolumeByName returns the volume with exactly that name (names are
+	// case-sensitive byte strings). Errors: ErrVolumeNotFound if no
+	// volume has it, whatever the name is (an invalid name names none).
+	VolumeByName(ctx context.Context, name string) (Volume, error)
 
 	// DeleteVolume deletes the volume and all its snapshots, freeing its
 	// name. Errors: ErrVolumeNotFound; ErrInUse if an unsplit clone
 	// depends on one of its snapshots (nothing is deleted then).
 	DeleteVolume(ctx context.Context, id VolumeID) error
 
-	// PatchVolume applies the set fields of patch and returns the updated
-	// volume. Existence is checked before the patch is validated.
-	// An empty patch returns the volume unchanged.
+	// PatchVolume applies the set fields of patch, all or none of them,
+	// and returns the updated volume. Attributes is merged into the stored
+	// attributes with MergeAttributes. Existence is checked before the
+	// patch is validated. An empty patch returns the volume unchanged.
 	// Errors: ErrVolumeNotFound; ErrInvalidArgument if patch fails
-	// VolumePatch.Validate; ErrAlreadyExists if a rename collides with
-	// another volume; ErrInUse if a non-empty junction path is set while
-	// the resulting state is not online.
+	// VolumePatch.Validate or the merged attributes are too large;
+	// ErrUnsupported if the patch has attributes and the backend keeps
+	// none; ErrAlreadyExists if a rename collides with another volume;
+	// ErrInUse if a non-empty junction path is set while the resulting
+	// state is not online.
 	PatchVolume(ctx context.Context, id VolumeID, patch VolumePatch) (Volume, error)
 
 	// AccessHandle tells how to reach the volume's data.
@@ -59,20 +70,29 @@ type SnapshotBackend interface {
 	ListSnapshots(ctx context.Context, vol VolumeID) ([]Snapshot, error)
 
 	// CreateSnapshot captures the volume now, recording the creation time
-	// (UTC) and the volume's current size. Errors: ErrVolumeNotFound;
-	// ErrInvalidArgument for an invalid name; ErrAlreadyExists if the
-	// volume already has a snapshot of that name.
-	CreateSnapshot(ctx context.Context, vol VolumeID, name string) (Snapshot, error)
+	// (UTC), the volume's current size, and the spec's name, comment and
+	// attributes. Errors: ErrVolumeNotFound; ErrInvalidArgument if spec
+	// fails SnapshotSpec.Validate; ErrUnsupported if spec has attributes
+	// and the backend keeps none; ErrAlreadyExists if the volume already
+	// has a snapshot of that name.
+	CreateSnapshot(ctx context.Context, vol VolumeID, spec SnapshotSpec) (Snapshot, error)
 
 	// GetSnapshot returns one snapshot.
 	GetSnapshot(ctx context.Context, vol VolumeID, snap SnapshotID) (Snapshot, error)
+
+	// SnapshotByName returns the volume's snapshot with exactly that name
+	// (case-sensitive). Errors: ErrVolumeNotFound; ErrSnapshotNotFound if
+	// the volume has no snapshot of that name.
+	SnapshotByName(ctx context.Context, vol VolumeID, name string) (Snapshot, error)
 
 	// DeleteSnapshot deletes one snapshot, freeing its name.
 	// Errors: ErrInUse if an unsplit clone depends on it.
 	DeleteSnapshot(ctx context.Context, vol VolumeID, snap SnapshotID) error
 
-	// PatchSnapshot renames a snapshot or changes its comment and returns
-	// it. Errors: ErrInvalidArgument for an invalid name;
+	// PatchSnapshot renames a snapshot, changes its comment or merges a
+	// patch into its attributes (all or none of these) and returns it.
+	// Errors: ErrInvalidArgument if patch fails SnapshotPatch.Validate;
+	// ErrUnsupported for attributes the backend cannot keep;
 	// ErrAlreadyExists if the new name is taken on that volume.
 	PatchSnapshot(ctx context.Context, vol VolumeID, snap SnapshotID, patch SnapshotPatch) (Snapshot, error)
 
@@ -88,13 +108,20 @@ type SnapshotBackend interface {
 type CloneBackend interface {
 	SnapshotBackend
 
-	// CreateClone creates a new volume named name from the parent's
-	// snapshot. The clone has the size the parent had when the snapshot
-	// was taken, is online, rw and flexvol, and records its origin. It
-	// returns the stored clone. Errors, checked in this order:
-	// ErrVolumeNotFound (parent), ErrSnapshotNotFound, ErrInvalidArgument
-	// (name), ErrAlreadyExists (name taken).
-	CreateClone(ctx context.Context, parentVol VolumeID, parentSnap SnapshotID, name string) (Volume, error)
+	// CreateClone creates a new volume from a snapshot of the parent, as
+	// one atomic step. If spec.ParentSnapshot is zero, the backend first
+	// snapshots the parent under spec.NewSnapshotName, in the same step:
+	// when the call fails, that snapshot does not exist either. The clone
+	// has the size the parent had when the snapshot was taken, is rw and
+	// flexvol, records its origin, and takes the spec's state, junction
+	// path, export policy, comment and attributes. It returns the stored
+	// clone. Errors, checked in this order: ErrVolumeNotFound (parent),
+	// ErrSnapshotNotFound (a non-zero ParentSnapshot the parent lacks),
+	// ErrInvalidArgument (spec fails CloneSpec.Validate), ErrUnsupported
+	// (attributes the backend cannot keep), ErrAlreadyExists (the clone's
+	// name is taken, or, with resource snapshot, the parent already has a
+	// snapshot called NewSnapshotName).
+	CreateClone(ctx context.Context, spec CloneSpec) (Volume, error)
 
 	// SplitClone makes a clone independent: its origin is cleared and
 	// the parent snapshot no longer depends on it. It returns the

@@ -145,3 +145,11 @@ func TestCapabilitiesConsistency(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkNewVolumeID measures ID generation (google/uuid over
+// crypto/rand), which every create pays.
+func BenchmarkNewVolumeID(b *testing.B) {
+	for b.Loop() {
+		_ = backend.NewVolumeID()
+	}
+}

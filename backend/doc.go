@@ -30,8 +30,14 @@
 //   - Names are validated by [ValidateName]: non-empty, at most
 //     [MaxNameLen] bytes, valid UTF-8, no '/', no NUL. (The ONTAP REST edge
 //     additionally enforces ONTAP's stricter volume-name rules.)
+//   - Names are case-sensitive: "db" and "DB" are two names. VolumeByName
+//     and SnapshotByName find exactly the name given.
 //   - Create returns the full stored object; Get and List return objects
 //     equal to it until it changes.
+//   - Every change an ONTAP job makes is one backend call, atomic: a
+//     volume is created in its final state with its attributes; a clone
+//     of a snapshot taken for the occasion is one CreateClone call; a
+//     failed call leaves nothing behind.
 //   - Deleting a volume deletes its snapshots. It is refused with [ErrInUse]
 //     while an unsplit clone depends on one of them.
 //   - Deleting a snapshot is refused with [ErrInUse] while an unsplit clone
@@ -42,10 +48,25 @@
 //   - Splitting a clone clears its origin and releases the parent snapshot.
 //   - Restoring a volume to a snapshot reverts the volume's size to the
 //     snapshot's and deletes every snapshot taken after it.
-//   - Every field a patch sets is stored and read back.
+//   - Every field a patch sets is stored and read back; a patch applies
+//     wholly or not at all.
 //   - Snapshot creation time is recorded in UTC.
 //   - A call whose context is already done has no effect and returns the
 //     context's error, unwrapped.
+//
+// # Attributes
+//
+// Volumes and snapshots carry an optional attributes object: JSON that a
+// layer above the contract (the ONTAP REST server, a binding) stores with
+// the object so that one write keeps both consistent, instead of a side
+// store written after the backend commits. A backend stores it compacted
+// and returns it verbatim ([CompactAttributes]); it gives it no meaning.
+// A patch's attributes are an RFC 7386 merge patch applied with
+// [MergeAttributes], so every backend merges alike. Input that is not a
+// JSON object, or larger than [MaxAttributesLen], fails with
+// [ErrInvalidArgument]. A backend that cannot keep attributes (the REST
+// client: the server it talks to owns ONTAP's fields itself) refuses
+// non-empty ones with [ErrUnsupported] rather than dropping them.
 //
 // # Errors
 //

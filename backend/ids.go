@@ -1,9 +1,10 @@
 package backend
 
 import (
-	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+
+	"github.com/google/uuid"
 
 	"github.com/nessie-go/nessie/internal/text"
 )
@@ -81,13 +82,10 @@ func (id *SnapshotID) UnmarshalText(b []byte) error {
 	return nil
 }
 
-func newUUID() [16]byte {
-	var u [16]byte
-	rand.Read(u[:])         // never fails (crypto/rand contract since Go 1.24)
-	u[6] = u[6]&0x0f | 0x40 // version 4
-	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
-	return u
-}
+// newUUID returns a random (version 4) UUID from google/uuid, the
+// module's one UUID implementation. uuid.New reads crypto/rand, which
+// cannot fail since Go 1.24.
+func newUUID() [16]byte { return uuid.New() }
 
 func formatUUID(u [16]byte) string {
 	var b [36]byte
@@ -112,43 +110,13 @@ func AppendUUID(b []byte, u [16]byte) []byte {
 }
 
 // parseUUID accepts exactly the 36-character hyphenated form. Braces, URN
-// prefixes and unhyphenated forms are rejected so that every ID has a single
-// spelling on the wire.
+// prefixes and unhyphenated forms, which uuid.Parse also takes, are
+// rejected so that every ID has a single spelling on the wire.
 func parseUUID(s string) ([16]byte, error) {
-	var u [16]byte
-	if len(s) != 36 {
-		return u, fmt.Errorf("%q is not a UUID (want 8-4-4-4-12 hexadecimal digits)", text.Truncate(s, 64))
-	}
-	j := 0
-	for i := 0; i < 36; {
-		switch i {
-		case 8, 13, 18, 23:
-			if s[i] != '-' {
-				return u, fmt.Errorf("%q is not a UUID (want 8-4-4-4-12 hexadecimal digits)", text.Truncate(s, 64))
-			}
-			i++
-			continue
+	if len(s) == 36 {
+		if u, err := uuid.Parse(s); err == nil {
+			return u, nil
 		}
-		hi, ok1 := fromHex(s[i])
-		lo, ok2 := fromHex(s[i+1])
-		if !ok1 || !ok2 {
-			return u, fmt.Errorf("%q is not a UUID (want 8-4-4-4-12 hexadecimal digits)", text.Truncate(s, 64))
-		}
-		u[j] = hi<<4 | lo
-		j++
-		i += 2
 	}
-	return u, nil
-}
-
-func fromHex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
+	return [16]byte{}, fmt.Errorf("%q is not a UUID (want 8-4-4-4-12 hexadecimal digits)", text.Truncate(s, 64))
 }

@@ -118,6 +118,9 @@ type Volume struct {
 	Comment      string       `json:"comment,omitempty"`
 	CreateTime   time.Time    `json:"create_time,omitzero"`
 	UsedBytes    uint64       `json:"used_bytes"`
+	// Attributes is the JSON object the caller stored with the volume
+	// (see VolumeSpec.Attributes), compacted; nil if there is none.
+	Attributes json.RawMessage `json:"attributes,omitempty"`
 }
 
 // IsClone reports whether v is an unsplit clone.
@@ -130,15 +133,58 @@ type Snapshot struct {
 	CreateTime   time.Time  `json:"create_time"`
 	SizeConsumed uint64     `json:"size_consumed"`
 	Comment      string     `json:"comment,omitempty"`
+	// Attributes is the JSON object stored with the snapshot, compacted;
+	// nil if there is none.
+	Attributes json.RawMessage `json:"attributes,omitempty"`
 }
 
 // VolumeSpec is the input to CreateVolume. Only Name is required.
 type VolumeSpec struct {
-	Name         string `json:"name"`
-	Size         Size   `json:"size_bytes"`
-	JunctionPath string `json:"junction_path,omitempty"`
-	ExportPolicy string `json:"export_policy,omitempty"`
-	Comment      string `json:"comment,omitempty"`
+	Name string `json:"name"`
+	Size Size   `json:"size_bytes"`
+	// State is the state the volume starts in; "" means online. An
+	// offline or restricted volume cannot have a junction path.
+	State        VolumeState `json:"state,omitempty"`
+	JunctionPath string      `json:"junction_path,omitempty"`
+	ExportPolicy string      `json:"export_policy,omitempty"`
+	Comment      string      `json:"comment,omitempty"`
+	// Attributes is an optional JSON object that the backend stores with
+	// the volume and returns verbatim (compacted; an empty object is
+	// stored as none). It lets a layer above the contract keep fields of
+	// its own in the same atomic write as the volume, so no reader ever
+	// sees one without the other. At most MaxAttributesLen bytes.
+	// Backends that cannot keep attributes refuse non-empty ones with
+	// ErrUnsupported.
+	Attributes json.RawMessage `json:"attributes,omitempty"`
+}
+
+// SnapshotSpec is the input to CreateSnapshot. Only Name is required.
+type SnapshotSpec struct {
+	Name    string `json:"name"`
+	Comment string `json:"comment,omitempty"`
+	// Attributes is as in VolumeSpec, for the snapshot.
+	Attributes json.RawMessage `json:"attributes,omitempty"`
+}
+
+// CloneSpec is the input to CreateClone: the clone's name, its origin, and
+// the fields a VolumeSpec would give it (its size is the parent's).
+//
+// If ParentSnapshot is the zero ID, the backend snapshots the parent now,
+// names that snapshot NewSnapshotName, and clones it, in one atomic step:
+// if any part fails, neither the snapshot nor the clone exists afterwards.
+// NewSnapshotName is required then, and must be empty otherwise.
+type CloneSpec struct {
+	Name            string      `json:"name"`
+	ParentVolume    VolumeID    `json:"parent_volume_uuid"`
+	ParentSnapshot  SnapshotID  `json:"parent_snapshot_uuid"`
+	NewSnapshotName string      `json:"new_snapshot_name,omitempty"`
+	State           VolumeState `json:"state,omitempty"` // "" means online
+	JunctionPath    string      `json:"junction_path,omitempty"`
+	ExportPolicy    string      `json:"export_policy,omitempty"`
+	Comment         string      `json:"comment,omitempty"`
+	// Attributes is the clone's own attributes object; the parent's are
+	// not copied.
+	Attributes json.RawMessage `json:"attributes,omitempty"`
 }
 
 // VolumePatch is a sparse update: a nil field leaves the value unchanged.
@@ -153,22 +199,32 @@ type VolumePatch struct {
 	JunctionPath *string      `json:"junction_path,omitempty"`
 	ExportPolicy *string      `json:"export_policy,omitempty"`
 	Comment      *string      `json:"comment,omitempty"`
+	// Attributes, if not nil, is an RFC 7386 JSON merge patch applied to
+	// the stored attributes object, atomically with the rest of the
+	// patch: members set to null delete keys, object members merge
+	// recursively, anything else replaces. See MergeAttributes.
+	Attributes json.RawMessage `json:"attributes,omitempty"`
 }
 
 // IsEmpty reports whether p changes nothing.
 func (p VolumePatch) IsEmpty() bool {
 	return p.Name == nil && p.Size == nil && p.State == nil &&
-		p.JunctionPath == nil && p.ExportPolicy == nil && p.Comment == nil
+		p.JunctionPath == nil && p.ExportPolicy == nil && p.Comment == nil &&
+		p.Attributes == nil
 }
 
-// SnapshotPatch is a sparse snapshot update (rename, comment).
+// SnapshotPatch is a sparse snapshot update (rename, comment, attributes
+// merge patch as in VolumePatch).
 type SnapshotPatch struct {
-	Name    *string `json:"name,omitempty"`
-	Comment *string `json:"comment,omitempty"`
+	Name       *string         `json:"name,omitempty"`
+	Comment    *string         `json:"comment,omitempty"`
+	Attributes json.RawMessage `json:"attributes,omitempty"`
 }
 
 // IsEmpty reports whether p changes nothing.
-func (p SnapshotPatch) IsEmpty() bool { return p.Name == nil && p.Comment == nil }
+func (p SnapshotPatch) IsEmpty() bool {
+	return p.Name == nil && p.Comment == nil && p.Attributes == nil
+}
 
 // Capabilities declares which tiers a backend implements. It must agree
 // exactly with the interfaces the backend's type satisfies.

@@ -77,20 +77,82 @@ func validateText(field, s string, max int) error {
 	return nil
 }
 
-// Validate checks every field of a create request. It returns nil or an
-// error of kind [ErrInvalidArgument].
+// Validate checks every field of a create request: the name, the state
+// ("" or a valid state), the junction path (none unless the state is
+// online), the export policy, the comment and the attributes (a JSON object
+// of at most MaxAttributesLen bytes). It returns nil or an error of kind
+// [ErrInvalidArgument].
 func (s VolumeSpec) Validate() error {
 	if err := nameProblem(s.Name); err != nil {
 		return invalid("CreateVolume", ResourceVolume, s.Name, err)
 	}
-	if err := junctionProblem(s.JunctionPath); err != nil {
-		return invalid("CreateVolume", ResourceVolume, s.Name, err)
+	return validateVolumeFields("CreateVolume", s.Name, s.State, s.JunctionPath, s.ExportPolicy, s.Comment, s.Attributes)
+}
+
+// validateVolumeFields checks what VolumeSpec and CloneSpec share, apart
+// from the name.
+func validateVolumeFields(op, name string, state VolumeState, junction, policy, comment string, attrs []byte) error {
+	if state != "" && !state.Valid() {
+		return invalid(op, ResourceVolume, name, fmt.Errorf("%q is not a volume state (want online, offline or restricted)", text.Truncate(string(state), 32)))
 	}
-	if err := validateText("export policy", s.ExportPolicy, MaxNameLen); err != nil {
-		return invalid("CreateVolume", ResourceVolume, s.Name, err)
+	if err := junctionProblem(junction); err != nil {
+		return invalid(op, ResourceVolume, name, err)
+	}
+	if junction != "" && state != "" && state != StateOnline {
+		return invalid(op, ResourceVolume, name, fmt.Errorf("a volume created %s cannot have a junction path", state))
+	}
+	if err := validateText("export policy", policy, MaxNameLen); err != nil {
+		return invalid(op, ResourceVolume, name, err)
+	}
+	if err := validateText("comment", comment, MaxCommentLen); err != nil {
+		return invalid(op, ResourceVolume, name, err)
+	}
+	if err := attributesProblem(attrs); err != nil {
+		return invalid(op, ResourceVolume, name, err)
+	}
+	return nil
+}
+
+// Validate checks every field of a snapshot create request: name, comment
+// and attributes. It returns nil or an error of kind [ErrInvalidArgument].
+func (s SnapshotSpec) Validate() error {
+	if err := nameProblem(s.Name); err != nil {
+		return invalid("CreateSnapshot", ResourceSnapshot, s.Name, err)
 	}
 	if err := validateText("comment", s.Comment, MaxCommentLen); err != nil {
-		return invalid("CreateVolume", ResourceVolume, s.Name, err)
+		return invalid("CreateSnapshot", ResourceSnapshot, s.Name, err)
+	}
+	if err := attributesProblem(s.Attributes); err != nil {
+		return invalid("CreateSnapshot", ResourceSnapshot, s.Name, err)
+	}
+	return nil
+}
+
+// Validate checks every field of a clone request that does not depend on
+// stored state: the clone's fields as VolumeSpec.Validate does, and
+// NewSnapshotName, which must be a valid name when ParentSnapshot is zero
+// and empty otherwise. Errors about NewSnapshotName concern the snapshot
+// resource. It returns nil or an error of kind [ErrInvalidArgument].
+func (s CloneSpec) Validate() error {
+	if err := nameProblem(s.Name); err != nil {
+		return invalid("CreateClone", ResourceVolume, s.Name, err)
+	}
+	if err := validateVolumeFields("CreateClone", s.Name, s.State, s.JunctionPath, s.ExportPolicy, s.Comment, s.Attributes); err != nil {
+		return err
+	}
+	return s.validateNewSnapshot(nameProblem)
+}
+
+// validateNewSnapshot checks NewSnapshotName against ParentSnapshot, with
+// check as the name rule (backends with relaxed names pass their own).
+func (s CloneSpec) validateNewSnapshot(check func(string) error) error {
+	switch {
+	case s.ParentSnapshot.IsZero():
+		if err := check(s.NewSnapshotName); err != nil {
+			return invalid("CreateClone", ResourceSnapshot, s.NewSnapshotName, fmt.Errorf("new snapshot name: %w", err))
+		}
+	case s.NewSnapshotName != "":
+		return invalid("CreateClone", ResourceSnapshot, s.NewSnapshotName, errors.New("NewSnapshotName is set, but ParentSnapshot names an existing snapshot"))
 	}
 	return nil
 }
@@ -122,6 +184,11 @@ func (p VolumePatch) Validate() error {
 			return invalid("PatchVolume", ResourceVolume, "", err)
 		}
 	}
+	if p.Attributes != nil {
+		if err := attributesProblem(p.Attributes); err != nil {
+			return invalid("PatchVolume", ResourceVolume, "", err)
+		}
+	}
 	return nil
 }
 
@@ -135,6 +202,11 @@ func (p SnapshotPatch) Validate() error {
 	}
 	if p.Comment != nil {
 		if err := validateText("comment", *p.Comment, MaxCommentLen); err != nil {
+			return invalid("PatchSnapshot", ResourceSnapshot, "", err)
+		}
+	}
+	if p.Attributes != nil {
+		if err := attributesProblem(p.Attributes); err != nil {
 			return invalid("PatchSnapshot", ResourceSnapshot, "", err)
 		}
 	}

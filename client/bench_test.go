@@ -48,7 +48,7 @@ func BenchmarkSnapshotCycle(b *testing.B) {
 	}
 	i := 0
 	for b.Loop() {
-		s, err := c.CreateSnapshot(ctx, v.ID, fmt.Sprint("s", i))
+		s, err := c.CreateSnapshot(ctx, v.ID, backend.SnapshotSpec{Name: fmt.Sprint("s", i)})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -129,7 +130,7 @@ func TestCreateVolumeSendsONTAPBodyAndWaitsForItsJob(t *testing.T) {
 		Style: backend.StyleFlexVol, Type: backend.TypeRW, JunctionPath: "/db", ExportPolicy: "default", Comment: "c",
 		CreateTime: time.Date(2024, 5, 6, 5, 8, 9, 0, time.UTC), UsedBytes: 4096,
 	}
-	if v != wantVol {
+	if !reflect.DeepEqual(v, wantVol) {
 		t.Errorf("created volume\n got %+v\nwant %+v", v, wantVol)
 	}
 	if v.CreateTime.Location() != time.UTC {
@@ -179,7 +180,7 @@ func TestCreatedUUIDComesFromLocationOrNameLookup(t *testing.T) {
 			writeJSON(w, 200, map[string]any{"uuid": r.PathValue("snap"), "name": "s1", "create_time": "2024-01-01T00:00:00Z",
 				"size": 7})
 		})
-		s, err := f.client(t, nil).CreateSnapshot(context.Background(), mustVolumeID(t, volUUID), "s1")
+		s, err := f.client(t, nil).CreateSnapshot(context.Background(), mustVolumeID(t, volUUID), backend.SnapshotSpec{Name: "s1"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,12 +201,12 @@ func TestCreatedUUIDComesFromLocationOrNameLookup(t *testing.T) {
 			writeJSON(w, http.StatusCreated, resp)
 		})
 		f.job(jobUUID, 0, "success")
-		s, err := f.client(t, nil).CreateSnapshot(context.Background(), mustVolumeID(t, volUUID), "s1")
+		s, err := f.client(t, nil).CreateSnapshot(context.Background(), mustVolumeID(t, volUUID), backend.SnapshotSpec{Name: "s1"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := backend.Snapshot{ID: mustSnapshotID(t, snapUUID), Name: "s1", CreateTime: time.Date(2023, 12, 31, 23, 0, 0, 0, time.UTC), SizeConsumed: 9, Comment: "x"}
-		if s != want {
+		if !reflect.DeepEqual(s, want) {
 			t.Errorf("snapshot = %+v, want %+v", s, want)
 		}
 		if n := f.count("GET /api/storage/volumes/"); n != 0 {
@@ -232,11 +233,11 @@ func TestTextJSONCannotCarryIsRefusedAfterExistenceChecks(t *testing.T) {
 	if !errors.Is(err, backend.ErrVolumeNotFound) {
 		t.Errorf("PatchVolume of a missing volume with a non-UTF-8 name: %v, want volume not found first", err)
 	}
-	_, err = c.CreateSnapshot(ctx, vol, bad)
+	_, err = c.CreateSnapshot(ctx, vol, backend.SnapshotSpec{Name: bad})
 	if !errors.Is(err, backend.ErrVolumeNotFound) {
 		t.Errorf("CreateSnapshot on a missing volume with a non-UTF-8 name: %v, want volume not found first", err)
 	}
-	_, err = c.CreateClone(ctx, vol, snap, bad)
+	_, err = c.CreateClone(ctx, backend.CloneSpec{ParentVolume: vol, ParentSnapshot: snap, Name: bad})
 	if !errors.Is(err, backend.ErrVolumeNotFound) {
 		t.Errorf("CreateClone of a missing parent with a non-UTF-8 name: %v, want volume not found first", err)
 	}
@@ -429,13 +430,16 @@ func TestCancelledContextSendsNothingAndReturnsCtxErr(t *testing.T) {
 		"PatchVolume":     func() error { _, err := c.PatchVolume(ctx, vol, backend.VolumePatch{Comment: new("x")}); return err },
 		"AccessHandle":    func() error { _, err := c.AccessHandle(ctx, vol); return err },
 		"ListSnapshots":   func() error { _, err := c.ListSnapshots(ctx, vol); return err },
-		"CreateSnapshot":  func() error { _, err := c.CreateSnapshot(ctx, vol, "s"); return err },
+		"CreateSnapshot":  func() error { _, err := c.CreateSnapshot(ctx, vol, backend.SnapshotSpec{Name: "s"}); return err },
 		"GetSnapshot":     func() error { _, err := c.GetSnapshot(ctx, vol, snap); return err },
 		"DeleteSnapshot":  func() error { return c.DeleteSnapshot(ctx, vol, snap) },
 		"PatchSnapshot":   func() error { _, err := c.PatchSnapshot(ctx, vol, snap, backend.SnapshotPatch{}); return err },
 		"RestoreSnapshot": func() error { _, err := c.RestoreSnapshot(ctx, vol, snap); return err },
-		"CreateClone":     func() error { _, err := c.CreateClone(ctx, vol, snap, "c"); return err },
-		"SplitClone":      func() error { _, err := c.SplitClone(ctx, vol); return err },
+		"CreateClone": func() error {
+			_, err := c.CreateClone(ctx, backend.CloneSpec{ParentVolume: vol, ParentSnapshot: snap, Name: "c"})
+			return err
+		},
+		"SplitClone": func() error { _, err := c.SplitClone(ctx, vol); return err },
 	}
 	for name, call := range calls {
 		if err := call(); err != context.Canceled {
@@ -707,7 +711,7 @@ func TestCloneNamesParentsByUUID(t *testing.T) {
 		body.set(string(b))
 		ontapError(w, 404, "4", "entry doesn't exist", "clone.parent_snapshot.uuid")
 	})
-	_, err := f.client(t, nil).CreateClone(context.Background(), mustVolumeID(t, volUUID), mustSnapshotID(t, snapUUID), "c")
+	_, err := f.client(t, nil).CreateClone(context.Background(), backend.CloneSpec{ParentVolume: mustVolumeID(t, volUUID), ParentSnapshot: mustSnapshotID(t, snapUUID), Name: "c"})
 	if !errors.Is(err, backend.ErrSnapshotNotFound) {
 		t.Errorf("err = %v, want snapshot not found", err)
 	}
@@ -771,7 +775,7 @@ func TestMissingSVMOrAggregateIsInternalNotTheCallersNotFound(t *testing.T) {
 			ontapError(w, 404, e.code, "gone", e.target)
 		})
 		c := f.client(t, nil)
-		_, err := c.CreateClone(context.Background(), mustVolumeID(t, volUUID), mustSnapshotID(t, snapUUID), "c")
+		_, err := c.CreateClone(context.Background(), backend.CloneSpec{ParentVolume: mustVolumeID(t, volUUID), ParentSnapshot: mustSnapshotID(t, snapUUID), Name: "c"})
 		if !errors.Is(err, backend.ErrInternal) {
 			t.Errorf("CreateClone answered %s/%s: %v, want internal", e.code, e.target, err)
 		}

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -10,26 +11,65 @@ import (
 )
 
 // CreateClone creates a FlexClone of the parent's snapshot, naming parent
-// volume and snapshot by UUID, and returns the clone as stored.
-func (c *Client) CreateClone(ctx context.Context, parentVol backend.VolumeID, parentSnap backend.SnapshotID, name string) (backend.Volume, error) {
+// volume and snapshot by UUID, with the spec's state, junction path,
+// export policy and comment, and returns the clone as stored. Attributes
+// are refused with ErrUnsupported.
+//
+// ONTAP cannot name the snapshot it takes for a clone of no snapshot, so
+// with a zero ParentSnapshot the client takes the snapshot
+// NewSnapshotName itself, clones it, and deletes it again if the clone
+// fails. The result is the contract's (a failed call leaves no snapshot
+// behind) unless that delete fails too; unlike a local backend's, the two
+// steps are not one atomic step to other clients of the server.
+func (c *Client) CreateClone(ctx context.Context, spec backend.CloneSpec) (backend.Volume, error) {
+	parentVol, parentSnap, name := spec.ParentVolume, spec.ParentSnapshot, spec.Name
 	s := subject{op: "CreateClone", ontapOp: ontap.OpCloneCreate, resource: backend.ResourceVolume, volume: &parentVol, snapshot: &parentSnap, name: name}
 	if err := ctx.Err(); err != nil {
 		return backend.Volume{}, err
 	}
-	if err := badText("name", name); err != nil {
+	if len(spec.Attributes) > 0 {
+		return backend.Volume{}, s.refuseAttributes(backend.ResourceVolume, spec.Attributes)
+	}
+	if parentSnap.IsZero() {
+		sn, err := c.CreateSnapshot(ctx, parentVol, backend.SnapshotSpec{Name: spec.NewSnapshotName})
+		if err != nil {
+			var be *backend.Error
+			if errors.As(err, &be) {
+				relabelled := *be
+				relabelled.Op = s.op
+				return backend.Volume{}, &relabelled
+			}
+			return backend.Volume{}, err
+		}
+		spec.ParentSnapshot, spec.NewSnapshotName = sn.ID, ""
+		v, err := c.CreateClone(ctx, spec)
+		if err != nil {
+			_ = c.DeleteSnapshot(context.WithoutCancel(ctx), parentVol, sn.ID)
+		}
+		return v, err
+	}
+	bad := badText("name", name, "junction path", spec.JunctionPath, "export policy", spec.ExportPolicy,
+		"comment", spec.Comment, "state", string(spec.State))
+	if bad == nil && spec.NewSnapshotName != "" {
+		bad = errors.New("NewSnapshotName is set, but ParentSnapshot names an existing snapshot")
+	}
+	if bad != nil {
 		// Unknown parents are reported first.
 		if _, gerr := c.getSnapshot(ctx, s, parentVol, parentSnap); gerr != nil {
 			return backend.Volume{}, gerr
 		}
-		return backend.Volume{}, s.errorOf(backend.KindInvalidArgument, backend.ResourceVolume, err)
+		return backend.Volume{}, s.errorOf(backend.KindInvalidArgument, backend.ResourceVolume, bad)
 	}
 	env, err := c.environment(ctx)
 	if err != nil {
 		return backend.Volume{}, c.fail(ctx, s, err)
 	}
 	body := volumeCreate{
-		Name: name,
-		SVM:  wireRef{Name: env.svm.Name},
+		Name:    name,
+		SVM:     wireRef{Name: env.svm.Name},
+		State:   string(spec.State),
+		Comment: spec.Comment,
+		NAS:     nasOf(spec.JunctionPath, spec.ExportPolicy),
 		Clone: &cloneBody{
 			IsFlexclone:    true,
 			ParentVolume:   wireRef{UUID: parentVol.String()},

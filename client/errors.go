@@ -1,6 +1,7 @@
 package client
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -145,4 +146,16 @@ func codeNum(code string) int {
 		return -1
 	}
 	return n
+}
+
+// refuseAttributes is the client's answer to attributes: ErrInvalidArgument
+// if they are not an attributes object at all, as any backend would say,
+// else ErrUnsupported. The server owns ONTAP's fields itself and has
+// nowhere to keep opaque ones, and dropping them silently would lose data.
+func (s subject) refuseAttributes(res backend.Resource, attrs []byte) error {
+	if _, err := backend.CompactAttributes(attrs); err != nil {
+		return s.errorOf(backend.KindInvalidArgument, res, err)
+	}
+	return &backend.Error{Op: s.op, Kind: backend.KindUnsupported, Resource: res, Name: s.name,
+		Err: errors.New("the REST client keeps no attributes")}
 }

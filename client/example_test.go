@@ -46,11 +46,11 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	snap, err := b.CreateSnapshot(ctx, vol.ID, "golden")
+	snap, err := b.CreateSnapshot(ctx, vol.ID, backend.SnapshotSpec{Name: "golden"})
 	if err != nil {
 		log.Fatal(err)
 	}
-	clone, err := b.CreateClone(ctx, vol.ID, snap.ID, "ci_run_1")
+	clone, err := b.CreateClone(ctx, backend.CloneSpec{ParentVolume: vol.ID, ParentSnapshot: snap.ID, Name: "ci_run_1"})
 	if err != nil {
 		log.Fatal(err)
 	}

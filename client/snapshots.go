@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/ontap"
@@ -47,20 +48,33 @@ func (c *Client) ListSnapshots(ctx context.Context, vol backend.VolumeID) ([]bac
 	return snaps, nil
 }
 
-// CreateSnapshot takes a snapshot of the volume and returns it as stored.
-func (c *Client) CreateSnapshot(ctx context.Context, vol backend.VolumeID, name string) (backend.Snapshot, error) {
+// CreateSnapshot takes a snapshot of the volume, with the spec's name and
+// comment, and returns it as stored. Attributes are refused with
+// ErrUnsupported.
+func (c *Client) CreateSnapshot(ctx context.Context, vol backend.VolumeID, spec backend.SnapshotSpec) (backend.Snapshot, error) {
+	name := spec.Name
 	s := subject{op: "CreateSnapshot", ontapOp: ontap.OpSnapshotCreate, resource: backend.ResourceSnapshot, volume: &vol, name: name}
 	if err := ctx.Err(); err != nil {
 		return backend.Snapshot{}, err
 	}
-	if err := badText("name", name); err != nil {
+	if len(spec.Attributes) > 0 {
+		if _, err := c.getVolume(ctx, s, vol); err != nil {
+			return backend.Snapshot{}, err
+		}
+		return backend.Snapshot{}, s.refuseAttributes(backend.ResourceSnapshot, spec.Attributes)
+	}
+	if err := badText("name", name, "comment", spec.Comment); err != nil {
 		// An unknown volume is reported first.
 		if _, gerr := c.getVolume(ctx, s, vol); gerr != nil {
 			return backend.Snapshot{}, gerr
 		}
 		return backend.Snapshot{}, s.errorOf(backend.KindInvalidArgument, backend.ResourceSnapshot, err)
 	}
-	m, err := c.create(ctx, snapshotsPath(vol), snapshotBody{Name: &name})
+	body := snapshotBody{Name: &name}
+	if spec.Comment != "" {
+		body.Comment = &spec.Comment
+	}
+	m, err := c.create(ctx, snapshotsPath(vol), body)
 	if err != nil {
 		return backend.Snapshot{}, c.fail(ctx, s, err)
 	}
@@ -78,6 +92,38 @@ func (c *Client) CreateSnapshot(ctx context.Context, vol backend.VolumeID, name 
 	}
 	s.snapshot = &id
 	return c.getSnapshot(ctx, s, vol, id)
+}
+
+// SnapshotByName finds the volume's snapshot with exactly that name, as
+// VolumeByName finds a volume.
+func (c *Client) SnapshotByName(ctx context.Context, vol backend.VolumeID, name string) (backend.Snapshot, error) {
+	s := subject{op: "SnapshotByName", ontapOp: ontap.OpSnapshotGet, resource: backend.ResourceSnapshot, volume: &vol, name: name}
+	if err := ctx.Err(); err != nil {
+		return backend.Snapshot{}, err
+	}
+	for _, byName := range []bool{true, false} {
+		q := url.Values{"fields": {snapshotFields}}
+		if byName && utf8.ValidString(name) {
+			q.Set("name", name)
+		}
+		recs, err := list[wireSnapshot](ctx, c, snapshotsPath(vol), q)
+		if err != nil {
+			return backend.Snapshot{}, c.fail(ctx, s, err)
+		}
+		for i := range recs {
+			if recs[i].Name == name {
+				sn, err := recs[i].toSnapshot()
+				if err != nil {
+					return backend.Snapshot{}, c.fail(ctx, s, &internalError{err})
+				}
+				return sn, nil
+			}
+		}
+		if plainName(name) || !utf8.ValidString(name) {
+			break
+		}
+	}
+	return backend.Snapshot{}, s.errorOf(backend.KindNotFound, backend.ResourceSnapshot, nil)
 }
 
 func (c *Client) createdSnapshotID(ctx context.Context, vol backend.VolumeID, m *mutation, name string) (backend.SnapshotID, error) {
@@ -138,6 +184,12 @@ func (c *Client) PatchSnapshot(ctx context.Context, vol backend.VolumeID, snap b
 	}
 	if err := ctx.Err(); err != nil {
 		return backend.Snapshot{}, err
+	}
+	if p.Attributes != nil {
+		if _, err := c.getSnapshot(ctx, s, vol, snap); err != nil {
+			return backend.Snapshot{}, err
+		}
+		return backend.Snapshot{}, s.refuseAttributes(backend.ResourceSnapshot, p.Attributes)
 	}
 	var pairs []string
 	if p.Name != nil {

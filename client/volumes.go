@@ -43,6 +43,7 @@ type volumeCreate struct {
 	SVM        wireRef    `json:"svm"`
 	Aggregates []wireRef  `json:"aggregates,omitempty"`
 	Size       *uint64    `json:"size,omitempty"`
+	State      string     `json:"state,omitempty"`
 	NAS        *nasBody   `json:"nas,omitempty"`
 	Comment    string     `json:"comment,omitempty"`
 	Clone      *cloneBody `json:"clone,omitempty"`
@@ -75,16 +76,21 @@ func (c *Client) ListVolumes(ctx context.Context) ([]backend.Volume, error) {
 }
 
 // CreateVolume creates a volume in the client's SVM, on the first
-// aggregate the SVM lists, and returns it as stored. An unlimited size is
-// sent as no size at all, which leaves the size to the server (ONTAP
-// applies its default); the result reports what was stored.
+// aggregate the SVM lists, in the spec's state, and returns it as stored.
+// An unlimited size is sent as no size at all, which leaves the size to
+// the server (ONTAP applies its default); the result reports what was
+// stored. Attributes are refused with ErrUnsupported: the server keeps
+// ONTAP's fields itself and has nowhere to keep opaque ones.
 func (c *Client) CreateVolume(ctx context.Context, spec backend.VolumeSpec) (backend.Volume, error) {
 	s := subject{op: "CreateVolume", ontapOp: ontap.OpVolumeCreate, resource: backend.ResourceVolume, name: spec.Name}
 	if err := ctx.Err(); err != nil {
 		return backend.Volume{}, err
 	}
+	if len(spec.Attributes) > 0 {
+		return backend.Volume{}, s.refuseAttributes(backend.ResourceVolume, spec.Attributes)
+	}
 	if err := badText("name", spec.Name, "junction path", spec.JunctionPath,
-		"export policy", spec.ExportPolicy, "comment", spec.Comment); err != nil {
+		"export policy", spec.ExportPolicy, "comment", spec.Comment, "state", string(spec.State)); err != nil {
 		return backend.Volume{}, s.errorOf(backend.KindInvalidArgument, backend.ResourceVolume, err)
 	}
 	env, err := c.environment(ctx)
@@ -96,20 +102,86 @@ func (c *Client) CreateVolume(ctx context.Context, spec backend.VolumeSpec) (bac
 		SVM:        wireRef{Name: env.svm.Name},
 		Aggregates: []wireRef{{Name: env.aggregate}},
 		Comment:    spec.Comment,
+		State:      string(spec.State),
+		NAS:        nasOf(spec.JunctionPath, spec.ExportPolicy),
 	}
 	if n, ok := spec.Size.Get(); ok {
 		body.Size = &n
 	}
-	if spec.JunctionPath != "" || spec.ExportPolicy != "" {
-		body.NAS = &nasBody{}
-		if spec.JunctionPath != "" {
-			body.NAS.Path = &spec.JunctionPath
+	return c.createVolume(ctx, s, env, body)
+}
+
+// nasOf renders a create's junction path and export policy; nil if both
+// are empty.
+func nasOf(junction, policy string) *nasBody {
+	if junction == "" && policy == "" {
+		return nil
+	}
+	nas := &nasBody{}
+	if junction != "" {
+		nas.Path = &junction
+	}
+	if policy != "" {
+		nas.ExportPolicy = &policyRef{Name: policy}
+	}
+	return nas
+}
+
+// VolumeByName finds the volume of the client's SVM with exactly that
+// name. It asks the server with a name= query, then compares names itself:
+// ONTAP matches query values case-insensitively and treats * | ! < > as
+// operators, so when the query finds no exact match for a name holding
+// anything but letters, digits, '_', '-' and '.', the whole SVM is listed
+// instead.
+func (c *Client) VolumeByName(ctx context.Context, name string) (backend.Volume, error) {
+	s := subject{op: "VolumeByName", ontapOp: ontap.OpVolumeGet, resource: backend.ResourceVolume, name: name}
+	if err := ctx.Err(); err != nil {
+		return backend.Volume{}, err
+	}
+	if !utf8.ValidString(name) || name == "" {
+		// No name JSON can carry, nor the empty name, is held by a volume.
+		return backend.Volume{}, s.errorOf(backend.KindNotFound, backend.ResourceVolume, nil)
+	}
+	env, err := c.environment(ctx)
+	if err != nil {
+		return backend.Volume{}, c.fail(ctx, s, err)
+	}
+	for _, byName := range []bool{true, false} {
+		q := url.Values{"svm.uuid": {env.svm.UUID}, "fields": {volumeFields}}
+		if byName {
+			q.Set("name", name)
 		}
-		if spec.ExportPolicy != "" {
-			body.NAS.ExportPolicy = &policyRef{Name: spec.ExportPolicy}
+		recs, err := list[wireVolume](ctx, c, volumesPath, q)
+		if err != nil {
+			return backend.Volume{}, c.fail(ctx, s, err)
+		}
+		for i := range recs {
+			if recs[i].Name == name {
+				v, err := recs[i].toVolume()
+				if err != nil {
+					return backend.Volume{}, c.fail(ctx, s, &internalError{err})
+				}
+				return v, nil
+			}
+		}
+		if plainName(name) {
+			break // the query was exact
 		}
 	}
-	return c.createVolume(ctx, s, env, body)
+	return backend.Volume{}, s.errorOf(backend.KindNotFound, backend.ResourceVolume, nil)
+}
+
+// plainName reports whether a name has only characters that an ONTAP
+// query value matches literally.
+func plainName(name string) bool {
+	for _, r := range name {
+		switch {
+		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9', r == '_', r == '-', r == '.':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // createVolume POSTs a volume (or clone) body, waits for the job and reads
@@ -252,7 +324,8 @@ func (c *Client) DeleteVolume(ctx context.Context, id backend.VolumeID) error {
 // PatchVolume PATCHes the set fields (name, size, state, nas.path,
 // nas.export_policy.name, comment) and returns the volume as stored. An
 // unlimited size is sent as null (real ONTAP refuses it). An empty patch
-// only reads the volume.
+// only reads the volume. Attributes are refused with ErrUnsupported, as
+// in CreateVolume.
 func (c *Client) PatchVolume(ctx context.Context, id backend.VolumeID, p backend.VolumePatch) (backend.Volume, error) {
 	s := subject{op: "PatchVolume", ontapOp: ontap.OpVolumePatch, resource: backend.ResourceVolume, volume: &id}
 	if p.Name != nil {
@@ -260,6 +333,13 @@ func (c *Client) PatchVolume(ctx context.Context, id backend.VolumeID, p backend
 	}
 	if err := ctx.Err(); err != nil {
 		return backend.Volume{}, err
+	}
+	if p.Attributes != nil {
+		// The contract checks existence first.
+		if _, err := c.getVolume(ctx, s, id); err != nil {
+			return backend.Volume{}, err
+		}
+		return backend.Volume{}, s.refuseAttributes(backend.ResourceVolume, p.Attributes)
 	}
 	if p.IsEmpty() {
 		return c.getVolume(ctx, s, id)

@@ -176,7 +176,7 @@ func (s *Server) createSnapshot(r *http.Request) (result, error) {
 				return outcome{}, ontap.Errorf(http.StatusConflict, ontap.CodeVolumeNotOnlineForSnapshot, "",
 					"Volume %q is not online, so no snapshot can be taken.", cur.Name)
 			}
-			sn, err := s.snaps.CreateSnapshot(ctx, volID, name)
+			sn, err := s.snaps.CreateSnapshot(ctx, volID, backend.SnapshotSpec{Name: name})
 			if err != nil {
 				return outcome{}, err
 			}

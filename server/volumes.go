@@ -236,16 +236,15 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 		return result{}, err
 	}
 	spec := ontap.VolumeSpec(w)
+	if w.State != nil {
+		spec.State = backend.VolumeState(*w.State)
+	}
 	if err := spec.Validate(); err != nil {
 		return result{}, ontap.FromBackend(ontap.OpVolumeCreate, err)
 	}
 	attrs := defaultVolumeAttrs
 	if err := attrs.Apply(w); err != nil {
 		return result{}, err
-	}
-	var state *backend.VolumeState
-	if w.State != nil && *w.State != string(backend.StateOnline) {
-		state = new(backend.VolumeState(*w.State))
 	}
 	j := s.submit(jobSpec{op: ontap.OpVolumeCreate, description: "POST " + ontap.VolumesPath,
 		run: func(ctx context.Context) (outcome, error) {
@@ -254,11 +253,6 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 				return outcome{}, err
 			}
 			s.attrs.setVolume(v.ID, attrs)
-			if state != nil {
-				if v, err = s.b.PatchVolume(ctx, v.ID, backend.VolumePatch{State: state}); err != nil {
-					return outcome{}, err
-				}
-			}
 			return s.volumeOutcome(&v), nil
 		}})
 	return s.respond(r, q, j, true, ontap.Volume{Name: w.Name}, ontap.VolumesPath+"/?name="+url.QueryEscape(*w.Name))
@@ -419,7 +413,7 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 				}
 				sid = sn.ID
 			}
-			v, err := s.clones.CreateClone(ctx, parentID, sid, name)
+			v, err := s.clones.CreateClone(ctx, backend.CloneSpec{ParentVolume: parentID, ParentSnapshot: sid, Name: name})
 			if err != nil {
 				if implicit {
 					_ = s.snaps.DeleteSnapshot(context.WithoutCancel(ctx), parentID, sid)
@@ -450,7 +444,7 @@ func (s *Server) implicitCloneSnapshot(ctx context.Context, parent backend.Volum
 	var err error
 	for n := range 100 {
 		var sn backend.Snapshot
-		sn, err = s.snaps.CreateSnapshot(ctx, parent, "clone_"+clone+"."+strconv.Itoa(n))
+		sn, err = s.snaps.CreateSnapshot(ctx, parent, backend.SnapshotSpec{Name: "clone_" + clone + "." + strconv.Itoa(n)})
 		if !errors.Is(err, backend.ErrAlreadyExists) {
 			return sn, err
 		}

@@ -35,6 +35,13 @@ type Options struct {
 	// remote backend with a drifting clock.
 	ClockSkew time.Duration
 
+	// NoAttributes declares that the backend keeps no attributes (see
+	// backend.VolumeSpec.Attributes) and refuses non-empty ones with
+	// ErrUnsupported, as the REST client does. The attribute cases then
+	// check that refusal, and that it has no effect, instead of the
+	// round trip.
+	NoAttributes bool
+
 	// Teardown makes each case delete the volumes it created when it ends,
 	// clones first. Set it when the factory hands out one long-lived
 	// backend (a live daemon). Leave it off for fresh backends, so the
@@ -296,7 +303,8 @@ func selectCases(tiers backend.Capabilities) []*testCase {
 	var out []*testCase
 	for _, group := range [][]testCase{
 		capabilityCases(), volumeCases(), snapshotCases(), cloneCases(),
-		replicationCases(), contextCases(), concurrencyCases(),
+		specCases(), replicationCases(), contextCases(), concurrencyCases(),
+		updateCases(),
 	} {
 		for i := range group {
 			if group[i].tier.missingFrom(tiers) == "" {

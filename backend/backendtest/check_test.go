@@ -20,7 +20,7 @@ func TestCheckOnASharedBackendCleansUpAfterItself(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.CreateSnapshot(ctx, precious.ID, "keep"); err != nil {
+	if _, err := m.CreateSnapshot(ctx, precious.ID, backend.SnapshotSpec{Name: "keep"}); err != nil {
 		t.Fatal(err)
 	}
 	calls := 0

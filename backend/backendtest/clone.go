@@ -64,7 +64,7 @@ func cloneCases() []testCase {
 					snap backend.SnapshotID
 					name string
 				}{{s.ID, e.name("c1")}, {backend.NewSnapshotID(), e.name("c2")}, {s.ID, ""}, {s.ID, p.Name}} {
-					_, err := e.c.CreateClone(e.ctx, backend.NewVolumeID(), args.snap, args.name)
+					_, err := e.c.CreateClone(e.ctx, backend.CloneSpec{ParentVolume: backend.NewVolumeID(), ParentSnapshot: args.snap, Name: args.name})
 					e.want(fmt.Sprintf("CreateClone(unknown parent, name %q)", args.name), err, backend.ErrVolumeNotFound)
 				}
 			},
@@ -79,7 +79,7 @@ func cloneCases() []testCase {
 				theirs := e.snapshot(q.ID, "theirs")
 				for _, snap := range []backend.SnapshotID{backend.NewSnapshotID(), theirs.ID} {
 					for _, name := range []string{e.name("c"), "", q.Name} {
-						_, err := e.c.CreateClone(e.ctx, p.ID, snap, name)
+						_, err := e.c.CreateClone(e.ctx, backend.CloneSpec{ParentVolume: p.ID, ParentSnapshot: snap, Name: name})
 						e.want(fmt.Sprintf("CreateClone(unknown snapshot, name %q)", name), err, backend.ErrSnapshotNotFound)
 					}
 				}
@@ -96,7 +96,7 @@ func cloneCases() []testCase {
 				p := e.volume("parent")
 				s := e.snapshot(p.ID, "snap")
 				for _, n := range e.invalidNames() {
-					_, err := e.c.CreateClone(e.ctx, p.ID, s.ID, n.name)
+					_, err := e.c.CreateClone(e.ctx, backend.CloneSpec{ParentVolume: p.ID, ParentSnapshot: s.ID, Name: n.name})
 					e.want(fmt.Sprintf("CreateClone with a name that is %s", n.why), err, backend.ErrInvalidArgument)
 				}
 				for _, v := range e.list() {
@@ -310,10 +310,10 @@ func cloneReturnsStored(e *env) {
 func cloneNamespace(e *env) {
 	v := e.volume("vol")
 	s := e.snapshot(v.ID, "snap")
-	_, err := e.c.CreateClone(e.ctx, v.ID, s.ID, v.Name)
+	_, err := e.c.CreateClone(e.ctx, backend.CloneSpec{ParentVolume: v.ID, ParentSnapshot: s.ID, Name: v.Name})
 	e.want("CreateClone with a volume's name", err, backend.ErrAlreadyExists)
 	c := e.clone(v.ID, s.ID, "clone")
-	_, err = e.c.CreateClone(e.ctx, v.ID, s.ID, c.Name)
+	_, err = e.c.CreateClone(e.ctx, backend.CloneSpec{ParentVolume: v.ID, ParentSnapshot: s.ID, Name: c.Name})
 	e.want("CreateClone with a clone's name", err, backend.ErrAlreadyExists)
 	_, err = e.b.CreateVolume(e.ctx, backend.VolumeSpec{Name: c.Name})
 	e.want("CreateVolume with a clone's name", err, backend.ErrAlreadyExists)

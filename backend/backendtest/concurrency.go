@@ -75,7 +75,7 @@ func concurrencyCases() []testCase {
 				v := e.volume("vol")
 				name := e.name("contended")
 				errs := race(racers, func(int) error {
-					_, err := e.s.CreateSnapshot(e.ctx, v.ID, name)
+					_, err := e.s.CreateSnapshot(e.ctx, v.ID, backend.SnapshotSpec{Name: name})
 					return err
 				})
 				e.exactlyOneWinner("CreateSnapshot", errs, backend.ErrAlreadyExists)
@@ -144,7 +144,7 @@ func cloneRacesSnapshotDelete(e *env) {
 		var clone backend.Volume
 		errs := race(2, func(i int) (err error) {
 			if i == 0 {
-				clone, err = e.c.CreateClone(e.ctx, p.ID, s.ID, e.name(fmt.Sprintf("c%d", round)))
+				clone, err = e.c.CreateClone(e.ctx, backend.CloneSpec{ParentVolume: p.ID, ParentSnapshot: s.ID, Name: e.name(fmt.Sprintf("c%d", round))})
 				return err
 			}
 			return e.c.DeleteSnapshot(e.ctx, p.ID, s.ID)
@@ -296,7 +296,7 @@ func stressOps(e *env, pool *stressPool) []stressOp {
 	if e.s != nil {
 		snapCreate := stressOp{"CreateSnapshot", []error{backend.ErrVolumeNotFound, backend.ErrAlreadyExists}, func(rng *rand.Rand) error {
 			vol := pool.vol(rng)
-			s, err := e.s.CreateSnapshot(e.ctx, vol, snapName(rng))
+			s, err := e.s.CreateSnapshot(e.ctx, vol, backend.SnapshotSpec{Name: snapName(rng)})
 			if err == nil {
 				pool.addSnap(vol, s.ID)
 			}
@@ -329,7 +329,7 @@ func stressOps(e *env, pool *stressPool) []stressOp {
 	if e.c != nil {
 		cloneCreate := stressOp{"CreateClone", []error{backend.ErrVolumeNotFound, backend.ErrSnapshotNotFound, backend.ErrAlreadyExists}, func(rng *rand.Rand) error {
 			r := pool.snap(rng)
-			v, err := e.c.CreateClone(e.ctx, r.vol, r.snap, cloneName(rng))
+			v, err := e.c.CreateClone(e.ctx, backend.CloneSpec{ParentVolume: r.vol, ParentSnapshot: r.snap, Name: cloneName(rng)})
 			if err == nil {
 				e.track(e.b, v.ID)
 				pool.addVol(v.ID)

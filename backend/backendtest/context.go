@@ -124,7 +124,7 @@ func cancelledSnapshotCalls(e *env) {
 	_, err := e.s.ListSnapshots(ctx, v.ID)
 	e.wantCtx("ListSnapshots", err, context.Canceled)
 	for _, name := range []string{e.name("three"), s1.Name, ""} {
-		_, err = e.s.CreateSnapshot(ctx, v.ID, name)
+		_, err = e.s.CreateSnapshot(ctx, v.ID, backend.SnapshotSpec{Name: name})
 		e.wantCtx("CreateSnapshot", err, context.Canceled)
 	}
 	for _, id := range []backend.SnapshotID{s1.ID, backend.NewSnapshotID()} {
@@ -149,7 +149,7 @@ func cancelledCloneCalls(e *env) {
 	free := e.snapshot(p.ID, "free")
 	name := e.name("never")
 	for _, snap := range []backend.SnapshotID{s.ID, free.ID, backend.NewSnapshotID()} {
-		_, err := e.c.CreateClone(ctx, p.ID, snap, name)
+		_, err := e.c.CreateClone(ctx, backend.CloneSpec{ParentVolume: p.ID, ParentSnapshot: snap, Name: name})
 		e.wantCtx("CreateClone", err, context.Canceled)
 	}
 	_, err := e.c.SplitClone(ctx, c.ID)

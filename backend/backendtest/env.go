@@ -1,6 +1,7 @@
 package backendtest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -138,14 +139,14 @@ func (e *env) volume(tag string) backend.Volume {
 
 func (e *env) snapshot(vol backend.VolumeID, tag string) backend.Snapshot {
 	e.r.Helper()
-	s, err := e.s.CreateSnapshot(e.ctx, vol, e.name(tag))
+	s, err := e.s.CreateSnapshot(e.ctx, vol, backend.SnapshotSpec{Name: e.name(tag)})
 	e.ok(fmt.Sprintf("CreateSnapshot(%q)", e.name(tag)), err)
 	return s
 }
 
 func (e *env) clone(parent backend.VolumeID, snap backend.SnapshotID, tag string) backend.Volume {
 	e.r.Helper()
-	v, err := e.c.CreateClone(e.ctx, parent, snap, e.name(tag))
+	v, err := e.c.CreateClone(e.ctx, backend.CloneSpec{ParentVolume: parent, ParentSnapshot: snap, Name: e.name(tag)})
 	e.ok(fmt.Sprintf("CreateClone(%q)", e.name(tag)), err)
 	e.track(e.b, v.ID)
 	return v
@@ -405,6 +406,9 @@ func volumeDiff(got, want backend.Volume) string {
 	if got.UsedBytes != want.UsedBytes {
 		add("used bytes", got.UsedBytes, want.UsedBytes)
 	}
+	if !bytes.Equal(got.Attributes, want.Attributes) {
+		add("attributes", fmt.Sprintf("%q", got.Attributes), fmt.Sprintf("%q", want.Attributes))
+	}
 	return strings.Join(d, "; ")
 }
 
@@ -426,6 +430,9 @@ func snapshotDiff(got, want backend.Snapshot) string {
 	}
 	if got.Comment != want.Comment {
 		add("comment", fmt.Sprintf("%q", got.Comment), fmt.Sprintf("%q", want.Comment))
+	}
+	if !bytes.Equal(got.Attributes, want.Attributes) {
+		add("attributes", fmt.Sprintf("%q", got.Attributes), fmt.Sprintf("%q", want.Attributes))
 	}
 	return strings.Join(d, "; ")
 }
@@ -463,6 +470,9 @@ func describePatch(p backend.VolumePatch) string {
 	}
 	if p.Comment != nil {
 		f = append(f, fmt.Sprintf("comment=%q", text.Truncate(*p.Comment, 40)))
+	}
+	if p.Attributes != nil {
+		f = append(f, fmt.Sprintf("attributes=%s", text.Truncate(string(p.Attributes), 40)))
 	}
 	return "{" + strings.Join(f, " ") + "}"
 }

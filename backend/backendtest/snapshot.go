@@ -61,7 +61,7 @@ func snapshotCases() []testCase {
 				v := e.volume("vol")
 				e.snapshot(v.ID, "dup")
 				before := e.snaps(v.ID)
-				_, err := e.s.CreateSnapshot(e.ctx, v.ID, e.name("dup"))
+				_, err := e.s.CreateSnapshot(e.ctx, v.ID, backend.SnapshotSpec{Name: e.name("dup")})
 				e.want("CreateSnapshot with a taken name", err, backend.ErrAlreadyExists)
 				e.snapsUnchanged("after the refused create", v.ID, before)
 			},
@@ -87,7 +87,7 @@ func snapshotCases() []testCase {
 			run: func(e *env) {
 				v := e.volume("vol")
 				for _, n := range e.invalidNames() {
-					_, err := e.s.CreateSnapshot(e.ctx, v.ID, n.name)
+					_, err := e.s.CreateSnapshot(e.ctx, v.ID, backend.SnapshotSpec{Name: n.name})
 					e.want(fmt.Sprintf("CreateSnapshot with a name that is %s", n.why), err, backend.ErrInvalidArgument)
 				}
 				e.snapsUnchanged("after the refused creates", v.ID, nil)
@@ -393,7 +393,7 @@ func snapshotUnknownVolume(e *env) {
 	for _, id := range []backend.VolumeID{backend.NewVolumeID(), deleted.ID} {
 		_, err := e.s.ListSnapshots(e.ctx, id)
 		e.want("ListSnapshots", err, backend.ErrVolumeNotFound)
-		_, err = e.s.CreateSnapshot(e.ctx, id, e.name("new"))
+		_, err = e.s.CreateSnapshot(e.ctx, id, backend.SnapshotSpec{Name: e.name("new")})
 		e.want("CreateSnapshot", err, backend.ErrVolumeNotFound)
 		forEachSnapshotLookup(e, id, s.ID, backend.ErrVolumeNotFound, "an unknown volume")
 	}

@@ -2,10 +2,12 @@ package backendtest_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -22,6 +24,8 @@ type variant struct {
 	caps  *backend.Capabilities // what Capabilities claims; nil for the truth
 	make  func(m *mem.Backend) impl
 	fails string // a case that must fail; "" if the variant must pass
+	// noAttrs runs the suite with Options.NoAttributes set.
+	noAttrs bool
 }
 
 func plain(m *mem.Backend) impl { return m }
@@ -97,6 +101,26 @@ func variants() []variant {
 			make: func(m *mem.Backend) impl { return sendWrongKind{m} }, fails: "Replication/Stream/UnknownSnapshotOrBaseIsInvalidArgument"},
 		{name: "PanicsOnUnknownVolume", shape: fullShape,
 			make: func(m *mem.Backend) impl { return panicky{m} }, fails: "Volume/Get/UnknownIDIsVolumeNotFound"},
+		{name: "ListingStopsAt100", shape: fullShape,
+			make: func(m *mem.Backend) impl { return firstPageOnly{m} }, fails: "Volume/List/ListsEveryVolumeAtScale"},
+		{name: "NamesCaseInsensitive", shape: fullShape,
+			make: func(m *mem.Backend) impl { return foldsCase{m} }, fails: "Volume/ByName/NamesAreCaseSensitive"},
+		{name: "MergeOutsideTheLockLosesUpdates", shape: fullShape,
+			make: func(m *mem.Backend) impl { return lossyMerge{m} }, fails: "Volume/Concurrency/ConcurrentMergePatchesAreAllKept"},
+		{name: "SnapshotListRewrittenOutsideTheLock", shape: fullShape,
+			make: func(m *mem.Backend) impl { return &lossySnapshots{Backend: m} }, fails: "Snapshot/Concurrency/ConcurrentSnapshotsOfOneVolumeAreAllKept"},
+		{name: "RefusedCloneLeavesItsSnapshot", shape: fullShape,
+			make: func(m *mem.Backend) impl { return twoStepClone{m} }, fails: "Clone/Create/RefusedCloneOfANewSnapshotLeavesNoSnapshot"},
+		{name: "AttributesDropped", shape: fullShape,
+			make: func(m *mem.Backend) impl { return dropsAttributes{m} }, fails: "Volume/Attributes/AreStoredVerbatim"},
+		{name: "AttributePatchReplacesInsteadOfMerging", shape: fullShape,
+			make: func(m *mem.Backend) impl { return replacesAttributes{m} }, fails: "Volume/Attributes/PatchIsAnRFC7386MergePatch"},
+		{name: "AttributesKeptThoughDeclaredUnsupported", shape: fullShape, noAttrs: true,
+			make: plain, fails: "Volume/Attributes/AreStoredVerbatim"},
+		{name: "SnapshotSpecCommentDropped", shape: fullShape,
+			make: func(m *mem.Backend) impl { return dropsSnapshotComment{m} }, fails: "Snapshot/Create/SpecCommentIsStored"},
+		{name: "CreateIgnoresTheSpecState", shape: fullShape,
+			make: func(m *mem.Backend) impl { return ignoresState{m} }, fails: "Volume/Create/StateIsStoredAndEmptyMeansOnline"},
 	}
 }
 
@@ -108,7 +132,7 @@ func TestSuiteHasTeeth(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			t.Parallel()
 			factory := func() (backend.VolumeBackend, error) { return wrap(v.make(mem.New(nil)), v.shape, v.caps), nil }
-			err := backendtest.Check(t.Context(), factory, &backendtest.Options{StressWorkers: 4, StressOps: 40})
+			err := backendtest.Check(t.Context(), factory, &backendtest.Options{StressWorkers: 4, StressOps: 40, NoAttributes: v.noAttrs})
 			failed := failedCases(t, err)
 			if v.fails == "" {
 				if err != nil {
@@ -168,12 +192,12 @@ func (b dupVolumeNames) CreateVolume(ctx context.Context, spec backend.VolumeSpe
 // dupSnapshotNames answers a duplicate snapshot with the existing one.
 type dupSnapshotNames struct{ *mem.Backend }
 
-func (b dupSnapshotNames) CreateSnapshot(ctx context.Context, vol backend.VolumeID, name string) (backend.Snapshot, error) {
-	s, err := b.Backend.CreateSnapshot(ctx, vol, name)
+func (b dupSnapshotNames) CreateSnapshot(ctx context.Context, vol backend.VolumeID, spec backend.SnapshotSpec) (backend.Snapshot, error) {
+	s, err := b.Backend.CreateSnapshot(ctx, vol, spec)
 	if errors.Is(err, backend.ErrAlreadyExists) {
 		ss, _ := b.Backend.ListSnapshots(ctx, vol)
 		for _, x := range ss {
-			if x.Name == name {
+			if x.Name == spec.Name {
 				return x, nil
 			}
 		}
@@ -261,8 +285,8 @@ func (b volumeAsSnapshotNotFound) GetSnapshot(ctx context.Context, vol backend.V
 // noOrigin drops the clone origin from every volume it returns.
 type noOrigin struct{ *mem.Backend }
 
-func (b noOrigin) CreateClone(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID, name string) (backend.Volume, error) {
-	v, err := b.Backend.CreateClone(ctx, vol, snap, name)
+func (b noOrigin) CreateClone(ctx context.Context, spec backend.CloneSpec) (backend.Volume, error) {
+	v, err := b.Backend.CreateClone(ctx, spec)
 	v.Clone = nil
 	return v, err
 }
@@ -284,12 +308,12 @@ func (b noOrigin) ListVolumes(ctx context.Context) ([]backend.Volume, error) {
 // currentSizeClone sizes a clone like its parent now, as upstream mem did.
 type currentSizeClone struct{ *mem.Backend }
 
-func (b currentSizeClone) CreateClone(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID, name string) (backend.Volume, error) {
-	c, err := b.Backend.CreateClone(ctx, vol, snap, name)
+func (b currentSizeClone) CreateClone(ctx context.Context, spec backend.CloneSpec) (backend.Volume, error) {
+	c, err := b.Backend.CreateClone(ctx, spec)
 	if err != nil {
 		return c, err
 	}
-	p, err := b.Backend.GetVolume(ctx, vol)
+	p, err := b.Backend.GetVolume(ctx, spec.ParentVolume)
 	if err != nil {
 		return c, err
 	}
@@ -319,8 +343,8 @@ func (b *frozenOrigins) freeze(v *backend.Volume) {
 	v.Clone = &c
 }
 
-func (b *frozenOrigins) CreateClone(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID, name string) (backend.Volume, error) {
-	v, err := b.Backend.CreateClone(ctx, vol, snap, name)
+func (b *frozenOrigins) CreateClone(ctx context.Context, spec backend.CloneSpec) (backend.Volume, error) {
+	v, err := b.Backend.CreateClone(ctx, spec)
 	b.freeze(&v)
 	return v, err
 }
@@ -418,8 +442,8 @@ func (b mountsOffline) PatchVolume(ctx context.Context, id backend.VolumeID, p b
 // noCreateTime loses snapshot creation times.
 type noCreateTime struct{ *mem.Backend }
 
-func (b noCreateTime) CreateSnapshot(ctx context.Context, vol backend.VolumeID, name string) (backend.Snapshot, error) {
-	s, err := b.Backend.CreateSnapshot(ctx, vol, name)
+func (b noCreateTime) CreateSnapshot(ctx context.Context, vol backend.VolumeID, spec backend.SnapshotSpec) (backend.Snapshot, error) {
+	s, err := b.Backend.CreateSnapshot(ctx, vol, spec)
 	s.CreateTime = time.Time{}
 	return s, err
 }
@@ -459,7 +483,7 @@ func (b restoreKeepsNewer) RestoreSnapshot(ctx context.Context, vol backend.Volu
 	after, _ := b.Backend.ListSnapshots(ctx, vol)
 	for _, s := range before {
 		if !slices.ContainsFunc(after, func(a backend.Snapshot) bool { return a.ID == s.ID }) {
-			b.Backend.CreateSnapshot(ctx, vol, s.Name)
+			b.Backend.CreateSnapshot(ctx, vol, backend.SnapshotSpec{Name: s.Name})
 		}
 	}
 	return v, nil
@@ -600,9 +624,9 @@ func (b *aliasingCache) RestoreSnapshot(ctx context.Context, vol backend.VolumeI
 	return b.Backend.RestoreSnapshot(ctx, vol, snap)
 }
 
-func (b *aliasingCache) CreateClone(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID, name string) (backend.Volume, error) {
+func (b *aliasingCache) CreateClone(ctx context.Context, spec backend.CloneSpec) (backend.Volume, error) {
 	defer b.writes()()
-	return b.Backend.CreateClone(ctx, vol, snap, name)
+	return b.Backend.CreateClone(ctx, spec)
 }
 
 func (b *aliasingCache) SplitClone(ctx context.Context, vol backend.VolumeID) (backend.Volume, error) {
@@ -646,4 +670,183 @@ func (b panicky) GetVolume(ctx context.Context, id backend.VolumeID) (backend.Vo
 		panic("no such volume")
 	}
 	return v, err
+}
+
+// firstPageOnly lists at most 100 volumes, as a backend that forgets to
+// follow its pages would.
+type firstPageOnly struct{ *mem.Backend }
+
+func (b firstPageOnly) ListVolumes(ctx context.Context) ([]backend.Volume, error) {
+	vs, err := b.Backend.ListVolumes(ctx)
+	return vs[:min(len(vs), 100)], err
+}
+
+// foldsCase treats names that differ only in case as one name.
+type foldsCase struct{ *mem.Backend }
+
+func (b foldsCase) CreateVolume(ctx context.Context, spec backend.VolumeSpec) (backend.Volume, error) {
+	vs, _ := b.Backend.ListVolumes(ctx)
+	for _, v := range vs {
+		if strings.EqualFold(v.Name, spec.Name) {
+			return backend.Volume{}, &backend.Error{Op: "CreateVolume", Kind: backend.KindAlreadyExists, Resource: backend.ResourceVolume, Name: spec.Name}
+		}
+	}
+	return b.Backend.CreateVolume(ctx, spec)
+}
+
+func (b foldsCase) VolumeByName(ctx context.Context, name string) (backend.Volume, error) {
+	vs, _ := b.Backend.ListVolumes(ctx)
+	for _, v := range vs {
+		if strings.EqualFold(v.Name, name) {
+			return v, nil
+		}
+	}
+	return b.Backend.VolumeByName(ctx, name)
+}
+
+// lossyMerge merges attribute patches itself, outside any lock: it reads
+// the volume, merges, and stores its result as the whole object, deleting
+// keys it did not see; keys other writers added meanwhile are lost.
+type lossyMerge struct{ *mem.Backend }
+
+func (b lossyMerge) PatchVolume(ctx context.Context, id backend.VolumeID, p backend.VolumePatch) (backend.Volume, error) {
+	if p.Attributes == nil {
+		return b.Backend.PatchVolume(ctx, id, p)
+	}
+	v, err := b.Backend.GetVolume(ctx, id)
+	if err != nil {
+		return v, err
+	}
+	merged, err := backend.MergeAttributes(v.Attributes, p.Attributes)
+	if err != nil {
+		return v, err
+	}
+	time.Sleep(time.Millisecond) // the window another writer falls into
+	cur, _ := b.Backend.GetVolume(ctx, id)
+	var now, want map[string]json.RawMessage
+	_ = json.Unmarshal(orEmpty(cur.Attributes), &now)
+	_ = json.Unmarshal(orEmpty(merged), &want)
+	replace := map[string]any{}
+	for k := range now {
+		replace[k] = nil
+	}
+	for k, val := range want {
+		replace[k] = val
+	}
+	p.Attributes, _ = json.Marshal(replace)
+	return b.Backend.PatchVolume(ctx, id, p)
+}
+
+func orEmpty(b []byte) []byte {
+	if len(b) == 0 {
+		return []byte("{}")
+	}
+	return b
+}
+
+// lossySnapshots keeps each volume's snapshot list itself and rewrites it
+// from a stale copy: read, take the snapshot, then store the old list plus
+// the new snapshot, dropping any taken meanwhile.
+type lossySnapshots struct {
+	*mem.Backend
+	mu    sync.Mutex
+	lists map[backend.VolumeID][]backend.Snapshot
+}
+
+func (b *lossySnapshots) CreateSnapshot(ctx context.Context, vol backend.VolumeID, spec backend.SnapshotSpec) (backend.Snapshot, error) {
+	b.mu.Lock()
+	list := slices.Clone(b.lists[vol])
+	b.mu.Unlock()
+	s, err := b.Backend.CreateSnapshot(ctx, vol, spec)
+	if err != nil {
+		return s, err
+	}
+	time.Sleep(100 * time.Microsecond)
+	b.mu.Lock()
+	if b.lists == nil {
+		b.lists = map[backend.VolumeID][]backend.Snapshot{}
+	}
+	b.lists[vol] = append(list, s)
+	b.mu.Unlock()
+	return s, nil
+}
+
+func (b *lossySnapshots) ListSnapshots(ctx context.Context, vol backend.VolumeID) ([]backend.Snapshot, error) {
+	all, err := b.Backend.ListSnapshots(ctx, vol)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	known, tracked := b.lists[vol]
+	if !tracked {
+		return all, nil
+	}
+	return slices.DeleteFunc(all, func(s backend.Snapshot) bool {
+		return !slices.ContainsFunc(known, func(k backend.Snapshot) bool { return k.ID == s.ID })
+	}), nil
+}
+
+// twoStepClone clones a snapshot it takes first, and does not delete that
+// snapshot when the clone is refused.
+type twoStepClone struct{ *mem.Backend }
+
+func (b twoStepClone) CreateClone(ctx context.Context, spec backend.CloneSpec) (backend.Volume, error) {
+	if spec.ParentSnapshot.IsZero() {
+		s, err := b.Backend.CreateSnapshot(ctx, spec.ParentVolume, backend.SnapshotSpec{Name: spec.NewSnapshotName})
+		if err != nil {
+			return backend.Volume{}, err
+		}
+		spec.ParentSnapshot, spec.NewSnapshotName = s.ID, ""
+	}
+	return b.Backend.CreateClone(ctx, spec)
+}
+
+// dropsAttributes accepts attributes and keeps none.
+type dropsAttributes struct{ *mem.Backend }
+
+func (b dropsAttributes) CreateVolume(ctx context.Context, spec backend.VolumeSpec) (backend.Volume, error) {
+	spec.Attributes = nil
+	return b.Backend.CreateVolume(ctx, spec)
+}
+
+// replacesAttributes stores a patch's attributes as the new object.
+type replacesAttributes struct{ *mem.Backend }
+
+func (b replacesAttributes) PatchVolume(ctx context.Context, id backend.VolumeID, p backend.VolumePatch) (backend.Volume, error) {
+	if p.Attributes != nil {
+		if v, err := b.Backend.GetVolume(ctx, id); err == nil && len(v.Attributes) > 0 {
+			// Delete every stored key, then merge the patch: a replace.
+			var old map[string]json.RawMessage
+			_ = json.Unmarshal(v.Attributes, &old)
+			clear := map[string]any{}
+			for k := range old {
+				clear[k] = nil
+			}
+			raw, _ := json.Marshal(clear)
+			if _, err := b.Backend.PatchVolume(ctx, id, backend.VolumePatch{Attributes: raw}); err != nil {
+				return backend.Volume{}, err
+			}
+		}
+	}
+	return b.Backend.PatchVolume(ctx, id, p)
+}
+
+// dropsSnapshotComment ignores the comment of a snapshot spec.
+type dropsSnapshotComment struct{ *mem.Backend }
+
+func (b dropsSnapshotComment) CreateSnapshot(ctx context.Context, vol backend.VolumeID, spec backend.SnapshotSpec) (backend.Snapshot, error) {
+	spec.Comment = ""
+	return b.Backend.CreateSnapshot(ctx, vol, spec)
+}
+
+// ignoresState creates every volume online.
+type ignoresState struct{ *mem.Backend }
+
+func (b ignoresState) CreateVolume(ctx context.Context, spec backend.VolumeSpec) (backend.Volume, error) {
+	spec.State = ""
+	if spec.JunctionPath != "" {
+		spec.JunctionPath = ""
+	}
+	return b.Backend.CreateVolume(ctx, spec)
 }

@@ -71,6 +71,10 @@ func (w *volTier) GetVolume(ctx context.Context, id backend.VolumeID) (backend.V
 	return w.in.GetVolume(ctx, id)
 }
 
+func (w *volTier) VolumeByName(ctx context.Context, name string) (backend.Volume, error) {
+	return w.in.VolumeByName(ctx, name)
+}
+
 func (w *volTier) DeleteVolume(ctx context.Context, id backend.VolumeID) error {
 	return w.in.DeleteVolume(ctx, id)
 }
@@ -89,12 +93,16 @@ func (w *snapTier) ListSnapshots(ctx context.Context, vol backend.VolumeID) ([]b
 	return w.in.ListSnapshots(ctx, vol)
 }
 
-func (w *snapTier) CreateSnapshot(ctx context.Context, vol backend.VolumeID, name string) (backend.Snapshot, error) {
-	return w.in.CreateSnapshot(ctx, vol, name)
+func (w *snapTier) CreateSnapshot(ctx context.Context, vol backend.VolumeID, spec backend.SnapshotSpec) (backend.Snapshot, error) {
+	return w.in.CreateSnapshot(ctx, vol, spec)
 }
 
 func (w *snapTier) GetSnapshot(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID) (backend.Snapshot, error) {
 	return w.in.GetSnapshot(ctx, vol, snap)
+}
+
+func (w *snapTier) SnapshotByName(ctx context.Context, vol backend.VolumeID, name string) (backend.Snapshot, error) {
+	return w.in.SnapshotByName(ctx, vol, name)
 }
 
 func (w *snapTier) DeleteSnapshot(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID) error {
@@ -111,8 +119,8 @@ func (w *snapTier) RestoreSnapshot(ctx context.Context, vol backend.VolumeID, sn
 
 type cloneTier struct{ *snapTier }
 
-func (w *cloneTier) CreateClone(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID, name string) (backend.Volume, error) {
-	return w.in.CreateClone(ctx, vol, snap, name)
+func (w *cloneTier) CreateClone(ctx context.Context, spec backend.CloneSpec) (backend.Volume, error) {
+	return w.in.CreateClone(ctx, spec)
 }
 
 func (w *cloneTier) SplitClone(ctx context.Context, vol backend.VolumeID) (backend.Volume, error) {

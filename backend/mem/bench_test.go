@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/backend/mem"
@@ -59,13 +61,13 @@ func newFixture(tb testing.TB, n int) *fixture {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		s, err := f.b.CreateSnapshot(ctx, v.ID, "base")
+		s, err := f.b.CreateSnapshot(ctx, v.ID, backend.SnapshotSpec{Name: "base"})
 		if err != nil {
 			tb.Fatal(err)
 		}
 		f.ids[i], f.snaps[i] = v.ID, s.ID
 	}
-	c, err := f.b.CreateClone(ctx, f.ids[0], f.snaps[0], "the-clone")
+	c, err := f.b.CreateClone(ctx, backend.CloneSpec{ParentVolume: f.ids[0], ParentSnapshot: f.snaps[0], Name: "the-clone"})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -176,7 +178,7 @@ func BenchmarkGetVolume(b *testing.B) {
 
 func BenchmarkListVolumes(b *testing.B) {
 	b.Cleanup(releaseShared)
-	for _, n := range []int{100, 10_000} {
+	for _, n := range []int{100, 10_000, 100_000} {
 		b.Run("vols="+strconv.Itoa(n), func(b *testing.B) {
 			f := shared(b, n)
 			b.ReportAllocs()
@@ -212,7 +214,7 @@ func BenchmarkCreateSnapshot(b *testing.B) {
 				i = 0
 				b.StartTimer()
 			}
-			if _, err := f.b.CreateSnapshot(ctx, f.ids[i%n], snapPool[i/n]); err != nil {
+			if _, err := f.b.CreateSnapshot(ctx, f.ids[i%n], backend.SnapshotSpec{Name: snapPool[i/n]}); err != nil {
 				b.Fatal(err)
 			}
 			i++
@@ -237,7 +239,7 @@ func BenchmarkCreateClone(b *testing.B) {
 				made = made[:0]
 				b.StartTimer()
 			}
-			c, err := f.b.CreateClone(ctx, f.ids[i%n], f.snaps[i%n], namePool[len(made)])
+			c, err := f.b.CreateClone(ctx, backend.CloneSpec{ParentVolume: f.ids[i%n], ParentSnapshot: f.snaps[i%n], Name: namePool[len(made)]})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -282,7 +284,7 @@ func BenchmarkParallel(b *testing.B) {
 		}},
 		{"CreateDeleteSnapshot", func(f *fixture, w, i int) error {
 			vol := f.ids[(w*7919+i)%len(f.ids)]
-			s, err := f.b.CreateSnapshot(ctx, vol, snapPool[w%len(snapPool)])
+			s, err := f.b.CreateSnapshot(ctx, vol, backend.SnapshotSpec{Name: snapPool[w%len(snapPool)]})
 			if err != nil {
 				return err
 			}
@@ -290,7 +292,7 @@ func BenchmarkParallel(b *testing.B) {
 		}},
 		{"CreateDeleteClone", func(f *fixture, w, i int) error {
 			k := (w*7919 + i) % len(f.ids)
-			c, err := f.b.CreateClone(ctx, f.ids[k], f.snaps[k], namePool[w%batch])
+			c, err := f.b.CreateClone(ctx, backend.CloneSpec{ParentVolume: f.ids[k], ParentSnapshot: f.snaps[k], Name: namePool[w%batch]})
 			if err != nil {
 				return err
 			}
@@ -360,7 +362,7 @@ func BenchmarkHeapPerVolume(b *testing.B) {
 						b.Fatal(err)
 					}
 					for range tc.snaps {
-						if _, err := bk.CreateSnapshot(ctx, v.ID, "daily"); err != nil {
+						if _, err := bk.CreateSnapshot(ctx, v.ID, backend.SnapshotSpec{Name: "daily"}); err != nil {
 							b.Fatal(err)
 						}
 					}
@@ -378,6 +380,58 @@ func BenchmarkHeapPerVolume(b *testing.B) {
 			b.ReportMetric(perVol, "bytes/volume")
 			b.ReportMetric(scanPerVol, "scan-bytes/volume")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(tc.n), "ns/volume")
+		})
+	}
+}
+
+// BenchmarkWriterDuringListing measures how long a writer (PatchVolume of
+// one volume's comment) takes while another goroutine lists all 100k
+// volumes over and over, against the same writer with no lister. It
+// reports the writer's median, 99th percentile and worst latency.
+func BenchmarkWriterDuringListing(b *testing.B) {
+	const n = 100_000
+	for _, listing := range []bool{false, true} {
+		name := "idle/vols=100000"
+		if listing {
+			name = "listing/vols=100000"
+		}
+		b.Run(name, func(b *testing.B) {
+			f := newFixture(b, n)
+			stop, done := make(chan struct{}), make(chan struct{})
+			var lists atomic.Int64
+			go func() {
+				defer close(done)
+				for listing {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					if _, err := f.b.ListVolumes(ctx); err != nil {
+						b.Error(err)
+						return
+					}
+					lists.Add(1)
+				}
+			}()
+			var lat []time.Duration
+			comments := [2]string{"a", "b"}
+			i := 0
+			for b.Loop() {
+				start := time.Now()
+				if _, err := f.b.PatchVolume(ctx, f.ids[i%n], backend.VolumePatch{Comment: &comments[i%2]}); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(start))
+				i++
+			}
+			close(stop)
+			<-done
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
+			b.ReportMetric(float64(lat[len(lat)-1].Nanoseconds()), "max-ns")
+			b.ReportMetric(float64(lists.Load()), "lists")
 		})
 	}
 }

@@ -7,45 +7,87 @@ import (
 	"github.com/nessie-go/nessie/backend"
 )
 
-// CreateClone creates a volume named name from the parent's snapshot. The
-// clone is online, rw and flexvol, has the size the parent had when the
-// snapshot was taken, and records its origin by ID; the snapshot cannot be
-// deleted until the clone is split or deleted. It costs O(log n) in the
-// number of volumes. Errors, in this order: ErrVolumeNotFound (parent),
-// ErrSnapshotNotFound, ErrInvalidArgument (name), ErrAlreadyExists.
-func (b *Backend) CreateClone(ctx context.Context, parentVol backend.VolumeID, parentSnap backend.SnapshotID, name string) (backend.Volume, error) {
+// CreateClone creates a volume from a snapshot of the parent, taking that
+// snapshot first, under spec.NewSnapshotName, if spec.ParentSnapshot is
+// zero; both happen under one hold of the writer lock, so a failure leaves
+// neither. The clone is rw and flexvol, has the size the parent had when
+// the snapshot was taken (a lenient backend: the parent's current size),
+// and records its origin; the snapshot cannot be deleted until the clone
+// is split or deleted. Errors, in this order: ErrVolumeNotFound (parent),
+// ErrSnapshotNotFound, ErrInvalidArgument, ErrAlreadyExists (the clone's
+// name, or the new snapshot's on the parent).
+func (b *Backend) CreateClone(ctx context.Context, spec backend.CloneSpec) (backend.Volume, error) {
 	const op = "CreateClone"
 	if err := ctx.Err(); err != nil {
 		return backend.Volume{}, err
 	}
-	id := backend.NewVolumeID()
-	var out backend.Volume
-	err := b.write(ctx, func(s *state) (*state, error) {
-		p, i, err := lookupSnap(op, s, parentVol, parentSnap)
-		if err != nil {
-			return nil, err
+	check := spec
+	if b.lenient {
+		check.Name = lenientName
+		if check.ParentSnapshot.IsZero() {
+			check.NewSnapshotName = lenientName
 		}
-		if err := checkName(op, backend.ResourceVolume, name); err != nil {
-			return nil, err
+	}
+	invalid := check.Validate() // reported after the parent's existence
+	attrs, _ := backend.CompactAttributes(spec.Attributes)
+	c := &volRec{
+		id:       backend.NewVolumeID(),
+		name:     spec.Name,
+		state:    stateOr(spec.State),
+		typ:      backend.TypeRW,
+		junction: spec.JunctionPath,
+		policy:   spec.ExportPolicy,
+		comment:  spec.Comment,
+		attrs:    attrs,
+	}
+	newSnap := spec.ParentSnapshot.IsZero()
+	snapID := spec.ParentSnapshot
+	if newSnap {
+		snapID = backend.NewSnapshotID()
+	}
+	if err := b.lock(ctx); err != nil {
+		return backend.Volume{}, err
+	}
+	defer b.mu.Unlock()
+	p, ok := b.rec(spec.ParentVolume)
+	if !ok {
+		return backend.Volume{}, backend.VolumeNotFound(op, spec.ParentVolume)
+	}
+	ss := b.snaps[p.id]
+	i := byID(ss, snapID)
+	if !newSnap && i < 0 {
+		return backend.Volume{}, backend.SnapshotNotFound(op, snapID)
+	}
+	if invalid != nil {
+		name := spec.Name
+		if backend.ResourceOf(invalid) == backend.ResourceSnapshot {
+			name = spec.NewSnapshotName
 		}
-		if s.nameTaken(name) {
-			return nil, alreadyExists(op, backend.ResourceVolume, name)
+		return backend.Volume{}, b.relabel(op, name, invalid)
+	}
+	if _, taken := b.names[spec.Name]; taken {
+		return backend.Volume{}, alreadyExists(op, backend.ResourceVolume, spec.Name)
+	}
+	c.created = b.timestamp()
+	if newSnap {
+		if byName(ss, spec.NewSnapshotName) >= 0 {
+			return backend.Volume{}, alreadyExists(op, backend.ResourceSnapshot, spec.NewSnapshotName)
 		}
-		c := &volRec{
-			id:      id,
-			name:    name,
-			size:    p.snaps[i].size,
-			state:   backend.StateOnline,
-			typ:     backend.TypeRW,
-			origin:  origin{vol: p.id, snap: p.snaps[i].id},
-			created: b.timestamp(),
-		}
-		next := s.withVol(p.withCloneDelta(i, +1), c)
-		next.withName(name, id)
-		out = next.volume(c)
-		return next, nil
-	})
-	return out, err
+		ss = append(ss[:len(ss):len(ss)], &snapRec{id: snapID, name: spec.NewSnapshotName, created: c.created, size: p.size})
+		b.snaps[p.id] = ss
+		i = len(ss) - 1
+	}
+	b.link(snapID, c.id)
+	c.size = ss[i].size
+	if b.lenient {
+		c.size = p.size
+	}
+	c.origin = &backend.CloneOrigin{
+		ParentVolume: p.name, ParentSnapshot: ss[i].name,
+		ParentVolumeID: p.id, ParentSnapshotID: snapID,
+	}
+	b.put(c)
+	return c.volume(), nil
 }
 
 // SplitClone makes a clone independent: its origin is cleared and its
@@ -56,21 +98,21 @@ func (b *Backend) SplitClone(ctx context.Context, vol backend.VolumeID) (backend
 	if err := ctx.Err(); err != nil {
 		return backend.Volume{}, err
 	}
-	var out backend.Volume
-	err := b.write(ctx, func(s *state) (*state, error) {
-		r, ok := s.vol(vol)
-		if !ok {
-			return nil, backend.VolumeNotFound(op, vol)
-		}
-		if !r.origin.isClone() {
-			return nil, &backend.Error{Op: op, Kind: backend.KindInvalidArgument, Resource: backend.ResourceVolume,
-				ID: r.id.String(), Name: r.name, Err: errors.New("volume is not a clone")}
-		}
-		c := r.copyRec()
-		c.origin = origin{}
-		next := releaseOrigin(s, r.origin).withVol(c)
-		out = next.volume(c)
-		return next, nil
-	})
-	return out, err
+	if err := b.lock(ctx); err != nil {
+		return backend.Volume{}, err
+	}
+	defer b.mu.Unlock()
+	r, ok := b.rec(vol)
+	if !ok {
+		return backend.Volume{}, backend.VolumeNotFound(op, vol)
+	}
+	if r.origin == nil {
+		return backend.Volume{}, &backend.Error{Op: op, Kind: backend.KindInvalidArgument, Resource: backend.ResourceVolume,
+			ID: r.id.String(), Name: r.name, Err: errors.New("volume is not a clone")}
+	}
+	b.unlink(r)
+	c := r.copyRec()
+	c.origin, c.detached = nil, false
+	b.put(c)
+	return c.volume(), nil
 }

@@ -15,7 +15,7 @@ func TestCreateCloneRecordsOriginAndSnapshotSize(t *testing.T) {
 	snap := mustSnapshot(t, b, parent.ID, "snap")
 	setSize(t, b, parent.ID, backend.Bytes(20<<30)) // grows after the snapshot
 
-	c, err := b.CreateClone(ctx, parent.ID, snap.ID, "clone")
+	c, err := b.CreateClone(ctx, backend.CloneSpec{ParentVolume: parent.ID, ParentSnapshot: snap.ID, Name: "clone"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestCreateCloneErrorOrder(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := observe(t, b)
-			_, err := b.CreateClone(ctx, tc.vol, tc.snap, tc.new)
+			_, err := b.CreateClone(ctx, backend.CloneSpec{ParentVolume: tc.vol, ParentSnapshot: tc.snap, Name: tc.new})
 			wantErr(t, err, tc.kind, tc.res)
 			wantUnchanged(t, b, before)
 		})

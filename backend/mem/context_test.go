@@ -48,7 +48,7 @@ func TestDoneContextHasNoEffect(t *testing.T) {
 		"AccessHandle":  func(ctx context.Context, f fixture) error { _, err := f.b.AccessHandle(ctx, f.v.ID); return err },
 		"ListSnapshots": func(ctx context.Context, f fixture) error { _, err := f.b.ListSnapshots(ctx, f.v.ID); return err },
 		"CreateSnapshot": func(ctx context.Context, f fixture) error {
-			_, err := f.b.CreateSnapshot(ctx, f.v.ID, "s2")
+			_, err := f.b.CreateSnapshot(ctx, f.v.ID, backend.SnapshotSpec{Name: "s2"})
 			return err
 		},
 		"GetSnapshot":    func(ctx context.Context, f fixture) error { _, err := f.b.GetSnapshot(ctx, f.v.ID, f.s.ID); return err },
@@ -62,7 +62,7 @@ func TestDoneContextHasNoEffect(t *testing.T) {
 			return err
 		},
 		"CreateClone": func(ctx context.Context, f fixture) error {
-			_, err := f.b.CreateClone(ctx, f.v.ID, f.s.ID, "c2")
+			_, err := f.b.CreateClone(ctx, backend.CloneSpec{ParentVolume: f.v.ID, ParentSnapshot: f.s.ID, Name: "c2"})
 			return err
 		},
 		"SplitClone": func(ctx context.Context, f fixture) error { _, err := f.b.SplitClone(ctx, f.c.ID); return err },

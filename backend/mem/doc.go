@@ -6,8 +6,8 @@
 //
 //	b := mem.New(nil)
 //	vol, _ := b.CreateVolume(ctx, backend.VolumeSpec{Name: "build-cache", Size: backend.Bytes(50 << 30)})
-//	snap, _ := b.CreateSnapshot(ctx, vol.ID, "pre-build")
-//	clone, _ := b.CreateClone(ctx, vol.ID, snap.ID, "build-cache-pr1234")
+//	snap, _ := b.CreateSnapshot(ctx, vol.ID, backend.SnapshotSpec{Name: "pre-build"})
+//	clone, _ := b.CreateClone(ctx, backend.CloneSpec{Name: "build-cache-pr1234", ParentVolume: vol.ID, ParentSnapshot: snap.ID})
 //
 // Volumes hold no data: sizes are bookkeeping, UsedBytes and
 // Snapshot.SizeConsumed are zero, and a replication stream is a short text
@@ -15,22 +15,46 @@
 //
 // # Concurrency
 //
-// A Backend is safe for concurrent use. Its whole state is one immutable
-// value built from persistent hash tries; a write builds the next version
-// by copying the O(log n) paths it changes, under a single writer lock,
-// and publishes it with one atomic pointer swap. Reads load the current
-// version and never lock or wait, so every operation is linearizable and
-// every read (ListVolumes included) sees one consistent moment. Creating a snapshot
-// or a clone copies only that path (about three trie nodes per index at
-// 100k volumes), never the volume table; what still grows with
-// scale is cache misses and garbage-collection work, which BENCHMARKS.md
-// measures. The name index keys volumes by a 64-bit hash of the name and
-// its entries hold no pointers, so the collector does not scan them; names
-// whose hashes collide are kept apart, so a collision costs speed, never
-// correctness.
+// A Backend is safe for concurrent use. It keeps its volumes in plain maps
+// (by ID and by name) and a dense slice for listing, under one
+// sync.RWMutex. Stored records are never changed in place: a write stores
+// a changed copy of the one record it touches (two for a clone: the clone
+// and its parent), so a reader takes the read lock only to find a record
+// and renders it after letting go. ListVolumes copies the slice of record
+// pointers under the read lock and renders outside it, so a full listing
+// holds writers up for the time of that copy only (BENCHMARKS.md gives
+// the figure). Every operation is linearizable, and a listing shows one
+// moment. Clone origins carry the parent's names and are rewritten when
+// the parent volume or snapshot is renamed, so reading a clone needs no
+// second lookup.
 //
 // Every value returned is a fresh copy owned by the caller; mutating one,
-// including a Volume's Clone origin, never changes stored state.
+// including a Volume's Clone origin or Attributes, never changes stored
+// state.
+//
+// # Lenient mode
+//
+// [Options.Lenient] relaxes three rules of the contract, to reproduce the
+// published nessie-backend-mem 0.2/0.3 Python package, which the Python
+// binding's default mode must match exactly:
+//
+//   - names are not validated: the empty name, names with '/' or NUL and
+//     names over 255 bytes are accepted (volume names are still unique,
+//     and snapshot names unique per volume);
+//   - deleting a parent volume, or a snapshot clones depend on, succeeds:
+//     each such clone keeps reporting the origin names it had, and pins
+//     nothing any more;
+//   - a clone takes its parent's current size, not its size when the
+//     snapshot was taken.
+//
+// Everything else holds as in the default mode, RestoreSnapshot's
+// refusal to delete a snapshot a clone depends on included, and
+// CheckInvariants knows the mode, so state stays consistent. The mode
+// lives here rather than in the binding because a wrapper could not
+// delete a parent through the contract without corrupting the clone
+// bookkeeping: one store and one invariant checker keep every rule
+// together. A lenient backend does not pass the conformance suite, by
+// design.
 //
 // # Errors
 //
@@ -39,7 +63,7 @@
 // [backend.ErrSnapshotNotFound] tell the two apart. A call made with a
 // context that is already done (or becomes done while it waits for the
 // writer lock) has no effect and returns ctx.Err() unwrapped. A failed
-// write changes nothing: each write validates fully before it publishes.
+// write changes nothing: each write validates fully before it stores anything.
 //
 // # Capabilities
 //
@@ -51,7 +75,7 @@
 // as an online rw volume, sets the destination's size to the received
 // snapshot's, and stamps received snapshots with the time of receipt.
 //
-// [Backend.CheckInvariants] verifies the internal state (name indexes,
-// clone parentage and dependency counts, trie structure); the package's
-// tests run it after every test.
+// [Backend.CheckInvariants] verifies the internal state (the indexes,
+// names, clone parentage and dependents); the package's tests run it after
+// every test.
 package mem

@@ -19,11 +19,11 @@ func Example_buildCache() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	snap, err := b.CreateSnapshot(ctx, vol.ID, "pre-build")
+	snap, err := b.CreateSnapshot(ctx, vol.ID, backend.SnapshotSpec{Name: "pre-build"})
 	if err != nil {
 		log.Fatal(err)
 	}
-	clone, err := b.CreateClone(ctx, vol.ID, snap.ID, "build-cache-pr1234")
+	clone, err := b.CreateClone(ctx, backend.CloneSpec{ParentVolume: vol.ID, ParentSnapshot: snap.ID, Name: "build-cache-pr1234"})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -47,8 +47,8 @@ func ExampleBackend_SplitClone() {
 	ctx := context.Background()
 	b := mem.New(nil)
 	vol, _ := b.CreateVolume(ctx, backend.VolumeSpec{Name: "db"})
-	snap, _ := b.CreateSnapshot(ctx, vol.ID, "nightly")
-	clone, _ := b.CreateClone(ctx, vol.ID, snap.ID, "db-test")
+	snap, _ := b.CreateSnapshot(ctx, vol.ID, backend.SnapshotSpec{Name: "nightly"})
+	clone, _ := b.CreateClone(ctx, backend.CloneSpec{ParentVolume: vol.ID, ParentSnapshot: snap.ID, Name: "db-test"})
 
 	err := b.DeleteSnapshot(ctx, vol.ID, snap.ID)
 	fmt.Println("delete while cloned:", backend.KindOf(err))
@@ -68,7 +68,7 @@ func ExampleBackend_ReceiveStream() {
 	ctx := context.Background()
 	primary, secondary := mem.New(nil), mem.New(nil)
 	vol, _ := primary.CreateVolume(ctx, backend.VolumeSpec{Name: "app", Size: backend.Bytes(1 << 30)})
-	primary.CreateSnapshot(ctx, vol.ID, "hourly.0")
+	primary.CreateSnapshot(ctx, vol.ID, backend.SnapshotSpec{Name: "hourly.0"})
 
 	stream, err := primary.SendStream(ctx, vol.ID, "hourly.0", "")
 	if err != nil {

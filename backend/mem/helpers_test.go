@@ -66,7 +66,7 @@ func mustVolume(t testing.TB, b *mem.Backend, name string, size backend.Size) ba
 
 func mustSnapshot(t testing.TB, b *mem.Backend, vol backend.VolumeID, name string) backend.Snapshot {
 	t.Helper()
-	s, err := b.CreateSnapshot(ctx, vol, name)
+	s, err := b.CreateSnapshot(ctx, vol, backend.SnapshotSpec{Name: name})
 	if err != nil {
 		t.Fatalf("CreateSnapshot(%q): %v", name, err)
 	}
@@ -75,7 +75,7 @@ func mustSnapshot(t testing.TB, b *mem.Backend, vol backend.VolumeID, name strin
 
 func mustClone(t testing.TB, b *mem.Backend, vol backend.VolumeID, snap backend.SnapshotID, name string) backend.Volume {
 	t.Helper()
-	c, err := b.CreateClone(ctx, vol, snap, name)
+	c, err := b.CreateClone(ctx, backend.CloneSpec{ParentVolume: vol, ParentSnapshot: snap, Name: name})
 	if err != nil {
 		t.Fatalf("CreateClone(%q): %v", name, err)
 	}

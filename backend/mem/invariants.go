@@ -1,8 +1,10 @@
 package mem
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/nessie-go/nessie/backend"
 )
@@ -11,27 +13,28 @@ import (
 // corrupted large state gives a readable error.
 const maxProblems = 20
 
-// CheckInvariants walks the current state and reports every violation of
+// CheckInvariants walks the stored state and reports every violation of
 // the backend's internal invariants it finds, joined into one error (nil
 // if there are none):
 //
-//   - both tries are well formed (bitmaps, hash paths, counts);
-//   - the name index (hash slots and the collision spill) and the volume
-//     records agree one to one, so volume names are unique;
-//   - names, states, types and junction paths are valid, and only online
-//     volumes are mounted;
-//   - snapshot names are unique per volume and snapshot IDs unique overall;
-//   - every clone origin names a live volume and one of its snapshots;
-//   - every snapshot's dependent-clone count equals the number of unsplit
-//     clones that name it.
+//   - the ID map, the listing order and the name index agree one to one,
+//     so volume names are unique;
+//   - names are valid (unless lenient), states, types and junction paths
+//     are valid, and only online volumes are mounted;
+//   - attributes are nil or a compact, non-empty JSON object;
+//   - snapshot names are unique per volume, snapshot IDs unique overall,
+//     and creation times in UTC;
+//   - every clone's origin names a live volume and one of its snapshots,
+//     by their current names, and that snapshot lists the clone among its
+//     dependents; every listed dependent is such a clone.
+//     Only a lenient backend has detached clones, whose origins pin
+//     nothing.
 //
-// It reads one published state and never blocks writers. Tests, soak runs
-// and the Python binding call it; it is O(n) in the stored objects.
+// It holds the read lock while it runs, O(n) in the stored objects.
+// Tests, soak runs and the Python binding call it.
 func (b *Backend) CheckInvariants() error {
-	return b.root.Load().check()
-}
-
-func (s *state) check() error {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
 	var problems []error
 	// report records a violation and says whether to keep looking.
 	report := func(format string, args ...any) bool {
@@ -40,113 +43,128 @@ func (s *state) check() error {
 		}
 		return len(problems) < maxProblems
 	}
-	if err := s.vols.check(hashVolumeID); err != nil {
-		report("volume trie: %v", err)
+	if len(b.vols) != len(b.names) {
+		report("%d volumes but %d names", len(b.vols), len(b.names))
 	}
-	if err := s.names.check(identityHash); err != nil {
-		report("name trie: %v", err)
-	}
-	if nv, nn := s.vols.len(), s.names.len()+len(s.spill); nv != nn {
-		report("%d volumes but %d names in the index", nv, nn)
-	}
-	s.names.all(func(h uint64, id backend.VolumeID) bool {
-		r, ok := s.vol(id)
-		switch {
-		case !ok:
-			return report("name hash %#x maps to missing volume %s", h, id)
-		case s.hashName(r.name) != h:
-			return report("name hash %#x maps to volume %s, whose name %q hashes elsewhere", h, id, r.name)
-		}
-		return true
-	})
-	for name, id := range s.spill {
-		r, ok := s.vol(id)
-		h := s.hashName(name)
-		cur, taken := s.names.get(h, h)
-		switch {
-		case !ok:
-			report("spilled name %q maps to missing volume %s", name, id)
-		case r.name != name:
-			report("spilled name %q maps to volume %s, which is called %q", name, id, r.name)
-		case !taken || cur == id:
-			report("name %q is spilled although its hash slot is free to hold it", name)
+	for name, id := range b.names {
+		if r, ok := b.rec(id); !ok || r.name != name {
+			report("name %q maps to volume %s, which does not have it", name, id)
 		}
 	}
-
-	type snapKey struct {
-		vol  backend.VolumeID
-		snap backend.SnapshotID
-	}
-	dependents := make(map[snapKey]int)
 	snapIDs := make(map[backend.SnapshotID]backend.VolumeID)
-	s.vols.all(func(id backend.VolumeID, r *volRec) bool {
+	for id, r := range b.vols {
 		if r.id != id {
-			return report("volume stored under %s has ID %s", id, r.id)
+			report("volume %s is stored under ID %s", r.id, id)
 		}
-		if err := backend.ValidateName(r.name); err != nil {
-			return report("volume %s: %v", id, err)
+		if !r.valid(b, report) {
+			break
 		}
-		if got, ok := s.volByName(r.name); !ok || got.id != id {
-			return report("volume %s (%q) is missing from the name index", id, r.name)
-		}
-		if !r.state.Valid() {
-			return report("volume %q: invalid state %q", r.name, r.state)
-		}
-		if r.typ != backend.TypeRW && r.typ != backend.TypeDP {
-			return report("volume %q: invalid type %q", r.name, r.typ)
-		}
-		if r.state != backend.StateOnline && r.junction != "" {
-			return report("volume %q is %s but mounted at %q", r.name, r.state, r.junction)
-		}
-		if err := backend.ValidateJunctionPath(r.junction); err != nil {
-			return report("volume %q: %v", r.name, err)
-		}
-		names := make(map[string]bool, len(r.snaps))
-		for i := range r.snaps {
-			sr := &r.snaps[i]
-			if err := backend.ValidateName(sr.name); err != nil {
-				return report("volume %q snapshot %s: %v", r.name, sr.id, err)
-			}
-			if names[sr.name] {
-				return report("volume %q has two snapshots called %q", r.name, sr.name)
-			}
-			names[sr.name] = true
+		for _, sr := range b.snaps[r.id] {
 			if other, dup := snapIDs[sr.id]; dup {
-				return report("snapshot ID %s appears on volumes %s and %s", sr.id, other, id)
+				report("snapshot ID %s appears on volumes %s and %s", sr.id, other, r.id)
 			}
-			snapIDs[sr.id] = id
-			if sr.clones < 0 {
-				return report("volume %q snapshot %q: negative clone count %d", r.name, sr.name, sr.clones)
-			}
-			if sr.created.Location() != nil && sr.created.Location().String() != "UTC" {
-				return report("volume %q snapshot %q: creation time not in UTC", r.name, sr.name)
+			snapIDs[sr.id] = r.id
+		}
+	}
+	for vol, ss := range b.snaps {
+		if _, ok := b.vols[vol]; !ok || len(ss) == 0 {
+			report("%d snapshots are listed for volume %s, which does not exist or has none", len(ss), vol)
+		}
+	}
+	for sid, clones := range b.deps {
+		if _, ok := snapIDs[sid]; !ok || len(clones) == 0 {
+			report("dependents recorded for snapshot %s, which does not exist or has none", sid)
+		}
+		if len(slices.Compact(slices.SortedFunc(slices.Values(clones), compareIDs))) != len(clones) {
+			report("snapshot %s lists a dependent clone twice", sid)
+		}
+		for _, id := range clones {
+			c, ok := b.rec(id)
+			if !ok || c.origin == nil || c.detached || c.origin.ParentSnapshotID != sid || c.origin.ParentVolumeID != snapIDs[sid] {
+				report("snapshot %s lists %s as a dependent clone, which it is not", sid, id)
 			}
 		}
-		if r.origin.isClone() {
-			p, ok := s.vol(r.origin.vol)
-			if !ok {
-				return report("clone %q: parent volume %s does not exist", r.name, r.origin.vol)
-			}
-			if p.snapIndex(r.origin.snap) < 0 {
-				return report("clone %q: parent %q has no snapshot %s", r.name, p.name, r.origin.snap)
-			}
-			if p.id == id {
-				return report("clone %q is its own parent", r.name)
-			}
-			dependents[snapKey{r.origin.vol, r.origin.snap}]++
-		}
-		return true
-	})
-	s.vols.all(func(id backend.VolumeID, r *volRec) bool {
-		for i := range r.snaps {
-			sr := &r.snaps[i]
-			if want := dependents[snapKey{id, sr.id}]; sr.clones != want {
-				if !report("volume %q snapshot %q counts %d dependent clones, but %d exist", r.name, sr.name, sr.clones, want) {
-					return false
-				}
-			}
-		}
-		return true
-	})
+	}
 	return errors.Join(problems...)
 }
+
+// valid checks one volume, its snapshots and its clone links; it returns
+// false once report says to stop.
+func (r *volRec) valid(b *Backend, report func(string, ...any) bool) bool {
+	checkName := func(what, name string) bool {
+		if b.lenient {
+			return true
+		}
+		if err := backend.ValidateName(name); err != nil {
+			return report("%s: %v", what, err)
+		}
+		return true
+	}
+	if !checkName("volume "+r.id.String(), r.name) {
+		return false
+	}
+	switch {
+	case !r.state.Valid():
+		return report("volume %q: invalid state %q", r.name, r.state)
+	case r.typ != backend.TypeRW && r.typ != backend.TypeDP:
+		return report("volume %q: invalid type %q", r.name, r.typ)
+	case r.state != backend.StateOnline && r.junction != "":
+		return report("volume %q is %s but mounted at %q", r.name, r.state, r.junction)
+	case backend.ValidateJunctionPath(r.junction) != nil:
+		return report("volume %q: invalid junction path %q", r.name, r.junction)
+	case !compactAttrs(r.attrs):
+		return report("volume %q: attributes %q are not a compact non-empty object", r.name, r.attrs)
+	case r.detached && (!b.lenient || r.origin == nil):
+		return report("volume %q is detached without a lenient backend and an origin", r.name)
+	}
+	ss := b.snaps[r.id]
+	names := make(map[string]bool, len(ss))
+	for _, sr := range ss {
+		if !checkName(fmt.Sprintf("volume %q snapshot %s", r.name, sr.id), sr.name) {
+			return false
+		}
+		switch {
+		case names[sr.name]:
+			return report("volume %q has two snapshots called %q", r.name, sr.name)
+		case sr.created.Location().String() != "UTC":
+			return report("volume %q snapshot %q: creation time not in UTC", r.name, sr.name)
+		case !compactAttrs(sr.attrs):
+			return report("volume %q snapshot %q: attributes are not a compact non-empty object", r.name, sr.name)
+		}
+		names[sr.name] = true
+	}
+	if r.origin == nil || r.detached {
+		return true
+	}
+	o := r.origin
+	p, ok := b.rec(o.ParentVolumeID)
+	if !ok {
+		return report("clone %q: parent volume %s does not exist", r.name, o.ParentVolumeID)
+	}
+	ps := b.snaps[p.id]
+	i := byID(ps, o.ParentSnapshotID)
+	switch {
+	case p.id == r.id:
+		return report("clone %q is its own parent", r.name)
+	case i < 0:
+		return report("clone %q: parent %q has no snapshot %s", r.name, p.name, o.ParentSnapshotID)
+	case o.ParentVolume != p.name || o.ParentSnapshot != ps[i].name:
+		return report("clone %q reports origin %q/%q, but the parent is called %q/%q", r.name,
+			o.ParentVolume, o.ParentSnapshot, p.name, ps[i].name)
+	}
+	if !slices.Contains(b.deps[o.ParentSnapshotID], r.id) {
+		return report("clone %q is missing from its parent snapshot's dependents", r.name)
+	}
+	return true
+}
+
+// compactAttrs reports whether a is what CompactAttributes stores.
+func compactAttrs(a []byte) bool {
+	if a == nil {
+		return true
+	}
+	c, err := backend.CompactAttributes(slices.Clone(a))
+	return err == nil && bytes.Equal(c, a)
+}
+
+func compareIDs(a, b backend.VolumeID) int { return bytes.Compare(a[:], b[:]) }

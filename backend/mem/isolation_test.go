@@ -55,7 +55,7 @@ func TestListIsOneConsistentVersion(t *testing.T) {
 	go func() {
 		defer close(done)
 		for i := range 300 {
-			c, err := b.CreateClone(ctx, parent.ID, snap.ID, volName(i))
+			c, err := b.CreateClone(ctx, backend.CloneSpec{ParentVolume: parent.ID, ParentSnapshot: snap.ID, Name: volName(i)})
 			if err != nil {
 				t.Error(err)
 				return

@@ -131,16 +131,19 @@ func (b *Backend) SendStream(ctx context.Context, vol backend.VolumeID, snap, ba
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	r, ok := b.root.Load().vol(vol)
+	b.mu.RLock()
+	r, ok := b.rec(vol)
+	ss := b.snaps[vol]
+	b.mu.RUnlock()
 	if !ok {
 		return nil, backend.VolumeNotFound(op, vol)
 	}
-	i := r.snapIndexByName(snap)
+	i := byName(ss, snap)
 	if i < 0 {
 		return nil, invalidArg(op, backend.ResourceSnapshot, snap, fmt.Errorf("volume %q has no snapshot of that name", r.name))
 	}
 	if base != "" {
-		j := r.snapIndexByName(base)
+		j := byName(ss, base)
 		if j < 0 {
 			return nil, invalidArg(op, backend.ResourceSnapshot, base, fmt.Errorf("volume %q has no base snapshot of that name", r.name))
 		}
@@ -148,7 +151,7 @@ func (b *Backend) SendStream(ctx context.Context, vol backend.VolumeID, snap, ba
 			return nil, invalidArg(op, backend.ResourceSnapshot, base, fmt.Errorf("base must be older than snapshot %q", snap))
 		}
 	}
-	h := streamHeader{volume: r.name, size: r.snaps[i].size, snapshot: snap, base: base}
+	h := streamHeader{volume: r.name, size: ss[i].size, snapshot: snap, base: base}
 	return io.NopCloser(strings.NewReader(h.encode())), nil
 }
 
@@ -166,7 +169,7 @@ func (b *Backend) ReceiveStream(ctx context.Context, dest string, r io.Reader) (
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	if err := checkName(op, backend.ResourceVolume, dest); err != nil {
+	if err := b.checkName(op, backend.ResourceVolume, dest); err != nil {
 		return 0, err
 	}
 	data, err := io.ReadAll(io.LimitReader(r, maxStreamLen+1))
@@ -181,42 +184,42 @@ func (b *Backend) ReceiveStream(ctx context.Context, dest string, r io.Reader) (
 		return 0, invalidArg(op, backend.ResourceVolume, dest, fmt.Errorf("malformed stream: %w", err))
 	}
 	n := int64(len(data))
-	err = b.write(ctx, func(s *state) (*state, error) {
-		now := b.timestamp()
-		sr := snapRec{id: backend.NewSnapshotID(), name: h.snapshot, created: now, size: h.size}
-		r, ok := s.volByName(dest)
-		if !ok {
-			if h.base != "" {
-				return nil, invalidArg(op, backend.ResourceVolume, dest,
-					fmt.Errorf("incremental stream from %q, but the destination does not exist", h.base))
-			}
-			c := &volRec{
-				id:      backend.NewVolumeID(),
-				name:    dest,
-				size:    h.size,
-				state:   backend.StateOnline,
-				typ:     backend.TypeRW,
-				created: now,
-				snaps:   []snapRec{sr},
-			}
-			next := s.withVol(c)
-			next.withName(dest, c.id)
-			return next, nil
-		}
-		if r.snapIndexByName(h.snapshot) >= 0 {
-			return nil, nil
-		}
-		if h.base != "" && r.snapIndexByName(h.base) < 0 {
-			return nil, invalidArg(op, backend.ResourceVolume, dest,
-				fmt.Errorf("incremental stream from %q, but the destination lacks that snapshot", h.base))
-		}
-		c := r.copyRec()
-		c.size = h.size
-		c.snaps = cloneInsert(r.snaps, len(r.snaps), sr)
-		return s.withVol(c), nil
-	})
-	if err != nil {
+	id := backend.NewSnapshotID()
+	if err := b.lock(ctx); err != nil {
 		return 0, err
 	}
+	defer b.mu.Unlock()
+	v, ok := b.rec(b.names[dest])
+	now := b.timestamp()
+	sr := &snapRec{id: id, name: h.snapshot, created: now, size: h.size}
+	if !ok {
+		if h.base != "" {
+			return 0, invalidArg(op, backend.ResourceVolume, dest,
+				fmt.Errorf("incremental stream from %q, but the destination does not exist", h.base))
+		}
+		c := &volRec{
+			id:      backend.NewVolumeID(),
+			name:    dest,
+			size:    h.size,
+			state:   backend.StateOnline,
+			typ:     backend.TypeRW,
+			created: now,
+		}
+		b.put(c)
+		b.snaps[c.id] = []*snapRec{sr}
+		return n, nil
+	}
+	ss := b.snaps[v.id]
+	if byName(ss, h.snapshot) >= 0 {
+		return n, nil
+	}
+	if h.base != "" && byName(ss, h.base) < 0 {
+		return 0, invalidArg(op, backend.ResourceVolume, dest,
+			fmt.Errorf("incremental stream from %q, but the destination lacks that snapshot", h.base))
+	}
+	c := v.copyRec()
+	c.size = h.size
+	b.put(c)
+	b.snaps[v.id] = append(ss[:len(ss):len(ss)], sr)
 	return n, nil
 }

@@ -59,7 +59,7 @@ func TestSnapshotNamesAreUniquePerVolume(t *testing.T) {
 	mustSnapshot(t, b, v2.ID, "daily") // same name, other volume: fine
 
 	before := observe(t, b)
-	_, err := b.CreateSnapshot(ctx, v1.ID, "daily")
+	_, err := b.CreateSnapshot(ctx, v1.ID, backend.SnapshotSpec{Name: "daily"})
 	wantErr(t, err, backend.KindAlreadyExists, backend.ResourceSnapshot)
 	wantUnchanged(t, b, before)
 
@@ -74,7 +74,7 @@ func TestCreateSnapshotRejectsInvalidNames(t *testing.T) {
 	v := mustVolume(t, b, "v", backend.Unlimited)
 	before := observe(t, b)
 	for _, name := range []string{"", "a/b", "nul\x00", strings.Repeat("s", backend.MaxNameLen+1), "\xc3"} {
-		_, err := b.CreateSnapshot(ctx, v.ID, name)
+		_, err := b.CreateSnapshot(ctx, v.ID, backend.SnapshotSpec{Name: name})
 		wantErr(t, err, backend.KindInvalidArgument, backend.ResourceSnapshot)
 	}
 	wantUnchanged(t, b, before)
@@ -90,8 +90,11 @@ func TestSnapshotOfAnotherVolumeIsSnapshotNotFound(t *testing.T) {
 		"DeleteSnapshot":  func() error { return b.DeleteSnapshot(ctx, v2.ID, s.ID) },
 		"PatchSnapshot":   func() error { _, err := b.PatchSnapshot(ctx, v2.ID, s.ID, backend.SnapshotPatch{}); return err },
 		"RestoreSnapshot": func() error { _, err := b.RestoreSnapshot(ctx, v2.ID, s.ID); return err },
-		"CreateClone":     func() error { _, err := b.CreateClone(ctx, v2.ID, s.ID, "c"); return err },
-		"unknown ID":      func() error { _, err := b.GetSnapshot(ctx, v1.ID, backend.NewSnapshotID()); return err },
+		"CreateClone": func() error {
+			_, err := b.CreateClone(ctx, backend.CloneSpec{ParentVolume: v2.ID, ParentSnapshot: s.ID, Name: "c"})
+			return err
+		},
+		"unknown ID": func() error { _, err := b.GetSnapshot(ctx, v1.ID, backend.NewSnapshotID()); return err },
 	}
 	before := observe(t, b)
 	for name, call := range calls {

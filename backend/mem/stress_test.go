@@ -129,11 +129,11 @@ func randomOp(b interface {
 			}
 		}
 	case 3, 4:
-		_, opErr = b.CreateSnapshot(ctx, vol, snapName)
+		_, opErr = b.CreateSnapshot(ctx, vol, backend.SnapshotSpec{Name: snapName})
 	case 5:
 		opErr = b.DeleteSnapshot(ctx, vol, snap)
 	case 6:
-		_, opErr = b.CreateClone(ctx, vol, snap, fmt.Sprintf("c%d", rng.IntN(8)))
+		_, opErr = b.CreateClone(ctx, backend.CloneSpec{ParentVolume: vol, ParentSnapshot: snap, Name: fmt.Sprintf("c%d", rng.IntN(8))})
 	case 7:
 		_, opErr = b.SplitClone(ctx, vol)
 	case 8:

@@ -124,14 +124,17 @@ func TestUnknownVolumeIsVolumeNotFoundEverywhere(t *testing.T) {
 		},
 		"AccessHandle":    func() error { _, err := b.AccessHandle(ctx, ghost); return err },
 		"ListSnapshots":   func() error { _, err := b.ListSnapshots(ctx, ghost); return err },
-		"CreateSnapshot":  func() error { _, err := b.CreateSnapshot(ctx, ghost, "s"); return err },
+		"CreateSnapshot":  func() error { _, err := b.CreateSnapshot(ctx, ghost, backend.SnapshotSpec{Name: "s"}); return err },
 		"GetSnapshot":     func() error { _, err := b.GetSnapshot(ctx, ghost, snap); return err },
 		"DeleteSnapshot":  func() error { return b.DeleteSnapshot(ctx, ghost, snap) },
 		"PatchSnapshot":   func() error { _, err := b.PatchSnapshot(ctx, ghost, snap, backend.SnapshotPatch{}); return err },
 		"RestoreSnapshot": func() error { _, err := b.RestoreSnapshot(ctx, ghost, snap); return err },
-		"CreateClone":     func() error { _, err := b.CreateClone(ctx, ghost, snap, "c"); return err },
-		"SplitClone":      func() error { _, err := b.SplitClone(ctx, ghost); return err },
-		"SendStream":      func() error { _, err := b.SendStream(ctx, ghost, "s", ""); return err },
+		"CreateClone": func() error {
+			_, err := b.CreateClone(ctx, backend.CloneSpec{ParentVolume: ghost, ParentSnapshot: snap, Name: "c"})
+			return err
+		},
+		"SplitClone": func() error { _, err := b.SplitClone(ctx, ghost); return err },
+		"SendStream": func() error { _, err := b.SendStream(ctx, ghost, "s", ""); return err },
 	}
 	for op, call := range calls {
 		t.Run(op, func(t *testing.T) {

@@ -152,7 +152,7 @@ func BenchmarkWorkload(b *testing.B) {
 				phases["list_volumes_10k"] += time.Since(t)
 				timed("create_snapshot", func() {
 					for i := range vols {
-						m.CreateSnapshot(ctx, vols[i].ID, "pre-build")
+						m.CreateSnapshot(ctx, vols[i].ID, backend.SnapshotSpec{Name: "pre-build"})
 					}
 				}, func(i int) []byte { return fmt.Appendf(nil, `["create_snapshot","%s","pre-build"]`, vols[i].ID) })
 				snaps := make([]backend.Snapshot, n)
@@ -162,7 +162,7 @@ func BenchmarkWorkload(b *testing.B) {
 				}
 				timed("create_clone", func() {
 					for i := range vols {
-						m.CreateClone(ctx, vols[i].ID, snaps[i].ID, fmt.Sprintf("clone-%06d", i))
+						m.CreateClone(ctx, backend.CloneSpec{ParentVolume: vols[i].ID, ParentSnapshot: snaps[i].ID, Name: fmt.Sprintf("clone-%06d", i)})
 					}
 				}, func(i int) []byte {
 					return fmt.Appendf(nil, `["create_clone","%s","%s","clone-%06d"]`, vols[i].ID, snaps[i].ID, i)
@@ -195,7 +195,7 @@ func BenchmarkWorkload(b *testing.B) {
 // as above with the request already decoded.
 func BenchmarkCallOp(b *testing.B) {
 	s, v := benchSession(b, Marshal, 1)
-	snap, err := s.b.CreateSnapshot(context.Background(), v.ID, "s")
+	snap, err := s.b.CreateSnapshot(context.Background(), v.ID, backend.SnapshotSpec{Name: "s"})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -71,11 +71,11 @@ func newABIFixture(t *testing.T) *abiFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := b.CreateSnapshot(ctx, v.ID, "s1")
+	s, err := b.CreateSnapshot(ctx, v.ID, backend.SnapshotSpec{Name: "s1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := b.CreateClone(ctx, v.ID, s.ID, "fuzz_clone")
+	c, err := b.CreateClone(ctx, backend.CloneSpec{ParentVolume: v.ID, ParentSnapshot: s.ID, Name: "fuzz_clone"})
 	if err != nil {
 		t.Fatal(err)
 	}

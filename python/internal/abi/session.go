@@ -322,7 +322,7 @@ func (s *Session) run(ctx context.Context, w writer, r *request, rc *subject) er
 		if rc.name, err = needString(r, 1, "name"); err != nil {
 			return err
 		}
-		snap, err := b.CreateSnapshot(ctx, id, rc.name)
+		snap, err := b.CreateSnapshot(ctx, id, backend.SnapshotSpec{Name: rc.name})
 		if err != nil {
 			return err
 		}
@@ -351,7 +351,7 @@ func (s *Session) run(ctx context.Context, w writer, r *request, rc *subject) er
 		if rc.name, err = needString(r, 2, "new_name"); err != nil {
 			return err
 		}
-		v, err := b.CreateClone(ctx, vol, snap, rc.name)
+		v, err := b.CreateClone(ctx, backend.CloneSpec{ParentVolume: vol, ParentSnapshot: snap, Name: rc.name})
 		if err != nil {
 			return err
 		}

@@ -25,13 +25,13 @@ func main() {
 	}
 	fmt.Printf("created volume %s (%s, %d GiB)\n", vol.Name, vol.ID, gib(vol.Size))
 
-	snap, err := b.CreateSnapshot(ctx, vol.ID, "pre-build")
+	snap, err := b.CreateSnapshot(ctx, vol.ID, backend.SnapshotSpec{Name: "pre-build"})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("took snapshot %s@%s at %s\n", vol.Name, snap.Name, snap.CreateTime.Format("2006-01-02T15:04:05Z"))
 
-	clone, err := b.CreateClone(ctx, vol.ID, snap.ID, "build-cache-pr1234")
+	clone, err := b.CreateClone(ctx, backend.CloneSpec{ParentVolume: vol.ID, ParentSnapshot: snap.ID, Name: "build-cache-pr1234"})
 	if err != nil {
 		log.Fatal(err)
 	}
