@@ -89,7 +89,7 @@ func BenchmarkWrites(b *testing.B) {
 				}
 				b.ResetTimer()
 				parallel(b, clients, func(i int64) error {
-					_, err := be.CreateSnapshot(ctx, vols[i%4096], fmt.Sprintf("s%d", i))
+					_, err := be.CreateSnapshot(ctx, vols[i%4096], backend.SnapshotSpec{Name: fmt.Sprintf("s%d", i)})
 					return err
 				})
 			})
@@ -99,13 +99,13 @@ func BenchmarkWrites(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				s, err := be.CreateSnapshot(ctx, v.ID, "base")
+				s, err := be.CreateSnapshot(ctx, v.ID, backend.SnapshotSpec{Name: "base"})
 				if err != nil {
 					b.Fatal(err)
 				}
 				b.ResetTimer()
 				parallel(b, clients, func(i int64) error {
-					_, err := be.CreateClone(ctx, v.ID, s.ID, fmt.Sprintf("c%d", i))
+					_, err := be.CreateClone(ctx, backend.CloneSpec{Name: fmt.Sprintf("c%d", i), ParentVolume: v.ID, ParentSnapshot: s.ID})
 					return err
 				})
 			})

@@ -8,35 +8,61 @@ import (
 )
 
 // CreateClone creates and persists a clone of a snapshot.
-func (b *Backend) CreateClone(ctx context.Context, parentVol backend.VolumeID, parentSnap backend.SnapshotID, name string) (backend.Volume, error) {
+// If spec.ParentSnapshot is zero, the parent is snapshotted under
+// spec.NewSnapshotName in the same step (and the same commit).
+func (b *Backend) CreateClone(ctx context.Context, spec backend.CloneSpec) (backend.Volume, error) {
 	const op = "CreateClone"
+	invalid := spec.Validate() // reported after the parent's existence
+	attrs, _ := backend.CompactAttributes(spec.Attributes)
+	newSnap := spec.ParentSnapshot.IsZero()
 	var out backend.Volume
 	err := b.write(ctx, func() ([]change, error) {
-		p, i, err := b.lookupSnap(op, parentVol, parentSnap)
-		if err != nil {
-			return nil, err
+		p, ok := b.vols[spec.ParentVolume]
+		if !ok {
+			return nil, backend.VolumeNotFound(op, spec.ParentVolume)
 		}
-		if err := checkName(op, backend.ResourceVolume, name); err != nil {
-			return nil, err
+		i := -1
+		if !newSnap {
+			if i = p.snapIndex(spec.ParentSnapshot); i < 0 {
+				return nil, backend.SnapshotNotFound(op, spec.ParentSnapshot)
+			}
 		}
-		if _, taken := b.names[name]; taken {
-			return nil, alreadyExists(op, backend.ResourceVolume, name)
+		if invalid != nil {
+			return nil, relabel(op, invalid)
+		}
+		if _, taken := b.names[spec.Name]; taken {
+			return nil, alreadyExists(op, backend.ResourceVolume, spec.Name)
+		}
+		var chs []change
+		if newSnap {
+			if p.snapIndexByName(spec.NewSnapshotName) >= 0 {
+				return nil, alreadyExists(op, backend.ResourceSnapshot, spec.NewSnapshotName)
+			}
+			s := b.newSnap(p, spec.NewSnapshotName)
+			np := p.copyRec()
+			np.snaps = append(p.snaps[:len(p.snaps):len(p.snaps)], s)
+			p, i = np, len(p.snaps)
+			chs = append(chs, putSnap(p.ID, s))
 		}
 		c := &volRec{
 			ID:         backend.NewVolumeID(),
-			Name:       name,
+			Name:       spec.Name,
 			Size:       p.snaps[i].VolumeSize,
-			State:      backend.StateOnline,
+			State:      stateOr(spec.State),
 			Type:       backend.TypeRW,
+			Junction:   spec.JunctionPath,
+			Policy:     spec.ExportPolicy,
+			Comment:    spec.Comment,
 			Created:    b.timestamp(),
 			OriginVol:  p.ID,
 			OriginSnap: p.snaps[i].ID,
+			Attributes: attrs,
 		}
 		b.vols[p.ID] = p.withSnap(i, func(s *snapRec) { s.clones++ })
 		b.vols[c.ID] = c
-		b.names[name] = c.ID
+		b.names[c.Name] = c.ID
 		out = b.volume(c)
-		return []change{putVol(c)}, nil
+		return append(chs, putVol(c)), nil
 	})
 	return out, err
 }

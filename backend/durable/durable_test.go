@@ -75,7 +75,7 @@ func TestSurvivesReopen(t *testing.T) {
 	}
 	var snaps []backend.Snapshot
 	for _, n := range []string{"s1", "s2", "s3"} {
-		s, err := b.CreateSnapshot(ctx, v.ID, n)
+		s, err := b.CreateSnapshot(ctx, v.ID, backend.SnapshotSpec{Name: n})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +84,7 @@ func TestSurvivesReopen(t *testing.T) {
 	if _, err := b.PatchSnapshot(ctx, v.ID, snaps[0].ID, backend.SnapshotPatch{Name: ptr("first")}); err != nil {
 		t.Fatal(err)
 	}
-	c, err := b.CreateClone(ctx, v.ID, snaps[1].ID, "c1")
+	c, err := b.CreateClone(ctx, backend.CloneSpec{Name: "c1", ParentVolume: v.ID, ParentSnapshot: snaps[1].ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestGroupCommitConcurrent(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				if _, err := b.CreateSnapshot(ctx, v.ID, "s"); err != nil {
+				if _, err := b.CreateSnapshot(ctx, v.ID, backend.SnapshotSpec{Name: "s"}); err != nil {
 					t.Error(err)
 				}
 			}
@@ -255,5 +255,53 @@ func TestRestoreKeepsUUIDsAndSurvivesReopen(t *testing.T) {
 	}
 	if vs, _ := b.ListVolumes(ctx); len(vs) != 3 {
 		t.Fatalf("%d volumes after a refused restore, want 3", len(vs))
+	}
+}
+
+// TestAttributesAndAtomicCloneSurviveReopen: attributes of volumes and
+// snapshots (merged by patches) and a clone made with its own new parent
+// snapshot are all in the reopened file.
+func TestAttributesAndAtomicCloneSurviveReopen(t *testing.T) {
+	ctx := t.Context()
+	b := open(t, filepath.Join(t.TempDir(), "state.db"))
+	v, err := b.CreateVolume(ctx, backend.VolumeSpec{Name: "v", State: backend.StateRestricted,
+		Attributes: []byte(`{"space":{"snapshot":{"reserve_percent":5}},"tiering":{"policy":"none"}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.PatchVolume(ctx, v.ID, backend.VolumePatch{Attributes: []byte(`{"tiering":null,"language":"c.utf_8"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := b.CreateClone(ctx, backend.CloneSpec{Name: "c", ParentVolume: v.ID, NewSnapshotName: "for_c",
+		Comment: "clone", Attributes: []byte(`{"guarantee":{"type":"none"}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.SnapshotByName(ctx, v.ID, "for_c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.PatchSnapshot(ctx, v.ID, s.ID, backend.SnapshotPatch{Attributes: []byte(`{"snapmirror_label":"daily"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	b = reopened(t, b)
+	defer b.Close()
+	gv, err := b.VolumeByName(ctx, "v")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(gv.Attributes), `{"space":{"snapshot":{"reserve_percent":5}},"language":"c.utf_8"}`; got != want || gv.State != backend.StateRestricted {
+		t.Fatalf("volume after reopen: attributes %s (want %s), state %s", got, want, gv.State)
+	}
+	gs, err := b.GetSnapshot(ctx, v.ID, s.ID)
+	if err != nil || string(gs.Attributes) != `{"snapmirror_label":"daily"}` {
+		t.Fatalf("snapshot after reopen: %+v, %v", gs, err)
+	}
+	gc, err := b.GetVolume(ctx, c.ID)
+	if err != nil || gc.Clone == nil || gc.Clone.ParentSnapshot != "for_c" || string(gc.Attributes) != `{"guarantee":{"type":"none"}}` || gc.Comment != "clone" {
+		t.Fatalf("clone after reopen: %+v, %v", gc, err)
+	}
+	if err := b.DeleteSnapshot(ctx, v.ID, s.ID); !errors.Is(err, backend.ErrInUse) {
+		t.Fatalf("DeleteSnapshot of the clone's new parent snapshot: %v, want ErrInUse", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/internal/text"
 )
 
 // ListSnapshots returns the volume's snapshots, oldest first.
@@ -26,21 +27,24 @@ func (b *Backend) ListSnapshots(ctx context.Context, vol backend.VolumeID) ([]ba
 }
 
 // CreateSnapshot takes and persists a snapshot.
-func (b *Backend) CreateSnapshot(ctx context.Context, vol backend.VolumeID, name string) (backend.Snapshot, error) {
+func (b *Backend) CreateSnapshot(ctx context.Context, vol backend.VolumeID, spec backend.SnapshotSpec) (backend.Snapshot, error) {
 	const op = "CreateSnapshot"
+	invalid := spec.Validate() // reported once the volume is known to exist
+	attrs, _ := backend.CompactAttributes(spec.Attributes)
 	var out backend.Snapshot
 	err := b.write(ctx, func() ([]change, error) {
 		r, ok := b.vols[vol]
 		if !ok {
 			return nil, backend.VolumeNotFound(op, vol)
 		}
-		if err := checkName(op, backend.ResourceSnapshot, name); err != nil {
-			return nil, err
+		if invalid != nil {
+			return nil, relabel(op, invalid)
 		}
-		if r.snapIndexByName(name) >= 0 {
-			return nil, alreadyExists(op, backend.ResourceSnapshot, name)
+		if r.snapIndexByName(spec.Name) >= 0 {
+			return nil, alreadyExists(op, backend.ResourceSnapshot, spec.Name)
 		}
-		s := b.newSnap(r, name)
+		s := b.newSnap(r, spec.Name)
+		s.Comment, s.Attributes = spec.Comment, attrs
 		c := r.copyRec()
 		c.snaps = append(r.snaps[:len(r.snaps):len(r.snaps)], s)
 		b.vols[vol] = c
@@ -83,6 +87,25 @@ func (b *Backend) GetSnapshot(ctx context.Context, vol backend.VolumeID, snap ba
 	return r.snaps[i].snapshot(), nil
 }
 
+// SnapshotByName returns the volume's snapshot with exactly that name.
+func (b *Backend) SnapshotByName(ctx context.Context, vol backend.VolumeID, name string) (backend.Snapshot, error) {
+	const op = "SnapshotByName"
+	if err := ctx.Err(); err != nil {
+		return backend.Snapshot{}, err
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	r, ok := b.vols[vol]
+	if !ok {
+		return backend.Snapshot{}, backend.VolumeNotFound(op, vol)
+	}
+	i := r.snapIndexByName(name)
+	if i < 0 {
+		return backend.Snapshot{}, &backend.Error{Op: op, Kind: backend.KindNotFound, Resource: backend.ResourceSnapshot, Name: text.Truncate(name, 64)}
+	}
+	return r.snaps[i].snapshot(), nil
+}
+
 // DeleteSnapshot deletes one snapshot.
 func (b *Backend) DeleteSnapshot(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID) error {
 	const op = "DeleteSnapshot"
@@ -121,7 +144,15 @@ func (b *Backend) PatchSnapshot(ctx context.Context, vol backend.VolumeID, snap 
 		if patch.Name != nil && *patch.Name != r.snaps[i].Name && r.snapIndexByName(*patch.Name) >= 0 {
 			return nil, alreadyExists(op, backend.ResourceSnapshot, *patch.Name)
 		}
+		attrs := r.snaps[i].Attributes
+		if patch.Attributes != nil {
+			var err error
+			if attrs, err = backend.MergeAttributes(attrs, patch.Attributes); err != nil {
+				return nil, relabel(op, err)
+			}
+		}
 		c := r.withSnap(i, func(s *snapRec) {
+			s.Attributes = attrs
 			if patch.Name != nil {
 				s.Name = *patch.Name
 			}

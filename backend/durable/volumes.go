@@ -32,19 +32,24 @@ func (b *Backend) CreateVolume(ctx context.Context, spec backend.VolumeSpec) (ba
 	if err := spec.Validate(); err != nil {
 		return backend.Volume{}, relabel(op, err)
 	}
+	attrs, err := backend.CompactAttributes(spec.Attributes)
+	if err != nil {
+		return backend.Volume{}, relabel(op, err)
+	}
 	r := &volRec{
-		ID:       backend.NewVolumeID(),
-		Name:     spec.Name,
-		Size:     spec.Size,
-		State:    backend.StateOnline,
-		Type:     backend.TypeRW,
-		Junction: spec.JunctionPath,
-		Policy:   spec.ExportPolicy,
-		Comment:  spec.Comment,
-		Created:  b.timestamp(),
+		ID:         backend.NewVolumeID(),
+		Name:       spec.Name,
+		Size:       spec.Size,
+		State:      stateOr(spec.State),
+		Type:       backend.TypeRW,
+		Junction:   spec.JunctionPath,
+		Policy:     spec.ExportPolicy,
+		Comment:    spec.Comment,
+		Created:    b.timestamp(),
+		Attributes: attrs,
 	}
 	var out backend.Volume
-	err := b.write(ctx, func() ([]change, error) {
+	err = b.write(ctx, func() ([]change, error) {
 		if _, taken := b.names[r.Name]; taken {
 			return nil, alreadyExists(op, backend.ResourceVolume, r.Name)
 		}
@@ -68,6 +73,28 @@ func (b *Backend) GetVolume(ctx context.Context, id backend.VolumeID) (backend.V
 		return backend.Volume{}, backend.VolumeNotFound("GetVolume", id)
 	}
 	return b.volume(r), nil
+}
+
+// VolumeByName returns the volume with exactly that name.
+func (b *Backend) VolumeByName(ctx context.Context, name string) (backend.Volume, error) {
+	if err := ctx.Err(); err != nil {
+		return backend.Volume{}, err
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	id, ok := b.names[name]
+	if !ok {
+		return backend.Volume{}, &backend.Error{Op: "VolumeByName", Kind: backend.KindNotFound, Resource: backend.ResourceVolume, Name: text.Truncate(name, 64)}
+	}
+	return b.volume(b.vols[id]), nil
+}
+
+// stateOr is s, or online if s is empty.
+func stateOr(s backend.VolumeState) backend.VolumeState {
+	if s == "" {
+		return backend.StateOnline
+	}
+	return s
 }
 
 // DeleteVolume deletes a volume and its snapshots.
@@ -165,6 +192,13 @@ func (b *Backend) PatchVolume(ctx context.Context, id backend.VolumeID, patch ba
 		if patch.Comment != nil {
 			c.Comment = *patch.Comment
 		}
+		if patch.Attributes != nil {
+			attrs, err := backend.MergeAttributes(r.Attributes, patch.Attributes)
+			if err != nil {
+				return nil, relabel(op, err)
+			}
+			c.Attributes = attrs
+		}
 		b.vols[id] = c
 		if c.Name != r.Name {
 			delete(b.names, r.Name)
@@ -199,19 +233,6 @@ func alreadyExists(op string, r backend.Resource, name string) error {
 
 func inUse(op string, r backend.Resource, id, name string, cause error) error {
 	return &backend.Error{Op: op, Kind: backend.KindInUse, Resource: r, ID: id, Name: name, Err: cause}
-}
-
-// checkName validates a name, labelled with the calling operation.
-func checkName(op string, r backend.Resource, name string) error {
-	err := backend.ValidateName(name)
-	if err == nil {
-		return nil
-	}
-	var be *backend.Error
-	if errors.As(err, &be) && be.Err != nil {
-		err = be.Err
-	}
-	return &backend.Error{Op: op, Kind: backend.KindInvalidArgument, Resource: r, Name: text.Truncate(name, 64), Err: err}
 }
 
 // relabel gives a validator's error the operation it failed in.
