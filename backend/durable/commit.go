@@ -112,7 +112,14 @@ func (c *committer) close() {
 	<-c.stopped
 }
 
+// apply writes ops in one transaction and keeps the store's digest (see
+// digest.go) in step with them.
 func apply(tx *bolt.Tx, ops []change) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return fmt.Errorf("bucket %q is missing", bucketMeta)
+	}
+	d := readDigest(meta)
 	for _, o := range ops {
 		bk := tx.Bucket(o.bucket)
 		if bk == nil && o.create {
@@ -124,15 +131,19 @@ func apply(tx *bolt.Tx, ops []change) error {
 		if bk == nil {
 			return fmt.Errorf("bucket %q is missing", o.bucket)
 		}
+		if old := bk.Get(o.key); old != nil {
+			d ^= recordHash(o.bucket, o.key, old)
+		}
 		var err error
 		if o.val == nil {
 			err = bk.Delete(o.key)
 		} else {
+			d ^= recordHash(o.bucket, o.key, o.val)
 			err = bk.Put(o.key, o.val)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return nil
+	return writeDigest(meta, d)
 }

@@ -36,7 +36,15 @@
 // snapshot UUID, ordered by a sequence number within the volume). Clone
 // dependency counts are derived at load. Open takes bbolt's exclusive file
 // lock, waiting Options.LockTimeout: a second process on the same file
-// gets ErrLocked. Open reads and checks the whole file (references, names,
-// format) and refuses one it cannot make sense of with ErrCorrupt, never
-// starting empty in its place.
+// gets ErrLocked.
+//
+// bbolt checksums its meta pages but not the pages holding records, so the
+// store keeps its own digest of every record (meta/digest, updated by
+// each commit). Open reads the whole file, recomputes the digest and checks
+// references, names and the format; it refuses a file it cannot make sense
+// of with ErrCorrupt, never starting empty or smaller in its place. A fault
+// reading a truncated file's mapping, and a panic of bbolt's on a damaged
+// page, are caught and reported the same way. Damage to the newest meta
+// page is the one case bbolt recovers from silently, by design: it opens
+// the commit before (that is how a torn commit is undone).
 package durable

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -75,6 +76,11 @@ func Open(path string, opts *Options) (*Backend, error) {
 		timeout = opts.LockTimeout
 	}
 	b.path = path
+	// A truncated file faults when bbolt reads its mapping past the end;
+	// while opening and loading, such a fault is a recoverable panic
+	// (reported as ErrCorrupt) rather than a crash. Load touches every
+	// page in use, so later reads do not meet a missing one.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	db, err := openDB(path, timeout)
 	if err != nil {
 		return nil, err
@@ -96,7 +102,10 @@ func openDB(path string, timeout time.Duration) (db *bolt.DB, err error) {
 			db, err = nil, corrupt(path, fmt.Errorf("%v", r))
 		}
 	}()
-	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	// The freelist is kept in the file (bbolt's default): without it,
+	// Open rebuilds it by walking the file in a goroutine of its own that
+	// panics on a damaged page, which no recover here could catch.
+	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, FreelistType: bolt.FreelistMapType})
 	switch {
 	case err == nil:
 		return db, nil

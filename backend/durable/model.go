@@ -12,12 +12,13 @@ import (
 	"github.com/nessie-go/nessie/fixture"
 )
 
-// The store's layout. Every value is JSON, so a store can be read with
+// The store's layout. Every record is JSON, so a store can be read with
 // any bbolt tool; keys are raw 16-byte UUIDs.
 //
-//	meta       "format" -> "1"
+//	meta       "format" -> "1", "digest" -> 8 bytes (digest.go)
 //	volumes    volume UUID -> volRec
 //	snapshots  volume UUID ‖ snapshot UUID -> snapRec
+//	kind:NAME  string key -> opaque value (records.go)
 var (
 	bucketMeta      = []byte("meta")
 	bucketVolumes   = []byte("volumes")
@@ -156,6 +157,9 @@ func (b *Backend) load() (err error) {
 					return err
 				}
 			}
+			if err := writeDigest(tx.Bucket(bucketMeta), 0); err != nil {
+				return err
+			}
 			return tx.Bucket(bucketMeta).Put(keyFormat, formatVersion)
 		}
 		if f := meta.Get(keyFormat); string(f) != string(formatVersion) {
@@ -208,6 +212,15 @@ func (b *Backend) load() (err error) {
 			for _, s := range ss {
 				vr.Snapshots = append(vr.Snapshots, s.rec)
 			}
+		}
+		// Every record, of every bucket, must add up to the digest the
+		// last commit left (digest.go); this also reads every page in use.
+		d, err := digestAll(tx)
+		if err != nil {
+			return corrupt(b.path, err)
+		}
+		if want := readDigest(meta); d != want {
+			return corrupt(b.path, fmt.Errorf("the records do not match the store's digest (%016x, want %016x): records were lost or changed", d, want))
 		}
 		ordered, err := parentsFirst(st.Volumes)
 		if err != nil {
