@@ -187,3 +187,46 @@ func TestBadFixtureIsRefused(t *testing.T) {
 		t.Fatalf("Run with a bad fixture: %v, want an error naming bad.yaml:4 and the field", err)
 	}
 }
+
+// TestDurableKeepsEveryONTAPField: a volume created with ONTAP fields that
+// live in its attributes, and a snapshot with a comment, read back with
+// fields=** identically after a restart (times and all).
+func TestDurableKeepsEveryONTAPField(t *testing.T) {
+	cfg := durableConfig(t)
+	d := start(t, cfg, nil)
+	code, body := do(t, d, cfg, "POST", "/api/storage/volumes?return_timeout=30&return_records=true",
+		`{"name":"full","size":209715200,"svm":{"name":"svm0"},"aggregates":[{"name":"aggr1"}],"guarantee":{"type":"none"},"comment":"c","nas":{"path":"/full","security_style":"ntfs"},"snapshot_policy":{"name":"none"},"language":"en_us"}`)
+	if code != 201 {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	var created struct{ Records []struct{ UUID string } }
+	if err := json.Unmarshal([]byte(body), &created); err != nil || len(created.Records) != 1 {
+		t.Fatalf("create answer %s: %v", body, err)
+	}
+	id := created.Records[0].UUID
+	if code, body := do(t, d, cfg, "POST", "/api/storage/volumes/"+id+"/snapshots?return_timeout=30", `{"name":"s1","comment":"first","snapmirror_label":"daily"}`); code != 201 {
+		t.Fatalf("snapshot: %d %s", code, body)
+	}
+	read := func() (string, string) {
+		_, v := do(t, d, cfg, "GET", "/api/storage/volumes/"+id+"?fields=**", "")
+		_, s := do(t, d, cfg, "GET", "/api/storage/volumes/"+id+"/snapshots?fields=**", "")
+		return v, s
+	}
+	v1, s1 := read()
+	for _, want := range []string{`"guarantee":{"honored":true,"type":"none"}`, `"security_style":"ntfs"`, `"language":"en_us"`, `"snapshot_policy":{"name":"none"}`} {
+		if !strings.Contains(v1, want) {
+			t.Fatalf("the volume lacks %s before the restart: %s", want, v1)
+		}
+	}
+	if !strings.Contains(s1, `"snapmirror_label":"daily"`) {
+		t.Fatalf("the snapshot lacks its label: %s", s1)
+	}
+	if err := d.stop(); err != nil {
+		t.Fatal(err)
+	}
+	d = start(t, cfg, nil)
+	v2, s2 := read()
+	if v1 != v2 || s1 != s2 {
+		t.Fatalf("changed across the restart:\n%s\n%s\nthen\n%s\n%s", v1, s1, v2, s2)
+	}
+}
