@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"slices"
 
@@ -19,6 +20,23 @@ type JobJournal interface {
 	Record(info ontap.JobInfo) error
 	// Jobs returns what earlier runs recorded, in any order.
 	Jobs() ([]ontap.JobInfo, error)
+}
+
+// JobAttacher is a JobJournal that can save a commit: the context it
+// returns is the one the job's work runs with, and a backend that
+// understands it writes the job's success record in the same commit as
+// the job's change. Record is still called when the job ends; it can
+// return at once for a success already written that way.
+type JobAttacher interface {
+	Attach(ctx context.Context, info ontap.JobInfo) context.Context
+}
+
+// jobContext is the context a job's work runs with.
+func (s *Server) jobContext(j *job) context.Context {
+	if a, ok := s.opts.JobJournal.(JobAttacher); ok {
+		return a.Attach(s.ctx, runningInfo(j, nil))
+	}
+	return s.ctx
 }
 
 // recordJob journals a job's state, if a journal is configured. A failure

@@ -54,7 +54,7 @@ func (s *Server) submit(spec jobSpec) *job {
 }
 
 func (s *Server) execute(j *job, spec jobSpec) {
-	out, err := spec.run(s.ctx)
+	out, err := spec.run(s.jobContext(j))
 	if err != nil {
 		s.jobs.finish(j, ontap.FromBackend(spec.op, err), "", nil)
 		return

@@ -15,6 +15,7 @@ type change struct {
 	key    []byte
 	val    []byte
 	create bool // create the bucket if it is missing
+	absent bool // put only if the key is not there (checked at commit)
 }
 
 // committer is the group commit: writers queue their operations (in the
@@ -131,7 +132,11 @@ func apply(tx *bolt.Tx, ops []change) error {
 		if bk == nil {
 			return fmt.Errorf("bucket %q is missing", o.bucket)
 		}
-		if old := bk.Get(o.key); old != nil {
+		old := bk.Get(o.key)
+		if old != nil && o.absent {
+			continue
+		}
+		if old != nil {
 			d ^= recordHash(o.bucket, o.key, old)
 		}
 		var err error

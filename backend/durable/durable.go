@@ -170,7 +170,14 @@ func (b *Backend) write(ctx context.Context, fn func() ([]change, error)) error 
 		b.mu.Unlock()
 		return err
 	}
-	done := b.c.enqueue(ops)
+	a, extra := attached(ctx)
+	done := b.c.enqueue(append(ops, extra...))
 	b.mu.Unlock()
-	return <-done
+	if err := <-done; err != nil {
+		return err
+	}
+	if a != nil {
+		a.fired.Store(true)
+	}
+	return nil
 }

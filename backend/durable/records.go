@@ -40,6 +40,18 @@ func (b *Backend) PutRecords(ctx context.Context, kind string, recs map[string][
 // QueueRecords calls under its own lock, and waits outside it, keeps its
 // order without holding the lock across an fsync.
 func (b *Backend) QueueRecords(kind string, recs map[string][]byte) (wait func() error) {
+	return b.queueRecords(kind, recs, false)
+}
+
+// QueueNewRecords is QueueRecords for records that must not replace one
+// already there: each is put only if, when its turn in the commit order
+// comes, its key is absent. (The daemon records a running job this way,
+// so it cannot overwrite the job's end committed just before.)
+func (b *Backend) QueueNewRecords(kind string, recs map[string][]byte) (wait func() error) {
+	return b.queueRecords(kind, recs, true)
+}
+
+func (b *Backend) queueRecords(kind string, recs map[string][]byte, absent bool) (wait func() error) {
 	bucket, err := kindBucket(kind)
 	if err != nil {
 		err = &backend.Error{Op: "PutRecords", Kind: backend.KindInvalidArgument, Err: err}
@@ -50,7 +62,7 @@ func (b *Backend) QueueRecords(kind string, recs map[string][]byte) (wait func()
 	}
 	chs := make([]change, 0, len(recs))
 	for k, v := range recs {
-		chs = append(chs, change{bucket: bucket, key: []byte(k), val: v, create: true})
+		chs = append(chs, change{bucket: bucket, key: []byte(k), val: v, create: true, absent: absent && v != nil})
 	}
 	b.mu.Lock()
 	if err := b.c.failure(); err != nil {

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -19,14 +20,30 @@ type jobJournal struct {
 	ttl time.Duration
 
 	mu       sync.Mutex
-	finished map[string]time.Time // job UUID -> end, for jobs recorded finished
-	expiry   []string             // finished job UUIDs in recording order
+	finished map[string]time.Time           // job UUID -> end, for jobs recorded finished
+	expiry   []string                       // finished job UUIDs in recording order
+	pending  map[string]*durable.Attachment // running jobs' success records, attached to their work
 }
 
 const jobKind = "jobs"
 
 func newJobJournal(b *durable.Backend, ttl time.Duration) *jobJournal {
-	return &jobJournal{b: b, ttl: ttl, finished: map[string]time.Time{}}
+	return &jobJournal{b: b, ttl: ttl, finished: map[string]time.Time{}, pending: map[string]*durable.Attachment{}}
+}
+
+// Attach implements server.JobAttacher: the job's success record is
+// written in the same commit as its change.
+func (jj *jobJournal) Attach(ctx context.Context, info ontap.JobInfo) context.Context {
+	a := &durable.Attachment{Kind: jobKind, Key: info.UUID, Value: func() []byte {
+		done := info
+		done.State, done.End = ontap.JobSuccess, time.Now()
+		data, _ := json.Marshal(done) // a JobInfo always marshals
+		return data
+	}}
+	jj.mu.Lock()
+	jj.pending[info.UUID] = a
+	jj.mu.Unlock()
+	return durable.WithAttachment(ctx, a)
 }
 
 // Record implements server.JobJournal.
@@ -41,13 +58,37 @@ func (jj *jobJournal) Record(info ontap.JobInfo) error {
 		jj.mu.Unlock()
 		return nil // a running record never replaces a finished one
 	}
+	if terminal {
+		a := jj.pending[info.UUID]
+		delete(jj.pending, info.UUID)
+		if a != nil && a.Fired() && info.State == ontap.JobSuccess {
+			// Already committed with the job's change; expired records
+			// are deleted in the background (a lost deletion is redone
+			// at the next start).
+			jj.finished[info.UUID] = info.End
+			jj.expiry = append(jj.expiry, info.UUID)
+			gone := map[string][]byte{}
+			jj.expireLocked(time.Now(), gone)
+			if len(gone) > 0 {
+				jj.b.QueueRecords(jobKind, gone)
+			}
+			jj.mu.Unlock()
+			return nil
+		}
+	}
 	recs := map[string][]byte{info.UUID: data}
 	if terminal {
 		jj.finished[info.UUID] = info.End
 		jj.expiry = append(jj.expiry, info.UUID)
 		jj.expireLocked(time.Now(), recs)
 	}
-	wait := jj.b.QueueRecords(jobKind, recs)
+	queue := jj.b.QueueRecords
+	if !terminal {
+		// A job's end may already be committed (attached to its work)
+		// without Record having been told yet.
+		queue = jj.b.QueueNewRecords
+	}
+	wait := queue(jobKind, recs)
 	jj.mu.Unlock()
 	return wait()
 }
