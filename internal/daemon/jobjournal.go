@@ -13,8 +13,10 @@ import (
 
 // jobJournal keeps the server's jobs in the durable store (records of
 // kind "jobs"), so finished jobs survive a restart for their TTL and
-// interrupted ones are reported failed. Expired records are deleted in
-// the batches of later writes.
+// interrupted ones are reported failed. A job's success record is attached
+// to its work and committed with its change; failures, and jobs that
+// changed nothing, are written when they end. Expired records are deleted
+// in the batches of later writes.
 type jobJournal struct {
 	b   *durable.Backend
 	ttl time.Duration

@@ -17,7 +17,7 @@ import (
 // BenchmarkCreateVolumeHTTP measures volume creation through the whole
 // daemon (plain HTTP, auth, server, job, backend) with the memory and the
 // durable store, from 1 and from 16 clients. In durable mode each create
-// waits for two commits: the volume's and its finished job's.
+// waits for one commit, which holds the volume and its finished job.
 func BenchmarkCreateVolumeHTTP(b *testing.B) {
 	for _, store := range []StoreKind{StoreMemory, StoreDurable} {
 		for _, clients := range []int{1, 16} {
