@@ -11,9 +11,9 @@ import (
 // succeeded), and the backend puts it in the same transaction, saving a
 // second commit. Fired reports whether that happened.
 type Attachment struct {
-	Kind  string
-	Key   string
-	Value func() []byte // called under the writer lock when a change commits with it
+	Kind  string        // the record's kind, as for PutRecords
+	Key   string        // its key
+	Value func() []byte // its value; called under the writer lock when a change carries it
 
 	fired atomic.Bool
 }
