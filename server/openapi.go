@@ -108,7 +108,14 @@ func (s *Server) swaggerDoc() omap {
 		var pathParams []any
 		p = wildcardRE.ReplaceAllStringFunc(p, func(m string) string {
 			name := swaggerParamName(m[1 : len(m)-1])
-			pathParams = append(pathParams, omap{{"name", name}, {"in", "path"}, {"required", true}, {"type", "string"}, {"format", "uuid"}})
+			param := omap{{"name", name}, {"in", "path"}, {"required", true}, {"type", "string"}, {"format", "uuid"}}
+			switch {
+			case name == "id" || name == "index" || strings.HasSuffix(name, "_id"):
+				param = omap{{"name", name}, {"in", "path"}, {"required", true}, {"type", "integer"}} // the object store's integer keys
+			case name == "name":
+				param = omap{{"name", name}, {"in", "path"}, {"required", true}, {"type", "string"}}
+			}
+			pathParams = append(pathParams, param)
 			return "{" + name + "}"
 		})
 		op := omap{}
