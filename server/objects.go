@@ -215,6 +215,9 @@ func (s *Server) listObjects(t *kindTable) handlerFunc {
 			return result{}, ontap.ErrNotFound(t.keys[0])
 		}
 		recs := s.objects.list(t, scope)
+		if err := s.withVolumeNames(r.Context(), t, recs); err != nil {
+			return result{}, err
+		}
 		for i := range recs {
 			recs[i] = t.record(recs[i].Extra)
 		}
@@ -258,7 +261,11 @@ func (s *Server) getObject(t *kindTable) handlerFunc {
 				return result{}, ontap.ErrNotFound(t.kind.Key)
 			}
 		}
-		out := t.record(rec)
+		one := []ontap.Record{{Extra: rec}}
+		if err := s.withVolumeNames(r.Context(), t, one); err != nil {
+			return result{}, err
+		}
+		out := t.record(one[0].Extra)
 		t.schema.ProjectRecord(q, &out)
 		return result{status: http.StatusOK, body: out}, nil
 	}
@@ -367,8 +374,10 @@ func (s *Server) patchObject(t *kindTable) handlerFunc {
 		if err != nil {
 			return result{}, err
 		}
-		run := func(context.Context) (outcome, error) {
+		run := func(ctx context.Context) (outcome, error) {
+			var oldName string
 			stored, err := s.objects.update(t, id, func(old ontap.Extra) (ontap.Extra, error) {
+				oldName = ontap.LookupString(old, "name")
 				if k.Patch != nil {
 					if err := k.Patch(old, patch, paths); err != nil {
 						return nil, err
@@ -384,6 +393,11 @@ func (s *Server) patchObject(t *kindTable) handlerFunc {
 			})
 			if err != nil {
 				return outcome{}, err
+			}
+			if name := ontap.LookupString(stored, "name"); t.kind == ontap.ExportPolicyKind && name != oldName {
+				if err := s.renameVolumePolicies(ctx, oldName, name); err != nil {
+					return outcome{}, err
+				}
 			}
 			return outcome{record: t.record(stored)}, nil
 		}
@@ -806,6 +820,59 @@ func (s *Server) deleteBody(r *http.Request, q *ontap.Query, k *ontap.Kind) erro
 		if !slices.Contains(k.DeleteFields, p) {
 			return ontap.ErrNotSettable(p)
 		}
+	}
+	return nil
+}
+
+// renameVolumePolicies follows an export policy's rename in the volumes
+// that use it (a volume stores its policy by name; ONTAP's refer to the
+// policy itself, so a rename keeps them on it).
+func (s *Server) renameVolumePolicies(ctx context.Context, old, name string) error {
+	vols, err := s.b.ListVolumes(ctx)
+	if err != nil {
+		return err
+	}
+	for _, v := range vols {
+		if v.ExportPolicy != old {
+			continue
+		}
+		if _, err := s.b.PatchVolume(ctx, v.ID, backend.VolumePatch{ExportPolicy: &name}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withVolumeNames brings the volume names records hold up to date (a
+// renamed volume), recomputing derived fields (a qtree's path).
+func (s *Server) withVolumeNames(ctx context.Context, t *kindTable, recs []ontap.Record) error {
+	field := ""
+	for _, p := range t.kind.Parents {
+		if p.Kind == "volume" {
+			field = p.Field
+		}
+	}
+	if field == "" || len(recs) == 0 {
+		return nil
+	}
+	vols, err := s.b.ListVolumes(ctx)
+	if err != nil {
+		return err
+	}
+	names := make(map[string]string, len(vols))
+	for _, v := range vols {
+		names[v.ID.String()] = v.Name
+	}
+	for i, r := range recs {
+		name, ok := names[ontap.LookupString(r.Extra, field+".uuid")]
+		if !ok || name == ontap.LookupString(r.Extra, field+".name") {
+			continue
+		}
+		rec := ontap.With(r.Extra, field+".name", name)
+		if t.kind.Complete != nil {
+			rec = t.kind.Complete(rec)
+		}
+		recs[i] = ontap.Record{Extra: rec}
 	}
 	return nil
 }

@@ -337,3 +337,28 @@ func TestObjectStoreConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestRenamesFollow pins that references follow renames both ways: a
+// volume keeps its export policy when the policy is renamed, and a
+// qtree's volume name and path follow a volume rename.
+func TestRenamesFollow(t *testing.T) {
+	a := newAPI(t)
+	id := a.createExportPolicy(t, "before")
+	vol := a.createVolume("rvol", map[string]any{"nas": map[string]any{"export_policy": map[string]any{"name": "before"}}})
+	a.do("POST", "/api/storage/qtrees?return_timeout=10", map[string]any{"name": "rq", "volume": map[string]any{"uuid": vol}}).must(t, http.StatusCreated)
+
+	a.do("PATCH", policiesPath+"/"+itoa(id), map[string]any{"name": "after"}).must(t, http.StatusOK)
+	if got := a.do("GET", "/api/storage/volumes/"+vol+"?fields=nas.export_policy.name", nil).must(t, http.StatusOK).str("nas.export_policy.name"); got != "after" {
+		t.Fatalf("volume's export policy after the rename: %q", got)
+	}
+	a.do("DELETE", policiesPath+"/"+itoa(id), nil).wantError(t, http.StatusConflict, "1703945", "id")
+
+	a.do("PATCH", "/api/storage/volumes/"+vol+"?return_timeout=10", map[string]any{"name": "rvol2"}).must(t, http.StatusOK)
+	r := a.do("GET", "/api/storage/qtrees?volume.name=rvol2&fields=path", nil).must(t, http.StatusOK)
+	if r.get("num_records") != 2.0 || r.str("records.1.path") != "/vol/rvol2/rq" {
+		t.Fatalf("qtrees after the volume's rename: %s", r.raw)
+	}
+	if got := a.do("GET", "/api/storage/qtrees/"+vol+"/1", nil).must(t, http.StatusOK).str("volume.name"); got != "rvol2" {
+		t.Fatalf("qtree's volume name %q", got)
+	}
+}
