@@ -60,11 +60,16 @@
 //
 // # Adding an object
 //
-// Add the SDK resource to OBJECTS in ontap/schema/gen.py and regenerate
-// (see its docstring); write a wire struct with the fields nessie models
-// plus Extra, bind it in bindings, give it MarshalJSON, UnmarshalJSON and
-// AppendJSON like the others, its rules next to VolumeRules and its record
-// function; then route it in package server.
+// An object beyond the storage contract (a policy, a service, a LUN, ...)
+// is a Kind: add its SDK resource to OBJECTS in ontap/schema/gen.py if it
+// is not generated yet, write its Kind value with its rules next to the
+// others (nas.go, protocols.go) and table-test them, and list it in
+// package server's objectKinds; no wire struct, no handler (see package
+// server). A discovery object, or one the backend contract holds, gets a
+// wire struct with the fields nessie models plus Extra, bound in
+// bindings, with MarshalJSON, UnmarshalJSON and AppendJSON like the
+// others, its rules next to VolumeRules and its record function, routed
+// in package server.
 //
 // # Objects beyond the contract
 //

@@ -41,6 +41,9 @@ type Kind struct {
 	// Refs are optional references to other kinds, checked on create and
 	// modify, which make the referenced object in use.
 	Refs []KindRef
+	// Embeds lists the kinds whose records a record of this kind shows
+	// inline (an export policy's rules), in key order.
+	Embeds []Embed
 	// Conflicts reports whether two records in the same scope (the same
 	// first parent: names per SVM, rules per policy) clash, with the
 	// error for it; nil allows any number of equal records.
@@ -95,6 +98,13 @@ type Parent struct {
 	// Derived parents are not given in the body but copied from the
 	// first parent (a rule's SVM is its policy's).
 	Derived bool
+}
+
+// Embed names a field that shows, inline, the records of another kind
+// whose Scope is this record (Kind's records scoped by this one's key).
+type Embed struct {
+	Field string // "rules"
+	Kind  string // "export_rule"
 }
 
 // KindRef is a reference from a record to an object of another kind, by name

@@ -32,7 +32,7 @@ const DefaultPolicyID = 12884901889
 // ExportPolicyKind is /api/protocols/nfs/export-policies: named per SVM,
 // integer ids; every SVM has a "default" policy, which cannot be deleted;
 // a policy a volume or qtree uses cannot be deleted; deleting a policy
-// deletes its rules.
+// deletes its rules; its record shows its rules (fields=rules).
 var ExportPolicyKind = &Kind{
 	Object:  schema.ExportPolicy,
 	Label:   "export policy",
@@ -41,6 +41,7 @@ var ExportPolicyKind = &Kind{
 	FirstID: DefaultPolicyID,
 	Always:  []string{"name"},
 	Parents: []Parent{{Field: "svm", Kind: "svm"}},
+	Embeds:  []Embed{{Field: "rules", Kind: "export_rule"}},
 	Conflicts: SameName(func(name string) *Error {
 		return Errorf(http.StatusConflict, CodeDuplicateEntry, "name", "Export policy %q already exists in this SVM.", text.Truncate(name, 64))
 	}),

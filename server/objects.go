@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"slices"
@@ -196,8 +197,26 @@ func (s *Server) itemID(r *http.Request, t *kindTable) (string, error) {
 	return strings.Join(append(parts, valueText(v)), "/"), nil
 }
 
-// record renders a stored record for a client: only readable fields.
-func (t *kindTable) record(rec ontap.Extra) ontap.Record {
+// render renders a stored record for a client: only readable fields,
+// with the records the kind embeds (a policy's rules) filled in.
+func (s *Server) render(t *kindTable, rec ontap.Extra) ontap.Record {
+	for _, e := range t.kind.Embeds {
+		ct := s.objects.table(e.Kind)
+		if ct == nil {
+			continue
+		}
+		kids := s.objects.list(ct, valueText(ontap.Lookup(rec, t.kind.Key)))
+		slices.SortFunc(kids, func(a, b ontap.Record) int {
+			x, _ := ontap.LookupInt(a.Extra, ct.kind.Key)
+			y, _ := ontap.LookupInt(b.Extra, ct.kind.Key)
+			return cmp.Compare(x, y)
+		})
+		arr := make([]any, len(kids))
+		for i, k := range kids {
+			arr[i] = k.Extra
+		}
+		rec = ontap.With(rec, e.Field, arr)
+	}
 	return ontap.Record{Extra: ontap.Gettable(t.kind.Object, rec)}
 }
 
@@ -219,7 +238,7 @@ func (s *Server) listObjects(t *kindTable) handlerFunc {
 			return result{}, err
 		}
 		for i := range recs {
-			recs[i] = t.record(recs[i].Extra)
+			recs[i] = s.render(t, recs[i].Extra)
 		}
 		if t.kind.PerVolume != nil {
 			vols, err := s.b.ListVolumes(r.Context())
@@ -227,7 +246,7 @@ func (s *Server) listObjects(t *kindTable) handlerFunc {
 				return result{}, err
 			}
 			for i := range vols {
-				recs = append(recs, t.record(s.implicitRecord(t, &vols[i])))
+				recs = append(recs, s.render(t, s.implicitRecord(t, &vols[i])))
 			}
 		}
 		return result{status: http.StatusOK, body: ontap.Page(q, recs, r.URL.Path)}, nil
@@ -265,7 +284,7 @@ func (s *Server) getObject(t *kindTable) handlerFunc {
 		if err := s.withVolumeNames(r.Context(), t, one); err != nil {
 			return result{}, err
 		}
-		out := t.record(one[0].Extra)
+		out := s.render(t, one[0].Extra)
 		t.schema.ProjectRecord(q, &out)
 		return result{status: http.StatusOK, body: out}, nil
 	}
@@ -322,7 +341,7 @@ func (s *Server) createObject(t *kindTable) handlerFunc {
 			if err != nil {
 				return outcome{}, err
 			}
-			return outcome{location: t.itemPath(stored), record: t.record(stored)}, nil
+			return outcome{location: t.itemPath(stored), record: s.render(t, stored)}, nil
 		}
 		if k.Async {
 			j := s.submit(jobSpec{op: ontap.Op(k.Name() + ".create"), description: "POST " + r.URL.Path, run: run})
@@ -399,7 +418,7 @@ func (s *Server) patchObject(t *kindTable) handlerFunc {
 					return outcome{}, err
 				}
 			}
-			return outcome{record: t.record(stored)}, nil
+			return outcome{record: s.render(t, stored)}, nil
 		}
 		return s.finish(r, q, t, "PATCH", run)
 	}

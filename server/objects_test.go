@@ -3,6 +3,7 @@ package server_test
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -108,6 +109,11 @@ func TestExportRules(t *testing.T) {
 	r = a.do("GET", p1+"/?order_by=index%20desc&max_records=2", nil).must(t, http.StatusOK)
 	if r.get("num_records") != 2.0 || r.get("records.0.index") != 3.0 || r.str("_links.next.href") == "" {
 		t.Fatalf("ordered page: %s", r.raw)
+	}
+	pol := strings.TrimSuffix(p1, "/rules")
+	r = a.do("GET", pol+"?fields=rules", nil).must(t, http.StatusOK)
+	if got := r.get("rules.2.index"); got != 3.0 || r.str("rules.0.clients.0.match") != "10.0.0.1" || r.get("rules.0.policy") != nil {
+		t.Fatalf("the policy's rules inline, by index, in the policy's shape: %s", r.raw)
 	}
 	a.do("DELETE", p1+"/2", nil).must(t, http.StatusOK)
 	a.do("GET", p1+"/2", nil).wantError(t, http.StatusNotFound, "4", "index")
