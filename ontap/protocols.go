@@ -198,6 +198,22 @@ var SnapshotPolicyKind = &Kind{
 		}
 	},
 	Complete: func(rec Extra) Extra {
+		// Each copy's prefix defaults to its schedule's name and its
+		// SnapMirror label to "-" (none), as ONTAP reports them.
+		if arr, ok := rec["copies"].([]any); ok {
+			out := make([]any, len(arr))
+			for i, e := range arr {
+				c, _ := e.(Extra)
+				if LookupString(c, "prefix") == "" {
+					c = With(c, "prefix", LookupString(c, "schedule.name"))
+				}
+				if LookupString(c, "snapmirror_label") == "" {
+					c = With(c, "snapmirror_label", "-")
+				}
+				out[i] = c
+			}
+			rec = With(rec, "copies", out)
+		}
 		if LookupString(rec, "svm.uuid") != "" {
 			return With(rec, "scope", "svm")
 		}

@@ -206,6 +206,7 @@ func (s *Schema) ParseQuery(v url.Values, k QueryKind, allow ...string) (*Query,
 			}
 			q.Extra[key] = val
 		case k == QueryCollection || k == QueryMutationByQuery:
+			key = objectByName(s, key)
 			path := s.resolve(key)
 			var xf *schema.Field
 			if path == nil {
@@ -325,6 +326,9 @@ func (s *Schema) parseFields(spec string, ignoreUnknown bool) (*selection, error
 			root.mode = selAll
 			continue
 		}
+		// "root.*" names the object root, whole (Ansible's na_ontap_nfs
+		// asks for fields that way).
+		tok = strings.TrimSuffix(tok, ".*")
 		if s.resolve(tok) == nil && s.extraField(tok) == nil {
 			if ignoreUnknown {
 				continue
@@ -489,6 +493,13 @@ func newFilter(name string, path []*field, xf *schema.Field, val string) (filter
 		}
 		if rest, ok := strings.CutPrefix(a, "!"); ok {
 			x.neg, a = true, rest
+		}
+		if k == kString && len(a) >= 2 && a[0] == '"' && a[len(a)-1] == '"' {
+			// A quoted value is literal: no wildcard, range or
+			// alternative (Ansible quotes names: name="q1").
+			x.lo.s = a[1 : len(a)-1]
+			f.alts = append(f.alts, x)
+			continue
 		}
 		switch {
 		case strings.HasPrefix(a, "<="):
@@ -1024,4 +1035,26 @@ func ParseSize(s string) (int64, error) {
 		return 0, strconv.ErrRange
 	}
 	return n << shift, nil
+}
+
+// objectByName maps a filter on an object field that has a name
+// (volume=vol1, as Ansible's na_ontap_qtree filters qtrees, which real
+// ONTAP answers) to its name field (volume.name=vol1), for the generic
+// records of the object store; other keys are returned unchanged.
+func objectByName(s *Schema, key string) string {
+	if !s.Generic() {
+		return key
+	}
+	if path := s.resolve(key); path != nil {
+		if path[len(path)-1].kind == kObject && s.resolve(key+".name") != nil {
+			return key + ".name"
+		}
+		return key
+	}
+	if xf := s.extraField(key); xf != nil && xf.Type == schema.Struct {
+		if nf := s.extraField(key + ".name"); nf != nil && nf.Type == schema.String {
+			return key + ".name"
+		}
+	}
+	return key
 }

@@ -351,3 +351,46 @@ func TestExtraFieldsInQueries(t *testing.T) {
 		t.Fatal("order_by an object accepted")
 	}
 }
+
+// TestGenericRecordQueries pins the query forms Ansible's NAS modules send
+// to the object store's records: an object filtered by name (volume=v1
+// means volume.name=v1), a quoted literal (name="q*" matches only that
+// name), and fields=root.* for a whole sub-object.
+func TestGenericRecordQueries(t *testing.T) {
+	s := ontap.QtreeKind.Schema()
+	recs := []ontap.Record{
+		{Extra: ontap.Extra{"id": int64(1), "name": "q*", "volume": ontap.Extra{"name": "v1", "uuid": "u1"}, "security_style": "unix"}},
+		{Extra: ontap.Extra{"id": int64(2), "name": "q2", "volume": ontap.Extra{"name": "v1", "uuid": "u1"}}},
+		{Extra: ontap.Extra{"id": int64(1), "name": "q1", "volume": ontap.Extra{"name": "v2", "uuid": "u2"}}},
+	}
+	page := func(raw string) ontap.Collection[ontap.Record] {
+		t.Helper()
+		v, err := url.ParseQuery(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := s.ParseQuery(v, ontap.QueryCollection)
+		if err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		return ontap.Page(q, recs, "/api/storage/qtrees")
+	}
+	if c := page("volume=v1"); c.NumRecords != 2 {
+		t.Errorf("volume=v1 matched %d records", c.NumRecords)
+	}
+	if c := page(`name="q*"`); c.NumRecords != 1 || ontap.LookupString(c.Records[0].Extra, "name") != "q*" {
+		t.Errorf(`name="q*" matched %d records`, c.NumRecords)
+	}
+	if c := page("name=q*"); c.NumRecords != 3 {
+		t.Errorf("name=q* matched %d records", c.NumRecords)
+	}
+	c := page("fields=volume.*&volume.name=v2")
+	if c.NumRecords != 1 || ontap.LookupString(c.Records[0].Extra, "volume.uuid") != "u2" {
+		t.Errorf("fields=volume.*: %+v", c.Records)
+	}
+	// Ordered by volume, then numerically by id; pages continue by key.
+	c = page("max_records=2")
+	if c.NumRecords != 2 || c.Links.Next == nil || ontap.LookupString(c.Records[1].Extra, "name") != "q2" {
+		t.Errorf("first page: %+v next %v", c.Records, c.Links.Next)
+	}
+}
