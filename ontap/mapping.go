@@ -313,7 +313,7 @@ func InterfaceRecord(id *Identity) IPInterface {
 		State:    new("up"),
 		Enabled:  new(true),
 		Scope:    new("svm"),
-		Services: []string{"data_core", "data_nfs", "management_https"},
+		Services: []string{"data_core", "data_nfs", "data_cifs", "data_iscsi", "management_https"},
 		SVM:      id.SVMRef(),
 		Location: &InterfaceLocation{Node: id.NodeRef(), HomeNode: id.NodeRef()},
 		Links:    SelfLink(InterfacesPath + "/" + id.LIFUUID),
