@@ -66,6 +66,18 @@
 // AppendJSON like the others, its rules next to VolumeRules and its record
 // function; then route it in package server.
 //
+// # Objects beyond the contract
+//
+// Record is a generic ONTAP record: the whole object as a JSON tree the
+// decoder (DecodeObject) checked against the generated schema, with no
+// wire struct. ObjectSchema gives its query schema (fields=, filters,
+// order_by and paging on every readable field). A Kind (kind.go) describes
+// one object kind served from package server's object store as data and
+// pure rules: schema object, key, parents, references, conflicts,
+// defaults, Create/Patch/Delete validators. nas.go holds the NAS kinds
+// (ExportPolicyKind, ExportRuleKind, ...), each a small unit with its
+// ONTAP error codes; see package server for how to add one.
+//
 // # Errors
 //
 // Error is ONTAP's error object ({"message","code","target","arguments"},

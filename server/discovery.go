@@ -123,18 +123,6 @@ func (s *Server) listLicenses(r *http.Request) (result, error) {
 	return list(r, licenseSchema, recs, "/api/cluster/licensing/licenses")
 }
 
-// defaultPolicyID is the id ONTAP gives an SVM's default export policy.
-const defaultPolicyID = 12884901889
-
-func (s *Server) listExportPolicies(r *http.Request) (result, error) {
-	recs := []ontap.ExportPolicy{{
-		ID: new(int64(defaultPolicyID)), Name: new(ontap.DefaultExportPolicy),
-		SVM:   &ontap.Ref{Name: s.svmRef.Name, UUID: s.svmRef.UUID},
-		Links: ontap.SelfLink("/api/protocols/nfs/export-policies/12884901889"),
-	}}
-	return list(r, policySchema, recs, "/api/protocols/nfs/export-policies")
-}
-
 // postEMS accepts an application log entry (Trident's heartbeat) and
 // discards it: 200 with an empty object, which clients accept.
 func (s *Server) postEMS(r *http.Request) (result, error) {

@@ -12,8 +12,8 @@
 // Discovery: /api/cluster, /api/cluster/nodes, /api/svm/svms,
 // /api/storage/aggregates, /api/network/ip/interfaces (one of each, from
 // the Identity), plus the start-up calls clients make
-// (/api/cluster/licensing/licenses, /api/protocols/nfs/export-policies,
-// /api/support/ems/application-logs, the private CLI recovery queue).
+// (/api/cluster/licensing/licenses, /api/support/ems/application-logs,
+// the private CLI recovery queue).
 // Volumes, FlexClones, snapshots and jobs under /api/storage/volumes and
 // /api/cluster/jobs, including PATCH and DELETE by query on collections.
 // The Swagger 2.0 document of exactly these routes is at
@@ -43,8 +43,43 @@
 // offline volume). RelaxedNames and ContractMode relax them to the backend
 // contract, so the conformance suite can run over HTTP.
 //
-// Settings clients set that the backend does not model (snapshot policy,
-// space guarantee, security style, permissions, ...) are kept by the
-// server per object and read back, so idempotent clients see what they
-// set. One structured log record per request goes to Options.Logger.
+// Every field of ONTAP 9.16.1's volume and snapshot objects is accepted
+// (package ontap/schema decides which, per operation) and read back:
+// those the backend contract does not model (snapshot policy, space
+// guarantee, efficiency, quota, ...) are stored as the object's
+// attributes, in the same backend call that creates or changes it, so a
+// reader never sees a volume without them and a failed job leaves
+// nothing half done. Each handler is parse → validate (ontap's rules) →
+// resolve → one backend call → respond. One structured log record per
+// request goes to Options.Logger.
+//
+// # Objects beyond the storage contract
+//
+// Export policies and their rules (and every later kind: qtrees, quota
+// rules, LUNs, igroups, ...) are not backend objects: they live in one
+// object store in the server (objstore.go), with referential integrity,
+// and are served by one set of generic handlers (objects.go). A kind is an
+// ontap.Kind value, written next to the schema in package ontap: its
+// generated object (the shape of every body and record, which are JSON
+// trees checked against it), its key (a minted uuid, or an integer
+// numbered cluster-wide or per parent: an export policy's id, a rule's
+// index in its policy, a qtree's id in its volume), its parents (svm,
+// volume, or another kind; resolved on create to {name, uuid} or
+// {id, name}, cascading on delete or keeping the parent in use), its
+// references (a qtree's export policy), its conflicts (a name per SVM),
+// its defaults and its pure rules (Create, Patch, Delete). The handlers
+// give every kind the same behaviour: GET collection with the whole query
+// engine (fields=, filters, order_by, max_records and _links.next,
+// return_records) at the path and its trailing-slash form; POST; GET,
+// PATCH and DELETE of one record; 262197 for an unknown field and 262196
+// for one the operation may not set; 404 with code 4 for a missing record
+// or parent; jobs (202) for an Async kind, else 201 and 200; the routes
+// in the OpenAPI document and behind authentication.
+//
+// To add a kind: add its ONTAP object to ontap/schema/gen.py if it is not
+// yet generated; write its ontap.Kind (ontap/nas.go is the model) with
+// its rules and their table tests; append it to objectKinds in
+// objects.go; pin its rules and error codes in a server test. Anything
+// outside the store that uses it (a volume's export policy) is checked
+// where that object is handled (checkExportPolicy, outsideUsers).
 package server

@@ -75,6 +75,10 @@ func TestAuth(t *testing.T) {
 		default:
 			path = strings.ReplaceAll(path, "{uuid}", a.srv.API.Identity().NodeUUID)
 		}
+		// The object store's kinds: integer keys and UUIDs of any object
+		// (auth comes before the lookup).
+		path = objectWildcards.Replace(path)
+		path = strings.ReplaceAll(path, "{volume_uuid}", vol)
 		if strings.Contains(path, "{") {
 			t.Fatalf("route %s %s: unknown wildcard", method, pattern)
 		}
@@ -394,3 +398,6 @@ func TestOversizedBodyWrittenFirst(t *testing.T) {
 	}
 	a.do("GET", "/api/cluster", nil).must(t, http.StatusOK)
 }
+
+// objectWildcards fills the integer keys of the object store's kinds.
+var objectWildcards = strings.NewReplacer("{id}", "1", "{index}", "1", "{policy_id}", "1")

@@ -130,6 +130,7 @@ type Server struct {
 	log     *slog.Logger
 	jobs    *jobRegistry
 	attrs   attrCache
+	objects *objectStore // the objects beyond the storage contract
 
 	ctx       context.Context // cancelled by Close
 	cancel    context.CancelFunc
@@ -227,6 +228,8 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 	s.jobs = newJobRegistry(o.JobTTL, o.MaxJobs, time.Now)
 	s.wg.Add(1)
 	go s.jobs.reap(s.ctx, &s.wg)
+	s.objects = newObjectStore(objectKinds...)
+	s.seedObjects()
 	s.handler = s.buildMux()
 	return s, nil
 }

@@ -117,6 +117,9 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	if err := s.checkExportPolicy(c.Spec.ExportPolicy); err != nil {
+		return result{}, err
+	}
 	j := s.submit(jobSpec{op: ontap.OpVolumeCreate, description: "POST " + ontap.VolumesPath,
 		run: func(ctx context.Context) (outcome, error) {
 			if c.ValidateOnly {
@@ -177,6 +180,9 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 	}
 	c, err := s.rules.Clone(w, paths)
 	if err != nil {
+		return result{}, err
+	}
+	if err := s.checkExportPolicy(c.Spec.ExportPolicy); err != nil {
 		return result{}, err
 	}
 	ctx := r.Context()
@@ -264,6 +270,9 @@ func (s *Server) patchVolume(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	if err := s.checkExportPolicy(deref(c.Patch.ExportPolicy)); err != nil {
+		return result{}, err
+	}
 	spec, err := s.volumeChangeJob(r.Context(), &v, c)
 	if err != nil {
 		return result{}, err
@@ -283,6 +292,9 @@ func (s *Server) patchVolumes(r *http.Request) (result, error) {
 	}
 	c, err := s.rules.Patch(w, paths, nulls, q.Extra)
 	if err != nil {
+		return result{}, err
+	}
+	if err := s.checkExportPolicy(deref(c.Patch.ExportPolicy)); err != nil {
 		return result{}, err
 	}
 	recs, vols, err := s.volumeRecords(r.Context(), q)
@@ -426,6 +438,7 @@ func (s *Server) volumeDeleteJob(id backend.VolumeID) jobSpec {
 			if err := s.b.DeleteVolume(ctx, id); err != nil {
 				return outcome{}, err
 			}
+			s.objects.dropVolume(id.String())
 			s.attrs.forget(id)
 			for _, sn := range snaps {
 				s.attrs.forget(sn.ID)
