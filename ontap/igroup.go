@@ -48,7 +48,7 @@ const (
 // characters without spaces.
 func CheckIgroupName(target, name string) error {
 	if name == "" {
-		return Required(target)
+		return ErrRequired(target)
 	}
 	if len(name) > MaxIgroupNameLen {
 		return Errorf(http.StatusBadRequest, CodeIgroupNameInvalid, target, "An invalid initiator group name was supplied: at most %d characters.", MaxIgroupNameLen)
@@ -73,13 +73,13 @@ type IgroupCreate struct {
 // (mixed when absent) and the initiators in canonical form.
 func CheckIgroupCreate(in *IgroupCreate) (protocol string, initiators []string, err error) {
 	if in.Name == nil {
-		return "", nil, Required("name")
+		return "", nil, ErrRequired("name")
 	}
 	if err := CheckIgroupName("name", *in.Name); err != nil {
 		return "", nil, err
 	}
 	if in.OSType == nil {
-		return "", nil, Required("os_type")
+		return "", nil, ErrRequired("os_type")
 	}
 	protocol = DefaultIgroupProtocol
 	if in.Protocol != nil {

@@ -131,6 +131,7 @@ type Server struct {
 	jobs    *jobRegistry
 	attrs   attrCache
 	objects *objectStore // the objects beyond the storage contract
+	san     *sanStore    // LUNs, igroups, LUN maps, iSCSI services and credentials
 
 	ctx       context.Context // cancelled by Close
 	cancel    context.CancelFunc
@@ -230,6 +231,8 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 	go s.jobs.reap(s.ctx, &s.wg)
 	s.objects = newObjectStore(objectKinds...)
 	s.seedObjects()
+	s.san = newSANStore()
+	s.seedSAN()
 	s.handler = s.buildMux()
 	return s, nil
 }

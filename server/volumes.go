@@ -440,6 +440,7 @@ func (s *Server) volumeDeleteJob(id backend.VolumeID) jobSpec {
 			}
 			s.objects.dropVolume(id.String())
 			s.attrs.forget(id)
+			s.san.dropVolumeLUNs(id.String())
 			for _, sn := range snaps {
 				s.attrs.forget(sn.ID)
 			}
