@@ -104,5 +104,4 @@
 // the SVM's UUID) and its "default" credential (authentication none), and
 // its data LIF serves data_iscsi, so Trident's ontap-san driver starts.
 // Deleting a volume deletes its LUNs and their maps.
-
 package server
