@@ -102,14 +102,6 @@ func (s *Server) getAggregate(r *http.Request) (result, error) {
 	return one(r, aggrSchema, a, s.id.AggregateUUID)
 }
 
-func (s *Server) listInterfaces(r *http.Request) (result, error) {
-	return list(r, ifSchema, []ontap.IPInterface{ontap.InterfaceRecord(&s.id)}, ontap.InterfacesPath)
-}
-
-func (s *Server) getInterface(r *http.Request) (result, error) {
-	return one(r, ifSchema, ontap.InterfaceRecord(&s.id), s.id.LIFUUID)
-}
-
 // The license packages a cluster needs for what the server does.
 var licenses = []string{"base", "nfs", "flexclone", "snaprestore", "snapmirror"}
 

@@ -132,6 +132,7 @@ type Server struct {
 	attrs   attrCache
 	objects *objectStore // the objects beyond the storage contract
 	san     *sanStore    // LUNs, igroups, LUN maps, iSCSI services and credentials
+	lifs    lifStore     // the IP interfaces created through the API
 
 	ctx       context.Context // cancelled by Close
 	cancel    context.CancelFunc
@@ -232,6 +233,7 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 	s.objects = newObjectStore(objectKinds...)
 	s.seedObjects()
 	s.san = newSANStore()
+	s.lifs.lifs = map[string]ontap.IPInterface{}
 	s.seedSAN()
 	s.handler = s.buildMux()
 	return s, nil
