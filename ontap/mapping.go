@@ -257,7 +257,7 @@ func SVMRecord(id *Identity) SVM {
 		MaxVolumes:     new("unlimited"),
 		NFS:            &SVMProtocol{Enabled: new(true), Allowed: new(true)},
 		CIFS:           off(),
-		ISCSI:          off(),
+		ISCSI:          &SVMProtocol{Enabled: new(true), Allowed: new(true)}, // its iSCSI service is seeded enabled
 		FCP:            off(),
 		NVMe:           off(),
 		Links:          SelfLink(SVMsPath + "/" + id.SVMUUID),

@@ -69,3 +69,14 @@ func TestCheckLIFCreate(t *testing.T) {
 		t.Error("SameAddress")
 	}
 }
+
+func TestCheckSVMName(t *testing.T) {
+	for name, want := range map[string]string{
+		"svm1": "", "_s.v-m": "", "": "2", "1svm": "2621519", "s vm": "2621519", "s/vm": "2621519",
+		"a23456789012345678901234567890123456789012345678": "13434911", "a2345678901234567890123456789012345678901234567": "",
+	} {
+		if got := code(t, ontap.CheckSVMName("name", name)); got != want {
+			t.Errorf("CheckSVMName(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

@@ -66,14 +66,6 @@ func (s *Server) getNode(r *http.Request) (result, error) {
 	return one(r, nodeSchema, ontap.NodeRecord(&s.id, s.version), s.id.NodeUUID)
 }
 
-func (s *Server) listSVMs(r *http.Request) (result, error) {
-	return list(r, svmSchema, []ontap.SVM{ontap.SVMRecord(&s.id)}, ontap.SVMsPath)
-}
-
-func (s *Server) getSVM(r *http.Request) (result, error) {
-	return one(r, svmSchema, ontap.SVMRecord(&s.id), s.id.SVMUUID)
-}
-
 func (s *Server) aggregate(ctx context.Context) (ontap.Aggregate, error) {
 	vols, err := s.b.ListVolumes(ctx)
 	if err != nil {

@@ -133,6 +133,7 @@ type Server struct {
 	objects *objectStore // the objects beyond the storage contract
 	san     *sanStore    // LUNs, igroups, LUN maps, iSCSI services and credentials
 	lifs    lifStore     // the IP interfaces created through the API
+	svms    svmStore     // the SVMs created through the API
 
 	ctx       context.Context // cancelled by Close
 	cancel    context.CancelFunc
@@ -234,6 +235,7 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 	s.seedObjects()
 	s.san = newSANStore()
 	s.lifs.lifs = map[string]ontap.IPInterface{}
+	s.svms.svms = map[string]ontap.SVM{}
 	s.seedSAN()
 	s.handler = s.buildMux()
 	return s, nil
