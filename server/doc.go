@@ -13,7 +13,11 @@
 // /api/storage/aggregates, /api/network/ip/interfaces (one of each, from
 // the Identity), plus the start-up calls clients make
 // (/api/cluster/licensing/licenses, /api/support/ems/application-logs,
-// the private CLI recovery queue).
+// the private CLI recovery queue). Clients may add SVMs (svms.go: jobs,
+// ONTAP's name rules; they hold nothing yet, every object belongs to the
+// identity's SVM) and LIFs (interfaces.go: on the cluster's node, services
+// from the service policy, unique names and addresses); the identity's SVM
+// and LIF cannot be changed or deleted.
 // Volumes, FlexClones, snapshots and jobs under /api/storage/volumes and
 // /api/cluster/jobs, including PATCH and DELETE by query on collections.
 // The Swagger 2.0 document of exactly these routes is at

@@ -64,6 +64,23 @@ func (st *sanStore) dropVolumeLUNs(volumeUUID string) {
 	}
 }
 
+// renameVolume follows a volume's rename in its LUNs' paths.
+func (st *sanStore) renameVolume(volumeUUID, name string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for id, l := range st.luns {
+		if ontap.LookupString(l, "location.volume.uuid") != volumeUUID || ontap.LookupString(l, "location.volume.name") == name {
+			continue
+		}
+		loc, err := ontap.ParseLUNPath("name", ontap.LookupString(l, "name"))
+		if err != nil {
+			continue
+		}
+		loc.Volume = name
+		st.luns[id] = ontap.With(ontap.With(l, "location.volume.name", name), "name", loc.Path())
+	}
+}
+
 // dropLUN deletes a LUN and its maps; the caller holds the lock.
 func (st *sanStore) dropLUN(id string) {
 	delete(st.luns, id)

@@ -165,6 +165,15 @@ func TestLUNRules(t *testing.T) {
 	if r := a.do("GET", "/api/protocols/san/lun-maps", nil).must(t, http.StatusOK); r.get("num_records") != 0.0 {
 		t.Fatalf("the map outlived its LUN: %s", r.raw)
 	}
+	// A volume's rename moves its LUNs' paths.
+	r = a.do("PATCH", "/api/storage/volumes/"+vol, map[string]any{"name": "lv2"}).must(t, http.StatusAccepted)
+	if j := a.waitJob(r); j.str("state") != "success" {
+		t.Fatalf("%s", j.raw)
+	}
+	r = a.do("GET", "/api/storage/luns/"+b+"?fields=name,location.volume.name", nil).must(t, http.StatusOK)
+	if r.str("name") != "/vol/lv2/c" || r.str("location.volume.name") != "lv2" {
+		t.Fatalf("after the volume's rename: %s", r.raw)
+	}
 	// Deleting the volume deletes its LUNs.
 	r = a.do("DELETE", "/api/storage/volumes/"+vol, nil).must(t, http.StatusAccepted)
 	if j := a.waitJob(r); j.str("state") != "success" {

@@ -381,6 +381,7 @@ func (s *Server) volumeChangeJob(ctx context.Context, v *backend.Volume, c *onta
 		if err != nil {
 			return outcome{}, err
 		}
+		s.san.renameVolume(nv.ID.String(), nv.Name)
 		return s.volumeOutcome(&nv), nil
 	}}, nil
 }
