@@ -7,6 +7,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/nessie-go/nessie/internal/text"
 	"github.com/nessie-go/nessie/ontap"
@@ -61,6 +64,37 @@ func (st *sanStore) dropVolumeLUNs(volumeUUID string) {
 		if ontap.LookupString(l, "location.volume.uuid") == volumeUUID {
 			st.dropLUN(id)
 		}
+	}
+}
+
+// cloneVolumeLUNs gives a FlexClone copies of its parent's LUNs, as
+// ONTAP's clone holds the parent's files: same paths under the clone's
+// name, sizes, os_type and attributes; new UUIDs and serial numbers; no
+// maps. (nessie keeps no LUN contents per snapshot: the copies are of the
+// LUNs as they are when the clone is made.)
+func (st *sanStore) cloneVolumeLUNs(parentUUID, cloneUUID, cloneName string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var parents []ontap.Extra
+	for _, l := range st.luns {
+		if ontap.LookupString(l, "location.volume.uuid") == parentUUID {
+			parents = append(parents, l)
+		}
+	}
+	for _, l := range parents {
+		loc, err := ontap.ParseLUNPath("name", ontap.LookupString(l, "name"))
+		if err != nil {
+			continue
+		}
+		loc.Volume = cloneName
+		id := uuid.NewString()
+		c := ontap.With(l, "uuid", id)
+		c = ontap.With(c, "name", loc.Path())
+		c = ontap.With(c, "location.volume", ontap.Extra{"name": cloneName, "uuid": cloneUUID})
+		c = ontap.With(c, "serial_number", ontap.NewLUNSerial())
+		c = ontap.With(c, "create_time", time.Now().UTC().Format(ontap.TimeLayout))
+		c = ontap.With(c, "_links", selfLink(lunsPath+"/"+id))
+		st.luns[id] = c
 	}
 }
 

@@ -314,3 +314,29 @@ func TestISCSIServiceAndCredentials(t *testing.T) {
 		t.Fatalf("a new service has its default credential: %s", r.raw)
 	}
 }
+
+// TestLUNsInFlexClones: a FlexClone holds copies of its parent's LUNs
+// (new UUIDs and serial numbers, the clone's path, no maps).
+func TestLUNsInFlexClones(t *testing.T) {
+	a := newAPI(t)
+	vol := a.createVolume("pv", map[string]any{"size": 1 << 30})
+	r := a.do("POST", "/api/storage/luns?return_records=true", map[string]any{"name": "/vol/pv/lun0", "os_type": "linux", "space.size": 1 << 20,
+		"svm.name": "svm0", "attributes": []any{map[string]any{"name": "fs", "value": "ext4"}}}).must(t, http.StatusCreated)
+	src := r.str("records.0.uuid")
+	ig := a.do("POST", "/api/protocols/san/igroups?return_records=true", map[string]any{"name": "g", "os_type": "linux", "svm.name": "svm0"}).must(t, http.StatusCreated).str("records.0.uuid")
+	a.do("POST", "/api/protocols/san/lun-maps", map[string]any{"svm.name": "svm0", "lun.uuid": src, "igroup.uuid": ig}).must(t, http.StatusCreated)
+	r = a.do("POST", "/api/storage/volumes", map[string]any{"name": "cv", "svm.name": "svm0", "clone": map[string]any{"is_flexclone": true,
+		"parent_volume": map[string]any{"uuid": vol}}}).must(t, http.StatusAccepted)
+	if j := a.waitJob(r); j.str("state") != "success" {
+		t.Fatalf("%s", j.raw)
+	}
+	r = a.do("GET", "/api/storage/luns?name=/vol/cv/*&fields=name,serial_number,os_type,space.size,status.mapped,attributes,location.volume.name", nil).must(t, http.StatusOK)
+	if r.get("num_records") != 1.0 || r.str("records.0.name") != "/vol/cv/lun0" || r.str("records.0.uuid") == src || r.get("records.0.status.mapped") != false ||
+		r.str("records.0.location.volume.name") != "cv" || r.str("records.0.attributes.0.value") != "ext4" || r.get("records.0.space.size") != float64(1<<20) {
+		t.Fatalf("%s", r.raw)
+	}
+	src0 := a.do("GET", "/api/storage/luns/"+src+"?fields=serial_number", nil).must(t, http.StatusOK).str("serial_number")
+	if src0 == r.str("records.0.serial_number") {
+		t.Fatal("the clone's LUN must have its own serial number")
+	}
+}
