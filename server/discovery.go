@@ -151,3 +151,17 @@ func (s *Server) purgeRecoveryQueue(r *http.Request) (result, error) {
 		run: func(context.Context) (outcome, error) { return outcome{}, nil }})
 	return result{status: http.StatusAccepted, body: ontap.JobResponse[any]{Job: new(ontap.NewJobLink(j.id.String()))}}, nil
 }
+
+// ontapModeRecord is the private CLI table netapp.ontap's SAN modules read
+// to tell an ASA r2 system (whose LUNs live in storage units) from unified
+// ONTAP: this cluster is unified ONTAP.
+type ontapModeRecord struct {
+	ASAR2   *bool `json:"ASA_R2,omitempty" ontap:"key"`
+	ASANext *bool `json:"ASA_NEXT,omitempty" ontap:"key"`
+}
+
+var ontapModeSchema = ontap.SchemaOf[ontapModeRecord]()
+
+func (s *Server) getOntapMode(r *http.Request) (result, error) {
+	return list(r, ontapModeSchema, []ontapModeRecord{{ASAR2: new(false), ASANext: new(false)}}, "/api/private/cli/debug/smdb/table/OntapMode")
+}

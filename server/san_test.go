@@ -37,6 +37,12 @@ func TestSANTridentFlow(t *testing.T) {
 		t.Fatalf("igroups: %s", r.raw)
 	}
 
+	// netapp.ontap's SAN modules first ask whether this is an ASA r2.
+	r = a.do("GET", "/api/private/cli/debug/smdb/table/OntapMode", nil).must(t, http.StatusOK)
+	if r.get("num_records") != 1.0 || r.get("records.0.ASA_R2") != false || r.get("records.0.ASA_NEXT") != false {
+		t.Fatalf("OntapMode: %s", r.raw)
+	}
+
 	// Create: a volume, then the LUN in it.
 	a.createVolume("trident_pvc_1", map[string]any{"size": 2 << 30})
 	path := "/vol/trident_pvc_1/lun0"
