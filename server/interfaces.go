@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
 	"sort"
 	"strconv"
@@ -94,8 +95,32 @@ func (s *Server) lifConflict(name, svm, addr, skip string) error {
 	return nil
 }
 
-// lifNode checks a body's home node against the cluster's node.
+// policyByName accepts a service policy given by its name alone
+// ("service_policy": "default-data-blocks", as netapp.ontap's
+// na_ontap_interface sends it to ONTAP) as the reference {"name": ...}.
+func policyByName(body []byte) []byte {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return body // the decoder reports what is wrong with it
+	}
+	var name string
+	if raw, ok := m["service_policy"]; !ok || json.Unmarshal(raw, &name) != nil {
+		return body
+	}
+	m["service_policy"], _ = json.Marshal(map[string]string{"name": name})
+	out, err := json.Marshal(m)
+	if err != nil {
+		return body
+	}
+	return out
+}
+
+// lifNode checks a body's home node (or its home port's node) against the
+// cluster's node.
 func (s *Server) lifNode(w *ontap.IPInterface) error {
+	if n := strPtr(w.Extra, "location.home_port.node.name"); n != nil && *n != s.id.NodeName {
+		return ontap.Errorf(http.StatusNotFound, ontap.CodeNotFound, "location.home_port.node.name", "Node %s does not exist.", quote(*n))
+	}
 	if w.Location == nil || w.Location.HomeNode == nil {
 		return nil
 	}
@@ -125,7 +150,7 @@ func (s *Server) createInterface(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	w, _, err := ontap.Decode[ontap.IPInterface](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Op: schema.Post})
+	w, _, err := ontap.Decode[ontap.IPInterface](policyByName(body), ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Op: schema.Post})
 	if err != nil {
 		return result{}, err
 	}
@@ -229,7 +254,7 @@ func (s *Server) patchInterface(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	w, _, err := ontap.Decode[ontap.IPInterface](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Op: schema.Patch})
+	w, _, err := ontap.Decode[ontap.IPInterface](policyByName(body), ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Op: schema.Patch})
 	if err != nil {
 		return result{}, err
 	}

@@ -45,6 +45,15 @@ func TestInterfaces(t *testing.T) {
 	bad["services"] = []any{"data_nfs"}
 	a.do("POST", lifs, bad).wantError(t, http.StatusBadRequest, "262196", "services")
 
+	// netapp.ontap names the service policy by a bare string.
+	r = a.do("POST", lifs+"?return_records=true", map[string]any{"name": "byname", "ip": map[string]any{"address": "10.1.0.8", "netmask": "255.255.255.0"},
+		"svm": map[string]any{"name": "svm0"}, "location": map[string]any{"home_port": map[string]any{"name": "e0a", "node": map[string]any{"name": id.NodeName}}},
+		"service_policy": "default-data-iscsi"}).must(t, http.StatusCreated)
+	byName := r.str("records.0.uuid")
+	if r.str("records.0.service_policy.name") != "default-data-iscsi" || r.str("records.0.ip.netmask") != "24" {
+		t.Fatalf("%s", r.raw)
+	}
+	a.do("DELETE", lifs+"/"+byName, nil).must(t, http.StatusOK)
 	a.do("PATCH", lifs+"/"+lif, map[string]any{"name": "iscsi9", "enabled": false, "service_policy": map[string]any{"name": "default-data-files"}}).must(t, http.StatusOK)
 	r = a.do("GET", lifs+"/"+lif+"?fields=name,state,services", nil).must(t, http.StatusOK)
 	if r.str("name") != "iscsi9" || r.str("state") != "down" || r.str("services.1") != "data_nfs" {

@@ -88,9 +88,8 @@ func (s *Server) svmAggregates(aggrs []ontap.Ref) ([]ontap.Ref, error) {
 			return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeAggregateNotFound, "aggregates", "The target aggregate %s does not exist.", quote(deref2(a.Name, a.UUID)))
 		}
 	}
-	if len(aggrs) == 0 {
-		return nil, nil
-	}
+	// The cluster's one aggregate, also when none is named: records
+	// always list aggregates (netapp.ontap's na_ontap_svm reads the key).
 	return []ontap.Ref{s.id.AggregateRef()}, nil
 }
 
