@@ -48,12 +48,29 @@ func newSANStore() *sanStore {
 
 // seedSAN gives the cluster's SVM what an iSCSI-enabled SVM has: an
 // enabled iSCSI service and its default security credential.
-func (s *Server) seedSAN() {
+func (s *Server) seedSAN(st *sanStore) {
 	svm := ontap.Extra{"name": s.id.SVMName, "uuid": s.id.SVMUUID}
-	s.san.iscsi[s.id.SVMUUID] = iscsiServiceTree(svm, true, "")
-	s.san.creds[credKey{s.id.SVMUUID, ontap.DefaultISCSIInitiator}] = credentialTree(svm, ontap.Extra{
+	st.iscsi[s.id.SVMUUID] = iscsiServiceTree(svm, true, "")
+	st.creds[credKey{s.id.SVMUUID, ontap.DefaultISCSIInitiator}] = credentialTree(svm, ontap.Extra{
 		"initiator": ontap.DefaultISCSIInitiator, "authentication_type": ontap.ISCSIAuthNone,
 	})
+}
+
+// resetSAN returns the SAN objects, the LIFs and the SVMs created through
+// the API to the starting state (after a Control.Reset: the volumes that
+// held the LUNs are gone).
+func (s *Server) resetSAN() {
+	fresh := newSANStore()
+	s.seedSAN(fresh)
+	s.san.mu.Lock()
+	s.san.luns, s.san.igroups, s.san.maps, s.san.iscsi, s.san.creds = fresh.luns, fresh.igroups, fresh.maps, fresh.iscsi, fresh.creds
+	s.san.mu.Unlock()
+	s.lifs.mu.Lock()
+	s.lifs.lifs = map[string]ontap.IPInterface{}
+	s.lifs.mu.Unlock()
+	s.svms.mu.Lock()
+	s.svms.svms = map[string]ontap.SVM{}
+	s.svms.mu.Unlock()
 }
 
 // dropVolumeLUNs deletes the LUNs of a deleted volume and their maps.

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"testing"
@@ -344,5 +345,28 @@ func TestLUNsInFlexClones(t *testing.T) {
 	src0 := a.do("GET", "/api/storage/luns/"+src+"?fields=serial_number", nil).must(t, http.StatusOK).str("serial_number")
 	if src0 == r.str("records.0.serial_number") {
 		t.Fatal("the clone's LUN must have its own serial number")
+	}
+}
+
+// TestResetClearsSAN: a Control reset (the backend back to its start)
+// also clears the SAN objects, LIFs and SVMs made through the API and
+// re-seeds the iSCSI service.
+func TestResetClearsSAN(t *testing.T) {
+	a := newAPI(t, withOptions(func(o *serverOptions) {
+		o.Control.Reset = func(context.Context) error { return nil }
+	}))
+	a.createVolume("rv", nil)
+	a.do("POST", "/api/storage/luns", map[string]any{"name": "/vol/rv/l", "os_type": "linux", "space.size": 1 << 20, "svm.name": "svm0"}).must(t, http.StatusCreated)
+	a.do("POST", "/api/protocols/san/igroups", map[string]any{"name": "g", "os_type": "linux", "svm.name": "svm0"}).must(t, http.StatusCreated)
+	svm := a.srv.API.Identity().SVMUUID
+	a.do("PATCH", "/api/protocols/san/iscsi/services/"+svm, map[string]any{"enabled": false}).must(t, http.StatusOK)
+	a.do("POST", "/nessie/v1/reset", nil).must(t, http.StatusOK)
+	for _, p := range []string{"/api/storage/luns", "/api/protocols/san/igroups"} {
+		if r := a.do("GET", p, nil).must(t, http.StatusOK); r.get("num_records") != 0.0 {
+			t.Fatalf("%s after reset: %s", p, r.raw)
+		}
+	}
+	if r := a.do("GET", "/api/protocols/san/iscsi/services/"+svm+"?fields=enabled", nil).must(t, http.StatusOK); r.get("enabled") != true {
+		t.Fatalf("%s", r.raw)
 	}
 }

@@ -248,7 +248,7 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 	s.san = newSANStore()
 	s.lifs.lifs = map[string]ontap.IPInterface{}
 	s.svms.svms = map[string]ontap.SVM{}
-	s.seedSAN()
+	s.seedSAN(s.san)
 	s.handler = s.buildMux()
 	return s, nil
 }
