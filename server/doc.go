@@ -13,7 +13,11 @@
 // /api/storage/aggregates, /api/network/ip/interfaces (one of each, from
 // the Identity), plus the start-up calls clients make
 // (/api/cluster/licensing/licenses, /api/support/ems/application-logs,
-// the private CLI recovery queue).
+// the private CLI recovery queue). Clients may add SVMs (svms.go: jobs,
+// ONTAP's name rules; they hold nothing yet, every object belongs to the
+// identity's SVM) and LIFs (interfaces.go: on the cluster's node, services
+// from the service policy, unique names and addresses); the identity's SVM
+// and LIF cannot be changed or deleted.
 // Volumes, FlexClones, snapshots and jobs under /api/storage/volumes and
 // /api/cluster/jobs, including PATCH and DELETE by query on collections.
 // The Swagger 2.0 document of exactly these routes is at
@@ -82,4 +86,26 @@
 // objects.go; pin its rules and error codes in a server test. Anything
 // outside the store that uses it (a volume's export policy) is checked
 // where that object is handled (checkExportPolicy, outsideUsers).
+//
+// # SAN objects
+//
+// LUNs (and their attributes), igroups (and their initiators), LUN maps
+// (and their reporting nodes), iSCSI services and iSCSI credentials live
+// in their own store (san.go), not as ontap.Kind values, because their
+// rules cross kinds and reach outside the store: a map numbers a LUN
+// within an igroup; a LUN's size counts against its volume's free space
+// (the volume's space.available less its other LUNs' sizes); a mapped LUN
+// or igroup is deleted only with allow_delete_while_mapped=true, which
+// deletes its maps; a LUN and an igroup show their maps (lun_maps,
+// status.mapped); a map is keyed by its LUN and igroup, a service by its
+// SVM, a credential by SVM and initiator. Each kind is one file
+// (san_luns.go, san_igroups.go, san_lunmaps.go, san_iscsi.go): routes,
+// handlers (parse, validate with ontap's SAN rules, then check and change
+// the store under its one lock) and records, which are JSON trees of the
+// generated object served through the same query engine (ObjectSchema).
+// They are synchronous (201 and 200, as ONTAP answers them). The cluster's
+// SVM starts with an enabled iSCSI service (its target name derived from
+// the SVM's UUID) and its "default" credential (authentication none), and
+// its data LIF serves data_iscsi, so Trident's ontap-san driver starts.
+// Deleting a volume deletes its LUNs and their maps.
 package server

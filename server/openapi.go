@@ -418,10 +418,10 @@ func (s *Server) requestDef(defs *omap, rt route) string {
 	case rt.schema == snapshotSchema:
 		name = "snapshot_modify"
 		def = s.bodyFromSchema(snapshotSchema.Object(), "", schema.Patch)
-	case rt.schema != nil && rt.schema.Generic() && rt.body == "@create":
+	case rt.schema != nil && rt.schema.Object() != nil && rt.body == "@create":
 		name = rt.schema.Object().Name + "_create"
 		def = s.bodyFromSchema(rt.schema.Object(), "", schema.Post)
-	case rt.schema != nil && rt.schema.Generic():
+	case rt.schema != nil && rt.schema.Object() != nil:
 		name = rt.schema.Object().Name + "_modify"
 		def = s.bodyFromSchema(rt.schema.Object(), "", schema.Patch)
 	default:

@@ -243,6 +243,7 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 			if err != nil {
 				return outcome{}, err
 			}
+			s.san.cloneVolumeLUNs(parent.ID.String(), v.ID.String(), v.Name)
 			return s.volumeOutcome(&v), nil
 		}})
 	return s.respond(r, q, j, true, ontap.Volume{Name: w.Name}, ontap.VolumesPath+"/?name="+url.QueryEscape(spec.Name))
@@ -390,6 +391,7 @@ func (s *Server) volumeChangeJob(ctx context.Context, v *backend.Volume, c *onta
 		if err != nil {
 			return outcome{}, err
 		}
+		s.san.renameVolume(nv.ID.String(), nv.Name)
 		return s.volumeOutcome(&nv), nil
 	}}, nil
 }
@@ -449,6 +451,7 @@ func (s *Server) volumeDeleteJob(id backend.VolumeID) jobSpec {
 			}
 			s.objects.dropVolume(id.String())
 			s.attrs.forget(id)
+			s.san.dropVolumeLUNs(id.String())
 			for _, sn := range snaps {
 				s.attrs.forget(sn.ID)
 			}
