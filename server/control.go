@@ -38,6 +38,7 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 				return result{}, err
 			}
 			s.resetSAN()
+			s.resetObjects()
 			return result{status: http.StatusOK, body: map[string]string{"status": "ok"}}, nil
 		}))
 		mux.HandleFunc("/nessie/v1/reset", notAllowed("POST"))

@@ -211,6 +211,9 @@ func (s *Server) render(t *kindTable, rec ontap.Extra) ontap.Record {
 			y, _ := ontap.LookupInt(b.Extra, ct.kind.Key)
 			return cmp.Compare(x, y)
 		})
+		if len(kids) == 0 {
+			continue
+		}
 		arr := make([]any, len(kids))
 		for i, k := range kids {
 			arr[i] = k.Extra
@@ -735,18 +738,34 @@ func (s *Server) checkSnapshotPolicy(w *ontap.Volume) error {
 }
 
 // seedObjects stores the records every SVM has from the start.
-func (s *Server) seedObjects() {
+func (s *Server) seedObjects() { s.seedInto(s.objects) }
+
+func (s *Server) seedInto(st *objectStore) {
 	svm := ontap.Extra{"name": s.id.SVMName, "uuid": s.id.SVMUUID}
-	for _, t := range s.objects.order {
+	for _, t := range st.order {
 		if t.kind.Builtin == nil {
 			continue
 		}
 		for _, rec := range t.kind.Builtin(svm) {
-			if _, err := s.objects.insert(t, rec, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(t, rec) }); err != nil {
+			if _, err := st.insert(t, rec, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(t, rec) }); err != nil {
 				panic("server: seeding " + t.kind.Label + ": " + err.Error())
 			}
 		}
 	}
+}
+
+// resetObjects returns the object store to its starting state (after a
+// Control.Reset: the volumes its records belonged to are gone). The tables
+// are emptied in place (the routes hold them), then re-seeded.
+func (s *Server) resetObjects() {
+	st := s.objects
+	st.mu.Lock()
+	for _, t := range st.order {
+		t.recs = map[string]ontap.Extra{}
+		t.next = map[string]int64{}
+	}
+	st.mu.Unlock()
+	s.seedInto(st)
 }
 
 // checkExportPolicy verifies that a volume's nas.export_policy.name names

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -366,5 +367,26 @@ func TestRenamesFollow(t *testing.T) {
 	}
 	if got := a.do("GET", "/api/storage/qtrees/"+vol+"/1", nil).must(t, http.StatusOK).str("volume.name"); got != "rvol2" {
 		t.Fatalf("qtree's volume name %q", got)
+	}
+}
+
+// TestResetClearsObjects: a Control reset also returns the object store
+// to its start: created objects gone, the built-in ones back.
+func TestResetClearsObjects(t *testing.T) {
+	a := newAPI(t, withOptions(func(o *serverOptions) {
+		o.Control.Reset = func(context.Context) error { return nil }
+	}))
+	id := a.createExportPolicy(t, "gone_after_reset")
+	a.do("POST", "/api/cluster/schedules", map[string]any{"name": "s1", "interval": "PT1H"}).must(t, http.StatusCreated)
+	a.do("POST", "/nessie/v1/reset", nil).must(t, http.StatusOK)
+	a.do("GET", policiesPath+"/"+itoa(id), nil).wantError(t, http.StatusNotFound, "4", "id")
+	if r := a.do("GET", policiesPath, nil).must(t, http.StatusOK); r.get("num_records") != 1.0 || r.str("records.0.name") != "default" {
+		t.Fatalf("export policies after reset: %s", r.raw)
+	}
+	if r := a.do("GET", "/api/cluster/schedules?name=s1", nil).must(t, http.StatusOK); r.get("num_records") != 0.0 {
+		t.Fatalf("schedules after reset: %s", r.raw)
+	}
+	if got := a.createExportPolicy(t, "again"); got != id {
+		t.Fatalf("ids start again after reset: %d, want %d", got, id)
 	}
 }
