@@ -136,6 +136,10 @@ func Run(ctx context.Context, cfg Config, opts *RunOptions) error {
 		return fmt.Errorf("starting REST server: %w", err)
 	}
 	defer srv.Close()
+	gcCtx, stopGC := context.WithCancel(ctx)
+	gcDone := make(chan struct{})
+	go func() { defer close(gcDone); tuneGC(gcCtx) }()
+	defer func() { stopGC(); <-gcDone }()
 
 	var handler http.Handler = srv
 	if opts.wrap != nil {
