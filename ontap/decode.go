@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/nessie-go/nessie/internal/text"
+	"github.com/nessie-go/nessie/ontap/schema"
 )
 
 // MaxBodyDepth bounds the nesting of a request body.
@@ -26,6 +27,13 @@ type DecodeOptions struct {
 	// Nulls, if not nil, receives the paths of known fields the body set
 	// to JSON null (which otherwise just leaves them unset).
 	Nulls *[]string
+	// Op is the operation the body is for (schema.Post or schema.Patch):
+	// a field ONTAP's schema does not allow in it fails with 262196.
+	// Zero checks only the wire struct's ro tags.
+	Op schema.Flag
+	// Response reads a record as a client does: read-only fields and
+	// values outside an enum are accepted.
+	Response bool
 }
 
 // Decode decodes a request body into wire struct T the way ONTAP reads
@@ -67,8 +75,13 @@ func Decode[T any](body []byte, opts DecodeOptions) (*T, []string, error) {
 		return nil, nil, err
 	}
 	d := decoder{opts: opts}
-	if err := d.object(reflect.ValueOf(rec).Elem(), SchemaOf[T](), expanded, 0); err != nil {
+	s := SchemaOf[T]()
+	rv := reflect.ValueOf(rec).Elem()
+	if err := d.object(rv, s, expanded, 0); err != nil {
 		return nil, nil, err
+	}
+	if len(d.extra) > 0 && s.extra >= 0 {
+		rv.Field(s.extra).Set(reflect.ValueOf(d.extra))
 	}
 	slices.Sort(d.paths)
 	return rec, d.paths, nil
@@ -168,6 +181,7 @@ func merge(node map[string]any, key string, v any, full string) error {
 type decoder struct {
 	opts  DecodeOptions
 	paths []string
+	extra Extra // the fields the wire struct does not model, from the record root
 }
 
 func (d *decoder) object(v reflect.Value, s *Schema, obj map[string]any, depth int) error {
@@ -180,10 +194,28 @@ func (d *decoder) object(v reflect.Value, s *Schema, obj map[string]any, depth i
 		raw := obj[k]
 		f := s.byName[k]
 		if f == nil {
+			if sf := s.extraField(s.prefix + k); sf != nil {
+				if raw == nil {
+					if d.opts.Nulls != nil {
+						*d.opts.Nulls = append(*d.opts.Nulls, sf.Path)
+					}
+					continue
+				}
+				v, err := d.decodeExtra(s.obj, sf, raw, depth+1)
+				if err != nil {
+					return err
+				}
+				if v != nil && !s.elem {
+					// Inside an array of objects there is no place to keep
+					// it; such fields are accepted and dropped.
+					d.extra = setExtra(d.extra, sf.Path, v)
+				}
+				continue
+			}
 			if d.opts.IgnoreUnknownFields {
 				continue
 			}
-			return ErrUnknownField("body", pathOf(s, k))
+			return ErrUnknownField("body", s.prefix+k)
 		}
 		if raw == nil {
 			if d.opts.Nulls != nil {
@@ -191,27 +223,24 @@ func (d *decoder) object(v reflect.Value, s *Schema, obj map[string]any, depth i
 			}
 			continue
 		}
-		if f.readOnly {
-			return ErrNotSettable(f.path)
+		if d.opts.Response {
+			// a record, not a request
+		} else if emptyObject(raw) {
+			// Sets nothing: real clients send every sub-object of their
+			// model, empty, whatever the operation ({"svm":{}} on PATCH).
+			continue
+		} else if f.sf != nil && d.opts.Op != 0 {
+			if !f.sf.Can(d.opts.Op) {
+				return ErrNotSettable(firstLeaf(f.path, raw))
+			}
+		} else if f.readOnly {
+			return ErrNotSettable(firstLeaf(f.path, raw))
 		}
 		if err := d.value(v.Field(f.index), f, raw, depth); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// pathOf renders the full path of an unknown key under schema s: the
-// prefix its fields share, plus k.
-func pathOf(s *Schema, k string) string {
-	if len(s.fields) == 0 {
-		return k
-	}
-	p := s.fields[0].path
-	if i := strings.LastIndexByte(p, '.'); i >= 0 {
-		return p[:i+1] + k
-	}
-	return k
 }
 
 func (d *decoder) value(fv reflect.Value, f *field, raw any, depth int) error {
@@ -221,6 +250,9 @@ func (d *decoder) value(fv reflect.Value, f *field, raw any, depth int) error {
 		s, ok := raw.(string)
 		if !ok {
 			return bad()
+		}
+		if f.sf != nil && !d.opts.Response && !f.sf.InEnum(s) {
+			return ErrInvalidValue(f.path, s, strings.Join(f.sf.Enum, "|"))
 		}
 		if fv.Kind() == reflect.Pointer {
 			fv.Set(reflect.ValueOf(&s))
@@ -359,4 +391,37 @@ func CheckSettable(paths []string, allowed ...string) error {
 		}
 	}
 	return nil
+}
+
+// firstLeaf names the first field a body sets at or under path (in key
+// order), so an error about a field that cannot be set names what the
+// client wrote ("svm.name", not "svm").
+func firstLeaf(path string, raw any) string {
+	for {
+		m, ok := raw.(map[string]any)
+		if !ok || len(m) == 0 {
+			return path
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		path, raw = path+"."+keys[0], m[keys[0]]
+	}
+}
+
+// emptyObject reports whether raw is a JSON object that sets no field
+// (only empty objects inside, at any depth).
+func emptyObject(raw any) bool {
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return false
+	}
+	for _, v := range m {
+		if !emptyObject(v) {
+			return false
+		}
+	}
+	return true
 }

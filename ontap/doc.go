@@ -1,45 +1,87 @@
 // Package ontap is the ONTAP REST wire layer: the JSON shapes ONTAP clients
-// send and expect, pure mappings between them and the backend's domain
-// types, ONTAP's error codes, and the query engine. It imports no HTTP
-// server code; package server puts it on the network and package client
-// reads it back.
+// send and expect, ONTAP's request rules, pure mappings between them and
+// the backend's domain types, ONTAP's error codes, and the query engine.
+// It imports no HTTP server code; package server puts it on the network
+// and package client reads it back.
+//
+// # One schema
+//
+// Subpackage schema holds ONTAP 9.16.1's own object models as generated Go
+// tables (every field path of every object nessie serves, its type, enum
+// values, and whether GET returns it, POST sets it, PATCH changes it),
+// written by ontap/schema/gen.py from the netapp-ontap 9.16.1.0 SDK. Each
+// wire struct here is bound to one of those objects (the bindings map), and
+// the schema decides, for every request:
+//
+//   - bodies: every field the object allows for the operation is accepted
+//     and type-checked (enums included); one it does not allow fails with
+//     262196, a name outside the object with 262197 (unless
+//     ignore_unknown_fields); empty objects ({"analytics":{}}) are accepted;
+//   - fields=, filters and order_by accept every readable path;
+//   - records answer the fields a query filters on.
 //
 // # Shapes
 //
-// Each resource has one wire struct (Volume, Snapshot, Job, Cluster, Node,
-// SVM, Aggregate, IPInterface, ...) used both for responses and for
-// request bodies. Every field is a pointer (or slice), so "absent" and
-// "zero" differ, as they do on the wire. Struct tags carry ONTAP's rules:
-// json names the field; ontap marks it key (always returned), expensive
-// (returned only on request), ro (rejected in bodies) or size (accepts
-// "240MB"). Collection, JobResponse and ErrorResponse are the HAL
-// envelopes. The testdata directory holds a golden file per shape;
-// `go test ./ontap -update` rewrites them.
+// A wire struct (Volume, Snapshot, Aggregate, Cluster, Node, SVM,
+// IPInterface, Job, ...) models the fields nessie gives behaviour or
+// computes, as pointers (so "absent" and "zero" differ). Every other field
+// of the ONTAP object lives in the struct's Extra: a JSON tree of values
+// the decoder type-checked, stored with the object (Attributes) and merged
+// into the record on the wire. Struct tags: json names the field; ontap
+// marks it key (always returned), expensive (returned only when named or
+// by fields=**), ro (rejected in bodies of structs not bound to a schema),
+// size (accepts "240MB") or ext (deliberately outside ONTAP's schema, such
+// as a collection's _links.next). TestWireStructsAgreeWithSchema fails when
+// a struct has a field ONTAP's object lacks or a type ONTAP's differs from.
+// Records, Collection and JobResponse encode themselves (JSONAppender);
+// the testdata directory holds a golden file per shape (`go test ./ontap
+// -update` rewrites them).
 //
-// # Mapping
+// # Rules
 //
-// VolumeRecord, SnapshotRecord, JobRecord and the discovery record
-// functions render full records (every field); VolumeSpec, VolumePatch and
-// SnapshotPatch read request bodies into backend inputs. VolumeAttrs and
-// SnapshotAttrs are the settings clients set and read back that the
-// backend does not model; the server keeps them.
+// VolumeRules holds ONTAP's request rules for volumes, snapshots and
+// clones as pure functions of a decoded body (Create, Clone, Patch,
+// SnapshotCreate, SnapshotPatch): names, sizes (size or space.size), states,
+// junction paths, the SVM and aggregate, which fields a clone, restore or
+// split may carry, value ranges. They return what to do (a backend spec or
+// patch and an attribute merge patch); the server resolves the objects they
+// name and runs one job. VolumeRecord and SnapshotRecord render records,
+// deriving fields with meaning (space.*, quota.state, encryption.state)
+// from the volume and its Attributes.
+//
+// # Adding a field
+//
+// A field ONTAP's schema has needs nothing: it is already accepted,
+// stored and served. To give it behaviour, add it to the wire struct (the
+// binding test checks name and type), compute it in the record function,
+// and put any rule on its value in VolumeRules; to give it a default,
+// add it to volumeDefaults; to return it from a plain GET, list it in
+// commonExtras.
+//
+// # Adding an object
+//
+// Add the SDK resource to OBJECTS in ontap/schema/gen.py and regenerate
+// (see its docstring); write a wire struct with the fields nessie models
+// plus Extra, bind it in bindings, give it MarshalJSON, UnmarshalJSON and
+// AppendJSON like the others, its rules next to VolumeRules and its record
+// function; then route it in package server.
 //
 // # Errors
 //
 // Error is ONTAP's error object ({"message","code","target","arguments"},
-// code a JSON string). ErrorTable lists how a backend error kind, plus the operation
-// where it matters, maps to the HTTP status and ONTAP code: FromBackend applies
-// it and Classify inverts it, so a client can turn codes back into kinds.
+// code a JSON string). ErrorTable lists how a backend error kind, plus the
+// operation where it matters, maps to the HTTP status and ONTAP code:
+// FromBackend applies it and Classify inverts it, so a client can turn
+// codes back into kinds.
 //
 // # Queries and bodies
 //
-// A Schema, derived from a wire struct's tags, drives the query engine:
-// ParseQuery reads fields (with * and **, dotted paths and object names),
-// filters on any field including nested ones (with * ! | < > <= >= .. and
-// null / !null), order_by, max_records, start.<key>, return_records,
-// return_timeout and ignore_unknown_fields; Page filters, orders, pages and
-// trims records and builds the collection envelope with _links.next;
-// Project trims a single record. Decode reads request bodies the way ONTAP
-// does: nested objects or dotted keys, scalars as strings, unknown fields
-// rejected with 262197 unless ignored.
+// A Schema, derived from a wire struct's tags and its bound object, drives
+// the query engine: ParseQuery reads fields (with * and **, dotted paths
+// and object names), filters on any field including nested ones (with * !
+// | < > <= >= .. and null / !null), order_by, max_records, start.<key>,
+// return_records, return_timeout and ignore_unknown_fields; Page filters,
+// orders, pages and trims records and builds the collection envelope with
+// _links.next; Project trims a single record. Decode reads request bodies
+// the way ONTAP does: nested objects or dotted keys, scalars as strings.
 package ontap

@@ -14,6 +14,7 @@ import (
 
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/ontap"
+	"github.com/nessie-go/nessie/ontap/schema"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -63,13 +64,12 @@ func snapshot() backend.Snapshot {
 }
 
 func volumeRecord(v backend.Volume) ontap.Volume {
-	attrs := ontap.DefaultVolumeAttrs()
-	return ontap.VolumeRecord(&v, &ontap.VolumeContext{SVM: id.SVMRef(), Aggregate: id.AggregateRef(), EmptyExportPolicy: ontap.DefaultExportPolicy}, &attrs, nil)
+	return ontap.VolumeRecord(&v, &ontap.VolumeContext{SVM: id.SVMRef(), Aggregate: id.AggregateRef(), EmptyExportPolicy: ontap.DefaultExportPolicy}, ontap.DefaultVolumeAttributes(), nil)
 }
 
 func snapshotRecord() ontap.Snapshot {
 	s := snapshot()
-	return ontap.SnapshotRecord(volID.String(), "db", &s, id.SVMRef(), &ontap.SnapshotAttrs{SnapmirrorLabel: "daily"}, t0.Add(3*time.Hour+27*time.Minute+45*time.Second))
+	return ontap.SnapshotRecord(volID.String(), "db", &s, id.SVMRef(), ontap.NewAttributes(schema.Snapshot, ontap.Extra{"snapmirror_label": "daily"}), t0.Add(3*time.Hour+27*time.Minute+45*time.Second))
 }
 
 func projected[T any](t *testing.T, rec T, query string) T {
@@ -200,9 +200,9 @@ func TestRequestRoundTrip(t *testing.T) {
 		Name: new("db"), Size: new(int64(1 << 30)), Comment: new("c"), State: new("online"),
 		SVM:        &ontap.Ref{Name: new("svm0")},
 		Aggregates: []ontap.Ref{{Name: new("aggr1")}},
-		NAS:        &ontap.VolumeNAS{Path: new("/db"), ExportPolicy: &ontap.ExportPolicyRef{Name: new("p")}, UnixPermissions: new(int64(755))},
+		NAS:        &ontap.VolumeNAS{Path: new("/db"), ExportPolicy: &ontap.ExportPolicyRef{Name: new("p")}},
 		Clone:      &ontap.VolumeClone{IsFlexclone: new(true), ParentVolume: &ontap.Ref{Name: new("p"), UUID: new(volID.String())}},
-		Guarantee:  &ontap.VolumeGuarantee{Type: new("none")},
+		Extra:      ontap.Extra{"guarantee": ontap.Extra{"type": "none"}, "nas": ontap.Extra{"unix_permissions": int64(755)}},
 	}
 	body, err := json.Marshal(w)
 	if err != nil {
@@ -214,5 +214,40 @@ func TestRequestRoundTrip(t *testing.T) {
 	}
 	if !reflect.DeepEqual(*got, w) {
 		t.Errorf("decoded %+v, want %+v", *got, w)
+	}
+}
+
+// TestAppendJSONMatchesEncodingJSON: the server's fast encoder writes the
+// bytes encoding/json writes (compact), for every golden shape that has
+// it, and for collections and job responses holding records.
+func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
+	cases := goldenCases(t)
+	vols := []ontap.Volume{volumeRecord(volume()), volumeRecord(clone())}
+	vols[0].Comment = new("quote \" backslash \\ tab \t nul \x00 bad \xff line \u2028 <html>&")
+	cases = append(cases,
+		goldenCase{"collection", ontap.Collection[ontap.Volume]{Records: vols, NumRecords: 2, Links: ontap.Links{Self: &ontap.Href{Href: "/a?b=c&d"}, Next: &ontap.Href{Href: "/n"}}}},
+		goldenCase{"empty collection", ontap.Collection[ontap.Volume]{NumRecords: 0, Links: ontap.Links{Self: &ontap.Href{Href: "/a"}}}},
+		goldenCase{"job response any", ontap.JobResponse[any]{NumRecords: new(1), Records: []any{vols[0]}, Job: new(ontap.NewJobLink(jobID))}},
+		goldenCase{"jobs", ontap.JobResponse[any]{NumRecords: new(2), Jobs: []ontap.JobLink{ontap.NewJobLink(jobID), ontap.NewJobLink(jobID)}}},
+	)
+	n := 0
+	for _, c := range cases {
+		a, ok := c.value.(ontap.JSONAppender)
+		if !ok {
+			continue
+		}
+		n++
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(c.value); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(a.AppendJSON(nil)) + "\n"; got != want.String() {
+			t.Errorf("%s:\nAppendJSON %s\nencoding/json %s", c.name, got, want.String())
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d shapes checked", n)
 	}
 }

@@ -1,15 +1,12 @@
 package ontap
 
 import (
-	"cmp"
 	"fmt"
-	"net/http"
 	"regexp"
 	"strconv"
 	"time"
 
 	"github.com/nessie-go/nessie/backend"
-	"github.com/nessie-go/nessie/internal/text"
 )
 
 // Identity is the cluster's identity: the UUIDs and names of the one
@@ -87,325 +84,13 @@ func ParseVersion(s string) (*Version, error) {
 	return &Version{Full: new("NetApp Release " + s + ": " + ReleaseDate), Generation: &g, Major: &ma, Minor: &mi}, nil
 }
 
-// ---- volumes ----
-
-// VolumeAttrs are the volume settings ONTAP clients set and read back that
-// the backend contract does not model (snapshot policy, space guarantee,
-// security style, ...). The server stores them per volume and renders
-// them; they have no effect on data.
-type VolumeAttrs struct {
-	Language                       string
-	SnapshotPolicy                 string
-	GuaranteeType                  string
-	SecurityStyle                  string
-	UnixPermissions                int64
-	UID, GID                       int64
-	SnapshotReservePercent         int64
-	EncryptionEnabled              bool
-	TieringPolicy                  string
-	QoSPolicy                      string
-	SnapshotDirectoryAccessEnabled bool
-}
-
-// DefaultVolumeAttrs are ONTAP's create defaults.
-func DefaultVolumeAttrs() VolumeAttrs {
-	return VolumeAttrs{
-		Language:                       "c.utf_8",
-		SnapshotPolicy:                 "default",
-		GuaranteeType:                  "volume",
-		SecurityStyle:                  "unix",
-		UnixPermissions:                755,
-		SnapshotReservePercent:         5,
-		TieringPolicy:                  "none",
-		SnapshotDirectoryAccessEnabled: true,
-	}
-}
-
-// Apply copies the attributes a request sets into a, validating their
-// values.
-func (a *VolumeAttrs) Apply(w *Volume) error {
-	if w.Language != nil {
-		a.Language = *w.Language
-	}
-	if w.SnapshotPolicy != nil && w.SnapshotPolicy.Name != nil {
-		a.SnapshotPolicy = *w.SnapshotPolicy.Name
-	}
-	if w.Guarantee != nil && w.Guarantee.Type != nil {
-		switch *w.Guarantee.Type {
-		case "volume", "none":
-			a.GuaranteeType = *w.Guarantee.Type
-		default:
-			return ErrInvalidValue("guarantee.type", *w.Guarantee.Type, "volume|none")
-		}
-	}
-	if n := w.NAS; n != nil {
-		if n.SecurityStyle != nil {
-			switch *n.SecurityStyle {
-			case "unix", "ntfs", "mixed", "unified":
-				a.SecurityStyle = *n.SecurityStyle
-			default:
-				return ErrInvalidValue("nas.security_style", *n.SecurityStyle, "unix|ntfs|mixed|unified")
-			}
-		}
-		if n.UnixPermissions != nil {
-			a.UnixPermissions = *n.UnixPermissions
-		}
-		if n.UID != nil {
-			a.UID = *n.UID
-		}
-		if n.GID != nil {
-			a.GID = *n.GID
-		}
-	}
-	if w.Space != nil && w.Space.Snapshot != nil && w.Space.Snapshot.ReservePercent != nil {
-		p := *w.Space.Snapshot.ReservePercent
-		if p < 0 || p > 90 {
-			return ErrInvalidValue("space.snapshot.reserve_percent", strconv.FormatInt(p, 10), "<integer 0-90>")
-		}
-		a.SnapshotReservePercent = p
-	}
-	if w.Encryption != nil && w.Encryption.Enabled != nil {
-		a.EncryptionEnabled = *w.Encryption.Enabled
-	}
-	if w.Tiering != nil && w.Tiering.Policy != nil {
-		switch *w.Tiering.Policy {
-		case "all", "auto", "backup", "none", "snapshot_only":
-			a.TieringPolicy = *w.Tiering.Policy
-		default:
-			return ErrInvalidValue("tiering.policy", *w.Tiering.Policy, "all|auto|backup|none|snapshot_only")
-		}
-	}
-	if w.QoS != nil && w.QoS.Policy != nil && w.QoS.Policy.Name != nil {
-		a.QoSPolicy = *w.QoS.Policy.Name
-	}
-	if w.SnapshotDirectoryAccessEnabled != nil {
-		a.SnapshotDirectoryAccessEnabled = *w.SnapshotDirectoryAccessEnabled
-	}
-	return nil
-}
-
-// DefaultExportPolicy is the export policy a volume without one reports.
-const DefaultExportPolicy = "default"
-
-// Shared values: records point at these instead of allocating; nothing
-// writes through a record's pointers (projection replaces, never mutates).
-var (
-	ptrTrue    = new(true)
-	ptrFalse   = new(false)
-	ptrZero    = new(int64(0))
-	stateNames = map[backend.VolumeState]*string{}
-	styleNames = map[backend.VolumeStyle]*string{}
-	typeNames  = map[backend.VolumeType]*string{}
-)
-
-func init() {
-	for _, s := range []backend.VolumeState{backend.StateOnline, backend.StateOffline, backend.StateRestricted} {
-		stateNames[s] = new(string(s))
-	}
-	styleNames[backend.StyleFlexVol] = new(string(backend.StyleFlexVol))
-	for _, t := range []backend.VolumeType{backend.TypeRW, backend.TypeDP} {
-		typeNames[t] = new(string(t))
-	}
-}
-
-func interned[K ~string](m map[K]*string, k K) *string {
-	if p := m[k]; p != nil {
-		return p
-	}
-	return new(string(k))
-}
-
-// VolumeContext is what rendering a volume needs besides the volume.
-type VolumeContext struct {
-	// SVM and Aggregate are the shared references of the cluster's SVM
-	// and aggregate.
-	SVM       *Ref
-	Aggregate Ref
-	// EmptyExportPolicy is reported for a volume without an export
-	// policy: ONTAP reports DefaultExportPolicy; "" omits the field.
-	EmptyExportPolicy string
-}
-
-// VolumeRecord renders a backend volume as an ONTAP record. With a nil q
-// every field is rendered (the query engine trims it later); otherwise
-// only the top-level fields q needs are built, which keeps large lists
-// cheap.
-func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *VolumeAttrs, q *Query) Volume {
-	svm, aggr := c.SVM, c.Aggregate
-	id := v.ID.String()
-	w := Volume{UUID: &id, Name: new(v.Name), Links: SelfLink(VolumePath(id))}
-	if q.Needs("comment") && v.Comment != "" {
-		w.Comment = new(v.Comment)
-	}
-	if q.Needs("create_time") && !v.CreateTime.IsZero() {
-		w.CreateTime = NewTime(v.CreateTime)
-	}
-	if q.Needs("language") {
-		w.Language = &attrs.Language
-	}
-	if q.Needs("state") {
-		w.State = interned(stateNames, v.State)
-	}
-	if q.Needs("style") {
-		w.Style = interned(styleNames, v.Style)
-	}
-	if q.Needs("type") {
-		w.Type = interned(typeNames, v.Type)
-	}
-	if q.Needs("svm") {
-		w.SVM = svm
-	}
-	if q.Needs("aggregates") {
-		w.Aggregates = []Ref{aggr}
-	}
-	if q.Needs("snapshot_policy") {
-		w.SnapshotPolicy = &NamedRef{Name: &attrs.SnapshotPolicy}
-	}
-	if q.Needs("guarantee") {
-		w.Guarantee = &VolumeGuarantee{Type: &attrs.GuaranteeType, Honored: ptrTrue}
-	}
-	if q.Needs("encryption") {
-		w.Encryption = &VolumeEncryption{Enabled: &attrs.EncryptionEnabled}
-	}
-	if q.Needs("tiering") {
-		w.Tiering = &VolumeTiering{Policy: &attrs.TieringPolicy}
-	}
-	if q.Needs("snapshot_directory_access_enabled") {
-		w.SnapshotDirectoryAccessEnabled = &attrs.SnapshotDirectoryAccessEnabled
-	}
-	n, limited := v.Size.Get()
-	size := int64(min(n, 1<<63-1))
-	if limited && q.Needs("size") {
-		w.Size = &size
-	}
-	if q.Needs("space") {
-		used := int64(min(v.UsedBytes, 1<<63-1))
-		w.Space = &VolumeSpace{Used: &used, Snapshot: &VolumeSpaceSnapshot{ReservePercent: &attrs.SnapshotReservePercent, Used: ptrZero}}
-		if limited {
-			w.Space.Size = &size
-			w.Space.Available = new(max(size-used, 0))
-		}
-	}
-	if q.Needs("nas") {
-		w.NAS = &VolumeNAS{
-			SecurityStyle:   &attrs.SecurityStyle,
-			UnixPermissions: &attrs.UnixPermissions,
-			UID:             &attrs.UID,
-			GID:             &attrs.GID,
-		}
-		if v.JunctionPath != "" {
-			w.NAS.Path = new(v.JunctionPath)
-		}
-		if policy := cmp.Or(v.ExportPolicy, c.EmptyExportPolicy); policy != "" {
-			w.NAS.ExportPolicy = &ExportPolicyRef{Name: &policy}
-		}
-	}
-	if q.Needs("qos") && attrs.QoSPolicy != "" {
-		w.QoS = &VolumeQoS{Policy: &NamedRef{Name: &attrs.QoSPolicy}}
-	}
-	if q.Needs("clone") {
-		w.Clone = &VolumeClone{IsFlexclone: ptrFalse, SplitInitiated: ptrFalse}
-		if c := v.Clone; c != nil {
-			pv, ps := c.ParentVolumeID.String(), c.ParentSnapshotID.String()
-			w.Clone.IsFlexclone = ptrTrue
-			w.Clone.ParentVolume = &Ref{Name: new(c.ParentVolume), UUID: &pv, Links: SelfLink(VolumePath(pv))}
-			w.Clone.ParentSnapshot = &Ref{Name: new(c.ParentSnapshot), UUID: &ps, Links: SelfLink(SnapshotPath(pv, ps))}
-			w.Clone.ParentSVM = &Ref{Name: svm.Name, UUID: svm.UUID}
-			w.Clone.SplitCompletePercent = ptrZero
-		}
-	}
-	return w
-}
-
-// VolumeSpec reads a create request into a backend spec (name, size,
-// junction path, export policy, comment).
-func VolumeSpec(w *Volume) backend.VolumeSpec {
-	var s backend.VolumeSpec
-	if w.Name != nil {
-		s.Name = *w.Name
-	}
-	if w.Size != nil && *w.Size >= 0 {
-		s.Size = backend.Bytes(uint64(*w.Size))
-	}
-	if w.Comment != nil {
-		s.Comment = *w.Comment
-	}
-	if w.NAS != nil {
-		if w.NAS.Path != nil {
-			s.JunctionPath = *w.NAS.Path
-		}
-		if w.NAS.ExportPolicy != nil && w.NAS.ExportPolicy.Name != nil {
-			s.ExportPolicy = *w.NAS.ExportPolicy.Name
-		}
-	}
-	return s
-}
-
-// VolumePatch reads a PATCH body into a backend patch. Fields the body
-// does not set stay nil.
-func VolumePatch(w *Volume) backend.VolumePatch {
-	var p backend.VolumePatch
-	p.Name = w.Name
-	p.Comment = w.Comment
-	if w.Size != nil && *w.Size >= 0 {
-		p.Size = new(backend.Bytes(uint64(*w.Size)))
-	}
-	if w.State != nil {
-		p.State = new(backend.VolumeState(*w.State))
-	}
-	if w.NAS != nil {
-		p.JunctionPath = w.NAS.Path
-		if w.NAS.ExportPolicy != nil {
-			p.ExportPolicy = w.NAS.ExportPolicy.Name
-		}
-	}
-	return p
-}
-
-// MinVolumeSize is ONTAP's smallest FlexVol (20 MB).
-const MinVolumeSize = 20 << 20
-
-// DefaultVolumeSize is ONTAP's size for a volume created without one.
-const DefaultVolumeSize = 20 << 20
-
-// MaxVolumeNameLen is ONTAP's volume-name limit for FlexVols.
-const MaxVolumeNameLen = 203
-
-// CheckVolumeName enforces ONTAP's volume-name rules: at most 203
-// characters; letters, digits and '_'; first a letter or '_'. target names
-// the field in the error ("name").
-func CheckVolumeName(target, name string) *Error {
-	switch {
-	case name == "":
-		return Errorf(http.StatusBadRequest, CodeInvalidValue, target, "%q is a required field", target)
-	case len(name) > MaxVolumeNameLen:
-		return Errorf(http.StatusBadRequest, CodeVolumeNameTooLong, target, "Volume name is too long: it must be %d characters or less.", MaxVolumeNameLen)
-	case !isLetter(name[0]) && name[0] != '_':
-		return Errorf(http.StatusBadRequest, CodeVolumeNameFirstChar, target, "Invalid volume name %q: the first character must be a letter or underscore.", text.Truncate(name, 64))
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !isLetter(c) && !(c >= '0' && c <= '9') && c != '_' {
-			return Errorf(http.StatusBadRequest, CodeVolumeNameChar, target, "Invalid character %q in volume name %q: only letters, digits and underscore are allowed.", string(rune(c)), text.Truncate(name, 64))
-		}
-	}
-	return nil
-}
-
-func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-
 // ---- snapshots ----
 
-// SnapshotAttrs are snapshot settings clients set and read back that the
-// backend does not model; the server stores them.
-type SnapshotAttrs struct {
-	ExpiryTime      time.Time
-	SnapmirrorLabel string
-}
-
 // SnapshotRecord renders a backend snapshot of volume (volID, volName) as
-// the full ONTAP record. now is used for delta.time_elapsed.
-func SnapshotRecord(volID, volName string, s *backend.Snapshot, svm *Ref, attrs *SnapshotAttrs, now time.Time) Snapshot {
+// the full ONTAP record, with its stored attributes (expiry_time,
+// snapmirror_label, ...; nil for none). now is used for
+// delta.time_elapsed.
+func SnapshotRecord(volID, volName string, s *backend.Snapshot, svm *Ref, attrs *Attributes, now time.Time) Snapshot {
 	id := s.ID.String()
 	size := int64(min(s.SizeConsumed, 1<<63-1))
 	w := Snapshot{
@@ -423,19 +108,9 @@ func SnapshotRecord(volID, volName string, s *backend.Snapshot, svm *Ref, attrs 
 		w.Comment = new(s.Comment)
 	}
 	if attrs != nil {
-		if !attrs.ExpiryTime.IsZero() {
-			w.ExpiryTime = NewTime(attrs.ExpiryTime)
-		}
-		if attrs.SnapmirrorLabel != "" {
-			w.SnapmirrorLabel = new(attrs.SnapmirrorLabel)
-		}
+		w.Extra = attrs.View
 	}
 	return w
-}
-
-// SnapshotPatch reads a snapshot PATCH body into a backend patch.
-func SnapshotPatch(w *Snapshot) backend.SnapshotPatch {
-	return backend.SnapshotPatch{Name: w.Name, Comment: w.Comment}
 }
 
 // ISODuration renders d as an ISO 8601 duration ("PT3H27M45S"), as
@@ -519,7 +194,7 @@ func ClusterRecord(id *Identity, v *Version) Cluster {
 		ManagementInterfaces: []ManagementInterface{{
 			UUID:  new(id.LIFUUID),
 			Name:  new(id.LIFName),
-			IP:    &IPInfo{Address: new(id.LIFAddress)},
+			IP:    &IPAddress{Address: new(id.LIFAddress)},
 			Links: SelfLink(InterfacesPath + "/" + id.LIFUUID),
 		}},
 		SanOptimized:  new(false),
@@ -558,7 +233,7 @@ func NodeRecord(id *Identity, v *Version) Node {
 		ManagementInterfaces: []ManagementInterface{{
 			UUID:  new(id.LIFUUID),
 			Name:  new(id.LIFName),
-			IP:    &IPInfo{Address: new(id.LIFAddress)},
+			IP:    &IPAddress{Address: new(id.LIFAddress)},
 			Links: SelfLink(InterfacesPath + "/" + id.LIFUUID),
 		}},
 		Links: SelfLink(NodesPath + "/" + id.NodeUUID),
@@ -592,11 +267,28 @@ func SVMRecord(id *Identity) SVM {
 // AggregateSize is the capacity the one aggregate reports (1 PiB).
 const AggregateSize = 1 << 50
 
+// aggregateExtra are the aggregate's fields that clients read and that
+// describe its (simulated) disks: one mirrorless, unencrypted RAID-DP
+// group of 24 SSDs.
+var aggregateExtra = Extra{
+	"block_storage": Extra{
+		"primary":         Extra{"disk_count": int64(24), "raid_size": int64(24), "checksum_style": "block"},
+		"mirror":          Extra{"enabled": false, "state": "unmirrored"},
+		"storage_type":    "ssd",
+		"uses_partitions": false,
+	},
+	"data_encryption": Extra{"software_encryption_enabled": false, "drive_protection_enabled": false},
+	"snaplock_type":   "non_snaplock",
+	"is_spare_low":    false,
+}
+
 // AggregateRecord renders the cluster's one aggregate; used is the sum of
 // the volumes' used bytes.
 func AggregateRecord(id *Identity, used int64) Aggregate {
 	ref := id.AggregateRef()
+	node := id.NodeRef()
 	return Aggregate{
+		Extra: MergeExtra(aggregateExtra, Extra{"home_node": Extra{"name": *node.Name, "uuid": *node.UUID}}),
 		UUID:  ref.UUID,
 		Name:  ref.Name,
 		Node:  id.NodeRef(),

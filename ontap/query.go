@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nessie-go/nessie/ontap/schema"
 )
 
 // QueryKind says which query parameters a request may carry.
@@ -89,10 +91,14 @@ func (q *Query) Needs(name string) bool {
 			}
 			q.needs = needsFor(q.schema, sel)
 			for _, f := range q.filters {
-				q.needs[f.path[0].pos] = true
+				if f.path != nil {
+					q.needs[f.path[0].pos] = true
+				}
 			}
 			for _, o := range q.order {
-				q.needs[o.path[0].pos] = true
+				if o.path != nil {
+					q.needs[o.path[0].pos] = true
+				}
 			}
 		}
 	}
@@ -201,14 +207,17 @@ func (s *Schema) ParseQuery(v url.Values, k QueryKind, allow ...string) (*Query,
 			q.Extra[key] = val
 		case k == QueryCollection || k == QueryMutationByQuery:
 			path := s.resolve(key)
+			var xf *schema.Field
 			if path == nil {
-				if q.IgnoreUnknownFields {
-					continue
+				if xf = s.extraField(key); xf == nil {
+					if q.IgnoreUnknownFields {
+						continue
+					}
+					return nil, ErrUnexpectedArgument(key)
 				}
-				return nil, ErrUnexpectedArgument(key)
 			}
 			for _, val := range vals {
-				f, err := newFilter(key, path, val)
+				f, err := newFilter(key, path, xf, val)
 				if err != nil {
 					return nil, err
 				}
@@ -224,6 +233,18 @@ func (s *Schema) ParseQuery(v url.Values, k QueryKind, allow ...string) (*Query,
 	if k == QueryMutationByQuery && len(q.filters) == 0 {
 		return nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "",
 			"A PATCH or DELETE on a collection requires at least one query field to select records.")
+	}
+	if k == QueryCollection && len(q.filters) > 0 {
+		// ONTAP's records carry the fields a query filters on.
+		sel := q.sel
+		if sel == nil {
+			sel = selKeysOnly
+		}
+		sel = sel.clone()
+		for _, f := range q.filters {
+			sel.add(f.name)
+		}
+		q.sel = sel
 	}
 	return q, nil
 }
@@ -252,6 +273,35 @@ const (
 	selAll                   // everything below (fields=**, or an object named)
 )
 
+// add selects everything under the dotted path.
+func (sel *selection) add(path string) {
+	node := sel
+	for seg := range strings.SplitSeq(path, ".") {
+		if node.children == nil {
+			node.children = map[string]*selection{}
+		}
+		c := node.children[seg]
+		if c == nil {
+			c = &selection{}
+			node.children[seg] = c
+		}
+		node = c
+	}
+	node.mode = selAll
+}
+
+// clone copies the selection tree.
+func (sel *selection) clone() *selection {
+	out := &selection{mode: sel.mode}
+	if sel.children != nil {
+		out.children = make(map[string]*selection, len(sel.children))
+		for k, c := range sel.children {
+			out.children[k] = c.clone()
+		}
+	}
+	return out
+}
+
 var (
 	selCommonAll = &selection{mode: selCommon}
 	selKeysOnly  = &selection{mode: selNone}
@@ -275,26 +325,13 @@ func (s *Schema) parseFields(spec string, ignoreUnknown bool) (*selection, error
 			root.mode = selAll
 			continue
 		}
-		path := s.resolve(tok)
-		if path == nil {
-			if ignoreUnknown || s.isKnownONTAPField(tok) {
+		if s.resolve(tok) == nil && s.extraField(tok) == nil {
+			if ignoreUnknown {
 				continue
 			}
 			return nil, ErrUnknownField("fields", tok)
 		}
-		node := root
-		for _, f := range path {
-			if node.children == nil {
-				node.children = map[string]*selection{}
-			}
-			c := node.children[f.name]
-			if c == nil {
-				c = &selection{}
-				node.children[f.name] = c
-			}
-			node = c
-		}
-		node.mode = selAll
+		root.add(tok)
 	}
 	if !named {
 		return nil, nil // fields= with nothing in it: the default
@@ -308,6 +345,16 @@ func (s *Schema) parseFields(spec string, ignoreUnknown bool) (*selection, error
 func project(v reflect.Value, s *Schema, sel *selection, root bool) {
 	if sel.mode == selAll {
 		return
+	}
+	if s.extra >= 0 {
+		ev := v.Field(s.extra)
+		if tree, _ := ev.Interface().(Extra); len(tree) > 0 {
+			if p := projectExtra(tree, sel, s.commonExtra); len(p) == 0 {
+				ev.SetZero()
+			} else {
+				ev.Set(reflect.ValueOf(p))
+			}
+		}
 	}
 	for _, f := range s.fields {
 		fv := v.Field(f.index)
@@ -400,21 +447,30 @@ type alt struct {
 }
 
 type filter struct {
-	path []*field
+	name string
+	path []*field // a typed field, or nil for an extra one
+	segs []string // the extra field's path segments
 	kind kind
 	alts []alt
 }
 
-func newFilter(name string, path []*field, val string) (filter, error) {
-	leaf := path[len(path)-1]
-	k := leaf.kind
+func newFilter(name string, path []*field, xf *schema.Field, val string) (filter, error) {
+	var k kind
+	if path != nil {
+		k = path[len(path)-1].kind
+	} else {
+		k = kindOfType(xf.Type)
+	}
 	if k == kStrings {
 		k = kString
 	}
 	if !k.scalar() {
 		return filter{}, Errorf(http.StatusBadRequest, CodeInvalidValue, name, "Field %q is an object; filter on one of its fields instead.", name)
 	}
-	f := filter{path: path, kind: k}
+	f := filter{name: name, path: path, kind: k}
+	if path == nil {
+		f.segs = strings.Split(name, ".")
+	}
 	for a := range strings.SplitSeq(val, "|") {
 		var x alt
 		switch a {
@@ -572,7 +628,10 @@ func compareOperand(k kind, a, b operand) int {
 	return strings.Compare(a.s, b.s)
 }
 
-func (f *filter) match(v reflect.Value, buf []reflect.Value) bool {
+func (f *filter) match(v reflect.Value, extra int, buf []reflect.Value) bool {
+	if f.path == nil {
+		return f.matchExtra(v, extra)
+	}
 	vals := collect(v, f.path, buf[:0])
 	for _, a := range f.alts {
 		switch a.op {
@@ -607,6 +666,47 @@ func (f *filter) match(v reflect.Value, buf []reflect.Value) bool {
 			if a.test(f.kind, scalarOf(x, f.kind)) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+func (f *filter) matchExtra(v reflect.Value, extra int) bool {
+	var tree Extra
+	if extra >= 0 {
+		tree, _ = v.Field(extra).Interface().(Extra)
+	}
+	var arr [4]any
+	raw := collectExtra(tree, f.segs, arr[:0])
+	var opsArr [4]operand
+	vals := opsArr[:0]
+	for _, x := range raw {
+		if o, ok := extraOperand(x, f.kind); ok {
+			vals = append(vals, o)
+		}
+	}
+	for _, a := range f.alts {
+		switch a.op {
+		case opNull:
+			if len(vals) == 0 {
+				return true
+			}
+			continue
+		case opNotNull:
+			if len(vals) > 0 {
+				return true
+			}
+			continue
+		}
+		hit := false
+		for _, x := range vals {
+			if a.test(f.kind, x) {
+				hit = true
+				break
+			}
+		}
+		if a.neg && len(vals) > 0 && !hit || !a.neg && hit {
+			return true
 		}
 	}
 	return false
@@ -664,7 +764,8 @@ func Glob(pattern, s string) bool {
 // ---- order ----
 
 type orderKey struct {
-	path []*field
+	path []*field // a typed field, or nil for an extra one
+	segs []string // the extra field's path segments
 	kind kind
 	desc bool
 }
@@ -682,20 +783,25 @@ func (s *Schema) parseOrder(spec string, ignoreUnknown bool) ([]orderKey, error)
 			return nil, ErrInvalidValue("order_by", item, "<field> [asc|desc]")
 		}
 		path := s.resolve(name)
-		if path == nil {
-			if ignoreUnknown {
-				continue
-			}
+		var k kind
+		var segs []string
+		switch {
+		case path != nil:
+			k = path[len(path)-1].kind
+		case s.extraField(name) != nil:
+			k, segs = kindOfType(s.extraField(name).Type), strings.Split(name, ".")
+		case ignoreUnknown:
+			continue
+		default:
 			return nil, ErrUnknownField("order_by", name)
 		}
-		k := path[len(path)-1].kind
 		if k == kStrings {
 			k = kString
 		}
 		if !k.scalar() {
 			return nil, ErrInvalidValue("order_by", name, "<scalar field>")
 		}
-		out = append(out, orderKey{path: path, kind: k, desc: dir == "desc"})
+		out = append(out, orderKey{path: path, segs: segs, kind: k, desc: dir == "desc"})
 	}
 	return out, nil
 }
@@ -728,6 +834,20 @@ func Page[T any](q *Query, recs []T, path string) Collection[T] {
 		if len(q.order) > 0 {
 			sk.vals = make([]*operand, len(q.order))
 			for j, o := range q.order {
+				if o.path == nil {
+					var tree Extra
+					if s.extra >= 0 {
+						tree, _ = v.Field(s.extra).Interface().(Extra)
+					}
+					var arr [2]any
+					for _, x := range collectExtra(tree, o.segs, arr[:0]) {
+						if op, ok := extraOperand(x, o.kind); ok {
+							sk.vals[j] = &op
+							break
+						}
+					}
+					continue
+				}
 				buf = collect(v, o.path, buf[:0])
 				if len(buf) > 0 {
 					op := scalarOf(buf[0], o.kind)
@@ -817,7 +937,7 @@ func Match[T any](q *Query, recs []T) []int {
 		v := reflect.ValueOf(&recs[i]).Elem()
 		ok := true
 		for j := range q.filters {
-			if !q.filters[j].match(v, buf) {
+			if !q.filters[j].match(v, q.schema.extra, buf) {
 				ok = false
 				break
 			}

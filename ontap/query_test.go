@@ -153,13 +153,14 @@ func TestFieldSelection(t *testing.T) {
 		case "nas.export_policy":
 			return v.NAS != nil && v.NAS.ExportPolicy != nil
 		case "nas.unix_permissions":
-			return v.NAS != nil && v.NAS.UnixPermissions != nil
+			nas, _ := v.Extra["nas"].(ontap.Extra)
+			return nas["unix_permissions"] != nil
 		case "svm.name":
 			return v.SVM != nil && v.SVM.Name != nil
 		case "svm.uuid":
 			return v.SVM != nil && v.SVM.UUID != nil
 		case "guarantee":
-			return v.Guarantee != nil
+			return v.Extra["guarantee"] != nil
 		case "uuid":
 			return v.UUID != nil
 		case "name":
@@ -184,9 +185,10 @@ func TestFieldSelection(t *testing.T) {
 		{"fields=nas.path", "uuid,name,_links,nas.path"},
 		{"fields=*,nas.path", "uuid,name,_links,size,comment,svm.name,svm.uuid,nas.export_policy,nas.path"},
 		{"fields=guarantee,size", "uuid,name,_links,size,guarantee"},
-		// Real ONTAP fields nessie does not serve are accepted and absent
-		// (Ansible's na_ontap_volume lookup asks for these).
+		// Every ONTAP field is accepted (Ansible's na_ontap_volume lookup
+		// asks for these); those the volume has a value for are returned.
 		{"fields=size,tiering.object_tags,space.logical_space.enforcement,snaplock,files.maximum,efficiency.compression", "uuid,name,_links,size"},
+		{"fields=nas.unix_permissions", "uuid,name,_links,nas.unix_permissions"},
 		{"fields=analytics.scan_progress,size", "uuid,name,_links,size"},
 	}
 	for _, c := range cases {
@@ -320,5 +322,32 @@ func TestFiltersInnerStar(t *testing.T) {
 		if strings.Join(got, ",") != c.want {
 			t.Errorf("%s: got %v, want %s", c.query, got, c.want)
 		}
+	}
+}
+
+// Fields the wire struct does not model filter, order and select like
+// the others.
+func TestExtraFieldsInQueries(t *testing.T) {
+	recs := []ontap.Volume{volumeRecord(volume()), volumeRecord(clone())}
+	recs[0].Extra = ontap.Extra{"guarantee": ontap.Extra{"type": "none"}, "files": ontap.Extra{"maximum": int64(9)}}
+	recs[1].Extra = ontap.Extra{"guarantee": ontap.Extra{"type": "volume"}, "files": ontap.Extra{"maximum": int64(3)}}
+	c := page(t, recs, ontap.VolumesPath, "guarantee.type=none")
+	if c.NumRecords != 1 || *c.Records[0].Name != "db" || c.Records[0].Extra["guarantee"] == nil {
+		t.Fatalf("filter: %+v", c)
+	}
+	c = page(t, recs, ontap.VolumesPath, "files.maximum=>5")
+	if c.NumRecords != 1 || *c.Records[0].Name != "db" {
+		t.Fatalf("integer filter: %+v", c)
+	}
+	c = page(t, recs, ontap.VolumesPath, "order_by=files.maximum&fields=files")
+	if c.NumRecords != 2 || *c.Records[0].Name != "db_clone" || c.Records[1].Extra["files"] == nil {
+		t.Fatalf("order_by: %+v", c)
+	}
+	c = page(t, recs, ontap.VolumesPath, "order_by=files.maximum desc")
+	if *c.Records[0].Name != "db" || c.Records[0].Extra != nil {
+		t.Fatalf("order_by desc (and keys only): %+v", c)
+	}
+	if _, err := ontap.SchemaOf[ontap.Volume]().ParseQuery(must(url.ParseQuery("order_by=files")), ontap.QueryCollection); err == nil {
+		t.Fatal("order_by an object accepted")
 	}
 }

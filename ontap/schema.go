@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+
+	"github.com/nessie-go/nessie/ontap/schema"
 )
 
 // level says when a field is returned.
@@ -60,18 +62,32 @@ type field struct {
 	level    level
 	readOnly bool
 	size     bool // integer accepting size suffixes
-	kind     kind
-	sub      *Schema // kObject and kObjects
-	elem     reflect.Type
+	ext      bool // deliberately outside ONTAP's schema (a nessie extension)
+	// omitEmpty mirrors the json tag's omitempty.
+	omitEmpty bool
+	// jsonKey is the field's encoded key with its colon ("name":).
+	jsonKey []byte
+	kind    kind
+	sub     *Schema // kObject and kObjects
+	elem    reflect.Type
+	// sf is the generated ONTAP field this one is bound to (nil when the
+	// struct is not bound to an object, or for an ext field).
+	sf *schema.Field
 }
 
 // Schema describes a wire struct for the query engine and the body
 // decoder. It is derived once from the struct's json and ontap tags.
 type Schema struct {
 	typ    reflect.Type
-	fields []*field
-	byName map[string]*field
-	key    *field // the root key used for ordering and pagination
+	obj    *schema.Object // the generated ONTAP object, or nil
+	prefix string         // the dotted path of this (sub)schema, with a trailing dot
+	elem   bool           // the element of an array of objects
+	extra  int            // index of the Extra field, or -1
+	// commonExtra lists the Extra fields returned by default (nil: all).
+	commonExtra map[string]bool
+	fields      []*field
+	byName      map[string]*field
+	key         *field // the root key used for ordering and pagination
 	// cheap: no expensive field anywhere below, so projecting with the
 	// common selection changes nothing.
 	cheap bool
@@ -88,9 +104,11 @@ var (
 // SchemaOf returns the schema of wire struct T. It panics if T is not a
 // struct built from the supported field types (a programming error caught
 // by the package's tests).
-func SchemaOf[T any]() *Schema { return schemaFor(reflect.TypeFor[T](), "") }
+func SchemaOf[T any]() *Schema { return schemaFor(reflect.TypeFor[T](), "", nil, false) }
 
-func schemaFor(t reflect.Type, prefix string) *Schema {
+var extraType = reflect.TypeFor[Extra]()
+
+func schemaFor(t reflect.Type, prefix string, obj *schema.Object, elem bool) *Schema {
 	if prefix == "" {
 		if s, ok := schemaCache.Load(t); ok {
 			return s.(*Schema)
@@ -99,15 +117,26 @@ func schemaFor(t reflect.Type, prefix string) *Schema {
 	if t.Kind() != reflect.Struct {
 		panic(fmt.Sprintf("ontap: schema of non-struct %v", t))
 	}
-	s := &Schema{typ: t, byName: map[string]*field{}}
+	if prefix == "" {
+		obj = bindings[t]
+	}
+	s := &Schema{typ: t, obj: obj, prefix: prefix, elem: elem, extra: -1, byName: map[string]*field{}}
+	if prefix == "" {
+		s.commonExtra = commonExtras[t]
+	}
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		tag := sf.Tag.Get("json")
-		name, _, _ := strings.Cut(tag, ",")
+		name, opts, _ := strings.Cut(tag, ",")
+		if sf.Type == extraType && prefix == "" {
+			s.extra = i
+			continue
+		}
 		if name == "" || name == "-" || !sf.IsExported() {
 			continue
 		}
-		f := &field{name: name, path: prefix + name, index: i}
+		f := &field{name: name, path: prefix + name, index: i, omitEmpty: strings.Contains(opts, "omitempty")}
+		f.jsonKey = append(appendString(nil, name), ':')
 		for _, flag := range strings.Split(sf.Tag.Get("ontap"), ",") {
 			switch flag {
 			case "key":
@@ -118,6 +147,8 @@ func schemaFor(t reflect.Type, prefix string) *Schema {
 				f.readOnly = true
 			case "size":
 				f.size = true
+			case "ext":
+				f.ext = true
 			case "":
 			default:
 				panic(fmt.Sprintf("ontap: unknown ontap tag flag %q on %v.%s", flag, t, sf.Name))
@@ -138,15 +169,18 @@ func schemaFor(t reflect.Type, prefix string) *Schema {
 		case ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct:
 			f.kind = kObject
 			f.elem = ft.Elem()
-			f.sub = schemaFor(ft.Elem(), f.path+".")
+			f.sub = schemaFor(ft.Elem(), f.path+".", obj, elem)
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
 			f.kind = kObjects
 			f.elem = ft.Elem()
-			f.sub = schemaFor(ft.Elem(), f.path+".")
+			f.sub = schemaFor(ft.Elem(), f.path+".", obj, true)
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.String:
 			f.kind = kStrings
 		default:
 			panic(fmt.Sprintf("ontap: unsupported field type %v on %v.%s", ft, t, sf.Name))
+		}
+		if obj != nil && !f.ext {
+			f.sf = obj.Field(f.path)
 		}
 		f.pos = len(s.fields)
 		s.fields = append(s.fields, f)

@@ -71,7 +71,7 @@ type Href struct {
 // collection page that has more records.
 type Links struct {
 	Self *Href `json:"self,omitempty"`
-	Next *Href `json:"next,omitempty"`
+	Next *Href `json:"next,omitempty" ontap:"ext"` // collections only
 }
 
 // SelfLink returns Links with only self set.
@@ -92,61 +92,66 @@ type NamedRef struct {
 }
 
 // Volume is an ONTAP volume record (/api/storage/volumes). The same struct
-// is the request body of POST and PATCH.
+// is the request body of POST and PATCH. Its typed fields are the ones
+// nessie gives behaviour or computes; every other field of ONTAP's volume
+// (guarantee, efficiency, qos, snapshot_policy, analytics, ...) lives in
+// Extra, stored with the volume and served back.
 type Volume struct {
-	UUID                           *string           `json:"uuid,omitempty" ontap:"key,ro"`
-	Name                           *string           `json:"name,omitempty" ontap:"key"`
-	Comment                        *string           `json:"comment,omitempty"`
-	CreateTime                     *Time             `json:"create_time,omitempty" ontap:"ro"`
-	Language                       *string           `json:"language,omitempty"`
-	Size                           *int64            `json:"size,omitempty" ontap:"size"`
-	State                          *string           `json:"state,omitempty"`
-	Style                          *string           `json:"style,omitempty"`
-	Type                           *string           `json:"type,omitempty"`
-	SVM                            *Ref              `json:"svm,omitempty"`
-	Aggregates                     []Ref             `json:"aggregates,omitempty"`
-	SnapshotPolicy                 *NamedRef         `json:"snapshot_policy,omitempty"`
-	NAS                            *VolumeNAS        `json:"nas,omitempty"`
-	Space                          *VolumeSpace      `json:"space,omitempty"`
-	Clone                          *VolumeClone      `json:"clone,omitempty"`
-	Guarantee                      *VolumeGuarantee  `json:"guarantee,omitempty" ontap:"expensive"`
-	Encryption                     *VolumeEncryption `json:"encryption,omitempty" ontap:"expensive"`
-	QoS                            *VolumeQoS        `json:"qos,omitempty" ontap:"expensive"`
-	Tiering                        *VolumeTiering    `json:"tiering,omitempty"`
-	SnapshotDirectoryAccessEnabled *bool             `json:"snapshot_directory_access_enabled,omitempty"`
-	RestoreTo                      *VolumeRestoreTo  `json:"restore_to,omitempty" ontap:"expensive"`
-	Links                          *Links            `json:"_links,omitempty" ontap:"key,ro"`
+	UUID       *string           `json:"uuid,omitempty" ontap:"key,ro"`
+	Name       *string           `json:"name,omitempty" ontap:"key"`
+	Comment    *string           `json:"comment,omitempty"`
+	CreateTime *Time             `json:"create_time,omitempty" ontap:"ro"`
+	Size       *int64            `json:"size,omitempty" ontap:"size"`
+	State      *string           `json:"state,omitempty"`
+	Style      *string           `json:"style,omitempty"`
+	Type       *string           `json:"type,omitempty"`
+	SVM        *Ref              `json:"svm,omitempty"`
+	Aggregates []Ref             `json:"aggregates,omitempty"`
+	NAS        *VolumeNAS        `json:"nas,omitempty"`
+	Space      *VolumeSpace      `json:"space,omitempty"`
+	Clone      *VolumeClone      `json:"clone,omitempty"`
+	Quota      *VolumeQuota      `json:"quota,omitempty" ontap:"expensive"`
+	Encryption *VolumeEncryption `json:"encryption,omitempty" ontap:"expensive"`
+	RestoreTo  *VolumeRestoreTo  `json:"restore_to,omitempty" ontap:"expensive,ext"`
+	Links      *Links            `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
-// VolumeNAS is a volume's NAS settings. path (the junction path) is
+// VolumeNAS is a volume's junction path and export policy. path is
 // expensive in ONTAP: request it by name.
 type VolumeNAS struct {
-	Path            *string          `json:"path,omitempty" ontap:"expensive"`
-	ExportPolicy    *ExportPolicyRef `json:"export_policy,omitempty"`
-	SecurityStyle   *string          `json:"security_style,omitempty" ontap:"expensive"`
-	UnixPermissions *int64           `json:"unix_permissions,omitempty" ontap:"expensive"`
-	UID             *int64           `json:"uid,omitempty" ontap:"expensive"`
-	GID             *int64           `json:"gid,omitempty" ontap:"expensive"`
+	Path         *string          `json:"path,omitempty" ontap:"expensive"`
+	ExportPolicy *ExportPolicyRef `json:"export_policy,omitempty"`
 }
 
 // ExportPolicyRef names a volume's export policy.
 type ExportPolicyRef struct {
 	Name *string `json:"name,omitempty"`
-	ID   *int64  `json:"id,omitempty" ontap:"ro,expensive"`
+	ID   *int64  `json:"id,omitempty" ontap:"expensive"`
 }
 
-// VolumeSpace is a volume's space accounting; size mirrors the volume size.
+// VolumeSpace is a volume's space accounting. size is the volume size
+// (settable, like size); the rest is computed.
 type VolumeSpace struct {
-	Size      *int64               `json:"size,omitempty" ontap:"ro"`
-	Available *int64               `json:"available,omitempty" ontap:"ro"`
-	Used      *int64               `json:"used,omitempty" ontap:"ro"`
-	Snapshot  *VolumeSpaceSnapshot `json:"snapshot,omitempty" ontap:"expensive"`
+	Size         *int64               `json:"size,omitempty" ontap:"size"`
+	Available    *int64               `json:"available,omitempty" ontap:"ro"`
+	Used         *int64               `json:"used,omitempty" ontap:"ro"`
+	AFSTotal     *int64               `json:"afs_total,omitempty" ontap:"ro"`
+	LogicalSpace *VolumeLogicalSpace  `json:"logical_space,omitempty"`
+	Snapshot     *VolumeSpaceSnapshot `json:"snapshot,omitempty"`
 }
 
-// VolumeSpaceSnapshot is the snapshot reserve of a volume.
+// VolumeLogicalSpace is the logical space a volume's data uses.
+type VolumeLogicalSpace struct {
+	Used      *int64 `json:"used,omitempty" ontap:"ro"`
+	Available *int64 `json:"available,omitempty" ontap:"ro"`
+}
+
+// VolumeSpaceSnapshot is the space snapshots use (the reserve percentage
+// lives in Extra).
 type VolumeSpaceSnapshot struct {
-	ReservePercent *int64 `json:"reserve_percent,omitempty"`
-	Used           *int64 `json:"used,omitempty" ontap:"ro"`
+	Used *int64 `json:"used,omitempty" ontap:"ro"`
 }
 
 // VolumeClone is the FlexClone block. In requests, is_flexclone with
@@ -161,25 +166,17 @@ type VolumeClone struct {
 	SplitCompletePercent *int64 `json:"split_complete_percent,omitempty" ontap:"expensive,ro"`
 }
 
-// VolumeGuarantee is the space guarantee (volume or none).
-type VolumeGuarantee struct {
-	Type    *string `json:"type,omitempty"`
-	Honored *bool   `json:"honored,omitempty" ontap:"ro"`
+// VolumeQuota is the quota state, derived from the quota.enabled a PATCH
+// sets (ONTAP accepts enabled only in PATCH and reports state).
+type VolumeQuota struct {
+	State *string `json:"state,omitempty" ontap:"ro"`
 }
 
-// VolumeEncryption is the volume encryption setting.
+// VolumeEncryption reports the encryption state that the enabled setting
+// (kept in Extra) implies.
 type VolumeEncryption struct {
-	Enabled *bool `json:"enabled,omitempty"`
-}
-
-// VolumeQoS names the volume's QoS policy group.
-type VolumeQoS struct {
-	Policy *NamedRef `json:"policy,omitempty"`
-}
-
-// VolumeTiering is the FabricPool tiering policy.
-type VolumeTiering struct {
-	Policy *string `json:"policy,omitempty"`
+	State *string `json:"state,omitempty" ontap:"ro"`
+	Type  *string `json:"type,omitempty" ontap:"ro"`
 }
 
 // VolumeRestoreTo is the restore request of a volume PATCH (body or query
@@ -191,18 +188,18 @@ type VolumeRestoreTo struct {
 // Snapshot is an ONTAP snapshot record
 // (/api/storage/volumes/{volume.uuid}/snapshots).
 type Snapshot struct {
-	UUID            *string        `json:"uuid,omitempty" ontap:"key,ro"`
-	Name            *string        `json:"name,omitempty" ontap:"key"`
-	Volume          *Ref           `json:"volume,omitempty"`
-	SVM             *Ref           `json:"svm,omitempty"`
-	CreateTime      *Time          `json:"create_time,omitempty" ontap:"ro"`
-	Comment         *string        `json:"comment,omitempty"`
-	ExpiryTime      *Time          `json:"expiry_time,omitempty"`
-	SnapmirrorLabel *string        `json:"snapmirror_label,omitempty"`
-	State           *string        `json:"state,omitempty" ontap:"ro"`
-	Size            *int64         `json:"size,omitempty" ontap:"ro"`
-	Delta           *SnapshotDelta `json:"delta,omitempty" ontap:"ro,expensive"`
-	Links           *Links         `json:"_links,omitempty" ontap:"key,ro"`
+	UUID       *string        `json:"uuid,omitempty" ontap:"key,ro"`
+	Name       *string        `json:"name,omitempty" ontap:"key"`
+	Volume     *Ref           `json:"volume,omitempty"`
+	SVM        *Ref           `json:"svm,omitempty"`
+	CreateTime *Time          `json:"create_time,omitempty" ontap:"ro"`
+	Comment    *string        `json:"comment,omitempty"`
+	State      *string        `json:"state,omitempty" ontap:"ro"`
+	Size       *int64         `json:"size,omitempty" ontap:"ro"`
+	Delta      *SnapshotDelta `json:"delta,omitempty" ontap:"ro,expensive"`
+	Links      *Links         `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
 // SnapshotDelta is the change since the snapshot was taken; expensive, so
@@ -225,6 +222,8 @@ type Job struct {
 	EndTime     *Time     `json:"end_time,omitempty"`
 	SVM         *Ref      `json:"svm,omitempty"`
 	Links       *Links    `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
 // JobError is the error of a failed job; it repeats the job's code (as a
@@ -232,7 +231,7 @@ type Job struct {
 type JobError struct {
 	Message   *string         `json:"message,omitempty"`
 	Code      *string         `json:"code,omitempty"`
-	Target    *string         `json:"target,omitempty"`
+	Target    *string         `json:"target,omitempty" ontap:"ext"`
 	Arguments []ErrorArgument `json:"arguments,omitempty"`
 }
 
@@ -303,6 +302,8 @@ type Cluster struct {
 	SanOptimized         *bool                 `json:"san_optimized,omitempty" ontap:"ro"`
 	Disaggregated        *bool                 `json:"disaggregated,omitempty" ontap:"ro"`
 	Links                *Links                `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
 // ClusterSoftware is /api/cluster/software (Ansible's na_ontap_rest_info
@@ -312,6 +313,8 @@ type ClusterSoftware struct {
 	State   *string        `json:"state,omitempty" ontap:"ro"`
 	Nodes   []SoftwareNode `json:"nodes,omitempty" ontap:"ro"`
 	Links   *Links         `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
 // SoftwareNode is one node's release in ClusterSoftware.
@@ -322,10 +325,15 @@ type SoftwareNode struct {
 
 // ManagementInterface is a cluster or node management LIF reference.
 type ManagementInterface struct {
-	UUID  *string `json:"uuid,omitempty"`
-	Name  *string `json:"name,omitempty"`
-	IP    *IPInfo `json:"ip,omitempty"`
-	Links *Links  `json:"_links,omitempty" ontap:"ro"`
+	UUID  *string    `json:"uuid,omitempty"`
+	Name  *string    `json:"name,omitempty"`
+	IP    *IPAddress `json:"ip,omitempty"`
+	Links *Links     `json:"_links,omitempty" ontap:"ro"`
+}
+
+// IPAddress is a management interface's address.
+type IPAddress struct {
+	Address *string `json:"address,omitempty"`
 }
 
 // IPInfo is an interface address.
@@ -348,6 +356,8 @@ type Node struct {
 	Version              *Version              `json:"version,omitempty"`
 	ManagementInterfaces []ManagementInterface `json:"management_interfaces,omitempty"`
 	Links                *Links                `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
 // SVMProtocol is the enabled/allowed state of one protocol on an SVM.
@@ -374,6 +384,8 @@ type SVM struct {
 	FCP            *SVMProtocol `json:"fcp,omitempty"`
 	NVMe           *SVMProtocol `json:"nvme,omitempty"`
 	Links          *Links       `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
 // Aggregate is /api/storage/aggregates/{uuid}.
@@ -385,6 +397,8 @@ type Aggregate struct {
 	BlockStorage *AggregateBlockStorage `json:"block_storage,omitempty"`
 	Space        *AggregateSpace        `json:"space,omitempty"`
 	Links        *Links                 `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
 // AggregateBlockStorage describes an aggregate's disks.
@@ -424,6 +438,8 @@ type IPInterface struct {
 	SVM      *Ref               `json:"svm,omitempty"`
 	Location *InterfaceLocation `json:"location,omitempty"`
 	Links    *Links             `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
 // InterfaceLocation places a LIF on a node.
@@ -439,6 +455,8 @@ type License struct {
 	State    *string        `json:"state,omitempty"`
 	Licenses []LicenseEntry `json:"licenses,omitempty"`
 	Links    *Links         `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
 
 // LicenseEntry is one installed license of a package.
@@ -454,4 +472,118 @@ type ExportPolicy struct {
 	Name  *string `json:"name,omitempty" ontap:"key"`
 	SVM   *Ref    `json:"svm,omitempty"`
 	Links *Links  `json:"_links,omitempty" ontap:"key,ro"`
+	// Extra holds the ONTAP fields this struct does not model.
+	Extra Extra `json:"-"`
 }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v Volume) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v Volume) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Volume](), &v) }
+
+// UnmarshalJSON decodes a record, keeping the fields the struct does not
+// model in Extra.
+func (v *Volume) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v Snapshot) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v Snapshot) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Snapshot](), &v) }
+
+// UnmarshalJSON decodes a record, keeping the fields the struct does not
+// model in Extra.
+func (v *Snapshot) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v Aggregate) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v Aggregate) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Aggregate](), &v) }
+
+// UnmarshalJSON decodes a record, keeping the fields the struct does not
+// model in Extra.
+func (v *Aggregate) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v Cluster) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v Cluster) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Cluster](), &v) }
+
+// UnmarshalJSON decodes a record, keeping the fields the struct does not
+// model in Extra.
+func (v *Cluster) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v Node) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v Node) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Node](), &v) }
+
+// UnmarshalJSON decodes a record, keeping the fields the struct does not
+// model in Extra.
+func (v *Node) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v SVM) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v SVM) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[SVM](), &v) }
+
+// UnmarshalJSON decodes a record, keeping the fields the struct does not
+// model in Extra.
+func (v *SVM) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v IPInterface) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v IPInterface) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[IPInterface](), &v) }
+
+// UnmarshalJSON decodes a record, keeping the fields the struct does not
+// model in Extra.
+func (v *IPInterface) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v Job) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v Job) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Job](), &v) }
+
+// UnmarshalJSON decodes a record, keeping the fields the struct does not
+// model in Extra.
+func (v *Job) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v ExportPolicy) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v ExportPolicy) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[ExportPolicy](), &v) }
+
+// UnmarshalJSON decodes a record, keeping the fields the struct does not
+// model in Extra.
+func (v *ExportPolicy) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v ClusterSoftware) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v ClusterSoftware) AppendJSON(b []byte) []byte {
+	return appendItem(b, SchemaOf[ClusterSoftware](), &v)
+}
+
+// UnmarshalJSON decodes a record, keeping the fields the struct does not
+// model in Extra.
+func (v *ClusterSoftware) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
+
+// MarshalJSON encodes the record with its Extra fields merged in.
+func (v License) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
+
+// AppendJSON appends the record's JSON (see JSONAppender).
+func (v License) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[License](), &v) }
+
+// UnmarshalJSON decodes a record, keeping the fields the struct does not
+// model in Extra.
+func (v *License) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }

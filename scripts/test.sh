@@ -10,33 +10,61 @@
 # Usage: scripts/test.sh   (from anywhere in the repo)
 # Needs Go 1.26 with cgo and a C compiler, Python 3.11+, and access to the Go
 # module proxy and PyPI; the script installs staticcheck and the Python
-# packages itself.
+# packages itself, into about 720 MB of virtual environments inside the
+# checkout (python/.venv, compat/sdk/.venv, compat/ansible/.venv; all
+# git-ignored). Run as root on Debian/Ubuntu without Python's venv module,
+# it apt-get installs python3-venv system-wide.
+# Each stage prints its wall time; the Ansible stage prints its playbook
+# output only when it fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== go vet"
-go vet ./...
+SECONDS=0
+stages=()
+# stage NAME COMMAND... runs one stage and records its wall time.
+stage() {
+  local name=$1 start=$SECONDS
+  shift
+  echo "== $name"
+  "$@"
+  stages+=("$(printf '%-48s %5ds' "$name" $((SECONDS - start)))")
+  echo "   ($name: $((SECONDS - start))s)"
+}
 
-echo "== staticcheck"
-if ! command -v staticcheck >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/staticcheck" ]; then
-  go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
-fi
-PATH="$(go env GOPATH)/bin:$PATH" staticcheck ./...
+staticcheck_all() {
+  if ! command -v staticcheck >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/staticcheck" ]; then
+    go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+  fi
+  PATH="$(go env GOPATH)/bin:$PATH" staticcheck ./...
+}
 
-echo "== CGO_ENABLED=0 go build ./..."
-CGO_ENABLED=0 go build ./...
+# ansible_quiet runs the Ansible suite with its output in a file, shown
+# only if the suite fails (the playbook prints hundreds of lines).
+ansible_quiet() {
+  local log
+  log=$(mktemp)
+  if compat/ansible/run.sh >"$log" 2>&1; then
+    grep -A3 '^PLAY RECAP' "$log" | grep -v -e '^PLAY RECAP' -e '^[[:space:]]*$' | sed 's/^/   /' || true
+    rm -f "$log"
+  else
+    local rc=$?
+    cat "$log"
+    rm -f "$log"
+    return $rc
+  fi
+}
 
-echo "== go test -race ./..."
-go test -race -count=1 ./...
-
-echo "== python binding (python/scripts/test.sh)"
-python/scripts/test.sh -q
-
-echo "== netapp-ontap SDK against nessie serve (compat/sdk/run.sh)"
-compat/sdk/run.sh -q
-
-echo "== netapp.ontap Ansible collection against nessie serve (compat/ansible/run.sh)"
-compat/ansible/run.sh
+stage "go vet" go vet ./...
+stage "staticcheck" staticcheck_all
+stage "CGO_ENABLED=0 go build ./..." env CGO_ENABLED=0 go build ./...
+stage "go test -race ./..." go test -race -count=1 ./...
+stage "python binding (python/scripts/test.sh)" python/scripts/test.sh -q
+stage "netapp-ontap SDK (compat/sdk/run.sh)" compat/sdk/run.sh -q
+stage "generated ONTAP schema matches the SDK (gen.py --check)" "${COMPAT_VENV:-compat/sdk/.venv}/bin/python" ontap/schema/gen.py --check
+stage "netapp.ontap Ansible (compat/ansible/run.sh)" ansible_quiet
 
 # Reaching this line means every stage above passed (set -e stops at the first failure).
-echo "stages: 7 passed, 0 failed"   # vet, staticcheck, build, go test, Python, SDK, Ansible
+echo "== timings"
+printf '   %s\n' "${stages[@]}"
+echo "   total ${SECONDS}s"
+echo "stages: ${#stages[@]} passed, 0 failed"

@@ -1,104 +1,58 @@
 package server
 
 import (
+	"encoding/json"
 	"sync"
 
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/ontap"
 )
 
-// attrStore keeps the settings clients set that the backend does not model
-// (ontap.VolumeAttrs, ontap.SnapshotAttrs), keyed by object ID, so a GET
-// reads back what a POST or PATCH set. A volume the store does not know
-// reports ONTAP's defaults. Entries are immutable values; updates replace
-// them.
-type attrStore struct {
-	mu    sync.RWMutex
-	vols  map[backend.VolumeID]*ontap.VolumeAttrs
-	snaps map[backend.SnapshotID]*ontap.SnapshotAttrs
+// A volume's or snapshot's ONTAP attributes are stored with it in the
+// backend (backend.Volume.Attributes), in the same atomic write. attrCache
+// only saves parsing them on every read: it maps an object ID to the last
+// attributes text seen for it and their parsed form, and is refilled
+// whenever the text differs, so it can never serve attributes the backend
+// no longer holds.
+type attrCache struct {
+	m sync.Map // backend.VolumeID or backend.SnapshotID -> *cachedAttrs
 }
 
-var defaultVolumeAttrs = ontap.DefaultVolumeAttrs()
-
-// volume returns the volume's attributes; the result must not be
-// modified.
-func (a *attrStore) volume(id backend.VolumeID) *ontap.VolumeAttrs {
-	a.mu.RLock()
-	v := a.vols[id]
-	a.mu.RUnlock()
-	if v == nil {
-		return &defaultVolumeAttrs
-	}
-	return v
+type cachedAttrs struct {
+	raw   string
+	attrs *ontap.Attributes
 }
 
-func (a *attrStore) setVolume(id backend.VolumeID, v ontap.VolumeAttrs) {
-	if v == defaultVolumeAttrs {
-		a.deleteVolume(id)
-		return
+func (c *attrCache) get(key any, raw json.RawMessage, parse func(json.RawMessage) (*ontap.Attributes, error)) *ontap.Attributes {
+	if v, ok := c.m.Load(key); ok {
+		if e := v.(*cachedAttrs); e.raw == string(raw) {
+			return e.attrs
+		}
 	}
-	a.mu.Lock()
-	if a.vols == nil {
-		a.vols = map[backend.VolumeID]*ontap.VolumeAttrs{}
+	a, err := parse(raw)
+	if err != nil {
+		// Not written by this layer (another user of the backend stored
+		// something else): render without them.
+		a, _ = parse(nil)
 	}
-	a.vols[id] = &v
-	a.mu.Unlock()
+	c.m.Store(key, &cachedAttrs{raw: string(raw), attrs: a})
+	return a
 }
 
-// updateVolume applies fn to a copy of the volume's attributes and stores
-// the result, atomically with respect to other updates.
-func (a *attrStore) updateVolume(id backend.VolumeID, fn func(*ontap.VolumeAttrs)) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	v := defaultVolumeAttrs
-	if cur := a.vols[id]; cur != nil {
-		v = *cur
+// volume returns the attributes v renders with.
+func (c *attrCache) volume(v *backend.Volume) *ontap.Attributes {
+	if len(v.Attributes) == 0 {
+		return ontap.DefaultVolumeAttributes()
 	}
-	fn(&v)
-	if v == defaultVolumeAttrs {
-		delete(a.vols, id)
-		return
-	}
-	if a.vols == nil {
-		a.vols = map[backend.VolumeID]*ontap.VolumeAttrs{}
-	}
-	a.vols[id] = &v
+	return c.get(v.ID, v.Attributes, ontap.VolumeAttributes)
 }
 
-func (a *attrStore) deleteVolume(id backend.VolumeID) {
-	a.mu.Lock()
-	delete(a.vols, id)
-	a.mu.Unlock()
+// snapshot returns the attributes sn renders with, or nil.
+func (c *attrCache) snapshot(sn *backend.Snapshot) *ontap.Attributes {
+	if len(sn.Attributes) == 0 {
+		return nil
+	}
+	return c.get(sn.ID, sn.Attributes, ontap.SnapshotAttributes)
 }
 
-// snapshot returns the snapshot's attributes, or nil.
-func (a *attrStore) snapshot(id backend.SnapshotID) *ontap.SnapshotAttrs {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	return a.snaps[id]
-}
-
-// updateSnapshot is updateVolume for snapshots.
-func (a *attrStore) updateSnapshot(id backend.SnapshotID, fn func(*ontap.SnapshotAttrs)) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	var v ontap.SnapshotAttrs
-	if cur := a.snaps[id]; cur != nil {
-		v = *cur
-	}
-	fn(&v)
-	if v == (ontap.SnapshotAttrs{}) {
-		delete(a.snaps, id)
-		return
-	}
-	if a.snaps == nil {
-		a.snaps = map[backend.SnapshotID]*ontap.SnapshotAttrs{}
-	}
-	a.snaps[id] = &v
-}
-
-func (a *attrStore) deleteSnapshot(id backend.SnapshotID) {
-	a.mu.Lock()
-	delete(a.snaps, id)
-	a.mu.Unlock()
-}
+func (c *attrCache) forget(key any) { c.m.Delete(key) }

@@ -76,3 +76,13 @@ func BenchmarkCreateDeleteVolume(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkListVolumes1kAllFields(b *testing.B) {
+	s, _ := benchServer(b, 1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if rec := serve(s, "GET", "/api/storage/volumes?fields=**", ""); rec.Code != http.StatusOK {
+			b.Fatal(rec.Code)
+		}
+	}
+}

@@ -168,9 +168,9 @@ func (g *jobRegistry) expireLocked(now time.Time) {
 	}
 }
 
-// len reports the running and the finished jobs held (expired ones
+// counts reports the running and the finished jobs held (expired ones
 // included until reaped).
-func (g *jobRegistry) len() (running, finished int) {
+func (g *jobRegistry) counts() (running, finished int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return len(g.running), len(g.finished)

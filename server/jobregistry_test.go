@@ -72,11 +72,11 @@ func TestJobRegistryLifecycle(t *testing.T) {
 	if all := g.all(svm); len(all) != 1 || all[0].UUID != f.id.String() {
 		t.Fatalf("all after expiry: %+v", all)
 	}
-	if _, fin := g.len(); fin != 2 {
+	if _, fin := g.counts(); fin != 2 {
 		t.Fatalf("%d held before reaping, want 2", fin)
 	}
 	g.expire()
-	if _, fin := g.len(); fin != 1 {
+	if _, fin := g.counts(); fin != 1 {
 		t.Fatalf("%d held after reaping, want 1", fin)
 	}
 }
@@ -105,7 +105,7 @@ func TestJobRegistryCap(t *testing.T) {
 	if _, _, ok := g.info(r.id, nil); !ok {
 		t.Fatal("a running job was dropped")
 	}
-	if run, fin := g.len(); run != 1 || fin != 3 {
+	if run, fin := g.counts(); run != 1 || fin != 3 {
 		t.Fatalf("running %d finished %d", run, fin)
 	}
 }

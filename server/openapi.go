@@ -11,6 +11,7 @@ import (
 
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/ontap"
+	"github.com/nessie-go/nessie/ontap/schema"
 )
 
 // The OpenAPI document is generated from the route table and the wire
@@ -26,6 +27,27 @@ type kv struct {
 }
 
 func (m *omap) set(k string, v any) { *m = append(*m, kv{k, v}) }
+
+// lookup returns the value of key k.
+func (m omap) lookup(k string) (any, bool) {
+	for _, e := range m {
+		if e.k == k {
+			return e.v, true
+		}
+	}
+	return nil, false
+}
+
+// without returns a copy of m without key k.
+func (m omap) without(k string) omap {
+	out := make(omap, 0, len(m))
+	for _, e := range m {
+		if e.k != k {
+			out = append(out, e)
+		}
+	}
+	return out
+}
 
 func (s *Server) getSwagger(r *http.Request) (result, error) {
 	if len(r.URL.Query()) > 0 {
@@ -269,6 +291,27 @@ func queryParams(rt route) []any {
 // null), which the description says.
 func filterParams(sc *ontap.Schema) []any {
 	var out []any
+	const ops = "filter; also accepts ONTAP query operators"
+	if obj := sc.Object(); obj != nil {
+		// Every readable scalar of ONTAP's object filters.
+		for i := range obj.Fields {
+			f := &obj.Fields[i]
+			if !f.Can(schema.Get) || f.Type.Container() || isLink(f.Path) {
+				continue
+			}
+			switch f.Type.Elem() {
+			case schema.Integer:
+				out = append(out, param(f.Path, "integer", ops))
+			case schema.Boolean:
+				out = append(out, param(f.Path, "boolean", ops))
+			case schema.DateTime:
+				out = append(out, param(f.Path, "string", ops, kv{"format", "date-time"}))
+			default:
+				out = append(out, param(f.Path, "string", ops))
+			}
+		}
+		return out
+	}
 	var walk func(*ontap.Schema, string)
 	walk = func(sc *ontap.Schema, prefix string) {
 		for _, f := range sc.Fields() {
@@ -279,7 +322,6 @@ func filterParams(sc *ontap.Schema) []any {
 				walk(f.Sub, prefix+f.Name+".")
 				continue
 			}
-			const ops = "filter; also accepts ONTAP query operators"
 			switch f.Type {
 			case "integer":
 				out = append(out, param(prefix+f.Name, "integer", ops))
@@ -300,6 +342,19 @@ func filterParams(sc *ontap.Schema) []any {
 // **; scalars lists the paths order_by accepts.
 func fieldNames(sc *ontap.Schema) (all, scalars []any) {
 	all = []any{"*", "**"}
+	if obj := sc.Object(); obj != nil {
+		for i := range obj.Fields {
+			f := &obj.Fields[i]
+			if !f.Can(schema.Get) {
+				continue
+			}
+			all = append(all, f.Path)
+			if !f.Type.Container() && f.Type == f.Type.Elem() && !isLink(f.Path) {
+				scalars = append(scalars, f.Path, f.Path+" asc", f.Path+" desc")
+			}
+		}
+		return all, scalars
+	}
 	var walk func(*ontap.Schema, string)
 	walk = func(sc *ontap.Schema, prefix string) {
 		for _, f := range sc.Fields() {
@@ -331,18 +386,25 @@ func (s *Server) requestDef(defs *omap, rt route) string {
 		}}}
 	case rt.schema == volumeSchema && rt.body == "@create":
 		name = "volume_create"
-		def = s.bodyObject(volumeSchema, "", append(append([]string{}, volumeCreateSettable...), cloneCreateSettable...))
+		def = s.bodyFromSchema(volumeSchema.Object(), "", schema.Post)
 		def.set("required", []any{"name", "svm"})
 	case rt.schema == volumeSchema:
 		name = "volume_modify"
-		def = s.bodyObject(volumeSchema, "", append(append([]string{}, volumePatchSettable...), "clone.split_initiated", "restore_to"))
+		def = s.bodyFromSchema(volumeSchema.Object(), "", schema.Patch)
+		props, _ := def.lookup("properties")
+		p := props.(omap)
+		p.set("restore_to", omap{{"type", "object"}, {"description", "restore the volume to a snapshot (also accepted as query parameters)"},
+			{"properties", omap{{"snapshot", omap{{"type", "object"}, {"properties", omap{
+				{"name", omap{{"type", "string"}}}, {"uuid", omap{{"type", "string"}}}}}}}}}})
+		def = def.without("properties")
+		def.set("properties", p)
 	case rt.schema == snapshotSchema && rt.body == "@create":
 		name = "snapshot_create"
-		def = s.bodyObject(snapshotSchema, "", snapshotCreateSettable)
+		def = s.bodyFromSchema(snapshotSchema.Object(), "", schema.Post)
 		def.set("required", []any{"name"})
 	case rt.schema == snapshotSchema:
 		name = "snapshot_modify"
-		def = s.bodyObject(snapshotSchema, "", snapshotPatchSettable)
+		def = s.bodyFromSchema(snapshotSchema.Object(), "", schema.Patch)
 	default:
 		panic("openapi: no request definition for " + rt.method + " " + rt.path)
 	}
@@ -355,37 +417,61 @@ func (s *Server) requestDef(defs *omap, rt route) string {
 	return name
 }
 
-// settableUnder reports whether path, or something below or above it, is
-// in settable.
-func settableUnder(path string, settable []string) bool {
-	for _, a := range settable {
-		if a == path || strings.HasPrefix(a, path+".") || strings.HasPrefix(path, a+".") {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *Server) bodyObject(sc *ontap.Schema, prefix string, settable []string) omap {
+// bodyFromSchema renders the fields of ONTAP's object under prefix that
+// operation op may set, from the generated schema (the decoder accepts
+// exactly these), with the server's value constraints.
+func (s *Server) bodyFromSchema(obj *schema.Object, prefix string, op schema.Flag) omap {
 	props := omap{}
-	for _, f := range sc.Fields() {
-		path := prefix + f.Name
-		if f.ReadOnly || !settableUnder(path, settable) {
+	for _, f := range obj.Children(prefix) {
+		if !f.Can(op) {
 			continue
 		}
 		var m omap
-		switch {
-		case f.Type == "object":
-			m = s.bodyObject(f.Sub, path+".", settable)
-		case f.Type == "array" && f.Items == "object":
-			m = omap{{"type", "array"}, {"items", s.bodyObject(f.Sub, path+".", settable)}}
+		switch f.Type {
+		case schema.Struct:
+			m = s.bodyFromSchema(obj, f.Path, op)
+		case schema.ArrayOfObjects:
+			m = omap{{"type", "array"}, {"items", s.bodyFromSchema(obj, f.Path, op)}}
+		case schema.ArrayOfStrings, schema.ArrayOfIntegers, schema.ArrayOfBooleans, schema.ArrayOfNumbers, schema.ArrayOfDateTimes:
+			m = omap{{"type", "array"}, {"items", scalarSchema(f.Type.Elem(), nil)}}
 		default:
-			m = fieldSchema(f)
+			m = scalarSchema(f.Type, f.Enum)
 		}
-		m = append(m, s.constraint(path)...)
-		props.set(f.Name, m)
+		if c := s.constraint(f.Path); c != nil {
+			if _, hasEnum := c.lookup("enum"); hasEnum {
+				m = m.without("enum")
+			}
+			m = append(m, c...)
+		}
+		props.set(f.Name(), m)
 	}
 	return omap{{"type", "object"}, {"additionalProperties", false}, {"properties", props}}
+}
+
+func scalarSchema(t schema.Type, enum []string) omap {
+	var m omap
+	switch t {
+	case schema.Integer:
+		m = omap{{"type", "integer"}, {"format", "int64"}}
+	case schema.Number:
+		m = omap{{"type", "number"}}
+	case schema.Boolean:
+		m = omap{{"type", "boolean"}}
+	case schema.DateTime:
+		m = omap{{"type", "string"}, {"format", "date-time"}}
+	case schema.Any:
+		m = omap{}
+	default:
+		m = omap{{"type", "string"}}
+	}
+	if len(enum) > 0 {
+		vals := make([]any, len(enum))
+		for i, e := range enum {
+			vals[i] = e
+		}
+		m = append(m, kv{"enum", vals})
+	}
+	return m
 }
 
 // constraint is the value rule the server enforces on a body field.
@@ -422,12 +508,6 @@ func (s *Server) constraint(path string) omap {
 		return enum(s.id.AggregateName)
 	case "aggregates.uuid":
 		return enum(s.id.AggregateUUID)
-	case "guarantee.type":
-		return enum("volume", "none")
-	case "nas.security_style":
-		return enum("unix", "ntfs", "mixed", "unified")
-	case "tiering.policy":
-		return enum("all", "auto", "backup", "none", "snapshot_only")
 	case "space.snapshot.reserve_percent":
 		return omap{{"minimum", 0}, {"maximum", 90}}
 	case "nas.path":
@@ -559,4 +639,9 @@ func writeYAMLValue(buf *bytes.Buffer, v any, indent int) {
 	default:
 		buf.WriteString(" " + yamlScalar(v) + "\n")
 	}
+}
+
+// isLink reports whether path lies in a HAL _links object.
+func isLink(path string) bool {
+	return strings.HasPrefix(path, "_links") || strings.Contains(path, "._links")
 }

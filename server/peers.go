@@ -130,7 +130,7 @@ func (s *Server) listSnapMirrorRelationships(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	if err := checkExtra(q); err != nil {
+	if err := ontap.CheckParams(q.Extra); err != nil {
 		return result{}, err
 	}
 	return result{status: http.StatusOK, body: ontap.Page(q, []snapMirrorRelationship{}, "/api/snapmirror/relationships")}, nil

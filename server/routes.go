@@ -37,36 +37,6 @@ var (
 	emptySchema    = ontap.SchemaOf[struct{}]()
 )
 
-// Extra query parameters of volume mutations.
-var (
-	volumePatchParams  = []string{"restore_to.snapshot.name", "restore_to.snapshot.uuid", "restore_to.snapshot.force", "preserve_lun_ids", "sizing_method", "snapshot_directory_access_enabled"}
-	volumeDeleteParams = []string{"force"}
-)
-
-// checkExtra validates the operation-specific query parameters: booleans
-// must be booleans and enumerations members, or the request is refused
-// (ONTAP rejects an invalid value; ignoring it would change the meaning).
-func checkExtra(q *ontap.Query) error {
-	for k, v := range q.Extra {
-		switch k {
-		case "force", "restore_to.snapshot.force", "preserve_lun_ids", "snapshot_directory_access_enabled",
-			"list_destinations_only", "return_unhealthy_relationships_only":
-			switch strings.ToLower(v) {
-			case "true", "false":
-			default:
-				return ontap.ErrInvalidValue(k, v, "<boolean>")
-			}
-		case "sizing_method":
-			switch v {
-			case "use_existing_resources", "add_new_resources":
-			default:
-				return ontap.ErrInvalidValue(k, v, "use_existing_resources|add_new_resources")
-			}
-		}
-	}
-	return nil
-}
-
 func (s *Server) routeTable() []route {
 	ok := []int{http.StatusOK}
 	mut := []int{http.StatusAccepted, http.StatusOK}
@@ -96,11 +66,11 @@ func (s *Server) routeTable() []route {
 
 		{method: "GET", path: "/api/storage/volumes", h: s.listVolumes, summary: "List volumes", kind: ontap.QueryCollection, schema: volumeSchema, status: ok},
 		{method: "POST", path: "/api/storage/volumes", h: s.createVolume, summary: "Create a volume or a FlexClone", kind: ontap.QueryMutation, schema: volumeSchema, body: "@create", status: create},
-		{method: "PATCH", path: "/api/storage/volumes", h: s.patchVolumes, summary: "Modify the volumes a query selects (at least one filter is required)", kind: ontap.QueryMutationByQuery, schema: volumeSchema, body: "@modify", status: mut, allow: volumePatchParams},
-		{method: "DELETE", path: "/api/storage/volumes", h: s.deleteVolumes, summary: "Delete the volumes a query selects (at least one filter is required)", kind: ontap.QueryMutationByQuery, schema: volumeSchema, status: mut, allow: volumeDeleteParams},
+		{method: "PATCH", path: "/api/storage/volumes", h: s.patchVolumes, summary: "Modify the volumes a query selects (at least one filter is required)", kind: ontap.QueryMutationByQuery, schema: volumeSchema, body: "@modify", status: mut, allow: ontap.VolumePatchParams},
+		{method: "DELETE", path: "/api/storage/volumes", h: s.deleteVolumes, summary: "Delete the volumes a query selects (at least one filter is required)", kind: ontap.QueryMutationByQuery, schema: volumeSchema, status: mut, allow: ontap.VolumeDeleteParams},
 		{method: "GET", path: "/api/storage/volumes/{uuid}", h: s.getVolume, summary: "Get a volume", kind: ontap.QueryRecord, schema: volumeSchema, status: ok},
-		{method: "PATCH", path: "/api/storage/volumes/{uuid}", h: s.patchVolume, summary: "Modify, rename, resize, mount, split or restore a volume", kind: ontap.QueryMutation, schema: volumeSchema, body: "@modify", status: mut, allow: volumePatchParams},
-		{method: "DELETE", path: "/api/storage/volumes/{uuid}", h: s.deleteVolume, summary: "Delete a volume", kind: ontap.QueryMutation, schema: volumeSchema, status: mut, allow: volumeDeleteParams},
+		{method: "PATCH", path: "/api/storage/volumes/{uuid}", h: s.patchVolume, summary: "Modify, rename, resize, mount, split or restore a volume", kind: ontap.QueryMutation, schema: volumeSchema, body: "@modify", status: mut, allow: ontap.VolumePatchParams},
+		{method: "DELETE", path: "/api/storage/volumes/{uuid}", h: s.deleteVolume, summary: "Delete a volume", kind: ontap.QueryMutation, schema: volumeSchema, status: mut, allow: ontap.VolumeDeleteParams},
 
 		{method: "GET", path: "/api/storage/volumes/{vol}/snapshots", h: s.listSnapshots, summary: "List a volume's snapshots", kind: ontap.QueryCollection, schema: snapshotSchema, status: ok},
 		{method: "POST", path: "/api/storage/volumes/{vol}/snapshots", h: s.createSnapshot, summary: "Create a snapshot", kind: ontap.QueryMutation, schema: snapshotSchema, body: "@create", status: create},

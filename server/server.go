@@ -24,6 +24,7 @@ import (
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/internal/text"
 	"github.com/nessie-go/nessie/ontap"
+	"github.com/nessie-go/nessie/ontap/schema"
 )
 
 // Identity is the cluster's persisted identity: the UUIDs and names of the
@@ -121,6 +122,7 @@ type Server struct {
 	version *ontap.Version
 	svmRef  *ontap.Ref
 	volCtx  ontap.VolumeContext
+	rules   ontap.VolumeRules
 	user    [32]byte
 	pass    [32]byte
 	// authHeader is the SHA-256 of the canonical Authorization header
@@ -135,7 +137,7 @@ type Server struct {
 	routes  []route
 	log     *slog.Logger
 	jobs    *jobRegistry
-	attrs   attrStore
+	attrs   attrCache
 
 	ctx       context.Context // cancelled by Close
 	cancel    context.CancelFunc
@@ -228,6 +230,8 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 	if o.ContractMode {
 		s.volCtx.EmptyExportPolicy = ""
 	}
+	s.rules = ontap.VolumeRules{SVMName: s.id.SVMName, SVMUUID: s.id.SVMUUID, AggregateName: s.id.AggregateName,
+		AggregateUUID: s.id.AggregateUUID, RelaxedNames: o.RelaxedNames, ContractMode: o.ContractMode}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.jobs = newJobRegistry(o.JobTTL, o.MaxJobs, time.Now)
 	s.wg.Add(1)
@@ -355,33 +359,42 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, body any) {
 		_, _ = w.Write(y)
 		return
 	}
-	var out []byte
 	if raw, ok := body.(rawJSON); ok {
-		out = raw
-	} else {
-		e := encPool.Get().(*encoder)
-		e.buf.Reset()
-		defer func() {
-			if e.buf.Cap() <= maxPooledBuf {
-				encPool.Put(e)
-			}
-		}()
-		if err := e.enc.Encode(body); err != nil {
-			// A wire struct that cannot be encoded is a server bug.
-			s.log.Error("encoding response", "err", err)
-			e.buf.Reset()
-			_ = e.enc.Encode(ontap.ErrorResponse{Error: ontap.Errorf(http.StatusInternalServerError, ontap.CodeJobFailed, "", "internal error encoding the response")})
-			status = http.StatusInternalServerError
-		}
-		out = e.buf.Bytes()
+		writeBody(w, status, raw)
+		return
 	}
+	e := encPool.Get().(*encoder)
+	e.buf.Reset()
+	defer func() {
+		if e.buf.Cap() <= maxPooledBuf {
+			encPool.Put(e)
+		}
+	}()
+	if a, ok := body.(ontap.JSONAppender); ok {
+		// Records encode themselves; encoding/json would re-validate each.
+		b := a.AppendJSON(e.buf.AvailableBuffer())
+		e.buf.Write(append(b, '\n'))
+		writeBody(w, status, e.buf.Bytes())
+		return
+	}
+	if err := e.enc.Encode(body); err != nil {
+		// A wire struct that cannot be encoded is a server bug.
+		s.log.Error("encoding response", "err", err)
+		e.buf.Reset()
+		_ = e.enc.Encode(ontap.ErrorResponse{Error: ontap.Errorf(http.StatusInternalServerError, ontap.CodeJobFailed, "", "internal error encoding the response")})
+		status = http.StatusInternalServerError
+	}
+	writeBody(w, status, e.buf.Bytes())
+}
+
+func writeBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h["Content-Type"] = hdrHAL
 	h["Cache-Control"] = hdrNoCache
 	h["X-Content-Type-Options"] = hdrNoSniff
-	h["Content-Length"] = []string{strconv.Itoa(len(out))}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
-	_, _ = w.Write(out)
+	_, _ = w.Write(body)
 }
 
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
@@ -632,15 +645,16 @@ func (s *Server) readBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-// decodeBody reads r's body and decodes it as wire record T, honouring the
-// query's ignore_unknown_fields; nulls, if not nil, collects the paths the
+// decodeBody reads r's body and decodes it as wire record T for operation
+// op (schema.Post or schema.Patch), honouring the query's
+// ignore_unknown_fields; nulls, if not nil, collects the paths the
 // body sets to null.
-func decodeBody[T any](s *Server, r *http.Request, q *ontap.Query, nulls *[]string) (*T, []string, error) {
+func decodeBody[T any](s *Server, r *http.Request, q *ontap.Query, op schema.Flag, nulls *[]string) (*T, []string, error) {
 	body, err := s.readBody(r)
 	if err != nil {
 		return nil, nil, err
 	}
-	return ontap.Decode[T](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Nulls: nulls})
+	return ontap.Decode[T](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Nulls: nulls, Op: op})
 }
 
 // pathUUID returns the UUID path wildcard name, lower-cased. A value that

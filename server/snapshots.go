@@ -4,20 +4,15 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/ontap"
-)
-
-var (
-	snapshotCreateSettable = []string{"name", "comment", "svm", "volume", "expiry_time", "snapmirror_label"}
-	snapshotPatchSettable  = []string{"name", "comment", "expiry_time", "snapmirror_label"}
+	"github.com/nessie-go/nessie/ontap/schema"
 )
 
 func (s *Server) snapshotRecord(vol *backend.Volume, sn *backend.Snapshot, now time.Time) ontap.Snapshot {
-	return ontap.SnapshotRecord(vol.ID.String(), vol.Name, sn, s.svmRef, s.attrs.snapshot(sn.ID), now)
+	return ontap.SnapshotRecord(vol.ID.String(), vol.Name, sn, s.svmRef, s.attrs.snapshot(sn), now)
 }
 
 // snapshotVolume resolves the {vol} of a snapshot path: the tier must
@@ -119,13 +114,6 @@ func (s *Server) getSnapshot(r *http.Request) (result, error) {
 	return result{status: http.StatusOK, body: rec}, nil
 }
 
-func checkSnapshotName(name string) error {
-	if err := backend.ValidateName(name); err != nil {
-		return ontap.Errorf(http.StatusBadRequest, ontap.CodeSnapshotNameInvalid, "name", "The specified snapshot name is invalid: %v.", cause(err))
-	}
-	return nil
-}
-
 func (s *Server) snapshotOutcome(vol *backend.Volume, sn *backend.Snapshot) outcome {
 	rec := s.snapshotRecord(vol, sn, time.Now())
 	ontap.Project(nil, &rec)
@@ -141,51 +129,29 @@ func (s *Server) createSnapshot(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	w, paths, err := decodeBody[ontap.Snapshot](s, r, q, nil)
+	w, _, err := decodeBody[ontap.Snapshot](s, r, q, schema.Post, nil)
 	if err != nil {
 		return result{}, err
 	}
-	if err := ontap.CheckSettable(paths, snapshotCreateSettable...); err != nil {
+	c, err := s.rules.SnapshotCreate(w, &vol)
+	if err != nil {
 		return result{}, err
 	}
-	if err := s.checkSVM(w.SVM, "svm", false); err != nil {
-		return result{}, err
-	}
-	if ref := w.Volume; ref != nil && (ref.UUID != nil && !strings.EqualFold(*ref.UUID, vol.ID.String()) || ref.Name != nil && *ref.Name != vol.Name) {
-		return result{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeInvalidValue, "volume", "The body's volume does not match the volume in the path.")
-	}
-	if w.Name == nil {
-		return result{}, required("name")
-	}
-	if err := checkSnapshotName(*w.Name); err != nil {
-		return result{}, err
-	}
-	if w.Comment != nil {
-		if err := (backend.SnapshotPatch{Comment: w.Comment}).Validate(); err != nil {
-			return result{}, ontap.FromBackend(ontap.OpSnapshotCreate, err)
-		}
-	}
-	name, volID := *w.Name, vol.ID
+	name, volID := c.Spec.Name, vol.ID
 	j := s.submit(jobSpec{op: ontap.OpSnapshotCreate, description: "POST " + ontap.SnapshotsPath(volID.String()),
 		run: func(ctx context.Context) (outcome, error) {
 			// ONTAP snapshots only online volumes; the backend contract
 			// does not require it, so the REST edge does.
 			if cur, err := s.b.GetVolume(ctx, volID); err != nil {
 				return outcome{}, err
-			} else if cur.State != backend.StateOnline && !s.opts.ContractMode {
-				return outcome{}, ontap.Errorf(http.StatusConflict, ontap.CodeVolumeNotOnlineForSnapshot, "",
-					"Volume %q is not online, so no snapshot can be taken.", cur.Name)
+			} else if err := s.rules.CheckSnapshotVolume(&cur); err != nil {
+				return outcome{}, err
 			}
-			sn, err := s.snaps.CreateSnapshot(ctx, volID, backend.SnapshotSpec{Name: name})
+			// One call: name, comment and ONTAP attributes together.
+			sn, err := s.snaps.CreateSnapshot(ctx, volID, c.Spec)
 			if err != nil {
 				return outcome{}, err
 			}
-			if w.Comment != nil {
-				if sn, err = s.snaps.PatchSnapshot(ctx, volID, sn.ID, backend.SnapshotPatch{Comment: w.Comment}); err != nil {
-					return outcome{}, err
-				}
-			}
-			s.attrs.updateSnapshot(sn.ID, func(a *ontap.SnapshotAttrs) { applySnapshotAttrs(a, w) })
 			cur, err := s.b.GetVolume(ctx, volID)
 			if err != nil {
 				return outcome{}, err
@@ -195,30 +161,14 @@ func (s *Server) createSnapshot(r *http.Request) (result, error) {
 	return s.respond(r, q, j, true, ontap.Snapshot{Name: w.Name}, ontap.SnapshotsPath(volID.String())+"/?name="+url.QueryEscape(name))
 }
 
-func applySnapshotAttrs(a *ontap.SnapshotAttrs, w *ontap.Snapshot) {
-	if w.ExpiryTime != nil {
-		a.ExpiryTime = w.ExpiryTime.UTC()
-	}
-	if w.SnapmirrorLabel != nil {
-		a.SnapmirrorLabel = *w.SnapmirrorLabel
-	}
-}
-
 // prepareSnapshotPatch validates a snapshot PATCH (rename, comment, expiry
 // time, SnapMirror label) and returns its job.
-func (s *Server) prepareSnapshotPatch(vol *backend.Volume, sid backend.SnapshotID, w *ontap.Snapshot, paths []string) (jobSpec, error) {
-	if err := ontap.CheckSettable(paths, snapshotPatchSettable...); err != nil {
+func (s *Server) prepareSnapshotPatch(vol *backend.Volume, sid backend.SnapshotID, w *ontap.Snapshot) (jobSpec, error) {
+	c, err := s.rules.SnapshotPatch(w, vol)
+	if err != nil {
 		return jobSpec{}, err
 	}
-	if w.Name != nil {
-		if err := checkSnapshotName(*w.Name); err != nil {
-			return jobSpec{}, err
-		}
-	}
-	patch := ontap.SnapshotPatch(w)
-	if err := patch.Validate(); err != nil {
-		return jobSpec{}, ontap.FromBackend(ontap.OpSnapshotPatch, err)
-	}
+	patch := c.Patch
 	volID := vol.ID
 	return jobSpec{op: ontap.OpSnapshotPatch, description: "PATCH " + ontap.SnapshotPath(volID.String(), sid.String()),
 		run: func(ctx context.Context) (outcome, error) {
@@ -232,7 +182,6 @@ func (s *Server) prepareSnapshotPatch(vol *backend.Volume, sid backend.SnapshotI
 			if err != nil {
 				return outcome{}, err
 			}
-			s.attrs.updateSnapshot(sid, func(a *ontap.SnapshotAttrs) { applySnapshotAttrs(a, w) })
 			cur, err := s.b.GetVolume(ctx, volID)
 			if err != nil {
 				return outcome{}, err
@@ -246,11 +195,11 @@ func (s *Server) patchSnapshot(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	w, paths, err := decodeBody[ontap.Snapshot](s, r, q, nil)
+	w, _, err := decodeBody[ontap.Snapshot](s, r, q, schema.Patch, nil)
 	if err != nil {
 		return result{}, err
 	}
-	spec, err := s.prepareSnapshotPatch(&vol, sid, w, paths)
+	spec, err := s.prepareSnapshotPatch(&vol, sid, w)
 	if err != nil {
 		return result{}, err
 	}
@@ -266,7 +215,7 @@ func (s *Server) patchSnapshots(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	w, paths, err := decodeBody[ontap.Snapshot](s, r, q, nil)
+	w, _, err := decodeBody[ontap.Snapshot](s, r, q, schema.Patch, nil)
 	if err != nil {
 		return result{}, err
 	}
@@ -276,7 +225,7 @@ func (s *Server) patchSnapshots(r *http.Request) (result, error) {
 	}
 	var specs []jobSpec
 	for _, i := range ontap.Match(q, recs) {
-		spec, err := s.prepareSnapshotPatch(&vol, snaps[i].ID, w, paths)
+		spec, err := s.prepareSnapshotPatch(&vol, snaps[i].ID, w)
 		if err != nil {
 			return result{}, err
 		}
@@ -291,7 +240,7 @@ func (s *Server) snapshotDeleteJob(volID backend.VolumeID, sid backend.SnapshotI
 			if err := s.snaps.DeleteSnapshot(ctx, volID, sid); err != nil {
 				return outcome{}, err
 			}
-			s.attrs.deleteSnapshot(sid)
+			s.attrs.forget(sid)
 			return outcome{}, nil
 		}}
 }

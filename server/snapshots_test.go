@@ -93,7 +93,10 @@ func TestSnapshots(t *testing.T) {
 	a.do("POST", base, map[string]any{"name": "x", "svm.name": "vs9"}).wantError(t, 404, "2621462", "svm.name")
 	a.do("POST", base, map[string]any{"name": "x", "volume.uuid": "00000000-0000-4000-8000-000000000000"}).wantError(t, 400, "2", "volume")
 	a.do("POST", base, map[string]any{"name": "x", "size": 5}).wantError(t, 400, "262196", "size")
-	a.do("PATCH", base+"/"+s3, map[string]any{"svm.name": "svm0"}).wantError(t, 400, "262196", "svm.name")
+	// svm and volume (path keys) may repeat in a PATCH body, as ONTAP's
+	// schema allows, but must name the path's objects.
+	a.do("PATCH", base+"/"+s3, map[string]any{"svm.name": "vs9"}).wantError(t, 404, "2621462", "svm.name")
+	a.do("PATCH", base+"/"+s3, map[string]any{"owners": []any{"x"}}).wantError(t, 400, "262196", "owners")
 	a.do("PATCH", base+"/"+s3, map[string]any{"name": ""}).wantError(t, 400, "1638518", "name")
 
 	// Delete.

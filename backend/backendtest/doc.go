@@ -32,6 +32,13 @@
 // the backend lacks are not run, and the Capabilities cases assert that the
 // tier is then neither implemented nor claimed.
 //
+// Volumes and snapshots may carry attributes (see [backend.VolumeSpec]);
+// the suite checks that they round-trip verbatim and merge as RFC 7386
+// patches, or, with [Options.NoAttributes], that the backend refuses them
+// with [backend.ErrUnsupported] and no effect. Listings are checked at a
+// scale past common page sizes, names for case-sensitivity, and
+// concurrent read-modify-write calls for lost updates.
+//
 // Errors are checked by kind only, with [errors.Is] against the backend
 // sentinels (never by message), and every error other than a context error
 // must be a [*backend.Error]. Objects the suite creates have names made of

@@ -34,7 +34,6 @@ func (b *Backend) CreateClone(ctx context.Context, spec backend.CloneSpec) (back
 		id:       backend.NewVolumeID(),
 		name:     spec.Name,
 		state:    stateOr(spec.State),
-		typ:      backend.TypeRW,
 		junction: spec.JunctionPath,
 		policy:   spec.ExportPolicy,
 		comment:  spec.Comment,
@@ -77,7 +76,6 @@ func (b *Backend) CreateClone(ctx context.Context, spec backend.CloneSpec) (back
 		b.snaps[p.id] = ss
 		i = len(ss) - 1
 	}
-	b.link(snapID, c.id)
 	c.size = ss[i].size
 	if b.lenient {
 		c.size = p.size
@@ -86,7 +84,8 @@ func (b *Backend) CreateClone(ctx context.Context, spec backend.CloneSpec) (back
 		ParentVolume: p.name, ParentSnapshot: ss[i].name,
 		ParentVolumeID: p.id, ParentSnapshotID: snapID,
 	}
-	b.put(c)
+	b.add(c)
+	b.link(snapID, c.id)
 	return c.volume(), nil
 }
 

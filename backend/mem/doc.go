@@ -15,18 +15,18 @@
 //
 // # Concurrency
 //
-// A Backend is safe for concurrent use. It keeps its volumes in plain maps
-// (by ID and by name) and a dense slice for listing, under one
-// sync.RWMutex. Stored records are never changed in place: a write stores
-// a changed copy of the one record it touches (two for a clone: the clone
-// and its parent), so a reader takes the read lock only to find a record
-// and renders it after letting go. ListVolumes copies the slice of record
-// pointers under the read lock and renders outside it, so a full listing
-// holds writers up for the time of that copy only (BENCHMARKS.md gives
-// the figure). Every operation is linearizable, and a listing shows one
-// moment. Clone origins carry the parent's names and are rewritten when
-// the parent volume or snapshot is renamed, so reading a clone needs no
-// second lookup.
+// A Backend is safe for concurrent use. It keeps its state in plain maps
+// (volumes by the first 8 bytes of their ID, which it keeps unique, and
+// by name; each volume's snapshot list; each snapshot's dependent clones)
+// and a dense slice of the volumes for listing, under one sync.RWMutex. Stored volume and snapshot records and snapshot lists
+// are never changed in place: a write stores changed copies, so a reader
+// holds the read lock only to find what it needs and renders it after
+// letting go. ListVolumes copies the slice of record pointers under the
+// read lock and renders outside it, so a full listing holds writers up
+// only for that copy (BENCHMARKS.md gives the figures). Every operation is
+// linearizable, and a listing shows one moment. Clone origins carry the
+// parent's names and are rewritten when the parent volume or snapshot is
+// renamed, so reading a clone needs no second lookup.
 //
 // Every value returned is a fresh copy owned by the caller; mutating one,
 // including a Volume's Clone origin or Attributes, never changes stored

@@ -19,7 +19,7 @@ const maxProblems = 20
 //
 //   - the ID map, the listing order and the name index agree one to one,
 //     so volume names are unique;
-//   - names are valid (unless lenient), states, types and junction paths
+//   - names are valid (unless lenient), states and junction paths
 //     are valid, and only online volumes are mounted;
 //   - attributes are nil or a compact, non-empty JSON object;
 //   - snapshot names are unique per volume, snapshot IDs unique overall,
@@ -43,8 +43,8 @@ func (b *Backend) CheckInvariants() error {
 		}
 		return len(problems) < maxProblems
 	}
-	if len(b.vols) != len(b.names) {
-		report("%d volumes but %d names", len(b.vols), len(b.names))
+	if len(b.vols) != len(b.order) || len(b.vols) != len(b.names) {
+		report("%d volumes by ID, %d in the listing order, %d names", len(b.vols), len(b.order), len(b.names))
 	}
 	for name, id := range b.names {
 		if r, ok := b.rec(id); !ok || r.name != name {
@@ -52,9 +52,9 @@ func (b *Backend) CheckInvariants() error {
 		}
 	}
 	snapIDs := make(map[backend.SnapshotID]backend.VolumeID)
-	for id, r := range b.vols {
-		if r.id != id {
-			report("volume %s is stored under ID %s", r.id, id)
+	for pos, r := range b.order {
+		if got, ok := b.rec(r.id); !ok || got != r || int(r.pos) != pos {
+			report("volume %s at position %d (pos %d) is not the record stored under its key", r.id, pos, r.pos)
 		}
 		if !r.valid(b, report) {
 			break
@@ -67,7 +67,7 @@ func (b *Backend) CheckInvariants() error {
 		}
 	}
 	for vol, ss := range b.snaps {
-		if _, ok := b.vols[vol]; !ok || len(ss) == 0 {
+		if _, ok := b.rec(vol); !ok || len(ss) == 0 {
 			report("%d snapshots are listed for volume %s, which does not exist or has none", len(ss), vol)
 		}
 	}
@@ -106,8 +106,6 @@ func (r *volRec) valid(b *Backend, report func(string, ...any) bool) bool {
 	switch {
 	case !r.state.Valid():
 		return report("volume %q: invalid state %q", r.name, r.state)
-	case r.typ != backend.TypeRW && r.typ != backend.TypeDP:
-		return report("volume %q: invalid type %q", r.name, r.typ)
 	case r.state != backend.StateOnline && r.junction != "":
 		return report("volume %q is %s but mounted at %q", r.name, r.state, r.junction)
 	case backend.ValidateJunctionPath(r.junction) != nil:

@@ -2,6 +2,7 @@ package mem
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,8 +32,11 @@ type Options struct {
 // Backend is the in-memory reference backend. It implements every tier of
 // the contract. Create one with New; the zero value is not usable.
 type Backend struct {
-	mu    sync.RWMutex
-	vols  map[backend.VolumeID]*volRec // every live volume
+	mu sync.RWMutex
+	// vols holds every live volume by the first 8 bytes of its ID (see
+	// key); order holds the same volumes densely, for listing.
+	vols  map[uint64]*volRec
+	order []*volRec
 	names map[string]backend.VolumeID
 	// snaps holds each volume's snapshots, oldest first; a volume without
 	// snapshots has no entry. A list is replaced, never written in place,
@@ -46,33 +50,37 @@ type Backend struct {
 	lenient bool
 }
 
-// volRec is a stored volume. A record is immutable once stored: a write
-// stores a changed copy (see put), so readers can render a record after
-// releasing the lock. Pointer fields come first, so the collector scans
-// only the start of the record.
+// volRec is a stored volume. A record is immutable once stored (but for
+// pos): a write stores a changed copy (see put), so readers can render a
+// record after releasing the lock. Fields holding pointers come first, so
+// the collector scans only the start of the record. Every volume mem
+// makes is rw, so the type is not stored.
 type volRec struct {
+	created  time.Time // UTC; its zone pointer is nil but still scanned
 	name     string
 	junction string
 	policy   string
 	comment  string
+	state    backend.VolumeState
 	attrs    json.RawMessage // compacted object, or nil
 	origin   *backend.CloneOrigin
-	created  time.Time
 	id       backend.VolumeID
 	size     backend.Size
-	state    backend.VolumeState
-	typ      backend.VolumeType
+	// pos is the record's index in Backend.order. It is the one field
+	// that changes in a stored record (when a delete moves the record in
+	// order), so only writers read or write it, under the writer lock.
+	pos int32
 	// detached marks, in lenient mode only, a clone whose parent snapshot
 	// was deleted: its origin keeps the names it had and pins nothing.
 	detached bool
 }
 
-// snapRec is a stored snapshot, immutable like volRec.
+// snapRec is a stored snapshot, immutable, laid out like volRec.
 type snapRec struct {
+	created time.Time
 	name    string
 	comment string
 	attrs   json.RawMessage
-	created time.Time
 	id      backend.SnapshotID
 	size    backend.Size // the volume's size when the snapshot was taken
 }
@@ -86,7 +94,7 @@ var (
 // New returns an empty backend. opts may be nil.
 func New(opts *Options) *Backend {
 	b := &Backend{
-		vols:  make(map[backend.VolumeID]*volRec),
+		vols:  make(map[uint64]*volRec),
 		names: make(map[string]backend.VolumeID),
 		snaps: make(map[backend.VolumeID][]*snapRec),
 		deps:  make(map[backend.SnapshotID][]backend.VolumeID),
@@ -122,28 +130,60 @@ func (b *Backend) lock(ctx context.Context) error {
 	return nil
 }
 
+// key indexes a volume in Backend.vols: the first 8 bytes of its ID. IDs
+// are random (60 of those 64 bits), and the backend mints every ID it
+// stores, so it simply mints another when a new volume's key is taken
+// (see add): a key then names at most one volume. The index is half the
+// size of one keyed by the whole ID, so more of it stays in the caches;
+// lookups still compare the whole ID.
+func key(id backend.VolumeID) uint64 { return binary.LittleEndian.Uint64(id[:8]) }
+
 // rec returns the stored record of a volume. The caller holds b.mu.
 func (b *Backend) rec(id backend.VolumeID) (*volRec, bool) {
-	r, ok := b.vols[id]
-	return r, ok
+	r := b.vols[key(id)]
+	if r == nil || r.id != id {
+		return nil, false
+	}
+	return r, true
 }
 
 // readRec returns a volume's record under the read lock.
 func (b *Backend) readRec(id backend.VolumeID) (*volRec, bool) {
 	b.mu.RLock()
-	r, ok := b.vols[id]
+	r, ok := b.rec(id)
 	b.mu.RUnlock()
 	return r, ok
 }
 
-// put stores r, replacing the record with its ID or adding it. A new
-// volume's name is indexed; a renamed one's is the caller's to re-index.
-// The caller holds the writer lock.
+// put replaces the stored record with r's ID by r (a changed copy, which
+// keeps the old one's pos); a renamed volume's name is the caller's to
+// re-index. add stores a new volume, first giving it another ID if its
+// key is taken, and indexes its name. remove drops a volume and its name.
+// All three run under the writer lock.
 func (b *Backend) put(r *volRec) {
-	if _, ok := b.vols[r.id]; !ok {
-		b.names[r.name] = r.id
+	b.order[r.pos] = r
+	b.vols[key(r.id)] = r
+}
+
+func (b *Backend) add(r *volRec) {
+	for b.vols[key(r.id)] != nil {
+		r.id = backend.NewVolumeID()
 	}
-	b.vols[r.id] = r
+	r.pos = int32(len(b.order))
+	b.order = append(b.order, r)
+	b.vols[key(r.id)] = r
+	b.names[r.name] = r.id
+}
+
+func (b *Backend) remove(r *volRec) {
+	last := len(b.order) - 1
+	moved := b.order[last]
+	b.order[r.pos] = moved
+	moved.pos = r.pos
+	b.order[last] = nil
+	b.order = b.order[:last]
+	delete(b.vols, key(r.id))
+	delete(b.names, r.name)
 }
 
 // copyRec returns a copy of r for the caller to change and put.
@@ -187,7 +227,7 @@ func (r *volRec) render(v *backend.Volume) {
 	v.Size = r.size
 	v.State = r.state
 	v.Style = backend.StyleFlexVol
-	v.Type = r.typ
+	v.Type = backend.TypeRW
 	v.JunctionPath = r.junction
 	v.ExportPolicy = r.policy
 	v.Comment = r.comment
@@ -234,7 +274,7 @@ func (b *Backend) unlink(clone *volRec) {
 func (b *Backend) refresh(p *volRec) {
 	for _, sr := range b.snaps[p.id] {
 		for _, id := range b.deps[sr.id] {
-			cr := b.vols[id]
+			cr, _ := b.rec(id)
 			c := cr.copyRec()
 			o := *cr.origin
 			o.ParentVolume, o.ParentSnapshot = p.name, sr.name
@@ -248,7 +288,8 @@ func (b *Backend) refresh(p *volRec) {
 // each keeps the origin names it has now and pins nothing.
 func (b *Backend) detach(sid backend.SnapshotID) {
 	for _, id := range b.deps[sid] {
-		c := b.vols[id].copyRec()
+		cr, _ := b.rec(id)
+		c := cr.copyRec()
 		c.detached = true
 		b.put(c)
 	}

@@ -202,10 +202,9 @@ func (b *Backend) ReceiveStream(ctx context.Context, dest string, r io.Reader) (
 			name:    dest,
 			size:    h.size,
 			state:   backend.StateOnline,
-			typ:     backend.TypeRW,
 			created: now,
 		}
-		b.put(c)
+		b.add(c)
 		b.snaps[c.id] = []*snapRec{sr}
 		return n, nil
 	}

@@ -15,7 +15,7 @@ func (b *Backend) ListSnapshots(ctx context.Context, vol backend.VolumeID) ([]ba
 		return nil, err
 	}
 	b.mu.RLock()
-	_, ok := b.vols[vol]
+	_, ok := b.rec(vol)
 	ss := b.snaps[vol]
 	b.mu.RUnlock()
 	if !ok {
@@ -104,7 +104,7 @@ func (b *Backend) SnapshotByName(ctx context.Context, vol backend.VolumeID, name
 		return backend.Snapshot{}, err
 	}
 	b.mu.RLock()
-	_, ok := b.vols[vol]
+	_, ok := b.rec(vol)
 	ss := b.snaps[vol]
 	b.mu.RUnlock()
 	if !ok {

@@ -3,6 +3,7 @@ package mem
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/nessie-go/nessie/backend"
 )
@@ -15,10 +16,7 @@ func (b *Backend) ListVolumes(ctx context.Context) ([]backend.Volume, error) {
 		return nil, err
 	}
 	b.mu.RLock()
-	recs := make([]*volRec, 0, len(b.vols))
-	for _, r := range b.vols {
-		recs = append(recs, r)
-	}
+	recs := slices.Clone(b.order)
 	b.mu.RUnlock()
 	out := make([]backend.Volume, len(recs))
 	for i, r := range recs {
@@ -51,7 +49,6 @@ func (b *Backend) CreateVolume(ctx context.Context, spec backend.VolumeSpec) (ba
 		name:     spec.Name,
 		size:     spec.Size,
 		state:    stateOr(spec.State),
-		typ:      backend.TypeRW,
 		junction: spec.JunctionPath,
 		policy:   spec.ExportPolicy,
 		comment:  spec.Comment,
@@ -65,7 +62,7 @@ func (b *Backend) CreateVolume(ctx context.Context, spec backend.VolumeSpec) (ba
 	if _, taken := b.names[r.name]; taken {
 		return backend.Volume{}, alreadyExists(op, backend.ResourceVolume, r.name)
 	}
-	b.put(r)
+	b.add(r)
 	return r.volume(), nil
 }
 
@@ -130,8 +127,7 @@ func (b *Backend) DeleteVolume(ctx context.Context, id backend.VolumeID) error {
 			b.detach(sr.id)
 		}
 	}
-	delete(b.vols, id)
-	delete(b.names, r.name)
+	b.remove(r)
 	delete(b.snaps, id)
 	b.unlink(r)
 	return nil

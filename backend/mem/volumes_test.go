@@ -385,8 +385,8 @@ func TestListVolumesReturnsEveryVolume(t *testing.T) {
 }
 
 func TestManyVolumesStayReachable(t *testing.T) {
-	// Enough volumes to push the tries several levels deep, then delete
-	// half, exercising node splits and merges.
+	// Enough volumes to grow every map several times, then delete half,
+	// so that deletes move volumes around the listing slice.
 	b := newBackend(t, nil)
 	const n = 3000
 	ids := make([]backend.VolumeID, n)

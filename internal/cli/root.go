@@ -48,6 +48,9 @@ func New(getenv func(string) string) *cobra.Command {
 // daemon gracefully.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := New(os.Getenv)
+	if args == nil {
+		args = []string{} // cobra reads os.Args when given nil
+	}
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

@@ -3,10 +3,17 @@
 // hardened net/http server, with the state that must survive restarts kept
 // in a data directory.
 //
-// The package is a library so that any Go program (the nessie command, a
-// test, an embedding service) can run the daemon with a [Config] and a
-// context; the command-line shell lives in internal/cli and signal handling
-// in main.
+// The package is internal on purpose: its API (the TOML keys, the data
+// directory's layout, the start-up banner) is the nessie command's, and it
+// changes with the command. A Go program that wants an ONTAP endpoint
+// embeds one of the public layers instead: server.New returns an
+// http.Handler over any backend (bring your own listener and TLS), and
+// ontaptest.NewServer starts one on a loopback port for tests. What the
+// daemon adds on top of them (a persistent identity and certificate,
+// connection limits, graceful shutdown on a signal) is what a long-lived
+// process needs, and that process is `nessie serve`. The command-line
+// shell lives in internal/cli and signal handling in main; tests here run
+// the daemon in process:
 //
 //	cfg := daemon.DefaultConfig()
 //	cfg.Listen = "127.0.0.1:0"

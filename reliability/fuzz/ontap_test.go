@@ -161,7 +161,7 @@ func volumeRecords() []ontap.Volume {
 	recs[3].Size = nil
 	recs[4].NAS = &ontap.VolumeNAS{Path: new("/alpha2"), ExportPolicy: &ontap.ExportPolicyRef{Name: new("default")}}
 	recs[5].Aggregates = []ontap.Ref{{Name: new("aggr1")}, {Name: new("aggr2")}}
-	recs[6].SnapshotDirectoryAccessEnabled = new(false)
+	recs[6].Extra = ontap.Extra{"snapshot_directory_access_enabled": false, "guarantee": ontap.Extra{"type": "none"}}
 	recs[7].Aggregates = nil
 	recs[7].CreateTime = nil
 	return recs
@@ -196,6 +196,9 @@ var querySeeds = []string{
 	`clone.is_flexclone=true`,
 	`clone.is_flexclone=maybe`,
 	`snapshot_directory_access_enabled=false`,
+	`guarantee.type=none&fields=guarantee,efficiency.compression`,
+	`guarantee.type=!none`,
+	`space.logical_space.enforcement=null`,
 	`order_by=size desc,name`,
 	`order_by=name sideways`,
 	`order_by=clone`,

@@ -1,0 +1,727 @@
+package ontap
+
+import (
+	"encoding/json"
+	"math"
+	"net/http"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/nessie-go/nessie/ontap/schema"
+)
+
+// Extra holds the fields of a record that its wire struct does not model:
+// a JSON object tree keyed by field name, rooted at the record (so
+// {"space":{"logical_space":{"enforcement":true}}} sits beside the typed
+// Space field and is merged with it on the wire). Values are string,
+// int64, float64, bool, []any and Extra. Every field in it is one the
+// object's generated schema (package schema) allows; the body decoder
+// type-checks them. Trees are shared between records and never modified
+// in place: projection and merging build new maps.
+type Extra = map[string]any
+
+// bindings maps a wire struct to the ONTAP object it is the shape of.
+var bindings = map[reflect.Type]*schema.Object{
+	reflect.TypeFor[Volume]():          schema.Volume,
+	reflect.TypeFor[Snapshot]():        schema.Snapshot,
+	reflect.TypeFor[Aggregate]():       schema.Aggregate,
+	reflect.TypeFor[Cluster]():         schema.Cluster,
+	reflect.TypeFor[Node]():            schema.Node,
+	reflect.TypeFor[SVM]():             schema.SVM,
+	reflect.TypeFor[IPInterface]():     schema.IPInterface,
+	reflect.TypeFor[Job]():             schema.Job,
+	reflect.TypeFor[ExportPolicy]():    schema.ExportPolicy,
+	reflect.TypeFor[ClusterSoftware](): schema.Software,
+	reflect.TypeFor[License]():         schema.LicensePackage,
+}
+
+// commonExtras are, per wire struct, the top-level Extra fields a plain GET
+// and fields=* return; the others are "expensive" in ONTAP's terms and come
+// only when named or with fields=**. A struct not listed returns them all.
+var commonExtras = map[reflect.Type]map[string]bool{
+	reflect.TypeFor[Volume](): commonByObject[schema.Volume],
+}
+
+// commonByObject is commonExtras by generated object.
+var commonByObject = map[*schema.Object]map[string]bool{
+	schema.Volume: {"language": true, "snapshot_policy": true, "tiering": true, "snapshot_directory_access_enabled": true},
+}
+
+// Object returns the generated ONTAP object the schema's wire struct is
+// bound to, or nil.
+func (s *Schema) Object() *schema.Object { return s.obj }
+
+// extraField returns the generated field at prefix+name if the schema is
+// bound and the struct does not model it.
+func (s *Schema) extraField(path string) *schema.Field {
+	if s.obj == nil {
+		return nil
+	}
+	return s.obj.Field(path)
+}
+
+// decodeExtra type-checks a body value for generated field f and returns
+// it normalised (nil for an empty object or array).
+func (d *decoder) decodeExtra(obj *schema.Object, f *schema.Field, raw any, depth int) (any, error) {
+	if depth > MaxBodyDepth {
+		return nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body nests deeper than %d levels.", MaxBodyDepth)
+	}
+	if d.opts.Op != 0 && !d.opts.Response && !f.Can(d.opts.Op) && !emptyObject(raw) {
+		return nil, ErrNotSettable(firstLeaf(f.Path, raw))
+	}
+	bad := func(v any) error { return ErrInvalidValue(f.Path, describe(v), "<"+f.Type.String()+">") }
+	switch f.Type {
+	case schema.Struct:
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return nil, bad(raw)
+		}
+		return d.extraObject(obj, f.Path, m, depth)
+	case schema.ArrayOfObjects:
+		var items []any
+		switch x := raw.(type) {
+		case []any:
+			items = x
+		case map[string]any:
+			items = []any{x}
+		default:
+			return nil, bad(raw)
+		}
+		out := make([]any, 0, len(items))
+		for _, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				return nil, bad(it)
+			}
+			v, err := d.extraObject(obj, f.Path, m, depth)
+			if err != nil {
+				return nil, err
+			}
+			if v == nil {
+				v = Extra{}
+			}
+			out = append(out, v)
+		}
+		if len(out) == 0 {
+			return nil, nil
+		}
+		d.paths = append(d.paths, f.Path)
+		return out, nil
+	case schema.ArrayOfStrings, schema.ArrayOfIntegers, schema.ArrayOfBooleans, schema.ArrayOfNumbers, schema.ArrayOfDateTimes:
+		items, ok := raw.([]any)
+		if !ok {
+			return nil, bad(raw)
+		}
+		out := make([]any, 0, len(items))
+		for _, it := range items {
+			v, ok := scalarValue(f, f.Type.Elem(), it, d.opts.Response)
+			if !ok {
+				return nil, bad(it)
+			}
+			out = append(out, v)
+		}
+		d.paths = append(d.paths, f.Path)
+		return out, nil
+	case schema.Any:
+		d.paths = append(d.paths, f.Path)
+		return raw, nil
+	}
+	v, ok := scalarValue(f, f.Type, raw, d.opts.Response)
+	if !ok {
+		if s, isStr := raw.(string); isStr && f.Type == schema.String {
+			return nil, ErrInvalidValue(f.Path, s, strings.Join(f.Enum, "|"))
+		}
+		return nil, bad(raw)
+	}
+	d.paths = append(d.paths, f.Path)
+	return v, nil
+}
+
+func (d *decoder) extraObject(obj *schema.Object, path string, m map[string]any, depth int) (any, error) {
+	var out Extra
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		sub := obj.Field(path + "." + k)
+		if sub == nil {
+			if d.opts.IgnoreUnknownFields {
+				continue
+			}
+			return nil, ErrUnknownField("body", path+"."+k)
+		}
+		if m[k] == nil {
+			if d.opts.Nulls != nil {
+				*d.opts.Nulls = append(*d.opts.Nulls, sub.Path)
+			}
+			continue
+		}
+		v, err := d.decodeExtra(obj, sub, m[k], depth+1)
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			if out == nil {
+				out = Extra{}
+			}
+			out[k] = v
+		}
+	}
+	if out == nil {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// scalarValue converts a decoded JSON scalar to the stored form of type t:
+// strings (enum-checked), int64 (sizes such as "1GB" accepted), float64,
+// bool, or an RFC 3339 string.
+func scalarValue(f *schema.Field, t schema.Type, raw any, anyEnum bool) (any, bool) {
+	switch t {
+	case schema.String:
+		s, ok := raw.(string)
+		if !ok || !anyEnum && !f.InEnum(s) {
+			return nil, false
+		}
+		return s, true
+	case schema.Integer:
+		switch x := raw.(type) {
+		case json.Number:
+			n, err := strconv.ParseInt(x.String(), 10, 64)
+			return n, err == nil
+		case string:
+			n, err := ParseSize(x)
+			return n, err == nil
+		}
+	case schema.Number:
+		switch x := raw.(type) {
+		case json.Number:
+			n, err := x.Float64()
+			return n, err == nil && !math.IsInf(n, 0)
+		case string:
+			n, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+			return n, err == nil && !math.IsInf(n, 0) && !math.IsNaN(n)
+		}
+	case schema.Boolean:
+		switch x := raw.(type) {
+		case bool:
+			return x, true
+		case string:
+			switch strings.ToLower(strings.TrimSpace(x)) {
+			case "true":
+				return true, true
+			case "false":
+				return false, true
+			}
+		}
+	case schema.DateTime:
+		s, ok := raw.(string)
+		if !ok {
+			return nil, false
+		}
+		t, err := ParseTime(s)
+		if err != nil {
+			return nil, false
+		}
+		// Stored and served as ONTAP renders times: UTC, whole seconds.
+		return t.UTC().Truncate(time.Second).Format(TimeLayout), true
+	}
+	return nil, false
+}
+
+// setExtra stores v at the dotted path in tree, creating objects on the
+// way, and returns the tree.
+func setExtra(tree Extra, path string, v any) Extra {
+	if tree == nil {
+		tree = Extra{}
+	}
+	node := tree
+	for {
+		seg, rest, more := strings.Cut(path, ".")
+		if !more {
+			node[seg] = v
+			return tree
+		}
+		next, _ := node[seg].(Extra)
+		if next == nil {
+			next = Extra{}
+			node[seg] = next
+		}
+		node, path = next, rest
+	}
+}
+
+// MergeExtra returns base with patch applied as an RFC 7386 merge patch
+// (objects merge, everything else replaces); neither input is modified.
+func MergeExtra(base, patch Extra) Extra {
+	if len(patch) == 0 {
+		return base
+	}
+	out := make(Extra, len(base)+len(patch))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range patch {
+		if v == nil {
+			delete(out, k)
+			continue
+		}
+		pm, ok1 := v.(Extra)
+		bm, ok2 := out[k].(Extra)
+		if ok1 && ok2 {
+			out[k] = MergeExtra(bm, pm)
+		} else {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// Gettable returns the part of tree that obj lets a client read: what a
+// PATCH-only field (such as a volume's quota.enabled) set is kept in the
+// stored tree but never rendered.
+func Gettable(obj *schema.Object, tree Extra) Extra {
+	return gettable(obj, "", tree)
+}
+
+func gettable(obj *schema.Object, prefix string, tree Extra) Extra {
+	var out Extra
+	for k, v := range tree {
+		f := obj.Field(prefix + k)
+		if f == nil || !f.Can(schema.Get) {
+			continue
+		}
+		switch x := v.(type) {
+		case Extra:
+			v = gettable(obj, f.Path+".", x)
+			if len(v.(Extra)) == 0 {
+				continue
+			}
+		case []any:
+			if f.Type == schema.ArrayOfObjects {
+				arr := make([]any, len(x))
+				for i, e := range x {
+					m, _ := e.(Extra)
+					arr[i] = gettable(obj, f.Path+".", m)
+				}
+				v = arr
+			}
+		}
+		if out == nil {
+			out = Extra{}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// projectExtra returns the part of tree sel selects (tree itself when it
+// selects all of it).
+func projectExtra(tree Extra, sel *selection, common map[string]bool) Extra {
+	if sel.mode == selAll || sel.mode == selCommon && common == nil && len(sel.children) == 0 {
+		return tree
+	}
+	if keepsAll(tree, sel, common) {
+		return tree // no copy when nothing is dropped (a record's default view)
+	}
+	var out Extra
+	for k, v := range tree {
+		c := sel.children[k]
+		switch {
+		case c != nil && c.mode == selAll:
+		case c != nil:
+			if sel.mode == selCommon && c.mode == selNone && (common == nil || common[k]) {
+				c = &selection{mode: selCommon, children: c.children}
+			}
+			v = projectExtraValue(v, c)
+			if v == nil {
+				continue
+			}
+		case sel.mode == selNone, common != nil && !common[k]:
+			continue
+		}
+		if out == nil {
+			out = make(Extra, len(tree))
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// keepsAll reports whether projecting tree with sel keeps every key
+// unchanged.
+func keepsAll(tree Extra, sel *selection, common map[string]bool) bool {
+	for k := range tree {
+		c := sel.children[k]
+		switch {
+		case c != nil && c.mode == selAll:
+		case c != nil, sel.mode == selNone, common != nil && !common[k]:
+			return false
+		}
+	}
+	return true
+}
+
+func projectExtraValue(v any, sel *selection) any {
+	switch x := v.(type) {
+	case Extra:
+		if m := projectExtra(x, sel, nil); len(m) > 0 {
+			return m
+		}
+		return nil
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			m, _ := e.(Extra)
+			out[i] = projectExtra(m, sel, nil)
+		}
+		return out
+	}
+	return v // a scalar named as if it were an object: keep it
+}
+
+// collectExtra appends the scalars at segs within tree, fanning out over
+// arrays.
+func collectExtra(v any, segs []string, out []any) []any {
+	if len(segs) == 0 {
+		switch x := v.(type) {
+		case nil, Extra:
+			return out
+		case []any:
+			for _, e := range x {
+				if _, isObj := e.(Extra); !isObj && e != nil {
+					out = append(out, e)
+				}
+			}
+			return out
+		}
+		return append(out, v)
+	}
+	switch x := v.(type) {
+	case Extra:
+		return collectExtra(x[segs[0]], segs[1:], out)
+	case []any:
+		for _, e := range x {
+			out = collectExtra(e, segs, out)
+		}
+	}
+	return out
+}
+
+// extraOperand is a stored extra value as a filter operand of kind k.
+func extraOperand(v any, k kind) (operand, bool) {
+	switch x := v.(type) {
+	case string:
+		if k == kTime {
+			t, err := ParseTime(x)
+			return operand{t: t}, err == nil
+		}
+		return operand{s: x}, k == kString
+	case int64:
+		return operand{i: x}, k == kInt
+	case float64:
+		if k == kInt && x == math.Trunc(x) && math.Abs(x) < 1<<62 {
+			return operand{i: int64(x)}, true
+		}
+		return operand{s: strconv.FormatFloat(x, 'g', -1, 64)}, k == kString
+	case bool:
+		return operand{b: x}, k == kBool
+	}
+	return operand{}, false
+}
+
+func kindOfType(t schema.Type) kind {
+	switch t.Elem() {
+	case schema.Integer:
+		return kInt
+	case schema.Boolean:
+		return kBool
+	case schema.DateTime:
+		return kTime
+	case schema.Struct:
+		return kObject
+	case schema.ArrayOfObjects:
+		return kObjects
+	}
+	return kString
+}
+
+// ---- encoding ----
+
+// appendRecord encodes v (a struct described by s) as JSON, merging the
+// extra tree into it, omitting empty fields as encoding/json's omitempty
+// does.
+func appendRecord(b []byte, v reflect.Value, s *Schema, extra Extra) []byte {
+	b = append(b, '{')
+	first := true
+	key := func(name string) {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendString(b, name)
+		b = append(b, ':')
+	}
+	fieldKey := func(f *field) {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, f.jsonKey...)
+	}
+	for _, f := range s.fields {
+		fv := v.Field(f.index)
+		var sub Extra
+		if len(extra) > 0 {
+			sub, _ = extra[f.name].(Extra)
+		}
+		if f.omitEmpty && isEmpty(fv) {
+			if len(sub) > 0 {
+				fieldKey(f)
+				b = appendAny(b, sub)
+			}
+			continue
+		}
+		fieldKey(f)
+		if fv.Kind() == reflect.Pointer {
+			if fv.IsNil() {
+				b = append(b, "null"...)
+				continue
+			}
+			fv = fv.Elem()
+		}
+		switch f.kind {
+		case kString:
+			b = appendString(b, fv.String())
+		case kInt:
+			b = strconv.AppendInt(b, fv.Int(), 10)
+		case kBool:
+			b = strconv.AppendBool(b, fv.Bool())
+		case kTime:
+			b = append(b, '"')
+			b = fv.Interface().(Time).AppendFormat(b, TimeLayout)
+			b = append(b, '"')
+		case kObject:
+			b = appendRecord(b, fv, f.sub, sub)
+		case kObjects:
+			b = append(b, '[')
+			for i := range fv.Len() {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendRecord(b, fv.Index(i), f.sub, nil)
+			}
+			b = append(b, ']')
+		case kStrings:
+			b = append(b, '[')
+			for i := range fv.Len() {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendString(b, fv.Index(i).String())
+			}
+			b = append(b, ']')
+		}
+	}
+	if len(extra) > 0 {
+		var arr [16]string
+		keys := arr[:0]
+		for k := range extra {
+			if s.byName[k] == nil {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			key(k)
+			b = appendAny(b, extra[k])
+		}
+	}
+	return append(b, '}')
+}
+
+func isEmpty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Pointer:
+		return v.IsNil()
+	case reflect.Slice, reflect.String:
+		return v.Len() == 0
+	}
+	return v.IsZero()
+}
+
+// appendAny encodes an extra value.
+func appendAny(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case string:
+		return appendString(b, x)
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case float64:
+		return strconv.AppendFloat(b, x, 'g', -1, 64)
+	case bool:
+		return strconv.AppendBool(b, x)
+	case json.Number:
+		return append(b, x...)
+	case Extra:
+		var arr [16]string
+		keys := arr[:0]
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			b = appendAny(b, x[k])
+		}
+		return append(b, '}')
+	case []any:
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendAny(b, e)
+		}
+		return append(b, ']')
+	case nil:
+		return append(b, "null"...)
+	}
+	// Not produced by the decoder; encode it the standard way.
+	j, err := json.Marshal(v)
+	if err != nil {
+		return append(b, "null"...)
+	}
+	return append(b, j...)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// plainASCII marks the ASCII bytes a JSON string holds unescaped.
+var plainASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// appendString appends s as a JSON string (no HTML escaping; invalid UTF-8
+// becomes U+FFFD, as encoding/json does).
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if plainASCII[c] {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// NeedsExtra reports whether answering the query can use the record's
+// Extra tree, so record builders can skip attaching it for a plain
+// listing of keys. A nil Query needs everything.
+func (q *Query) NeedsExtra() bool {
+	if q == nil {
+		return true
+	}
+	sel := q.sel
+	if sel == nil {
+		sel = q.schema.defaultSelection(q.kind)
+	}
+	if sel.mode != selNone {
+		return true
+	}
+	for name := range sel.children {
+		if f := q.schema.byName[name]; f == nil || f.sub != nil {
+			return true
+		}
+	}
+	for _, f := range q.filters {
+		if f.path == nil {
+			return true
+		}
+	}
+	for _, o := range q.order {
+		if o.path == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// DefaultRecord reports whether q asks for a single record's default
+// fields (a GET without fields=).
+func (q *Query) DefaultRecord() bool {
+	return q != nil && q.kind == QueryRecord && q.sel == nil
+}
+
+// marshalRecord encodes a bound wire struct with its Extra tree merged in.
+func marshalRecord[T any](v *T) ([]byte, error) {
+	s := SchemaOf[T]()
+	rv := reflect.ValueOf(v).Elem()
+	var tree Extra
+	if s.extra >= 0 {
+		tree, _ = rv.Field(s.extra).Interface().(Extra)
+	}
+	return appendRecord(make([]byte, 0, 256), rv, s, tree), nil
+}
+
+// unmarshalRecord decodes a record as a client reads it, keeping the
+// fields the struct does not model in its Extra.
+func unmarshalRecord[T any](b []byte, v *T) error {
+	rec, _, err := Decode[T](b, DecodeOptions{IgnoreUnknownFields: true, Response: true})
+	if err != nil {
+		return err
+	}
+	*v = *rec
+	return nil
+}
