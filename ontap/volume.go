@@ -147,7 +147,7 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 	svm := c.SVM
 	id := v.ID.String()
 	w := Volume{UUID: &id, Name: new(v.Name), Links: SelfLink(VolumePath(id))}
-	if q.DefaultRecord() {
+	if q.CommonExtra() {
 		w.Extra = attrs.common
 	} else if q.NeedsExtra() {
 		w.Extra = attrs.View
