@@ -478,7 +478,10 @@ func appendRecord(b []byte, v reflect.Value, s *Schema, extra Extra) []byte {
 	for _, f := range s.fields {
 		fv := v.Field(f.index)
 		var sub Extra
-		if len(extra) > 0 {
+		if len(extra) > 0 && f.kind == kObject {
+			// Only an object merges stored attributes under its name (a
+			// scalar has no children, an array's elements take none);
+			// skipping the others spares a map lookup per field.
 			sub, _ = extra[f.name].(Extra)
 		}
 		if f.omitEmpty && isEmpty(fv) {
