@@ -18,7 +18,7 @@ import (
 // heap nor more than gcMaxPercent. An operator's GOGC in the environment
 // wins.
 const (
-	gcHeadroom   = 16 << 20
+	gcHeadroom   = 12 << 20
 	gcMinPercent = 30
 	gcMaxPercent = 800
 	gcTunePeriod = 250 * time.Millisecond

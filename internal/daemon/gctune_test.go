@@ -8,12 +8,11 @@ func TestGCPercentFor(t *testing.T) {
 		want int
 	}{
 		{0, gcMaxPercent},
-		{1 << 20, gcMaxPercent}, // 1 MiB live: 16 MiB would be 1600%
-		{4 << 20, 400},          // 16 MiB of headroom
-		{16 << 20, 100},         // as Go's default
-		{32 << 20, 50},          //
-		{40 << 20, 40},          // 100,000 volumes
-		{64 << 20, gcMinPercent},
+		{1 << 20, gcMaxPercent}, // 1 MiB live: 12 MiB would be 1200%
+		{3 << 20, 400},          // 12 MiB of headroom
+		{12 << 20, 100},         // as Go's default
+		{24 << 20, 50},
+		{40 << 20, gcMinPercent}, // 100,000 volumes: 12 MiB would be 30%
 		{1 << 30, gcMinPercent},
 	} {
 		if got := gcPercentFor(c.live); got != c.want {
