@@ -35,8 +35,9 @@ func CompactAttributes(raw json.RawMessage) (json.RawMessage, error) {
 // A member of patch whose value is null deletes that key; an object value
 // is merged into the stored member recursively (null members inside it
 // are dropped too); any other value replaces the stored one. Stored members
-// keep their order and text; new ones are appended. An empty result is
-// nil. Input that is not an object, or a result over MaxAttributesLen,
+// keep their order and text; new ones are appended. Where an object repeats
+// a name, the last occurrence wins, as encoding/json reads it. An empty
+// result is nil. Input that is not an object, or a result over MaxAttributesLen,
 // fails with an [ErrInvalidArgument] error; stored is never modified.
 func MergeAttributes(stored, patch json.RawMessage) (json.RawMessage, error) {
 	fail := func(err error) (json.RawMessage, error) {
@@ -123,6 +124,26 @@ func members(obj []byte) []member {
 	return out
 }
 
+// lastWins drops every member whose name appears again later, so that an
+// object with duplicate names merges as encoding/json would read it: the
+// last one wins.
+func lastWins(ms []member) []member {
+	last := make(map[string]int, len(ms))
+	for i, m := range ms {
+		last[m.key] = i
+	}
+	if len(last) == len(ms) {
+		return ms
+	}
+	out := ms[:0:0]
+	for i, m := range ms {
+		if last[m.key] == i {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // skipString returns the index just past the JSON string starting at b[i].
 func skipString(b []byte, i int) int {
 	for i++; b[i] != '"'; i++ {
@@ -167,15 +188,13 @@ func skipValue(b []byte, i int) int {
 func mergeObject(target, p []byte) []byte {
 	var ms []member
 	if len(target) > 0 && target[0] == '{' {
-		ms = members(target)
+		ms = lastWins(members(target))
 	}
 	index := make(map[string]int, len(ms))
 	for i, m := range ms {
-		if _, dup := index[m.key]; !dup {
-			index[m.key] = i
-		}
+		index[m.key] = i
 	}
-	for _, pm := range members(p) {
+	for _, pm := range lastWins(members(p)) {
 		i, ok := index[pm.key]
 		switch {
 		case string(pm.val) == "null":

@@ -167,7 +167,7 @@ type SnapshotSpec struct {
 }
 
 // CloneSpec is the input to CreateClone: the clone's name, its origin, and
-// the fields a VolumeSpec would give it (its size is the parent's).
+// the fields a VolumeSpec would give it (its size comes from the snapshot).
 //
 // If ParentSnapshot is the zero ID, the backend snapshots the parent now,
 // names that snapshot NewSnapshotName, and clones it, in one atomic step:

@@ -107,6 +107,9 @@ func (c *Client) SnapshotByName(ctx context.Context, vol backend.VolumeID, name 
 			q.Set("name", name)
 		}
 		recs, err := list[wireSnapshot](ctx, c, snapshotsPath(vol), q)
+		if byName && badQuery(err) {
+			continue
+		}
 		if err != nil {
 			return backend.Snapshot{}, c.fail(ctx, s, err)
 		}

@@ -131,8 +131,8 @@ func nasOf(junction, policy string) *nasBody {
 // name. It asks the server with a name= query, then compares names itself:
 // ONTAP matches query values case-insensitively and treats * | ! < > as
 // operators, so when the query finds no exact match for a name holding
-// anything but letters, digits, '_', '-' and '.', the whole SVM is listed
-// instead.
+// anything but letters, digits, '_', '-' and '.', or the server refuses
+// the query as malformed, the whole SVM is listed instead.
 func (c *Client) VolumeByName(ctx context.Context, name string) (backend.Volume, error) {
 	s := subject{op: "VolumeByName", ontapOp: ontap.OpVolumeGet, resource: backend.ResourceVolume, name: name}
 	if err := ctx.Err(); err != nil {
@@ -152,6 +152,9 @@ func (c *Client) VolumeByName(ctx context.Context, name string) (backend.Volume,
 			q.Set("name", name)
 		}
 		recs, err := list[wireVolume](ctx, c, volumesPath, q)
+		if byName && badQuery(err) {
+			continue // a server that cannot parse the name as a query value
+		}
 		if err != nil {
 			return backend.Volume{}, c.fail(ctx, s, err)
 		}
@@ -169,6 +172,14 @@ func (c *Client) VolumeByName(ctx context.Context, name string) (backend.Volume,
 		}
 	}
 	return backend.Volume{}, s.errorOf(backend.KindNotFound, backend.ResourceVolume, nil)
+}
+
+// badQuery reports whether err is the server refusing a request as
+// malformed (HTTP 400), as a server may for a name that is not a valid
+// query pattern.
+func badQuery(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest
 }
 
 // plainName reports whether a name has only characters that an ONTAP

@@ -374,25 +374,6 @@ func describe(v any) string {
 	return "null"
 }
 
-// CheckSettable verifies that every set path (as returned by [Decode]) is
-// one of allowed, or lies under one of them ("clone" allows
-// "clone.parent_volume.name"). The first other path fails with 262196.
-func CheckSettable(paths []string, allowed ...string) error {
-	for _, p := range paths {
-		ok := false
-		for _, a := range allowed {
-			if p == a || strings.HasPrefix(p, a+".") {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return ErrNotSettable(p)
-		}
-	}
-	return nil
-}
-
 // firstLeaf names the first field a body sets at or under path (in key
 // order), so an error about a field that cannot be set names what the
 // client wrote ("svm.name", not "svm").

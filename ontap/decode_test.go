@@ -125,16 +125,6 @@ func TestDecodeEmpty(t *testing.T) {
 	}
 }
 
-func TestCheckSettable(t *testing.T) {
-	if err := ontap.CheckSettable([]string{"name", "clone.parent_volume.name", "nas.path"}, "name", "clone", "nas.path"); err != nil {
-		t.Error(err)
-	}
-	err := ontap.CheckSettable([]string{"name", "nas.path"}, "name", "nas.pat")
-	if e, ok := err.(*ontap.Error); !ok || e.Code != "262196" || e.Target != "nas.path" {
-		t.Errorf("%#v", err)
-	}
-}
-
 func TestCheckVolumeName(t *testing.T) {
 	for name, code := range map[string]string{
 		"vol1": "", "_x": "", "A_1_b": "", strings.Repeat("a", 203): "",

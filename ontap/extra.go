@@ -26,17 +26,19 @@ type Extra = map[string]any
 
 // bindings maps a wire struct to the ONTAP object it is the shape of.
 var bindings = map[reflect.Type]*schema.Object{
-	reflect.TypeFor[Volume]():          schema.Volume,
-	reflect.TypeFor[Snapshot]():        schema.Snapshot,
-	reflect.TypeFor[Aggregate]():       schema.Aggregate,
-	reflect.TypeFor[Cluster]():         schema.Cluster,
-	reflect.TypeFor[Node]():            schema.Node,
-	reflect.TypeFor[SVM]():             schema.SVM,
-	reflect.TypeFor[IPInterface]():     schema.IPInterface,
-	reflect.TypeFor[Job]():             schema.Job,
-	reflect.TypeFor[ExportPolicy]():    schema.ExportPolicy,
-	reflect.TypeFor[ClusterSoftware](): schema.Software,
-	reflect.TypeFor[License]():         schema.LicensePackage,
+	reflect.TypeFor[Volume]():                 schema.Volume,
+	reflect.TypeFor[Snapshot]():               schema.Snapshot,
+	reflect.TypeFor[Aggregate]():              schema.Aggregate,
+	reflect.TypeFor[Cluster]():                schema.Cluster,
+	reflect.TypeFor[Node]():                   schema.Node,
+	reflect.TypeFor[SVM]():                    schema.SVM,
+	reflect.TypeFor[IPInterface]():            schema.IPInterface,
+	reflect.TypeFor[Job]():                    schema.Job,
+	reflect.TypeFor[ExportPolicy]():           schema.ExportPolicy,
+	reflect.TypeFor[ClusterSoftware]():        schema.Software,
+	reflect.TypeFor[License]():                schema.LicensePackage,
+	reflect.TypeFor[SnapMirrorRelationship](): schema.SnapmirrorRelationship,
+	reflect.TypeFor[SVMPeer]():                schema.SVMPeer,
 }
 
 // commonExtras are, per wire struct, the top-level Extra fields a plain GET

@@ -11,7 +11,7 @@ import (
 // ONTAP's error code.
 func CheckSnapshotName(name string) error {
 	if err := backend.ValidateName(name); err != nil {
-		return Errorf(http.StatusBadRequest, CodeSnapshotNameInvalid, "name", "The specified snapshot name is invalid: %v.", Cause(err))
+		return Errorf(http.StatusBadRequest, CodeSnapshotNameInvalid, "name", "The specified snapshot name is invalid: %v.", cause(err))
 	}
 	return nil
 }
@@ -30,7 +30,7 @@ func (r *VolumeRules) SnapshotCreate(w *Snapshot, vol *backend.Volume) (*Snapsho
 		return nil, err
 	}
 	if w.Name == nil {
-		return nil, Required("name")
+		return nil, required("name")
 	}
 	if err := CheckSnapshotName(*w.Name); err != nil {
 		return nil, err

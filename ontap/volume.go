@@ -276,7 +276,7 @@ func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 func (r *VolumeRules) name(target, name string) error {
 	if r.RelaxedNames {
 		if err := backend.ValidateName(name); err != nil {
-			return Errorf(http.StatusBadRequest, CodeVolumeNameChar, target, "Invalid volume name: %v.", Cause(err))
+			return Errorf(http.StatusBadRequest, CodeVolumeNameChar, target, "Invalid volume name: %v.", cause(err))
 		}
 		return nil
 	}
@@ -286,9 +286,9 @@ func (r *VolumeRules) name(target, name string) error {
 	return nil
 }
 
-// Cause returns the detail of a backend validation error (its Err), for
+// cause returns the detail of a backend validation error (its Err), for
 // messages.
-func Cause(err error) string {
+func cause(err error) string {
 	var be *backend.Error
 	if ok := asBackendError(err, &be); ok && be.Err != nil {
 		return be.Err.Error()
@@ -315,8 +315,8 @@ func (r *VolumeRules) CheckSVM(ref *Ref, prefix string, required bool) error {
 	return nil
 }
 
-// Required is the error for a missing required field.
-func Required(field string) error {
+// required is the error for a missing required field.
+func required(field string) error {
 	return Errorf(http.StatusBadRequest, CodeInvalidValue, field, "%q is a required field", field)
 }
 
@@ -336,7 +336,7 @@ func checkJunctionPath(nas *VolumeNAS) error {
 		return nil
 	}
 	if err := backend.ValidateJunctionPath(*nas.Path); err != nil {
-		return Errorf(http.StatusBadRequest, CodeNASPathInvalid, "nas.path", "\"nas.path\" is invalid: %v.", Cause(err))
+		return Errorf(http.StatusBadRequest, CodeNASPathInvalid, "nas.path", "\"nas.path\" is invalid: %v.", cause(err))
 	}
 	return nil
 }
@@ -393,7 +393,7 @@ func checkVolumeType(t *string, field string) error {
 func (r *VolumeRules) checkAggregates(aggrs []Ref) error {
 	for i, a := range aggrs {
 		if a.Name == nil && a.UUID == nil {
-			return Required("aggregates.name")
+			return required("aggregates.name")
 		}
 		if a.Name != nil && *a.Name != r.AggregateName || a.UUID != nil && !strings.EqualFold(*a.UUID, r.AggregateUUID) {
 			return Errorf(http.StatusNotFound, CodeAggregateNotFound, "aggregates.name",
@@ -441,7 +441,7 @@ func (r *VolumeRules) Create(w *Volume) (*VolumeCreate, error) {
 		return nil, err
 	}
 	if w.Name == nil {
-		return nil, Required("name")
+		return nil, required("name")
 	}
 	if err := r.name("name", *w.Name); err != nil {
 		return nil, err
@@ -557,7 +557,7 @@ func (r *VolumeRules) Clone(w *Volume, paths []string) (*CloneCreate, error) {
 			"\"clone.is_flexclone\" must be true to create a FlexClone volume.")
 	}
 	if c.ParentVolume == nil || c.ParentVolume.Name == nil && c.ParentVolume.UUID == nil {
-		return nil, Required("clone.parent_volume.name")
+		return nil, required("clone.parent_volume.name")
 	}
 	if err := r.CheckSVM(c.ParentSVM, "clone.parent_svm", false); err != nil {
 		return nil, err
@@ -607,7 +607,7 @@ func (r *VolumeRules) Clone(w *Volume, paths []string) (*CloneCreate, error) {
 // CheckCloneName checks a clone's name (required, ONTAP's name rules).
 func (r *VolumeRules) CheckCloneName(w *Volume) error {
 	if w.Name == nil {
-		return Required("name")
+		return required("name")
 	}
 	return r.name("name", *w.Name)
 }

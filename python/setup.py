@@ -1,20 +1,16 @@
 """Build hooks for nessie-backend-mem: compile the Go core with cgo.
 
-Metadata lives in pyproject.toml. This file adds four things:
+Metadata lives in pyproject.toml. This file adds three things:
 
-* build_py runs ``go build -buildmode=c-shared`` on ./python/cshim and puts
-  the library in the package as _nessie_core.so (.dylib on macOS);
+* build_ext runs ``go build -buildmode=c-archive`` on ./python/cshim and
+  links the archive into the one extension module, nessie_backend_mem._core
+  (cext/_core.c, limited API of CPython 3.10; python/cshim/nessie.h is the
+  interface between the two);
 * sdist copies the Go sources the library needs (found with ``go list
   -deps``) into the archive under _gosrc/, so a wheel builds from the sdist
   alone;
-* build_ext compiles the optional fast path, the CPython extension
-  nessie_backend_mem._fast (cext/_fast.c, limited API of 3.10). If it
-  cannot be built (no Python headers, no C compiler for Python, not
-  CPython) the build goes on without it and the package uses ctypes;
-  NESSIE_BACKEND_MEM_NO_EXT=1 skips it on purpose;
-* bdist_wheel tags the wheel cp310-abi3-<platform> when the extension is
-  in it, else py3-none-<platform> (a native library but no Python ABI):
-  either way one wheel serves every Python version it can.
+* bdist_wheel tags the wheel cp310-abi3-<platform>: one wheel serves every
+  CPython >= 3.10 on the platform.
 
 The Go module root is, in order: $NESSIE_GO_MODULE_ROOT; _gosrc/ beside
 this file (an unpacked sdist); the parent directory (a checkout, which is
@@ -26,14 +22,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import platform
 import subprocess
 import sys
-import sysconfig
 
-from setuptools import Distribution, Extension, setup
+from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
-from setuptools.command.build_py import build_py
 from setuptools.command.sdist import sdist
 
 try:  # setuptools >= 70.1 ships bdist_wheel itself
@@ -45,9 +38,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MODULE = "github.com/nessie-go/nessie"
 SHIM = "./python/cshim"
 VENDORED = "_gosrc"
-LIBNAME = {"darwin": "_nessie_core.dylib", "win32": "_nessie_core.dll"}.get(
-    sys.platform, "_nessie_core.so"
-)
 
 
 def _is_module_root(path: str) -> bool:
@@ -82,23 +72,6 @@ def go_tool() -> str:
             "compiler) is needed to build the core; put `go` on PATH or set $GO"
         )
     return go
-
-
-class build_go_core(build_py):
-    """build_py that also compiles the Go core into the package."""
-
-    def run(self) -> None:
-        super().run()
-        root = module_root()
-        dest = os.path.abspath(os.path.join(self.build_lib, "nessie_backend_mem"))
-        os.makedirs(dest, exist_ok=True)
-        out = os.path.join(dest, LIBNAME)
-        cmd = [go_tool(), "build", "-buildmode=c-shared", "-trimpath", "-ldflags=-s -w", "-o", out, SHIM]
-        self.announce("building the Go core: %s (in %s)" % (" ".join(cmd), root), level=2)
-        subprocess.check_call(cmd, cwd=root, env=dict(os.environ, CGO_ENABLED="1"))
-        header = os.path.splitext(out)[0] + ".h"
-        if os.path.exists(header):
-            os.remove(header)  # the ABI is documented in cshim/main.go
 
 
 class sdist_with_go(sdist):
@@ -140,74 +113,50 @@ def _json_stream(text: str):
         yield obj
 
 
-FAST_EXT = Extension(
-    "nessie_backend_mem._fast",
-    sources=["cext/_fast.c"],
+CORE_EXT = Extension(
+    "nessie_backend_mem._core",
+    sources=["cext/_core.c"],
+    include_dirs=["cshim"],
     py_limited_api=True,
-    extra_compile_args=["-O2"] if sys.platform != "win32" else [],
+    define_macros=[("Py_LIMITED_API", "0x030A0000")],
+    extra_compile_args=["-O2"],
 )
 
 
-class optional_build_ext(build_ext):
-    """build_ext for which the fast path is optional: a failure to compile
-    it is a warning, and the package falls back to ctypes."""
-
-    def run(self) -> None:
-        reason = self._skip_reason()
-        if reason:
-            self.warn("nessie-backend-mem: not building the fast path (%s); using ctypes" % reason)
-            return
-        try:
-            super().run()
-        except Exception as e:  # noqa: BLE001 - no compiler, bad toolchain, ...
-            self.warn("nessie-backend-mem: building the fast path failed (%s); using ctypes" % e)
+class build_with_go(build_ext):
+    """build_ext that first compiles the Go core into a static archive
+    (go build -buildmode=c-archive) and links it into the extension."""
 
     def build_extension(self, ext: Extension) -> None:
-        try:
-            super().build_extension(ext)
-        except Exception as e:  # noqa: BLE001 - a compile or link error
-            self.warn("nessie-backend-mem: building %s failed (%s); using ctypes" % (ext.name, e))
-            return
-        self.distribution.fast_ext_built = True  # type: ignore[attr-defined]
-
-    @staticmethod
-    def _skip_reason() -> str:
-        if os.environ.get("NESSIE_BACKEND_MEM_NO_EXT", "") not in ("", "0"):
-            return "NESSIE_BACKEND_MEM_NO_EXT is set"
-        if platform.python_implementation() != "CPython":
-            return "not CPython"
-        include = sysconfig.get_paths().get("include") or ""
-        if not os.path.exists(os.path.join(include, "Python.h")):
-            return "no Python headers (Python.h) in %r" % include
-        return ""
+        root = module_root()
+        tmp = os.path.abspath(self.build_temp)
+        os.makedirs(tmp, exist_ok=True)
+        archive = os.path.join(tmp, "libnessie.a")
+        cmd = [go_tool(), "build", "-buildmode=c-archive", "-trimpath", "-ldflags=-s -w", "-o", archive, SHIM]
+        self.announce("building the Go core: %s (in %s)" % (" ".join(cmd), root), level=2)
+        subprocess.check_call(cmd, cwd=root, env=dict(os.environ, CGO_ENABLED="1"))
+        ext.extra_objects = [archive]
+        ext.depends = [archive]  # relink whenever the Go core was rebuilt
+        ext.extra_link_args = ["-lpthread"]
+        if sys.platform == "darwin":
+            ext.extra_link_args += ["-framework", "CoreFoundation", "-framework", "Security"]
+        super().build_extension(ext)
 
 
-class native_distribution(Distribution):
-    """A distribution with native code: built and installed per platform."""
-
-    def has_ext_modules(self) -> bool:
-        return True
-
-
-class platform_wheel(bdist_wheel):
-    """Tag the wheel cp310-abi3-<platform> if it holds the fast path (built
-    on the limited API), else py3-none-<platform>: native code, but no
-    Python ABI."""
+class abi3_wheel(bdist_wheel):
+    """Tag the wheel cp310-abi3-<platform>: the extension uses only the
+    limited API of CPython 3.10."""
 
     def get_tag(self) -> tuple[str, str, str]:
         _, _, plat = super().get_tag()
-        if getattr(self.distribution, "fast_ext_built", False):
-            return "cp310", "abi3", plat
-        return "py3", "none", plat
+        return "cp310", "abi3", plat
 
 
 setup(
-    distclass=native_distribution,
-    ext_modules=[FAST_EXT],
+    ext_modules=[CORE_EXT],
     cmdclass={
-        "build_py": build_go_core,
-        "build_ext": optional_build_ext,
+        "build_ext": build_with_go,
         "sdist": sdist_with_go,
-        "bdist_wheel": platform_wheel,
+        "bdist_wheel": abi3_wheel,
     },
 )

@@ -43,8 +43,13 @@
 // offline volume). RelaxedNames and ContractMode relax them to the backend
 // contract, so the conformance suite can run over HTTP.
 //
-// Settings clients set that the backend does not model (snapshot policy,
-// space guarantee, security style, permissions, ...) are kept by the
-// server per object and read back, so idempotent clients see what they
-// set. One structured log record per request goes to Options.Logger.
+// Every field of ONTAP 9.16.1's volume and snapshot objects is accepted
+// (package ontap/schema decides which, per operation) and read back:
+// those the backend contract does not model (snapshot policy, space
+// guarantee, efficiency, quota, ...) are stored as the object's
+// attributes, in the same backend call that creates or changes it, so a
+// reader never sees a volume without them and a failed job leaves
+// nothing half done. Each handler is parse → validate (ontap's rules) →
+// resolve → one backend call → respond. One structured log record per
+// request goes to Options.Logger.
 package server

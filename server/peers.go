@@ -12,69 +12,10 @@ import (
 // and leak the volume. A single simulated cluster has no peers and no
 // replication, so each answers 200 with no records, through the query
 // engine (fields=, filters, order_by and max_records are checked as for
-// any collection).
-
-// snapMirrorEndpoint is one end of a SnapMirror relationship.
-type snapMirrorEndpoint struct {
-	Path    *string    `json:"path,omitempty"`
-	SVM     *ontap.Ref `json:"svm,omitempty"`
-	Cluster *ontap.Ref `json:"cluster,omitempty"`
-}
-
-// snapMirrorPolicyRef names a relationship's policy.
-type snapMirrorPolicyRef struct {
-	Name *string `json:"name,omitempty"`
-	UUID *string `json:"uuid,omitempty"`
-	Type *string `json:"type,omitempty"`
-}
-
-// snapMirrorTransfer is the state of a relationship's current or last
-// transfer.
-type snapMirrorTransfer struct {
-	UUID             *string `json:"uuid,omitempty"`
-	State            *string `json:"state,omitempty"`
-	BytesTransferred *int64  `json:"bytes_transferred,omitempty"`
-	TotalDuration    *string `json:"total_duration,omitempty"`
-	EndTime          *string `json:"end_time,omitempty"`
-}
-
-// snapMirrorRelationship is a record of /api/snapmirror/relationships
-// (always empty here).
-type snapMirrorRelationship struct {
-	UUID                 *string              `json:"uuid,omitempty" ontap:"key,ro"`
-	Source               *snapMirrorEndpoint  `json:"source,omitempty"`
-	Destination          *snapMirrorEndpoint  `json:"destination,omitempty"`
-	Policy               *snapMirrorPolicyRef `json:"policy,omitempty"`
-	State                *string              `json:"state,omitempty"`
-	Healthy              *bool                `json:"healthy,omitempty" ontap:"ro"`
-	LagTime              *string              `json:"lag_time,omitempty" ontap:"ro"`
-	GroupType            *string              `json:"group_type,omitempty" ontap:"ro"`
-	Restore              *bool                `json:"restore,omitempty"`
-	ExportedSnapshot     *string              `json:"exported_snapshot,omitempty" ontap:"ro"`
-	IdentityPreservation *string              `json:"identity_preservation,omitempty"`
-	LastTransferType     *string              `json:"last_transfer_type,omitempty" ontap:"ro"`
-	TransferSchedule     *ontap.Ref           `json:"transfer_schedule,omitempty"`
-	Throttle             *int64               `json:"throttle,omitempty"`
-	Transfer             *snapMirrorTransfer  `json:"transfer,omitempty" ontap:"ro"`
-	Links                *ontap.Links         `json:"_links,omitempty" ontap:"key,ro"`
-}
-
-// svmPeerTarget is the far side of an SVM peer relationship.
-type svmPeerTarget struct {
-	SVM     *ontap.Ref `json:"svm,omitempty"`
-	Cluster *ontap.Ref `json:"cluster,omitempty"`
-}
-
-// svmPeer is a record of /api/svm/peers (always empty here).
-type svmPeer struct {
-	UUID         *string        `json:"uuid,omitempty" ontap:"key,ro"`
-	Name         *string        `json:"name,omitempty"`
-	SVM          *ontap.Ref     `json:"svm,omitempty"`
-	Peer         *svmPeerTarget `json:"peer,omitempty"`
-	State        *string        `json:"state,omitempty"`
-	Applications []string       `json:"applications,omitempty"`
-	Links        *ontap.Links   `json:"_links,omitempty" ontap:"key,ro"`
-}
+// any collection). SnapMirror relationships and SVM peers take their
+// fields from ONTAP's generated schema (ontap.SnapMirrorRelationship,
+// ontap.SVMPeer); cluster peers, which the schema does not cover yet, from
+// the struct below.
 
 // clusterPeerRemote identifies a peered cluster.
 type clusterPeerRemote struct {
@@ -116,8 +57,8 @@ type clusterPeer struct {
 }
 
 var (
-	snapmirrorSchema  = ontap.SchemaOf[snapMirrorRelationship]()
-	svmPeerSchema     = ontap.SchemaOf[svmPeer]()
+	snapmirrorSchema  = ontap.SchemaOf[ontap.SnapMirrorRelationship]()
+	svmPeerSchema     = ontap.SchemaOf[ontap.SVMPeer]()
 	clusterPeerSchema = ontap.SchemaOf[clusterPeer]()
 )
 
@@ -133,11 +74,11 @@ func (s *Server) listSnapMirrorRelationships(r *http.Request) (result, error) {
 	if err := ontap.CheckParams(q.Extra); err != nil {
 		return result{}, err
 	}
-	return result{status: http.StatusOK, body: ontap.Page(q, []snapMirrorRelationship{}, "/api/snapmirror/relationships")}, nil
+	return result{status: http.StatusOK, body: ontap.Page(q, []ontap.SnapMirrorRelationship{}, "/api/snapmirror/relationships")}, nil
 }
 
 func (s *Server) listSVMPeers(r *http.Request) (result, error) {
-	return list(r, svmPeerSchema, []svmPeer{}, "/api/svm/peers")
+	return list(r, svmPeerSchema, []ontap.SVMPeer{}, "/api/svm/peers")
 }
 
 func (s *Server) listClusterPeers(r *http.Request) (result, error) {

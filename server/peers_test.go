@@ -18,8 +18,12 @@ func TestEmptyCollections(t *testing.T) {
 		"/api/snapmirror/relationships?destination.path=svm0:vol1&fields=uuid,state,healthy,policy.type,transfer.state",
 		"/api/snapmirror/relationships?return_unhealthy_relationships_only=false&max_records=10&order_by=uuid",
 		"/api/snapmirror/relationships",
+		// Fields nessie does not model come from ONTAP's schema.
+		"/api/snapmirror/relationships?fields=unhealthy_reason,backoff_level,consistency_group_failover.state,destination.svm.name&state=snapmirrored",
+		"/api/snapmirror/relationships?fields=**",
 		"/api/svm/peers?fields=peer.svm.name,peer.cluster.name,state,applications&svm.name=svm0",
 		"/api/svm/peers",
+		"/api/svm/peers?fields=**&peer.svm.name=svm1",
 		"/api/cluster/peers?fields=name,remote.name,status.state,peer_applications",
 		"/api/cluster/peers",
 	} {

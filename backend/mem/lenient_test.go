@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/nessie-go/nessie/backend"
@@ -169,9 +170,23 @@ func TestLenientCloneSizeAndRestore(t *testing.T) {
 // this pins where, so that the claim stays true and the relaxations stay
 // exactly the three documented.
 func TestLenientFailsTheSuiteWhereDocumented(t *testing.T) {
+	var (
+		mu   sync.Mutex
+		made []*mem.Backend
+	)
 	err := backendtest.Check(t.Context(), func() (backend.VolumeBackend, error) {
-		return mem.New(&mem.Options{Lenient: true}), nil
+		b := mem.New(&mem.Options{Lenient: true})
+		mu.Lock()
+		made = append(made, b)
+		mu.Unlock()
+		return b, nil
 	}, &backendtest.Options{StressWorkers: 2, StressOps: 20})
+	// Whatever the suite did, pass or fail, left consistent state.
+	for _, b := range made {
+		if err := b.CheckInvariants(); err != nil {
+			t.Errorf("invariants after a suite case: %v", err)
+		}
+	}
 	var failed []string
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		for _, e := range j.Unwrap() {

@@ -3,7 +3,6 @@ package mem
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/nessie-go/nessie/backend"
 )
@@ -15,14 +14,29 @@ func (b *Backend) ListVolumes(ctx context.Context) ([]backend.Volume, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	b.mu.RLock()
-	recs := slices.Clone(b.order)
-	b.mu.RUnlock()
+	recs := b.records()
 	out := make([]backend.Volume, len(recs))
 	for i, r := range recs {
 		r.render(&out[i])
 	}
 	return out, nil
+}
+
+// records returns every stored volume record, as of one moment. The
+// slice is allocated before the read lock is taken, with room for volumes
+// created meanwhile, so that the lock is held only for copying pointers
+// (appendRecords).
+func (b *Backend) records() []*volRec {
+	b.mu.RLock()
+	n := len(b.order)
+	b.mu.RUnlock()
+	return b.appendRecords(make([]*volRec, 0, n+n/8+64))
+}
+
+func (b *Backend) appendRecords(buf []*volRec) []*volRec {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return append(buf, b.order...)
 }
 
 // CreateVolume creates a style flexvol, type rw volume from spec and

@@ -39,6 +39,7 @@ const (
 var typeNames = [...]string{"", "string", "integer", "number", "boolean", "date-time", "object",
 	"array of objects", "array of strings", "array of integers", "array of booleans", "array of numbers", "array of date-times", "any"}
 
+// String names the type as ONTAP's documentation does.
 func (t Type) String() string {
 	if int(t) < len(typeNames) {
 		return typeNames[t]

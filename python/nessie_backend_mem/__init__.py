@@ -1,6 +1,6 @@
 """In-memory ONTAP-shaped storage backend, backed by the nessie-go core.
 
-A drop-in replacement for the PyO3 package of the same name::
+A drop-in replacement for the published PyO3 package of the same name::
 
     from nessie_backend_mem import MemBackend
     b = MemBackend()
@@ -9,10 +9,12 @@ A drop-in replacement for the PyO3 package of the same name::
     clone = b.create_clone(vol["uuid"], snap["uuid"], "build-cache-pr1234")
     assert clone["clone"]["parent_volume"] == "build-cache"
 
-Every failure raises NessieError, whose ``kind`` attribute classifies it.
+``MemBackend()`` behaves as the published package does; ``MemBackend(strict=True)``
+applies ONTAP's name rules, refuses to delete what a clone depends on, and
+returns richer dicts (see README.md).
 """
 
 from ._core import MemBackend, NessieError
 
 __all__ = ["MemBackend", "NessieError"]
-__version__ = "0.3.1+go1"
+__version__ = "0.3.1+go2"

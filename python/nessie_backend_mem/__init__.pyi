@@ -5,13 +5,15 @@ keyword-only parameters and the methods after create_clone are nessie-go
 additions.
 """
 
-from types import TracebackType
 from typing import Any, Final
 
 __version__: str
 
 class NessieError(Exception):
-    """A nessie backend error; ``kind`` classifies it."""
+    """A nessie backend error. Errors the backend raises carry ``kind``
+    (one of the constants below) and ``resource`` ("volume", "snapshot",
+    "backend" or None); an instance built by hand has neither, as in the
+    published package, whose NessieError takes any arguments."""
 
     NOT_FOUND: Final = "not_found"
     ALREADY_EXISTS: Final = "already_exists"
@@ -20,20 +22,13 @@ class NessieError(Exception):
     UNSUPPORTED: Final = "unsupported"
     INTERNAL: Final = "internal"
 
-    kind: str | None
+    kind: str
     resource: str | None
-    detail: str | None
-    def __init__(
-        self,
-        message: str = ...,
-        *,
-        kind: str | None = ...,
-        resource: str | None = ...,
-        detail: str | None = ...,
-    ) -> None: ...
 
 class MemBackend:
-    def __init__(self) -> None: ...
+    def __init__(self, *, strict: bool = ...) -> None: ...
+    @property
+    def strict(self) -> bool: ...
     def capabilities(self) -> dict[str, Any]: ...
     def create_volume(
         self,
@@ -58,7 +53,7 @@ class MemBackend:
         state: str | None = ...,
         comment: str | None = ...,
     ) -> dict[str, Any]: ...
-    def create_snapshot(self, vol_uuid: str, name: str) -> dict[str, Any]: ...
+    def create_snapshot(self, vol_uuid: str, name: str, *, comment: str | None = ...) -> dict[str, Any]: ...
     def list_snapshots(self, vol_uuid: str) -> list[dict[str, Any]]: ...
     def get_snapshot(self, vol_uuid: str, snap_uuid: str) -> dict[str, Any]: ...
     def delete_snapshot(self, vol_uuid: str, snap_uuid: str) -> None: ...
@@ -81,11 +76,6 @@ class MemBackend:
     def check_invariants(self) -> None: ...
     def close(self) -> None: ...
     def __enter__(self) -> MemBackend: ...
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
+    def __exit__(self, *exc: object) -> None: ...
 
 __all__ = ["MemBackend", "NessieError"]

@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh backend per test, in each reply encoding."""
+"""Shared fixtures: a fresh backend per test, in each mode."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import pytest
 
 from nessie_backend_mem import MemBackend, NessieError
 
-ENCODINGS = ["marshal", "json"]
+MODES = ["default", "strict"]
 
 
-@pytest.fixture(params=ENCODINGS)
+@pytest.fixture(params=MODES)
 def b(request: pytest.FixtureRequest) -> Iterator[MemBackend]:
-    """A fresh backend, once per reply encoding; its invariants must hold
-    when the test is done."""
-    backend = MemBackend._with_encoding(request.param)
+    """A fresh backend, once per mode; its invariants must hold when the
+    test is done. Modules whose rules hold in one mode only override it."""
+    backend = MemBackend(strict=request.param == "strict")
     yield backend
     backend.check_invariants()
     backend.close()

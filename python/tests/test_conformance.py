@@ -61,8 +61,9 @@ class Counting:
         return call
 
 
-def test_mem_backend_passes_the_published_conformance_suite():
-    b = MemBackend()
+@pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
+def test_mem_backend_passes_the_published_conformance_suite(strict):
+    b = MemBackend(strict=strict)
     probe = Counting(ConformanceAdapter(b))
     conformance.run_all(probe)
     # The suite ran every tier through the binding, not a short cut ...

@@ -15,6 +15,16 @@ from datetime import datetime, timezone
 import pytest
 
 from conftest import NIL, raises_kind, uniq
+from nessie_backend_mem import MemBackend
+
+
+@pytest.fixture
+def b():
+    """The mode these rules hold in: strict."""
+    backend = MemBackend(strict=True)
+    yield backend
+    backend.check_invariants()
+    backend.close()
 
 BAD_NAMES = ["", "has/slash", "has\x00nul", "x" * 256]
 

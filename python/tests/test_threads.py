@@ -67,7 +67,7 @@ def test_mixed_workload_on_one_backend_keeps_the_invariants(b):
                 elif op == 5:
                     uid = rng.choice(list(mine))
                     p = b.patch_volume(uid, rng.randrange(1 << 30), comment=f"r{r}")
-                    assert p["comment"] == f"r{r}"
+                    assert p.get("comment") == (f"r{r}" if b.strict else None)
                 elif op == 6:
                     name = rng.choice(shared)
                     try:

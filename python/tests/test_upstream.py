@@ -9,6 +9,15 @@ import pytest
 from conftest import NIL, raises_kind, uniq
 from nessie_backend_mem import MemBackend, NessieError
 
+
+@pytest.fixture
+def b():
+    """The mode these rules hold in: default (the published package's)."""
+    backend = MemBackend(strict=False)
+    yield backend
+    backend.check_invariants()
+    backend.close()
+
 VOLUME_KEYS = {"uuid", "name", "size_bytes", "state", "style", "vol_type"}
 
 
@@ -86,7 +95,8 @@ def test_junction_path_relative_is_invalid_absolute_is_accepted(b):
         b.patch_volume(v["uuid"], junction_path="relative")
     assert str(e.value).startswith("invalid argument: ")
     assert "relative" in str(e.value)
-    assert b.patch_volume(v["uuid"], junction_path="/abs")["junction_path"] == "/abs"
+    # accepted and discarded, as the published package did
+    assert b.patch_volume(v["uuid"], junction_path="/abs") == b.get_volume(v["uuid"]) == v
 
 
 def test_duplicate_snapshot_name_is_snapshot_exists(b):
@@ -191,3 +201,77 @@ def test_each_backend_is_independent():
     with raises_kind("not_found", "volume"):
         c.get_volume(v["uuid"])
     assert len(a.list_volumes()) == len(c.list_volumes()) == 1
+
+
+# What issue 12 found broken against the published package, case by case.
+
+
+@pytest.mark.parametrize("name", ["", "a/b", "nul\0byte", "x" * 300, "e\u0301"])
+def test_names_are_not_validated_but_stay_unique(b, name):
+    v = b.create_volume(name)
+    assert v["name"] == name
+    with pytest.raises(NessieError) as e:
+        b.create_volume(name)
+    assert str(e.value) == "volume %s already exists" % _rust_debug(name)
+    s = b.create_snapshot(v["uuid"], name)
+    assert s == {"uuid": s["uuid"], "name": name, "size_consumed": 0}
+    c = b.create_clone(v["uuid"], s["uuid"], name + "-clone")
+    assert c["clone"] == {"parent_volume": name, "parent_snapshot": name}
+
+
+def _rust_debug(s: str) -> str:
+    # the cases above only: quotes, NUL, a combining mark
+    out = s.replace("\\", "\\\\").replace('"', '\\"').replace("\0", "\\0").replace("\u0301", "\\u{301}")
+    return '"' + out + '"'
+
+
+def test_cleanup_that_deletes_parents_first_works(b):
+    v = b.create_volume("parent", 100)
+    s = b.create_snapshot(v["uuid"], "snap")
+    c = b.create_clone(v["uuid"], s["uuid"], "child")
+    b.delete_snapshot(v["uuid"], s["uuid"])  # a clone depends on it: allowed
+    b.delete_volume(v["uuid"])  # the parent of a clone: allowed
+    # the clone keeps the origin names it had
+    assert b.get_volume(c["uuid"]) == c
+    assert c["clone"] == {"parent_volume": "parent", "parent_snapshot": "snap"}
+    b.delete_volume(c["uuid"])
+    assert b.list_volumes() == []
+    b.create_volume("parent")  # every name is free again
+
+
+def test_clone_takes_the_parents_current_size(b):
+    v = b.create_volume("grow", 100)
+    s = b.create_snapshot(v["uuid"], "at-100")
+    b.patch_volume(v["uuid"], size_bytes=500)
+    assert b.create_clone(v["uuid"], s["uuid"], "c")["size_bytes"] == 500
+
+
+def test_dicts_compare_equal_to_the_published_shapes(b):
+    v = b.create_volume("eq", 1024)
+    assert v == {"uuid": v["uuid"], "name": "eq", "size_bytes": 1024, "state": "online",
+                 "style": "flexvol", "vol_type": "rw"}
+    assert list(v) == ["uuid", "name", "size_bytes", "state", "style", "vol_type"]
+    s = b.create_snapshot(v["uuid"], "s")
+    assert list(s) == ["uuid", "name", "size_consumed"]
+    c = b.create_clone(v["uuid"], s["uuid"], "c")
+    assert list(c) == ["uuid", "name", "size_bytes", "state", "style", "vol_type", "clone"]
+    assert b.patch_volume(v["uuid"], junction_path="/eq", export_policy="p") == v
+
+
+def test_empty_junction_path_is_refused_with_the_published_message(b):
+    v = b.create_volume("j")
+    with pytest.raises(NessieError) as e:
+        b.patch_volume(v["uuid"], junction_path="")
+    assert str(e.value) == "invalid argument: nas.path must start with '/' (got \"\")"
+
+
+def test_wrong_calls_raise_pyo3s_type_errors(b):
+    with pytest.raises(TypeError) as e:
+        b.get_volume("x", 1)
+    assert str(e.value) == "MemBackend.get_volume() takes 1 positional arguments but 2 were given"
+    with pytest.raises(TypeError) as e:
+        b.create_clone("a")
+    assert str(e.value) == ("MemBackend.create_clone() missing 2 required positional arguments: "
+                            "'parent_snap_uuid' and 'new_name'")
+    with pytest.raises(UnicodeEncodeError):
+        b.get_volume("\ud800")

@@ -1,464 +1,430 @@
 package abi
 
 import (
-	"context"
-	"errors"
+	"bytes"
+	"encoding/binary"
 	"fmt"
 	"reflect"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/nessie-go/nessie/backend"
-	"github.com/nessie-go/nessie/backend/mem"
 )
 
-const nilUUID = "00000000-0000-0000-0000-000000000000"
-
-// fixture is one mem backend behind two sessions, one per encoding, so
-// that every read can be checked in both.
-type fixture struct {
-	t    *testing.T
-	m    *mem.Backend
-	js   *Session
-	mars *Session
-}
-
-func newFixture(t *testing.T) *fixture {
-	m := mem.New(nil)
-	t.Cleanup(func() {
-		if err := m.CheckInvariants(); err != nil {
-			t.Errorf("invariants: %v", err)
-		}
-	})
-	return &fixture{t: t, m: m, js: NewSession(m, JSON), mars: NewSession(m, Marshal)}
-}
-
-func decode(t *testing.T, enc Encoding, out []byte, ok bool) any {
+// decode reads one value of the reply encoding (nessie.h) into Go values:
+// nil, bool, uint64, string, map[string]any, []any.
+func decode(t testing.TB, b []byte, args ...Arg) any {
 	t.Helper()
-	if !ok || enc == JSON { // error envelopes are always JSON
-		return jsonValue(t, out)
-	}
-	v, err := unmarshalPy(out)
-	if err != nil {
-		t.Fatalf("marshal reply does not decode: %v", err)
+	v, rest := decodeOne(t, b, args)
+	if len(rest) != 0 {
+		t.Fatalf("%d trailing bytes in reply", len(rest))
 	}
 	return v
 }
 
-// call runs a request on the JSON session: the result, or the envelope.
-func (f *fixture) call(req string, args ...any) (any, bool) {
-	f.t.Helper()
-	out, ok := f.js.Call(make([]byte, 0, 64), fmt.Appendf(nil, req, args...), nil)
-	return decode(f.t, JSON, out, ok), ok
-}
-
-// must runs a request that has to succeed.
-func (f *fixture) must(req string, args ...any) any {
-	f.t.Helper()
-	v, ok := f.call(req, args...)
-	if !ok {
-		f.t.Fatalf("%s: %v", fmt.Sprintf(req, args...), v)
+func decodeOne(t testing.TB, b []byte, args []Arg) (any, []byte) {
+	t.Helper()
+	if len(b) == 0 {
+		t.Fatal("truncated reply")
 	}
-	return v
-}
-
-// read runs a side-effect-free request on both sessions and checks that
-// they agree.
-func (f *fixture) read(req string, args ...any) (any, bool) {
-	f.t.Helper()
-	r := fmt.Appendf(nil, req, args...)
-	jo, jok := f.js.Call(nil, r, nil)
-	mo, mok := f.mars.Call(nil, r, nil)
-	jv, mv := unordered(decode(f.t, JSON, jo, jok)), unordered(decode(f.t, Marshal, mo, mok))
-	if jok != mok || !reflect.DeepEqual(jv, mv) {
-		f.t.Fatalf("%s: JSON session gives %v %#v, marshal session %v %#v", r, jok, jv, mok, mv)
+	tag, b := b[0], b[1:]
+	switch tag {
+	case 'N':
+		return nil, b
+	case 'T':
+		return true, b
+	case 'F':
+		return false, b
+	case 'i':
+		return binary.LittleEndian.Uint64(b), b[8:]
+	case 'k':
+		return Symbols[b[0]], b[1:]
+	case 's':
+		n := binary.LittleEndian.Uint32(b)
+		return string(b[4 : 4+n]), b[4+n:]
+	case 'a':
+		return args[b[0]].S, b[1:]
+	case 'u':
+		var id [16]byte
+		copy(id[:], b)
+		return fmt.Sprintf("%x-%x-%x-%x-%x", id[0:4], id[4:6], id[6:8], id[8:10], id[10:16]), b[16:]
+	case '{':
+		n := int(b[0])
+		b = b[1:]
+		m := make(map[string]any, n)
+		for range n {
+			var k, v any
+			k, b = decodeOne(t, b, args)
+			v, b = decodeOne(t, b, args)
+			m[k.(string)] = v
+		}
+		return m, b
+	case 'D':
+		keys := Shapes[b[0]]
+		b = b[1:]
+		m := make(map[string]any, len(keys))
+		for _, k := range keys {
+			var v any
+			v, b = decodeOne(t, b, args)
+			m[Symbols[k]] = v
+		}
+		return m, b
+	case '[':
+		n := int(binary.LittleEndian.Uint32(b))
+		b = b[4:]
+		l := make([]any, 0, n)
+		for range n {
+			var v any
+			v, b = decodeOne(t, b, args)
+			l = append(l, v)
+		}
+		return l, b
 	}
-	return jv, jok
+	t.Fatalf("unknown tag %q", tag)
+	return nil, nil
 }
 
-// fails runs a request that has to fail and returns its envelope.
-func (f *fixture) fails(req string, args ...any) map[string]any {
-	f.t.Helper()
-	v, ok := f.call(req, args...)
+func str(s string) Arg { return Arg{Kind: ArgStr, S: s} }
+func num(u uint64) Arg { return Arg{Kind: ArgInt, U: u} }
+
+var none = Arg{}
+
+// call runs op and returns the decoded result, or the error record's
+// message prefixed with its kind.
+func call(t testing.TB, s *Session, op int, args ...Arg) (any, string) {
+	t.Helper()
+	out, ok := s.Call(op, args, make([]byte, 0, 64))
+	v := decode(t, out, args...)
 	if ok {
-		f.t.Fatalf("%s succeeded with %v, want an error", fmt.Sprintf(req, args...), v)
+		return v, ""
 	}
-	return v.(map[string]any)
+	rec := v.(map[string]any)
+	return nil, rec["kind"].(string) + ": " + rec["message"].(string)
 }
 
-func field(v any, path ...string) any {
-	for _, p := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[p]
+func mustCall(t testing.TB, s *Session, op int, args ...Arg) map[string]any {
+	t.Helper()
+	v, err := call(t, s, op, args...)
+	if err != "" {
+		t.Fatalf("op %d: %s", op, err)
 	}
-	return v
+	m, _ := v.(map[string]any)
+	return m
 }
 
-func TestSeedFlow(t *testing.T) {
-	f := newFixture(t)
-	vol := f.must(`["create_volume","build-cache",%d]`, uint64(50<<30))
-	snap := f.must(`["create_snapshot",%q,"pre-build"]`, field(vol, "uuid"))
-	clone := f.must(`["create_clone",%q,%q,"build-cache-pr1234"]`, field(vol, "uuid"), field(snap, "uuid"))
-	if got := field(clone, "clone", "parent_volume"); got != "build-cache" {
-		t.Errorf("clone.parent_volume = %v, want build-cache", got)
+func keys(m map[string]any) string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
 	}
-	if got := field(clone, "clone", "parent_snapshot"); got != "pre-build" {
-		t.Errorf("clone.parent_snapshot = %v, want pre-build", got)
-	}
-	if got := field(clone, "size_bytes"); got != uint64(50<<30) {
-		t.Errorf("clone size = %v, want the parent's", got)
-	}
-	got, _ := f.read(`["get_volume",%q]`, field(clone, "uuid"))
-	if !reflect.DeepEqual(got, clone) {
-		t.Errorf("get_volume = %v, want what create_clone returned, %v", got, clone)
-	}
-	list, _ := f.read(`["list_volumes"]`)
-	if n := len(list.([]any)); n != 2 {
-		t.Errorf("list_volumes has %d volumes, want 2", n)
-	}
+	return fmt.Sprint(sorted(ks))
 }
 
-func TestResultsMatchTheBackend(t *testing.T) {
-	f := newFixture(t)
-	vol := f.must(`["create_volume","v",1024,"/v","default","note"]`)
-	id, err := backend.ParseVolumeID(field(vol, "uuid").(string))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := f.m.GetVolume(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if w := contractJSON(t, want); !reflect.DeepEqual(vol, w) {
-		t.Errorf("create_volume = %v\nbackend holds %v", vol, w)
-	}
-	for _, k := range []string{"junction_path", "export_policy", "comment"} {
-		if field(vol, k) == nil {
-			t.Errorf("create_volume dropped %s: %v", k, vol)
+func sorted(s []string) []string {
+	for i := range s {
+		for j := i + 1; j < len(s); j++ {
+			if s[j] < s[i] {
+				s[i], s[j] = s[j], s[i]
+			}
 		}
 	}
-	h, _ := f.read(`["access_handle",%q]`, id)
-	if !reflect.DeepEqual(h, map[string]any{"kind": "in_memory"}) {
-		t.Errorf("access_handle = %v", h)
+	return s
+}
+
+func TestDefaultModeShapesAreThePublishedOnes(t *testing.T) {
+	s := NewSession(false)
+	v := mustCall(t, s, OpCreateVolume, str("build-cache"), num(50<<30))
+	if got := keys(v); got != "[name size_bytes state style uuid vol_type]" {
+		t.Errorf("volume keys %s", got)
+	}
+	if v["size_bytes"] != uint64(50<<30) || v["state"] != "online" || v["style"] != "flexvol" || v["vol_type"] != "rw" {
+		t.Errorf("volume %v", v)
+	}
+	id := v["uuid"].(string)
+	sn := mustCall(t, s, OpCreateSnapshot, str(id), str("pre"))
+	if got := keys(sn); got != "[name size_consumed uuid]" {
+		t.Errorf("snapshot keys %s", got)
+	}
+	c := mustCall(t, s, OpCreateClone, str(id), str(sn["uuid"].(string)), str("pr"))
+	if got := keys(c); got != "[clone name size_bytes state style uuid vol_type]" {
+		t.Errorf("clone keys %s", got)
+	}
+	if want := map[string]any{"parent_volume": "build-cache", "parent_snapshot": "pre"}; !reflect.DeepEqual(c["clone"], want) {
+		t.Errorf("clone origin %v, want %v", c["clone"], want)
+	}
+	// junction paths and export policies are accepted and discarded
+	p := mustCall(t, s, OpPatchVolume, str(id), none, str("/x"), str("pol"))
+	if !reflect.DeepEqual(p, v) {
+		t.Errorf("patch with junction path: %v, want %v", p, v)
 	}
 }
 
-func TestPatchAndExtras(t *testing.T) {
-	f := newFixture(t)
-	vol := f.must(`["create_volume","v",1024]`)
-	id := field(vol, "uuid")
-	p := f.must(`["patch_volume",%q,2048,"/mnt","pol",null,null,"hello"]`, id)
-	if field(p, "size_bytes") != uint64(2048) || field(p, "junction_path") != "/mnt" ||
-		field(p, "export_policy") != "pol" || field(p, "comment") != "hello" {
-		t.Errorf("patch_volume result %v lacks the patched fields", p)
+func TestStrictModeShapesCarryTheContractFields(t *testing.T) {
+	s := NewSession(true)
+	v := mustCall(t, s, OpCreateVolume, str("v"), num(10), str("/v"), str("pol"), str("note"))
+	if got := keys(v); got != "[comment create_time export_policy junction_path name size_bytes state style used_bytes uuid vol_type]" {
+		t.Errorf("volume keys %s", got)
 	}
-	if got, _ := f.read(`["get_volume",%q]`, id); !reflect.DeepEqual(got, p) {
-		t.Errorf("get after patch = %v, want %v", got, p)
+	sn := mustCall(t, s, OpCreateSnapshot, str(v["uuid"].(string)), str("s"))
+	if got := keys(sn); got != "[create_time name size_consumed uuid]" {
+		t.Errorf("snapshot keys %s", got)
 	}
-	if same := f.must(`["patch_volume",%q]`, id); !reflect.DeepEqual(same, p) {
-		t.Errorf("empty patch changed the volume: %v", same)
+	c := mustCall(t, s, OpCreateClone, str(v["uuid"].(string)), str(sn["uuid"].(string)), str("c"))
+	origin := c["clone"].(map[string]any)
+	if origin["parent_volume_uuid"] != v["uuid"] || origin["parent_snapshot_uuid"] != sn["uuid"] {
+		t.Errorf("clone origin %v", origin)
 	}
-	renamed := f.must(`["patch_volume",%q,null,null,null,"w"]`, id)
-	if field(renamed, "name") != "w" {
-		t.Errorf("rename gave %v", renamed)
+	if _, err := call(t, s, OpDeleteVolume, str(v["uuid"].(string))); !strings.HasPrefix(err, "in_use: ") {
+		t.Errorf("deleting a parent in strict mode: %q, want in_use", err)
 	}
-	off := f.must(`["patch_volume",%q,null,null,null,null,"offline"]`, id)
-	if field(off, "state") != "offline" {
-		t.Errorf("state patch gave %v", off)
-	}
-
-	snap := f.must(`["create_snapshot",%q,"s1"]`, id)
-	sid := field(snap, "uuid")
-	ps := f.must(`["patch_snapshot",%q,%q,"s1b","why"]`, id, sid)
-	if field(ps, "name") != "s1b" || field(ps, "comment") != "why" {
-		t.Errorf("patch_snapshot gave %v", ps)
-	}
-	f.must(`["patch_volume",%q,4096]`, id)
-	f.must(`["create_snapshot",%q,"s2"]`, id)
-	restored := f.must(`["restore_snapshot",%q,%q]`, id, sid)
-	if field(restored, "size_bytes") != uint64(2048) {
-		t.Errorf("restore gave size %v, want the snapshot's 2048", field(restored, "size_bytes"))
-	}
-	snaps, _ := f.read(`["list_snapshots",%q]`, id)
-	if len(snaps.([]any)) != 1 {
-		t.Errorf("after restore to the first snapshot, %d snapshots remain, want 1", len(snaps.([]any)))
-	}
-
-	clone := f.must(`["create_clone",%q,%q,"c"]`, id, sid)
-	f.fails(`["delete_snapshot",%q,%q]`, id, sid)
-	split := f.must(`["split_clone",%q]`, field(clone, "uuid"))
-	if field(split, "clone") != nil {
-		t.Errorf("split clone still has an origin: %v", split)
-	}
-	f.must(`["delete_snapshot",%q,%q]`, id, sid)
-	if v, _ := f.read(`["check_invariants"]`); v != nil {
-		t.Errorf("check_invariants = %v, want null", v)
+	if _, err := call(t, s, OpCreateVolume, str("a/b"), none); !strings.HasPrefix(err, "invalid_argument: ") {
+		t.Errorf("a name with '/' in strict mode: %q", err)
 	}
 }
 
-func TestErrorEnvelopes(t *testing.T) {
-	f := newFixture(t)
-	vol := f.must(`["create_volume","u"]`)
-	id := field(vol, "uuid").(string)
-	snap := f.must(`["create_snapshot",%q,"pre"]`, id)
-	sid := field(snap, "uuid").(string)
-	f.must(`["create_clone",%q,%q,"c"]`, id, sid)
-
-	tests := []struct {
-		req      string
-		kind     string
-		resource any
-		message  string // exact, or a prefix ending in "…"
+func TestMessagesAreThePublishedOnes(t *testing.T) {
+	s := NewSession(false)
+	v := mustCall(t, s, OpCreateVolume, str("a\"b"), none)
+	id := v["uuid"].(string)
+	nil36 := "00000000-0000-0000-0000-000000000000"
+	for _, c := range []struct {
+		op   int
+		args []Arg
+		want string
 	}{
-		{`["get_volume","x"]`, "invalid_argument", "volume", `invalid volume uuid "x"`},
-		{`["get_volume","` + nilUUID + `"]`, "not_found", "volume", "volume " + nilUUID + " not found"},
-		{`["delete_volume","` + nilUUID + `"]`, "not_found", "volume", "volume " + nilUUID + " not found"},
-		{`["list_snapshots","zz"]`, "invalid_argument", "volume", `invalid volume uuid "zz"`},
-		{`["get_snapshot","` + id + `","y"]`, "invalid_argument", "snapshot", `invalid snapshot uuid "y"`},
-		{`["get_snapshot","zz","y"]`, "invalid_argument", "volume", `invalid volume uuid "zz"`},
-		{`["get_snapshot","` + id + `","` + nilUUID + `"]`, "not_found", "snapshot", "snapshot " + nilUUID + " not found on volume " + id},
-		{`["get_snapshot","` + nilUUID + `","` + sid + `"]`, "not_found", "volume", "volume " + nilUUID + " not found"},
-		{`["create_volume","u"]`, "already_exists", "volume", `volume "u" already exists`},
-		{`["create_clone","` + id + `","` + sid + `","u"]`, "already_exists", "volume", `volume "u" already exists`},
-		{`["create_snapshot","` + id + `","pre"]`, "already_exists", "snapshot", `snapshot "pre" already exists on volume ` + id},
-		{`["patch_volume","` + id + `",null,"rel"]`, "invalid_argument", "volume", "invalid argument: …"},
-		{`["patch_volume","` + nilUUID + `",null,"rel"]`, "not_found", "volume", "volume " + nilUUID + " not found"},
-		{`["patch_volume","` + id + `",null,null,null,null,"sideways"]`, "invalid_argument", "volume", "invalid argument: …"},
-		{`["create_volume",""]`, "invalid_argument", "volume", "invalid argument: …"},
-		{`["create_volume","a/b"]`, "invalid_argument", "volume", "invalid argument: …"},
-		{`["delete_volume","` + id + `"]`, "in_use", "volume", "…"},
-		{`["delete_snapshot","` + id + `","` + sid + `"]`, "in_use", "snapshot", "…"},
-		{`["split_clone","` + id + `"]`, "invalid_argument", "volume", "invalid argument: …"},
-		{`["get_volume",5]`, "invalid_argument", nil, "invalid argument: get_volume: argument 1 (volume uuid) must be a string, not an integer"},
-		{`["create_volume","x",-1]`, "invalid_argument", nil, "invalid argument: request: …"},
-		{`["create_volume","x","big"]`, "invalid_argument", nil, "invalid argument: create_volume: argument 2 (size_bytes) must be a non-negative integer or null, not a string"},
-		{`["get_volume"]`, "invalid_argument", nil, "invalid argument: get_volume: argument 1 (volume uuid) must be a string, not null"},
-		{`["frobnicate"]`, "invalid_argument", nil, `invalid argument: unknown operation "frobnicate"`},
-		{`not json`, "invalid_argument", nil, "invalid argument: request: …"},
-	}
-	for _, tt := range tests {
-		env := f.fails("%s", tt.req)
-		if env["kind"] != tt.kind || env["resource"] != tt.resource {
-			t.Errorf("%s: kind %v resource %v, want %s %v (%v)", tt.req, env["kind"], env["resource"], tt.kind, tt.resource, env)
+		{OpCreateVolume, []Arg{str("a\"b"), none}, `already_exists: volume "a\"b" already exists`},
+		{OpGetVolume, []Arg{str("x")}, `invalid_argument: invalid volume uuid "x"`},
+		{OpGetVolume, []Arg{str("e\u0301\n")}, `invalid_argument: invalid volume uuid "e\u{301}\n"`},
+		{OpGetVolume, []Arg{str(nil36)}, "not_found: volume " + nil36 + " not found"},
+		{OpGetSnapshot, []Arg{str(id), str("y")}, `invalid_argument: invalid snapshot uuid "y"`},
+		{OpGetSnapshot, []Arg{str(id), str(nil36)}, "not_found: snapshot " + nil36 + " not found on volume " + id},
+		{OpPatchVolume, []Arg{str(id), none, str("rel")}, `invalid_argument: invalid argument: nas.path must start with '/' (got "rel")`},
+		{OpPatchVolume, []Arg{str(id), none, str("")}, `invalid_argument: invalid argument: nas.path must start with '/' (got "")`},
+		{OpPatchVolume, []Arg{str(nil36), none, str("rel")}, "not_found: volume " + nil36 + " not found"},
+		{OpCreateClone, []Arg{str(nil36), str(nil36), str("c")}, "not_found: volume " + nil36 + " not found"},
+	} {
+		if _, err := call(t, s, c.op, c.args...); err != c.want {
+			t.Errorf("op %d %v:\n got %s\nwant %s", c.op, c.args, err, c.want)
 		}
-		msg, _ := env["message"].(string)
-		if p, ok := strings.CutSuffix(tt.message, "…"); ok {
-			if !strings.HasPrefix(msg, p) || msg == p {
-				t.Errorf("%s: message %q, want %q followed by a cause", tt.req, msg, p)
+	}
+}
+
+func TestDebugQuoteFollowsRust(t *testing.T) {
+	// Expected texts observed from the published wheel's messages.
+	for in, want := range map[string]string{
+		"e\u0301":             `"e\u{301}"`,
+		"a\"b'c\\d":           `"a\"b'c\\d"`,
+		"t\tn\nr\r0\x00":      `"t\tn\nr\r0\0"`,
+		"\x7f\x01\x1b":        `"\u{7f}\u{1}\u{1b}"`,
+		"\u00a0 \u200b\u00ad": `"\u{a0} \u{200b}\u{ad}"`,
+		"é😀\u4e00":            `"é😀一"`,
+		"\u2028\u2029":        `"\u{2028}\u{2029}"`,
+		"\ue000":              `"\u{e000}"`,
+		"\U000e0001":          `"\u{e0001}"`,
+		"\u0378":              `"\u{378}"`,
+		"\u093f":              "\"\u093f\"",
+		"\u200d\ufeff":        `"\u{200d}\u{feff}"`,
+	} {
+		if got := debugQuote(in); got != want {
+			t.Errorf("debugQuote(%+q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestUUIDSpellings(t *testing.T) {
+	const u = "e1c70016-caa5-4766-bd09-cd9577e56430"
+	up := strings.ToUpper(u)
+	for _, ok := range []string{u, up, "{" + up + "}", "urn:uuid:" + up, strings.ReplaceAll(u, "-", ""), "E1C70016-caa5-4766-bd09-cd9577e56430"} {
+		if id, parsed := parseID(ok); !parsed || fmt.Sprintf("%x", id) != strings.ReplaceAll(u, "-", "") {
+			t.Errorf("parseID(%q) = %x, %v", ok, id, parsed)
+		}
+	}
+	for _, bad := range []string{"URN:UUID:" + u, u[:35] + "G", " " + u, u + " ", strings.ReplaceAll(u, "-", "")[:31],
+		"{" + strings.ReplaceAll(u, "-", "") + "}", "urn:uuid:" + strings.ReplaceAll(u, "-", ""), u[:8] + u[9:], "", "{" + u + ")"} {
+		if _, parsed := parseID(bad); parsed {
+			t.Errorf("parseID(%q) accepted", bad)
+		}
+	}
+}
+
+func TestBadCallsAreInternalErrorsNotPanics(t *testing.T) {
+	s := NewSession(false)
+	for _, c := range []struct {
+		op   int
+		args []Arg
+	}{
+		{OpGetVolume, nil},
+		{OpGetVolume, []Arg{num(1)}},
+		{OpCreateVolume, []Arg{str("x"), str("big")}},
+		{NumOps, nil},
+		{-1, nil},
+	} {
+		if _, err := call(t, s, c.op, c.args...); !strings.HasPrefix(err, "internal: ") {
+			t.Errorf("op %d %v: %q, want an internal error", c.op, c.args, err)
+		}
+	}
+}
+
+func TestRepliesGrowPastTheBuffer(t *testing.T) {
+	s := NewSession(false)
+	for i := range 300 {
+		mustCall(t, s, OpCreateVolume, str(fmt.Sprintf("volume-%03d", i)), num(uint64(i)))
+	}
+	v, err := call(t, s, OpListVolumes)
+	if err != "" || len(v.([]any)) != 300 {
+		t.Fatalf("list: %v %s", v, err)
+	}
+}
+
+func BenchmarkCall(b *testing.B) {
+	for _, strict := range []bool{false, true} {
+		s := NewSession(strict)
+		var id string
+		for i := range 1000 {
+			args := []Arg{str(fmt.Sprintf("v%d", i)), num(1)}
+			out, _ := s.Call(OpCreateVolume, args, nil)
+			id = decode(b, out, args...).(map[string]any)["uuid"].(string)
+		}
+		buf := make([]byte, 0, 4096)
+		b.Run(fmt.Sprintf("get_volume/strict=%v", strict), func(b *testing.B) {
+			args := []Arg{str(id)}
+			for b.Loop() {
+				s.Call(OpGetVolume, args, buf)
 			}
-		} else if msg != tt.message {
-			t.Errorf("%s: message %q, want %q", tt.req, msg, tt.message)
-		}
-		if d, _ := env["detail"].(string); d == "" {
-			t.Errorf("%s: no detail", tt.req)
-		}
-	}
-}
-
-func TestUUIDSpellingsOfTheOriginal(t *testing.T) {
-	f := newFixture(t)
-	vol := f.must(`["create_volume","v"]`)
-	id := field(vol, "uuid").(string)
-	hex := strings.ReplaceAll(id, "-", "")
-	for _, s := range []string{id, strings.ToUpper(id), "{" + id + "}", "urn:uuid:" + id, hex, strings.ToUpper(hex)} {
-		got, ok := f.read(`["get_volume",%q]`, s)
-		if !ok || field(got, "uuid") != id {
-			t.Errorf("get_volume(%q) = %v, want volume %s", s, got, id)
-		}
-	}
-	for _, s := range []string{"x" + id + "y", "[" + id + "]", "URN:UUID:" + id, id + " ", hex[:31] + "g", ""} {
-		env := f.fails(`["get_volume",%q]`, s)
-		if env["message"] != fmt.Sprintf("invalid volume uuid %q", s) {
-			t.Errorf("get_volume(%q): %v", s, env)
-		}
-	}
-}
-
-func TestCapabilitiesHideReplication(t *testing.T) {
-	f := newFixture(t)
-	if !f.m.Capabilities(context.Background()).Replication {
-		t.Fatal("mem no longer reports replication; this test guards nothing")
-	}
-	got, _ := f.read(`["capabilities"]`)
-	want := map[string]any{"snapshots": true, "clones": true, "replication": false}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("capabilities = %v, want %v", got, want)
-	}
-}
-
-// everyOp calls each listed operation with no arguments: each must be
-// known (a missing argument, not an unknown operation) or need none.
-func TestEveryListedOpIsServed(t *testing.T) {
-	f := newFixture(t)
-	for _, sig := range Ops {
-		op, _, _ := strings.Cut(sig, "(")
-		v, ok := f.call(`[%q]`, op)
-		if !ok && strings.Contains(fmt.Sprint(field(v, "message")), "unknown operation") {
-			t.Errorf("%s is listed but not served", op)
-		}
-		if ok != strings.HasSuffix(sig, "()") {
-			t.Errorf("%s with no arguments: ok = %v (%v)", sig, ok, v)
-		}
-	}
-}
-
-// panicky is a backend whose every method panics (a nil embedded
-// interface), standing in for a backend bug.
-type panicky struct{ Backend }
-
-// failing returns an error that is not a *backend.Error.
-type failing struct{ Backend }
-
-func (failing) ListVolumes(context.Context) ([]backend.Volume, error) {
-	return nil, errors.New("disk on fire")
-}
-
-func TestPanicsBecomeInternalErrors(t *testing.T) {
-	for _, enc := range []Encoding{JSON, Marshal} {
-		s := NewSession(panicky{}, enc)
-		buf := make([]byte, 0, 1024)
-		out, ok := s.Call(buf, []byte(`["list_volumes"]`), nil)
-		if ok {
-			t.Fatalf("a panicking backend succeeded: %s", out)
-		}
-		env := jsonValue(t, out).(map[string]any)
-		if env["kind"] != "internal" || !strings.HasPrefix(env["message"].(string), "internal backend error: panic: ") {
-			t.Errorf("%v: envelope %v", enc, env)
-		}
-		if !strings.Contains(env["detail"].(string), "goroutine") {
-			t.Errorf("%v: the detail carries no stack: %v", enc, env["detail"])
-		}
-		// The session is still usable afterwards.
-		if out, ok := s.Call(buf, []byte(`["get_volume","x"]`), nil); ok || !strings.Contains(string(out), "invalid volume uuid") {
-			t.Errorf("after a panic: %s", out)
-		}
-	}
-}
-
-func TestForeignErrorsAreInternal(t *testing.T) {
-	out, ok := NewSession(failing{}, JSON).Call(nil, []byte(`["list_volumes"]`), nil)
-	env := jsonValue(t, out).(map[string]any)
-	if ok || env["kind"] != "internal" || env["message"] != "internal backend error: disk on fire" {
-		t.Errorf("got %v %v", ok, env)
-	}
-}
-
-func TestModule(t *testing.T) {
-	out, ok := Module(nil, []byte(`["version"]`), 0)
-	if v := jsonValue(t, out); !ok || field(v, "abi") != uint64(Version) {
-		t.Errorf("version = %s", out)
-	}
-	out, ok = Module(nil, []byte(`["stats",true]`), 7)
-	if v := jsonValue(t, out); !ok || field(v, "handles") != uint64(7) || field(v, "heap_alloc") == uint64(0) {
-		t.Errorf("stats = %s", out)
-	}
-	jo, jok := Module(nil, []byte(`["sample","json"]`), 0)
-	mo, mok := Module(nil, []byte(`["sample","marshal"]`), 0)
-	mv, err := unmarshalPy(mo)
-	if !jok || !mok || err != nil || !reflect.DeepEqual(mv, jsonValue(t, jo)) {
-		t.Errorf("the sample differs between encodings (%v)", err)
-	}
-	for _, req := range []string{`["sample","xml"]`, `["nope"]`, `[`} {
-		if out, ok := Module(nil, []byte(req), 0); ok || field(jsonValue(t, out), "kind") != "invalid_argument" {
-			t.Errorf("%s: %s", req, out)
-		}
-	}
-}
-
-// The reply lands in the caller's buffer when it fits and moves to a
-// fresh one when it does not; either way the caller's bytes past the
-// reply are not touched.
-func TestReplyBuffer(t *testing.T) {
-	f := newFixture(t)
-	for i := range 50 {
-		f.must(`["create_volume","v%d"]`, i)
-	}
-	small := make([]byte, 0, 64)
-	out, ok := f.js.Call(small, []byte(`["capabilities"]`), nil)
-	if !ok || &out[0] != &small[:1][0] {
-		t.Errorf("a short reply did not use the caller's buffer")
-	}
-	out, ok = f.mars.Call(small, []byte(`["list_volumes"]`), nil)
-	if !ok || len(out) <= cap(small) {
-		t.Fatalf("list of 50 volumes: %d bytes", len(out))
-	}
-	if v, err := unmarshalPy(out); err != nil || len(v.([]any)) != 50 {
-		t.Errorf("moved reply: %v", err)
-	}
-
-	// With more, the list is written once, into the buffer more returned.
-	for _, s := range []*Session{f.js, f.mars} {
-		var given [][]byte
-		more := func(n int) []byte {
-			b := make([]byte, 0, n)
-			given = append(given, b)
-			return b
-		}
-		out, ok = s.Call(small, []byte(`["list_volumes"]`), more)
-		if !ok || len(given) != 1 || &out[0] != &given[0][:1][0] {
-			t.Errorf("%v: more was called %d times; the reply is not in its buffer", s.enc, len(given))
-		}
-		if _, ok := s.Call(small, []byte(`["capabilities"]`), more); !ok || len(given) != 1 {
-			t.Errorf("%v: a short reply asked for more", s.enc)
-		}
-	}
-}
-
-func TestConcurrentCalls(t *testing.T) {
-	f := newFixture(t)
-	const workers, rounds = 8, 50
-	var wg sync.WaitGroup
-	wins := make([]int, workers)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s := f.js
-			if w%2 == 1 {
-				s = f.mars
+		})
+		b.Run(fmt.Sprintf("capabilities/strict=%v", strict), func(b *testing.B) {
+			for b.Loop() {
+				s.Call(OpCapabilities, nil, buf)
 			}
-			for i := range rounds {
-				// Every worker races for the same shared name; its own
-				// names never collide.
-				if _, ok := s.Call(nil, fmt.Appendf(nil, `["create_volume","shared-%d"]`, i), nil); ok {
-					wins[w]++
+		})
+	}
+}
+
+func TestDefaultModeIsLenientAsThePublishedPackage(t *testing.T) {
+	s := NewSession(false)
+	for _, name := range []string{"", "a/b", "nul\x00", strings.Repeat("x", 300)} {
+		mustCall(t, s, OpCreateVolume, str(name), none)
+		if _, err := call(t, s, OpCreateVolume, str(name), none); !strings.HasPrefix(err, "already_exists: ") {
+			t.Errorf("second volume named %q: %q, want already_exists", name, err)
+		}
+	}
+	v := mustCall(t, s, OpCreateVolume, str("parent"), num(100))
+	id := v["uuid"].(string)
+	sn := mustCall(t, s, OpCreateSnapshot, str(id), str("snap"))
+	mustCall(t, s, OpPatchVolume, str(id), num(500))
+	c := mustCall(t, s, OpCreateClone, str(id), str(sn["uuid"].(string)), str("child"))
+	if c["size_bytes"] != uint64(500) {
+		t.Errorf("clone size %v, want the parent's current 500", c["size_bytes"])
+	}
+	if _, err := call(t, s, OpDeleteSnapshot, str(id), str(sn["uuid"].(string))); err != "" {
+		t.Errorf("deleting a snapshot a clone depends on: %s", err)
+	}
+	if _, err := call(t, s, OpDeleteVolume, str(id)); err != "" {
+		t.Errorf("deleting a clone's parent: %s", err)
+	}
+	got := mustCall(t, s, OpGetVolume, str(c["uuid"].(string)))
+	if want := map[string]any{"parent_volume": "parent", "parent_snapshot": "snap"}; !reflect.DeepEqual(got["clone"], want) {
+		t.Errorf("orphaned clone's origin %v, want %v", got["clone"], want)
+	}
+	if _, err := call(t, s, OpCheckInvariants); err != "" {
+		t.Errorf("invariants: %s", err)
+	}
+	// A nil snapshot ID names no snapshot (it is not the contract's
+	// "snapshot the parent now"), after the parent's existence.
+	p := mustCall(t, s, OpCreateVolume, str("p2"), none)
+	nil36 := "00000000-0000-0000-0000-000000000000"
+	if _, err := call(t, s, OpCreateClone, str(p["uuid"].(string)), str(nil36), str("p2")); err != "not_found: snapshot "+nil36+" not found on volume "+p["uuid"].(string) {
+		t.Errorf("clone of the nil snapshot: %q", err)
+	}
+}
+
+// BenchmarkDeleteClone deletes clones of 10,000 parents, as python/bench
+// does.
+func BenchmarkDeleteClone(b *testing.B) {
+	s := NewSession(false)
+	var clones []string
+	setup := func() {
+		clones = clones[:0]
+		for i := range 10000 {
+			v := mustCall(b, s, OpCreateVolume, str(fmt.Sprintf("p%d-%d", b.N, i)), num(1))
+			sn := mustCall(b, s, OpCreateSnapshot, str(v["uuid"].(string)), str("s"))
+			c := mustCall(b, s, OpCreateClone, str(v["uuid"].(string)), str(sn["uuid"].(string)), str(fmt.Sprintf("c%d-%d", b.N, i)))
+			clones = append(clones, c["uuid"].(string))
+		}
+	}
+	buf := make([]byte, 0, 4096)
+	setup()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i%len(clones) == 0 && i > 0 {
+			b.StopTimer()
+			setup()
+			b.StartTimer()
+		}
+		if _, ok := s.Call(OpDeleteVolume, []Arg{str(clones[i%len(clones)])}, buf); !ok {
+			b.Fatal("delete failed")
+		}
+	}
+}
+
+func TestCanonicalIDsAreEchoed(t *testing.T) {
+	const u = "e1c70016-caa5-4766-bd09-cd9577e56430"
+	for in, want := range map[string]bool{
+		u: true, strings.ToUpper(u): false, "E1c70016-caa5-4766-bd09-cd9577e56430": false,
+		"{" + u + "}": false, "urn:uuid:" + u: false, strings.ReplaceAll(u, "-", ""): false,
+	} {
+		if _, ok, canonical := parseIDCanon(in); !ok || canonical != want {
+			t.Errorf("parseIDCanon(%q): ok %v, canonical %v, want %v", in, ok, canonical, want)
+		}
+	}
+	// A reply echoes the caller's canonical ID and created name ('a'), and
+	// renders other spellings.
+	s := NewSession(false)
+	args := []Arg{str("echo"), none}
+	out, _ := s.Call(OpCreateVolume, args, nil)
+	if !bytes.Contains(out, []byte{'a', 0}) {
+		t.Errorf("create_volume does not echo its name: %q", out)
+	}
+	id := decode(t, out, args...).(map[string]any)["uuid"].(string)
+	for spelling, echo := range map[string]bool{id: true, strings.ToUpper(id): false} {
+		out, _ := s.Call(OpGetVolume, []Arg{str(spelling)}, nil)
+		if got := out[2] == 'a'; got != echo {
+			t.Errorf("get_volume(%q): uuid tag %q, want echo %v", spelling, out[2], echo)
+		}
+		if v := decode(t, out, str(spelling)).(map[string]any); v["uuid"] != id {
+			t.Errorf("get_volume(%q) uuid %v, want %s", spelling, v["uuid"], id)
+		}
+	}
+}
+
+func TestConcurrentCallsKeepTheInvariants(t *testing.T) {
+	for _, strict := range []bool{false, true} {
+		s := NewSession(strict)
+		done := make(chan struct{})
+		for g := range 6 {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				for i := range 100 {
+					args := []Arg{str(fmt.Sprintf("g%d-%d", g, i%10)), num(uint64(i))}
+					out, ok := s.Call(OpCreateVolume, args, nil)
+					if !ok {
+						continue // the name is taken: the goroutine made it earlier and, in strict mode, could not delete it
+					}
+					id := decode(t, out, args...).(map[string]any)["uuid"].(string)
+					snapArgs := []Arg{str(id), str("s")}
+					sn, ok := s.Call(OpCreateSnapshot, snapArgs, nil)
+					if ok && i%3 == 0 {
+						sid := decode(t, sn, snapArgs...).(map[string]any)["uuid"].(string)
+						s.Call(OpCreateClone, []Arg{str(id), str(sid), str(fmt.Sprintf("c%d-%d", g, i))}, nil)
+					}
+					s.Call(OpListVolumes, nil, nil)
+					s.Call(OpDeleteVolume, []Arg{str(id)}, nil)
 				}
-				out, ok := s.Call(nil, fmt.Appendf(nil, `["create_volume","w%d-%d"]`, w, i), nil)
-				if !ok {
-					t.Errorf("worker %d: %s", w, out)
-					return
-				}
-				s.Call(nil, []byte(`["list_volumes"]`), nil)
-			}
-		}()
+			}()
+		}
+		for range 6 {
+			<-done
+		}
+		if _, err := call(t, s, OpCheckInvariants); err != "" {
+			t.Errorf("strict=%v: %s", strict, err)
+		}
 	}
-	wg.Wait()
-	total := 0
-	for _, n := range wins {
-		total += n
-	}
-	if total != rounds {
-		t.Errorf("%d creations of %d contended names succeeded, want exactly one per name", total, rounds)
-	}
-	list, _ := f.read(`["list_volumes"]`)
-	if n := len(list.([]any)); n != rounds+workers*rounds {
-		t.Errorf("%d volumes, want %d", n, rounds+workers*rounds)
-	}
-}
-
-// unordered sorts a decoded list reply (the backend lists in no
-// guaranteed order), so replies from two call paths compare equal.
-func unordered(v any) any {
-	l, ok := v.([]any)
-	if !ok {
-		return v
-	}
-	l = slices.Clone(l)
-	slices.SortFunc(l, func(a, b any) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
-	return l
 }

@@ -1,13 +1,22 @@
 package abi
 
-// The strings every reply repeats. The marshal writer emits each once per
-// reply and back-references it afterwards; the JSON writer uses the
-// precomputed quoted forms.
+// Symbols are the shared strings of the reply encoding's 'k' tag, in the
+// order of NESSIE_SYMBOLS in python/cshim/nessie.h (a cshim test compares
+// the two lists).
+var Symbols = [...]string{
+	"uuid", "name", "size_bytes", "state", "style", "vol_type", "clone",
+	"parent_volume", "parent_snapshot", "parent_volume_uuid",
+	"parent_snapshot_uuid", "junction_path", "export_policy", "comment",
+	"create_time", "used_bytes", "size_consumed", "snapshots", "clones",
+	"replication", "kind", "resource", "message",
+	"online", "offline", "restricted", "flexvol", "rw", "dp", "in_memory",
+	"not_found", "already_exists", "invalid_argument", "in_use",
+	"unsupported", "internal", "volume", "snapshot", "backend",
+}
 
-// sym is a dict key or a recurring string value.
 type sym uint8
 
-// Keys (k…) and values (v…).
+// Indexes into Symbols, for the keys the encoder writes.
 const (
 	kUUID sym = iota
 	kName
@@ -30,149 +39,58 @@ const (
 	kClones
 	kReplication
 	kKind
-	kServer
-	kPath
 	kResource
 	kMessage
-	kDetail
-	kABI
-	kGo
-	kHandles
-	kHeapAlloc
-	kHeapObjects
-	kGoroutines
-	vOnline
-	vOffline
-	vRestricted
-	vFlexvol
-	vRw
-	vDp
-	vInMemory
-	vNfsExport
-	vS3Presigned
-	vGitRef
-	vOntapPassthrough
-	vNotFound
-	vAlreadyExists
-	vInvalidArgument
-	vInUse
-	vUnsupported
-	vInternal
-	vVolume
-	vSnapshot
-	vBackend
-	numSyms
+	numKeys
 )
 
-var symText = [numSyms]string{
-	kUUID:               "uuid",
-	kName:               "name",
-	kSizeBytes:          "size_bytes",
-	kState:              "state",
-	kStyle:              "style",
-	kVolType:            "vol_type",
-	kClone:              "clone",
-	kParentVolume:       "parent_volume",
-	kParentSnapshot:     "parent_snapshot",
-	kParentVolumeUUID:   "parent_volume_uuid",
-	kParentSnapshotUUID: "parent_snapshot_uuid",
-	kJunctionPath:       "junction_path",
-	kExportPolicy:       "export_policy",
-	kComment:            "comment",
-	kCreateTime:         "create_time",
-	kUsedBytes:          "used_bytes",
-	kSizeConsumed:       "size_consumed",
-	kSnapshots:          "snapshots",
-	kClones:             "clones",
-	kReplication:        "replication",
-	kKind:               "kind",
-	kServer:             "server",
-	kPath:               "path",
-	kResource:           "resource",
-	kMessage:            "message",
-	kDetail:             "detail",
-	kABI:                "abi",
-	kGo:                 "go",
-	kHandles:            "handles",
-	kHeapAlloc:          "heap_alloc",
-	kHeapObjects:        "heap_objects",
-	kGoroutines:         "goroutines",
-	vOnline:             "online",
-	vOffline:            "offline",
-	vRestricted:         "restricted",
-	vFlexvol:            "flexvol",
-	vRw:                 "rw",
-	vDp:                 "dp",
-	vInMemory:           "in_memory",
-	vNfsExport:          "nfs_export",
-	vS3Presigned:        "s3_presigned",
-	vGitRef:             "git_ref",
-	vOntapPassthrough:   "ontap_passthrough",
-	vNotFound:           "not_found",
-	vAlreadyExists:      "already_exists",
-	vInvalidArgument:    "invalid_argument",
-	vInUse:              "in_use",
-	vUnsupported:        "unsupported",
-	vInternal:           "internal",
-	vVolume:             "volume",
-	vSnapshot:           "snapshot",
-	vBackend:            "backend",
+// symIndex maps every symbol to its index.
+var symIndex = func() map[string]sym {
+	m := make(map[string]sym, len(Symbols))
+	for i, s := range Symbols {
+		m[s] = sym(i)
+	}
+	return m
+}()
+
+// The dict shapes of the reply encoding's 'D' tag, as NESSIE_SHAPES in
+// nessie.h lists them (a cshim test compares the two).
+const (
+	shapeVolume = iota
+	shapeClone
+	shapeSnapshot
+	shapeOrigin
+	shapeCapabilities
+)
+
+// Shapes lists the keys of each shape, in order.
+var Shapes = [...][]sym{
+	shapeVolume:       {kUUID, kName, kSizeBytes, kState, kStyle, kVolType},
+	shapeClone:        {kUUID, kName, kSizeBytes, kState, kStyle, kVolType, kClone},
+	shapeSnapshot:     {kUUID, kName, kSizeConsumed},
+	shapeOrigin:       {kParentVolume, kParentSnapshot},
+	shapeCapabilities: {kSnapshots, kClones, kReplication},
 }
 
-// valueSym returns the sym of a recurring value. It is a switch rather
-// than a map because it runs for three fields of every volume, and a
-// switch on a handful of strings is several times faster than hashing;
-// TestValueSymCoversEveryValue keeps it in step with symText.
-func valueSym(s string) (sym, bool) {
+// enumSym returns the symbol of the enum values volumes carry (state,
+// style, type), without a map lookup.
+func enumSym(s string) (sym, bool) {
 	switch s {
 	case "online":
-		return vOnline, true
+		return symOnline, true
 	case "offline":
-		return vOffline, true
+		return symOnline + 1, true
 	case "restricted":
-		return vRestricted, true
+		return symOnline + 2, true
 	case "flexvol":
-		return vFlexvol, true
+		return symOnline + 3, true
 	case "rw":
-		return vRw, true
+		return symOnline + 4, true
 	case "dp":
-		return vDp, true
-	case "in_memory":
-		return vInMemory, true
-	case "nfs_export":
-		return vNfsExport, true
-	case "s3_presigned":
-		return vS3Presigned, true
-	case "git_ref":
-		return vGitRef, true
-	case "ontap_passthrough":
-		return vOntapPassthrough, true
-	case "not_found":
-		return vNotFound, true
-	case "already_exists":
-		return vAlreadyExists, true
-	case "invalid_argument":
-		return vInvalidArgument, true
-	case "in_use":
-		return vInUse, true
-	case "unsupported":
-		return vUnsupported, true
-	case "internal":
-		return vInternal, true
-	case "volume":
-		return vVolume, true
-	case "snapshot":
-		return vSnapshot, true
-	case "backend":
-		return vBackend, true
+		return symOnline + 5, true
 	}
 	return 0, false
 }
 
-// jsonKeys holds each key quoted and followed by a colon.
-var jsonKeys = func() (q [numSyms]string) {
-	for s := range numSyms {
-		q[s] = `"` + symText[s] + `":`
-	}
-	return q
-}()
+// symOnline is the index of "online"; the other enum values follow it.
+const symOnline sym = numKeys
