@@ -71,11 +71,20 @@ func main() {
 	fmt.Printf("GOMAXPROCS=%d, %s over loopback, %v per run, median of %d run(s) per cell, go %s\n\n", runtime.GOMAXPROCS(0), proto, *duration, max(*repeat, 1), runtime.Version())
 	fmt.Println("| scenario | clients | req/s | p50 | p99 | errors |")
 	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: |")
+	var scenarios []string
 	for _, sc := range strings.Split(*scenariosFlag, ",") {
-		sc = strings.TrimSpace(sc)
-		for _, c := range clients {
-			var runs []result
-			for range max(*repeat, 1) {
+		scenarios = append(scenarios, strings.TrimSpace(sc))
+	}
+	// Rounds alternate the scenarios at each concurrency (get, bare, get,
+	// bare, ...), so a change in the machine's load hits them alike.
+	type cell struct {
+		sc string
+		c  int
+	}
+	runs := map[cell][]result{}
+	for _, c := range clients {
+		for range max(*repeat, 1) {
+			for _, sc := range scenarios {
 				// A fresh server per run, so one run's leftovers (jobs,
 				// volumes) do not slow the next.
 				env := newEnv(*plain, c)
@@ -83,11 +92,17 @@ func main() {
 				if err != nil {
 					log.Fatalf("%s: %v", sc, err)
 				}
-				runs = append(runs, measure(c, *duration, run))
+				k := cell{sc, c}
+				runs[k] = append(runs[k], measure(c, *duration, run))
 				env.close()
 			}
-			slices.SortFunc(runs, func(a, b result) int { return cmp.Compare(a.rps, b.rps) })
-			res := runs[len(runs)/2]
+		}
+	}
+	for _, sc := range scenarios {
+		for _, c := range clients {
+			rs := runs[cell{sc, c}]
+			slices.SortFunc(rs, func(a, b result) int { return cmp.Compare(a.rps, b.rps) })
+			res := rs[len(rs)/2]
 			fmt.Printf("| %s | %d | %.0f | %s | %s | %d |\n", sc, c, res.rps, fmtDur(res.p50), fmtDur(res.p99), res.errors)
 		}
 	}
