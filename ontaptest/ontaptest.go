@@ -1,12 +1,15 @@
 package ontaptest
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/backend/mem"
+	"github.com/nessie-go/nessie/fixture"
 	"github.com/nessie-go/nessie/server"
 )
 
@@ -42,6 +45,12 @@ type Options struct {
 	// PlainHTTP serves plain HTTP instead of TLS (benchmarks that measure
 	// the API without TLS).
 	PlainHTTP bool
+	// Fixture is the state the server starts from (see package fixture)
+	// and [Server.Reset] returns to; nil means empty. A backend that
+	// implements [fixture.Restorer] (backend/durable's NewMemory) keeps
+	// the fixture's UUIDs; mem gets the objects re-created through the
+	// contract, with new UUIDs.
+	Fixture *fixture.State
 }
 
 // NewServer starts a server on 127.0.0.1:0 over opts.Backend or a fresh
@@ -61,6 +70,25 @@ func NewServer(t testing.TB, opts *Options) *Server {
 	}
 	if c.Server.Password == "" {
 		c.Server.Password = Password
+	}
+	initial := c.Fixture
+	if initial == nil {
+		initial = &fixture.State{}
+	} else if err := fixture.Load(context.Background(), c.Backend, initial); err != nil {
+		t.Fatalf("ontaptest: loading the fixture: %v", err)
+	}
+	b := c.Backend
+	if c.Server.Control.Reset == nil {
+		c.Server.Control.Reset = func(ctx context.Context) error { return fixture.Load(ctx, b, initial) }
+	}
+	if c.Server.Control.State == nil {
+		c.Server.Control.State = func(ctx context.Context) ([]byte, error) {
+			st, err := fixture.Current(ctx, b)
+			if err != nil {
+				return nil, err
+			}
+			return fixture.Marshal(st)
+		}
 	}
 	api, err := server.New(c.Backend, &c.Server)
 	if err != nil {
@@ -86,5 +114,26 @@ func NewServer(t testing.TB, opts *Options) *Server {
 		Client:   ts.Client(),
 		Backend:  c.Backend,
 		API:      api,
+	}
+}
+
+// Reset returns the server to its starting state (Options.Fixture, or
+// empty) through POST /nessie/v1/reset, failing t if it cannot. Call it
+// between test cases that share one server.
+func (s *Server) Reset(t testing.TB) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, s.URL+"/nessie/v1/reset", nil)
+	if err != nil {
+		t.Fatalf("ontaptest: reset: %v", err)
+	}
+	req.SetBasicAuth(s.Username, s.Password)
+	resp, err := s.Client.Do(req)
+	if err != nil {
+		t.Fatalf("ontaptest: reset: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		t.Fatalf("ontaptest: reset: %s: %s", resp.Status, body)
 	}
 }

@@ -12,8 +12,8 @@
 # module proxy and PyPI; the script installs staticcheck and the Python
 # packages itself, into about 720 MB of virtual environments inside the
 # checkout (python/.venv, compat/sdk/.venv, compat/ansible/.venv; all
-# git-ignored). Run as root on Debian/Ubuntu without Python's venv module,
-# it apt-get installs python3-venv system-wide.
+# git-ignored). Run as root on Debian/Ubuntu without Python's venv module
+# or C headers, it apt-get installs python3-venv or python3-dev system-wide.
 # Each stage prints its wall time; the Ansible stage prints its playbook
 # output only when it fails.
 set -euo pipefail

@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -56,6 +58,9 @@ type jobRegistry struct {
 	now func() time.Time
 	ttl time.Duration
 	max int
+	// record, if set, is told of every job that ends, before anyone
+	// waiting on it learns (see JobJournal).
+	record func(ontap.JobInfo)
 
 	mu       sync.Mutex
 	running  map[jobID]*job
@@ -85,11 +90,42 @@ func (g *jobRegistry) finish(j *job, err *ontap.Error, location string, record a
 	j.end, j.err = now, err
 	j.location, j.record = location, record
 	delete(g.running, j.id)
-	g.finished[j.id] = doneJob{description: j.description, start: j.start.UnixNano(), end: now.UnixNano(), err: err}
+	d := doneJob{description: j.description, start: j.start.UnixNano(), end: now.UnixNano(), err: err}
+	g.finished[j.id] = d
 	g.queue = append(g.queue, j.id)
 	g.expireLocked(now)
 	g.mu.Unlock()
+	if g.record != nil {
+		g.record(finishedInfo(j.id, d, nil))
+	}
 	close(j.done)
+}
+
+// restore adds finished jobs of an earlier run, in completion order; the
+// expired are skipped.
+func (g *jobRegistry) restore(infos []ontap.JobInfo) error {
+	now := g.now()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, info := range infos {
+		id, err := uuid.Parse(info.UUID)
+		if err != nil {
+			return fmt.Errorf("job %q: %w", info.UUID, err)
+		}
+		d := doneJob{description: info.Description, start: info.Start.UnixNano(), end: info.End.UnixNano(), err: info.Err}
+		if info.State == ontap.JobFailure && d.err == nil {
+			d.err = ontap.Errorf(http.StatusInternalServerError, ontap.CodeJobFailed, "", "Job failed.")
+		}
+		if g.expired(d, now) {
+			continue
+		}
+		if _, dup := g.finished[id]; !dup {
+			g.queue = append(g.queue, id)
+		}
+		g.finished[id] = d
+	}
+	g.expireLocked(now)
+	return nil
 }
 
 // info returns the job with id as ONTAP shows it, whether it has ended,

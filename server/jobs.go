@@ -54,7 +54,7 @@ func (s *Server) submit(spec jobSpec) *job {
 }
 
 func (s *Server) execute(j *job, spec jobSpec) {
-	out, err := spec.run(s.ctx)
+	out, err := spec.run(s.jobContext(j))
 	if err != nil {
 		s.jobs.finish(j, ontap.FromBackend(spec.op, err), "", nil)
 		return
@@ -86,6 +86,9 @@ func (s *Server) respond(r *http.Request, q *ontap.Query, j *job, create bool, p
 		t.Stop()
 	}
 	status := http.StatusAccepted
+	if !finished {
+		s.recordJob(runningInfo(j, nil)) // acknowledged while running
+	}
 	if finished && q.ReturnTimeout > 0 {
 		if j.err != nil { // immutable once done
 			return result{}, j.err
@@ -146,6 +149,13 @@ func (s *Server) respondMany(r *http.Request, q *ontap.Query, jobs []*job) (resu
 		}
 		if !all {
 			break
+		}
+	}
+	if !all {
+		for _, j := range jobs {
+			if !isDone(j) {
+				s.recordJob(runningInfo(j, nil)) // acknowledged while running
+			}
 		}
 	}
 	body := ontap.JobResponse[any]{NumRecords: new(len(jobs)), Jobs: make([]ontap.JobLink, len(jobs))}

@@ -132,6 +132,7 @@ func (s *Server) buildMux() http.Handler {
 				"The %q method is not supported on %q; allowed: %s.", text.Truncate(r.Method, 16), text.Truncate(r.URL.Path, 200), allow[0])})
 		})
 	}
+	s.controlRoutes(mux)
 	mux.Handle("/", s.adapt(func(r *http.Request) (result, error) {
 		return result{}, ontap.Errorf(http.StatusNotFound, ontap.CodeNotFound, "", "API not found: %q.", text.Truncate(r.URL.Path, 200))
 	}))

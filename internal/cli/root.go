@@ -39,7 +39,7 @@ func New(getenv func(string) string) *cobra.Command {
 		SilenceUsage:  true,
 	}
 	root.SetVersionTemplate("nessie {{.Version}}\n")
-	root.AddCommand(newServeCommand(getenv, os.ReadFile), newInitCommand(), newVersionCommand())
+	root.AddCommand(newServeCommand(getenv, os.ReadFile), newInitCommand(), newStateCommand(getenv), newVersionCommand())
 	return root
 }
 

@@ -21,6 +21,8 @@ type serveOptions struct {
 	username     string
 	password     string
 	dataDir      string
+	store        string
+	load         string
 	tlsCert      string
 	tlsKey       string
 	ontapVersion string
@@ -36,13 +38,17 @@ func newServeCommand(getenv func(string) string, readFile func(string) ([]byte, 
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the ONTAP REST API",
-		Long: "Serve the ONTAP REST API (HTTPS, HTTP Basic auth) over an in-memory backend\n" +
-			"until interrupted. Volumes live in memory; the cluster identity and the\n" +
-			"self-signed certificate persist in the data directory.\n\n" +
+		Long: "Serve the ONTAP REST API (HTTPS, HTTP Basic auth) until interrupted.\n" +
+			"Volumes live in memory (--store memory, the default) or in the data\n" +
+			"directory (--store durable), which also keeps the cluster identity and\n" +
+			"the self-signed certificate. --load starts from a fixture file;\n" +
+			"POST /nessie/v1/reset returns to it.\n\n" +
 			"Precedence: flags > " + daemon.PasswordEnv + " (password) > --config file > defaults.",
 		Example: "  nessie serve\n" +
 			"  " + daemon.PasswordEnv + "=s3cret nessie serve --listen 0.0.0.0:8443\n" +
-			"  nessie serve --listen 127.0.0.1:0 --data-dir /tmp/nessie --http",
+			"  nessie serve --listen 127.0.0.1:0 --data-dir /tmp/nessie --http\n" +
+			"  nessie serve --store durable --data-dir /var/lib/nessie\n" +
+			"  nessie serve --load fixture.yaml",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := o.resolve(cmd.Flags(), getenv, readFile)
@@ -72,6 +78,8 @@ func (o *serveOptions) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.username, "username", d.Username, "HTTP Basic username")
 	fs.StringVar(&o.password, "password", "", "HTTP Basic password (default "+daemon.DefaultPassword+"); prefer $"+daemon.PasswordEnv+", which process lists do not show")
 	fs.StringVar(&o.dataDir, "data-dir", "", "directory for identity and certificate (default $XDG_STATE_HOME/nessie or ~/.local/state/nessie)")
+	fs.StringVar(&o.store, "store", string(d.Store), "where volumes live: memory (gone at exit) or durable (data-dir/state.db, survives restarts and crashes)")
+	fs.StringVar(&o.load, "load", "", "fixture file (YAML) to start from; POST /nessie/v1/reset returns to it")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "PEM certificate to serve instead of the self-signed one (needs --tls-key)")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "PEM private key for --tls-cert")
 	fs.StringVar(&o.ontapVersion, "ontap-version", d.ONTAPVersion, "ONTAP release to report, e.g. 9.16.1 or 9.16.1P6 (9.6.0 or later)")
@@ -110,6 +118,10 @@ func (o *serveOptions) resolve(fs *pflag.FlagSet, getenv func(string) string, re
 	str("username", &cfg.Username, o.username)
 	str("password", &cfg.Password, o.password)
 	str("data-dir", &cfg.DataDir, o.dataDir)
+	str("load", &cfg.Load, o.load)
+	if changed("store") {
+		cfg.Store = daemon.StoreKind(o.store)
+	}
 	str("tls-cert", &cfg.TLSCert, o.tlsCert)
 	str("tls-key", &cfg.TLSKey, o.tlsKey)
 	str("ontap-version", &cfg.ONTAPVersion, o.ontapVersion)

@@ -81,6 +81,13 @@ type Config struct {
 	// DataDir holds identity.json and tls/ (data_dir). Empty means
 	// [DefaultDataDir] of the process environment.
 	DataDir string
+	// Store chooses where volumes live (store): [StoreMemory] or
+	// [StoreDurable] (DataDir/state.db).
+	Store StoreKind
+	// Load is a fixture file to start from (load); empty means start
+	// from what the store holds (nothing, in memory). POST
+	// /nessie/v1/reset returns to it.
+	Load string
 	// Username and Password are the HTTP Basic credentials every request
 	// must carry (admin_username, admin_password).
 	Username, Password string
@@ -132,6 +139,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Listen:            DefaultListen,
+		Store:             StoreMemory,
 		Username:          DefaultUsername,
 		Password:          DefaultPassword,
 		ClusterName:       DefaultClusterName,
@@ -260,6 +268,9 @@ func (c Config) Validate() error {
 	}
 	if c.IdleTimeout <= 0 || c.IdleTimeout > MaxClientTimeout {
 		bad("idle_timeout", "%v is outside (0s, %v]", c.IdleTimeout, MaxClientTimeout)
+	}
+	if c.Store != StoreMemory && c.Store != StoreDurable {
+		bad("store", "%q: want %q or %q", c.Store, StoreMemory, StoreDurable)
 	}
 	if c.LogFormat != LogText && c.LogFormat != LogJSON {
 		bad("log_format", "%q: want %q or %q", c.LogFormat, LogText, LogJSON)

@@ -203,6 +203,8 @@ http = false
 tls_cert = "c.pem"
 tls_key = "k.pem"
 data_dir = "/d"
+store = "durable"
+load = "f.yaml"
 admin_username = "root"
 admin_password = "pw"
 cluster_name = "c1"
@@ -225,6 +227,7 @@ log_format = "json"
 			check: func(t *testing.T, c Config) {
 				want := Config{
 					Listen: "[::1]:9443", TLSCert: "c.pem", TLSKey: "k.pem", DataDir: "/d",
+					Store: StoreDurable, Load: "f.yaml",
 					Username: "root", Password: "pw", ClusterName: "c1", NodeName: "n1", NodeSerial: "S1",
 					SVMName: "vs1", AggregateName: "a1", DataLIF: "10.0.0.9", ONTAPVersion: "9.15.1",
 					RelaxedNames: true, ContractMode: true, JobLatency: 2 * time.Second, MaxConnections: 8,

@@ -15,7 +15,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/nessie-go/nessie/backend/mem"
 	"github.com/nessie-go/nessie/server"
 )
 
@@ -122,7 +121,17 @@ func Run(ctx context.Context, cfg Config, opts *RunOptions) error {
 		log.Warn("serving plain HTTP beyond loopback: credentials cross the network in clear text", "listen", cfg.Listen)
 	}
 
-	srv, err := server.New(mem.New(nil), &server.Options{
+	store, control, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	var journal server.JobJournal
+	if cfg.Store == StoreDurable {
+		journal = newJobJournal(store, jobTTL)
+	}
+
+	srv, err := server.New(store, &server.Options{
 		Username:     cfg.Username,
 		Password:     cfg.Password,
 		Identity:     id,
@@ -131,6 +140,8 @@ func Run(ctx context.Context, cfg Config, opts *RunOptions) error {
 		RelaxedNames: cfg.RelaxedNames,
 		ContractMode: cfg.ContractMode,
 		JobLatency:   cfg.JobLatency,
+		Control:      control,
+		JobJournal:   journal,
 	})
 	if err != nil {
 		return fmt.Errorf("starting REST server: %w", err)

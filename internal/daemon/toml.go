@@ -27,6 +27,8 @@ type fileConfig struct {
 	TLSCert           *string `toml:"tls_cert"`
 	TLSKey            *string `toml:"tls_key"`
 	DataDir           *string `toml:"data_dir"`
+	Store             *string `toml:"store"`
+	Load              *string `toml:"load"`
 	Username          *string `toml:"admin_username"`
 	Password          *string `toml:"admin_password"`
 	ClusterName       *string `toml:"cluster_name"`
@@ -91,6 +93,10 @@ func (c *Config) DecodeTOML(data []byte) error {
 	set(&c.TLSCert, f.TLSCert)
 	set(&c.TLSKey, f.TLSKey)
 	set(&c.DataDir, f.DataDir)
+	set(&c.Load, f.Load)
+	if f.Store != nil {
+		c.Store = StoreKind(*f.Store)
+	}
 	set(&c.Username, f.Username)
 	set(&c.Password, f.Password)
 	set(&c.ClusterName, f.ClusterName)
