@@ -13,7 +13,6 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/nessie-go/nessie/backend"
-	"github.com/nessie-go/nessie/fixture"
 )
 
 // Options configures Open. The zero value (or nil) gives the defaults.
@@ -51,7 +50,7 @@ type Backend struct {
 // The tiers Backend implements; the compiler keeps Capabilities honest.
 var (
 	_ backend.CloneBackend = (*Backend)(nil)
-	_ fixture.Restorer     = (*Backend)(nil)
+	_ backend.Restorer     = (*Backend)(nil)
 )
 
 // NewMemory returns an empty backend that keeps nothing on disk: the same

@@ -249,7 +249,7 @@ func TestRestoreKeepsUUIDsAndSurvivesReopen(t *testing.T) {
 		t.Fatalf("DeleteSnapshot of the clone's parent: %v", err)
 	}
 	// An invalid state changes nothing.
-	bad := &fixture.State{Volumes: []fixture.VolumeRecord{{Volume: backend.Volume{Name: "x/y"}}}}
+	bad := &backend.State{Volumes: []backend.VolumeRecord{{Volume: backend.Volume{Name: "x/y"}}}}
 	if err := b.Restore(ctx, bad); !errors.Is(err, backend.ErrInvalidArgument) {
 		t.Fatalf("Restore of an invalid state: %v", err)
 	}

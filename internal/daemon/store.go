@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/backend/durable"
 	"github.com/nessie-go/nessie/fixture"
 	"github.com/nessie-go/nessie/server"
@@ -50,7 +51,7 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*durable.Back
 	default:
 		b = durable.NewMemory(nil)
 	}
-	initial := &fixture.State{}
+	initial := &backend.State{}
 	if cfg.Load != "" {
 		data, err := os.ReadFile(cfg.Load)
 		if err != nil {
