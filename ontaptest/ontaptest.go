@@ -47,9 +47,9 @@ type Options struct {
 	PlainHTTP bool
 	// Fixture is the state the server starts from (see package fixture)
 	// and [Server.Reset] returns to; nil means empty. A backend that
-	// implements [backend.Restorer] (backend/durable's NewMemory) keeps
-	// the fixture's UUIDs; mem gets the objects re-created through the
-	// contract, with new UUIDs.
+	// implements [backend.Restorer] (the default mem backend, and
+	// backend/durable) keeps the fixture's UUIDs and times; any other gets
+	// the objects re-created through the contract, with new UUIDs.
 	Fixture *backend.State
 }
 

@@ -27,7 +27,6 @@ type factory struct {
 
 var factories = []factory{
 	{"mem", func(b *testing.B) backend.CloneBackend { return mem.New(nil) }},
-	{"memory", func(b *testing.B) backend.CloneBackend { return durable.NewMemory(nil) }},
 	{"durable", func(b *testing.B) backend.CloneBackend {
 		d, err := durable.Open(filepath.Join(b.TempDir(), "state.db"), nil)
 		if err != nil {
@@ -157,7 +156,7 @@ func BenchmarkOpen(b *testing.B) {
 }
 
 // BenchmarkRestore measures a reset: replacing the whole state with a
-// fixture of n volumes (each with a snapshot), in memory and on a file.
+// fixture of n volumes (each with a snapshot), in mem and on a file.
 func BenchmarkRestore(b *testing.B) {
 	for _, n := range []int{10, 1000} {
 		st := &backend.State{}
@@ -168,7 +167,7 @@ func BenchmarkRestore(b *testing.B) {
 			st.Volumes = append(st.Volumes, backend.VolumeRecord{Volume: v, Snapshots: []backend.SnapshotRecord{
 				{Snapshot: backend.Snapshot{ID: backend.NewSnapshotID(), Name: "s", CreateTime: now}, VolumeSize: v.Size}}})
 		}
-		for _, f := range factories[1:] {
+		for _, f := range factories {
 			b.Run(fmt.Sprintf("%s/volumes=%d", f.name, n), func(b *testing.B) {
 				r := f.new(b).(backend.Restorer)
 				for range b.N {

@@ -61,11 +61,6 @@ func TestConformance(t *testing.T) {
 	}, nil)
 }
 
-// TestConformanceMemory runs the suite over the memory-only form.
-func TestConformanceMemory(t *testing.T) {
-	backendtest.Run(t, func(t *testing.T) backend.VolumeBackend { return durable.NewMemory(nil) }, nil)
-}
-
 func TestSurvivesReopen(t *testing.T) {
 	ctx := t.Context()
 	b := open(t, filepath.Join(t.TempDir(), "state.db"))

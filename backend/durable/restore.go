@@ -25,17 +25,12 @@ func (b *Backend) Restore(ctx context.Context, st *backend.State) error {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.c != nil {
-		if err := b.c.failure(); err != nil {
-			return err
-		}
+	if err := b.c.failure(); err != nil {
+		return err
 	}
 	old := b.vols
 	oldNames, oldSeq := b.names, b.seq
 	recs := b.install(st)
-	if b.db == nil {
-		return nil
-	}
 	// Rewrite the store in one transaction, after every queued change
 	// (they are older than this restore): wait for the queue to drain by
 	// queueing nothing but a marker, then replace the buckets.
