@@ -66,6 +66,34 @@
 // AppendJSON like the others, its rules next to VolumeRules and its record
 // function; then route it in package server.
 //
+// # Objects beyond the contract
+//
+// Record is a generic ONTAP record: the whole object as a JSON tree the
+// decoder (DecodeObject) checked against the generated schema, with no
+// wire struct. ObjectSchema gives its query schema (fields=, filters,
+// order_by and paging on every readable field). A Kind (kind.go) describes
+// one object kind served from package server's object store as data and
+// pure rules: schema object, key, parents, references, conflicts,
+// defaults, Create/Patch/Delete validators. nas.go holds the NAS kinds
+// (ExportPolicyKind, ExportRuleKind, ...), each a small unit with its
+// ONTAP error codes; see package server for how to add one.
+//
+// # SAN rules
+//
+// The SAN objects' rules are pure functions over plain values, one file
+// per kind, each with its ONTAP 9.16.1 error codes (from ONTAP's own
+// error tables for these endpoints): lun.go (LUN paths
+// /vol/<volume>[/<qtree>]/<lun> against location.*, base-name characters,
+// os_type and space.size required except for clones, sizes, growth only
+// and within the volume's free space, attributes, the mapped-LUN delete
+// rule, 12-character serial numbers), igroup.go (igroup names, iSCSI
+// IQN/EUI and FC WWPN initiator names in canonical lower case, protocol
+// compatibility, membership, the mapped-igroup rule), lunmap.go (logical
+// unit numbers 0..4095, the lowest free one per igroup by default) and
+// iscsi.go (one service per SVM and its target name, CHAP credential
+// rules, the default credential). Package server applies them to its SAN
+// store.
+//
 // # Errors
 //
 // Error is ONTAP's error object ({"message","code","target","arguments"},

@@ -34,7 +34,6 @@ var bindings = map[reflect.Type]*schema.Object{
 	reflect.TypeFor[SVM]():                    schema.SVM,
 	reflect.TypeFor[IPInterface]():            schema.IPInterface,
 	reflect.TypeFor[Job]():                    schema.Job,
-	reflect.TypeFor[ExportPolicy]():           schema.ExportPolicy,
 	reflect.TypeFor[ClusterSoftware]():        schema.Software,
 	reflect.TypeFor[License]():                schema.LicensePackage,
 	reflect.TypeFor[SnapMirrorRelationship](): schema.SnapmirrorRelationship,
@@ -151,12 +150,16 @@ func (d *decoder) extraObject(obj *schema.Object, path string, m map[string]any,
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		sub := obj.Field(path + "." + k)
+		full := k
+		if path != "" {
+			full = path + "." + k
+		}
+		sub := obj.Field(full)
 		if sub == nil {
 			if d.opts.IgnoreUnknownFields {
 				continue
 			}
-			return nil, ErrUnknownField("body", path+"."+k)
+			return nil, ErrUnknownField("body", full)
 		}
 		if m[k] == nil {
 			if d.opts.Nulls != nil {

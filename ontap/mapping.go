@@ -257,7 +257,7 @@ func SVMRecord(id *Identity) SVM {
 		MaxVolumes:     new("unlimited"),
 		NFS:            &SVMProtocol{Enabled: new(true), Allowed: new(true)},
 		CIFS:           off(),
-		ISCSI:          off(),
+		ISCSI:          &SVMProtocol{Enabled: new(true), Allowed: new(true)}, // its iSCSI service is seeded enabled
 		FCP:            off(),
 		NVMe:           off(),
 		Links:          SelfLink(SVMsPath + "/" + id.SVMUUID),
@@ -313,7 +313,7 @@ func InterfaceRecord(id *Identity) IPInterface {
 		State:    new("up"),
 		Enabled:  new(true),
 		Scope:    new("svm"),
-		Services: []string{"data_core", "data_nfs", "management_https"},
+		Services: []string{"data_core", "data_nfs", "data_cifs", "data_iscsi", "management_https"},
 		SVM:      id.SVMRef(),
 		Location: &InterfaceLocation{Node: id.NodeRef(), HomeNode: id.NodeRef()},
 		Links:    SelfLink(InterfacesPath + "/" + id.LIFUUID),

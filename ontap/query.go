@@ -194,7 +194,7 @@ func (s *Schema) ParseQuery(v url.Values, k QueryKind, allow ...string) (*Query,
 				return nil, err
 			}
 			q.order = ord
-		case k == QueryCollection && s.key != nil && key == "start."+s.key.name:
+		case k == QueryCollection && s.KeyName() != "" && key == "start."+s.KeyName():
 			q.Start = val
 		case k == QueryMutationByQuery && (key == "continue_on_failure" || key == "serial_records"):
 			if _, err := parseBoolParam(key, val); err != nil {
@@ -349,7 +349,11 @@ func project(v reflect.Value, s *Schema, sel *selection, root bool) {
 	if s.extra >= 0 {
 		ev := v.Field(s.extra)
 		if tree, _ := ev.Interface().(Extra); len(tree) > 0 {
-			if p := projectExtra(tree, sel, s.commonExtra); len(p) == 0 {
+			p := projectExtra(tree, sel, s.commonExtra)
+			if root {
+				p = keepAlways(p, tree, s.always)
+			}
+			if len(p) == 0 {
 				ev.SetZero()
 			} else {
 				ev.Set(reflect.ValueOf(p))
@@ -855,15 +859,20 @@ func Page[T any](q *Query, recs []T, path string) Collection[T] {
 				}
 			}
 		}
-		if s.key != nil {
+		switch {
+		case s.key != nil:
 			kv := collect(v, keyPath, buf[:0])
 			if len(kv) > 0 {
 				sk.key = scalarText(kv[0], s.key.kind)
 			}
+		case len(s.xkey) > 0:
+			tree, _ := v.Field(s.extra).Interface().(Extra)
+			sk.key = RecordKey(tree, s.xkey)
 		}
 		keys[n] = sk
 	}
 	natural := q.NaturalOrder && len(q.order) == 0
+	intKey := s.key != nil && s.key.kind == kInt || s.xkeyInt
 	// Keys are unique, so an unstable sort is deterministic.
 	slices.SortFunc(keys, func(a, b sortKey) int {
 		if natural {
@@ -888,7 +897,10 @@ func Page[T any](q *Query, recs []T, path string) Collection[T] {
 				return c
 			}
 		}
-		return strings.Compare(a.key, b.key)
+		if c := compareKeys(a.key, b.key, intKey); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.idx, b.idx)
 	})
 	start := 0
 	if q.Start != "" {
@@ -901,7 +913,7 @@ func Page[T any](q *Query, recs []T, path string) Collection[T] {
 		}
 		if start == len(keys) && len(q.order) == 0 && !natural {
 			// The start record has gone; resume at the next key.
-			start, _ = slices.BinarySearchFunc(keys, q.Start, func(k sortKey, t string) int { return strings.Compare(k.key, t) })
+			start, _ = slices.BinarySearchFunc(keys, q.Start, func(k sortKey, t string) int { return compareKeys(k.key, t, intKey) })
 		}
 	}
 	end := len(keys)
@@ -910,8 +922,8 @@ func Page[T any](q *Query, recs []T, path string) Collection[T] {
 	}
 	out := Collection[T]{NumRecords: end - start}
 	out.Links.Self = &Href{Href: hrefWith(path, q.raw, "", "")}
-	if end < len(keys) && s.key != nil {
-		out.Links.Next = &Href{Href: hrefWith(path, q.raw, "start."+s.key.name, keys[end].key)}
+	if end < len(keys) && s.KeyName() != "" {
+		out.Links.Next = &Href{Href: hrefWith(path, q.raw, "start."+s.KeyName(), keys[end].key)}
 	}
 	if !q.ReturnRecords {
 		return out

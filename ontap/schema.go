@@ -88,6 +88,15 @@ type Schema struct {
 	fields      []*field
 	byName      map[string]*field
 	key         *field // the root key used for ordering and pagination
+	// xkey, for a schema of generic records (ObjectSchema), is the dotted
+	// paths of the identity fields in the record's tree, outermost
+	// scope first (a qtree: volume.uuid then id); xkeyInt says the last
+	// is an integer, ordered numerically.
+	xkey    []string
+	xkeyInt bool
+	// always lists the top-level tree fields every record returns
+	// (the keys of a generic record).
+	always []string
 	// cheap: no expensive field anywhere below, so projecting with the
 	// common selection changes nothing.
 	cheap bool
@@ -252,6 +261,9 @@ func (s *Schema) Paths() []string {
 // orders records and names them in start.<key>, or "" if there is none.
 func (s *Schema) KeyName() string {
 	if s.key == nil {
+		if len(s.xkey) > 0 {
+			return s.xkey[len(s.xkey)-1]
+		}
 		return ""
 	}
 	return s.key.name

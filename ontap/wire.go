@@ -466,16 +466,6 @@ type LicenseEntry struct {
 	Active       *bool   `json:"active,omitempty"`
 }
 
-// ExportPolicy is /api/protocols/nfs/export-policies/{id}.
-type ExportPolicy struct {
-	ID    *int64  `json:"id,omitempty" ontap:"key,ro"`
-	Name  *string `json:"name,omitempty" ontap:"key"`
-	SVM   *Ref    `json:"svm,omitempty"`
-	Links *Links  `json:"_links,omitempty" ontap:"key,ro"`
-	// Extra holds the ONTAP fields this struct does not model.
-	Extra Extra `json:"-"`
-}
-
 // MarshalJSON encodes the record with its Extra fields merged in.
 func (v Volume) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
@@ -556,15 +546,7 @@ func (v Job) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Job](),
 // model in Extra.
 func (v *Job) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
 
-// MarshalJSON encodes the record with its Extra fields merged in.
-func (v ExportPolicy) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
-
-// AppendJSON appends the record's JSON (see JSONAppender).
-func (v ExportPolicy) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[ExportPolicy](), &v) }
-
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
-// model in Extra.
-func (v *ExportPolicy) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
 
 // MarshalJSON encodes the record with its Extra fields merged in.
 func (v ClusterSoftware) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }

@@ -37,6 +37,7 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 			if err := c.Reset(r.Context()); err != nil {
 				return result{}, err
 			}
+			s.resetSAN()
 			return result{status: http.StatusOK, body: map[string]string{"status": "ok"}}, nil
 		}))
 		mux.HandleFunc("/nessie/v1/reset", notAllowed("POST"))

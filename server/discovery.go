@@ -66,14 +66,6 @@ func (s *Server) getNode(r *http.Request) (result, error) {
 	return one(r, nodeSchema, ontap.NodeRecord(&s.id, s.version), s.id.NodeUUID)
 }
 
-func (s *Server) listSVMs(r *http.Request) (result, error) {
-	return list(r, svmSchema, []ontap.SVM{ontap.SVMRecord(&s.id)}, ontap.SVMsPath)
-}
-
-func (s *Server) getSVM(r *http.Request) (result, error) {
-	return one(r, svmSchema, ontap.SVMRecord(&s.id), s.id.SVMUUID)
-}
-
 func (s *Server) aggregate(ctx context.Context) (ontap.Aggregate, error) {
 	vols, err := s.b.ListVolumes(ctx)
 	if err != nil {
@@ -102,14 +94,6 @@ func (s *Server) getAggregate(r *http.Request) (result, error) {
 	return one(r, aggrSchema, a, s.id.AggregateUUID)
 }
 
-func (s *Server) listInterfaces(r *http.Request) (result, error) {
-	return list(r, ifSchema, []ontap.IPInterface{ontap.InterfaceRecord(&s.id)}, ontap.InterfacesPath)
-}
-
-func (s *Server) getInterface(r *http.Request) (result, error) {
-	return one(r, ifSchema, ontap.InterfaceRecord(&s.id), s.id.LIFUUID)
-}
-
 // The license packages a cluster needs for what the server does.
 var licenses = []string{"base", "nfs", "flexclone", "snaprestore", "snapmirror"}
 
@@ -121,18 +105,6 @@ func (s *Server) listLicenses(r *http.Request) (result, error) {
 			Links:    ontap.SelfLink("/api/cluster/licensing/licenses/" + n)}
 	}
 	return list(r, licenseSchema, recs, "/api/cluster/licensing/licenses")
-}
-
-// defaultPolicyID is the id ONTAP gives an SVM's default export policy.
-const defaultPolicyID = 12884901889
-
-func (s *Server) listExportPolicies(r *http.Request) (result, error) {
-	recs := []ontap.ExportPolicy{{
-		ID: new(int64(defaultPolicyID)), Name: new(ontap.DefaultExportPolicy),
-		SVM:   &ontap.Ref{Name: s.svmRef.Name, UUID: s.svmRef.UUID},
-		Links: ontap.SelfLink("/api/protocols/nfs/export-policies/12884901889"),
-	}}
-	return list(r, policySchema, recs, "/api/protocols/nfs/export-policies")
 }
 
 // postEMS accepts an application log entry (Trident's heartbeat) and
@@ -178,4 +150,18 @@ func (s *Server) purgeRecoveryQueue(r *http.Request) (result, error) {
 	j := s.submit(jobSpec{description: "POST /api/private/cli/volume/recovery-queue/purge",
 		run: func(context.Context) (outcome, error) { return outcome{}, nil }})
 	return result{status: http.StatusAccepted, body: ontap.JobResponse[any]{Job: new(ontap.NewJobLink(j.id.String()))}}, nil
+}
+
+// ontapModeRecord is the private CLI table netapp.ontap's SAN modules read
+// to tell an ASA r2 system (whose LUNs live in storage units) from unified
+// ONTAP: this cluster is unified ONTAP.
+type ontapModeRecord struct {
+	ASAR2   *bool `json:"ASA_R2,omitempty" ontap:"key"`
+	ASANext *bool `json:"ASA_NEXT,omitempty" ontap:"key"`
+}
+
+var ontapModeSchema = ontap.SchemaOf[ontapModeRecord]()
+
+func (s *Server) getOntapMode(r *http.Request) (result, error) {
+	return list(r, ontapModeSchema, []ontapModeRecord{{ASAR2: new(false), ASANext: new(false)}}, "/api/private/cli/debug/smdb/table/OntapMode")
 }

@@ -69,7 +69,12 @@ func TestDiscovery(t *testing.T) {
 		if r.get("num_records") != 1.0 || r.str("records.0.state") != "up" || r.str("records.0.ip.address") != "127.0.0.1" {
 			t.Fatalf("%s", r.raw)
 		}
-		r = a.do("GET", "/api/network/ip/interfaces?services=data_iscsi", nil).must(t, http.StatusOK)
+		// ontap-san's Initialize asks for iSCSI LIFs the same way.
+		r = a.do("GET", "/api/network/ip/interfaces?services=data_iscsi&svm.uuid="+id.SVMUUID+"&fields=ip.address,state", nil).must(t, http.StatusOK)
+		if r.get("num_records") != 1.0 || r.str("records.0.state") != "up" {
+			t.Fatalf("%s", r.raw)
+		}
+		r = a.do("GET", "/api/network/ip/interfaces?services=data_fc", nil).must(t, http.StatusOK)
 		if r.get("num_records") != 0.0 {
 			t.Fatalf("a filter on services must match elements: %s", r.raw)
 		}

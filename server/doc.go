@@ -12,8 +12,12 @@
 // Discovery: /api/cluster, /api/cluster/nodes, /api/svm/svms,
 // /api/storage/aggregates, /api/network/ip/interfaces (one of each, from
 // the Identity), plus the start-up calls clients make
-// (/api/cluster/licensing/licenses, /api/protocols/nfs/export-policies,
-// /api/support/ems/application-logs, the private CLI recovery queue).
+// (/api/cluster/licensing/licenses, /api/support/ems/application-logs,
+// the private CLI recovery queue). Clients may add SVMs (svms.go: jobs,
+// ONTAP's name rules; they hold nothing yet, every object belongs to the
+// identity's SVM) and LIFs (interfaces.go: on the cluster's node, services
+// from the service policy, unique names and addresses); the identity's SVM
+// and LIF cannot be changed or deleted.
 // Volumes, FlexClones, snapshots and jobs under /api/storage/volumes and
 // /api/cluster/jobs, including PATCH and DELETE by query on collections.
 // The Swagger 2.0 document of exactly these routes is at
@@ -52,4 +56,56 @@
 // nothing half done. Each handler is parse → validate (ontap's rules) →
 // resolve → one backend call → respond. One structured log record per
 // request goes to Options.Logger.
+//
+// # Objects beyond the storage contract
+//
+// Export policies and their rules (and every later kind: qtrees, quota
+// rules, LUNs, igroups, ...) are not backend objects: they live in one
+// object store in the server (objstore.go), with referential integrity,
+// and are served by one set of generic handlers (objects.go). A kind is an
+// ontap.Kind value, written next to the schema in package ontap: its
+// generated object (the shape of every body and record, which are JSON
+// trees checked against it), its key (a minted uuid, or an integer
+// numbered cluster-wide or per parent: an export policy's id, a rule's
+// index in its policy, a qtree's id in its volume), its parents (svm,
+// volume, or another kind; resolved on create to {name, uuid} or
+// {id, name}, cascading on delete or keeping the parent in use), its
+// references (a qtree's export policy), its conflicts (a name per SVM),
+// its defaults and its pure rules (Create, Patch, Delete). The handlers
+// give every kind the same behaviour: GET collection with the whole query
+// engine (fields=, filters, order_by, max_records and _links.next,
+// return_records) at the path and its trailing-slash form; POST; GET,
+// PATCH and DELETE of one record; 262197 for an unknown field and 262196
+// for one the operation may not set; 404 with code 4 for a missing record
+// or parent; jobs (202) for an Async kind, else 201 and 200; the routes
+// in the OpenAPI document and behind authentication.
+//
+// To add a kind: add its ONTAP object to ontap/schema/gen.py if it is not
+// yet generated; write its ontap.Kind (ontap/nas.go is the model) with
+// its rules and their table tests; append it to objectKinds in
+// objects.go; pin its rules and error codes in a server test. Anything
+// outside the store that uses it (a volume's export policy) is checked
+// where that object is handled (checkExportPolicy, outsideUsers).
+//
+// # SAN objects
+//
+// LUNs (and their attributes), igroups (and their initiators), LUN maps
+// (and their reporting nodes), iSCSI services and iSCSI credentials live
+// in their own store (san.go), not as ontap.Kind values, because their
+// rules cross kinds and reach outside the store: a map numbers a LUN
+// within an igroup; a LUN's size counts against its volume's free space
+// (the volume's space.available less its other LUNs' sizes); a mapped LUN
+// or igroup is deleted only with allow_delete_while_mapped=true, which
+// deletes its maps; a LUN and an igroup show their maps (lun_maps,
+// status.mapped); a map is keyed by its LUN and igroup, a service by its
+// SVM, a credential by SVM and initiator. Each kind is one file
+// (san_luns.go, san_igroups.go, san_lunmaps.go, san_iscsi.go): routes,
+// handlers (parse, validate with ontap's SAN rules, then check and change
+// the store under its one lock) and records, which are JSON trees of the
+// generated object served through the same query engine (ObjectSchema).
+// They are synchronous (201 and 200, as ONTAP answers them). The cluster's
+// SVM starts with an enabled iSCSI service (its target name derived from
+// the SVM's UUID) and its "default" credential (authentication none), and
+// its data LIF serves data_iscsi, so Trident's ontap-san driver starts.
+// Deleting a volume deletes its LUNs and their maps.
 package server

@@ -75,6 +75,10 @@ func TestAuth(t *testing.T) {
 		default:
 			path = strings.ReplaceAll(path, "{uuid}", a.srv.API.Identity().NodeUUID)
 		}
+		// The object store's kinds: integer keys and UUIDs of any object
+		// (auth comes before the lookup).
+		path = objectWildcards.Replace(path)
+		path = strings.ReplaceAll(path, "{volume_uuid}", vol)
 		if strings.Contains(path, "{") {
 			t.Fatalf("route %s %s: unknown wildcard", method, pattern)
 		}
@@ -394,3 +398,10 @@ func TestOversizedBodyWrittenFirst(t *testing.T) {
 	}
 	a.do("GET", "/api/cluster", nil).must(t, http.StatusOK)
 }
+
+// objectWildcards fills the integer keys of the object store's kinds and
+// the SAN objects' keys (UUIDs of objects that need not exist, an
+// initiator, an attribute name).
+var objectWildcards = strings.NewReplacer("{id}", "1", "{index}", "1", "{policy_id}", "1",
+	"{lun_uuid}", "11111111-2222-4333-8444-555555555555", "{igroup_uuid}", "11111111-2222-4333-8444-666666666666",
+	"{svm_uuid}", "11111111-2222-4333-8444-777777777777", "{initiator}", "iqn.1993-08.org.debian:01:1", "{name}", "n")

@@ -89,8 +89,14 @@ func (s *Server) swaggerDoc() omap {
 			return n
 		}
 		n := strings.ToLower(sc.Type().Name())
+		def := schemaObject(sc)
+		if sc.Generic() {
+			// A kind of the object store: its records are ONTAP's object.
+			n = sc.Object().Name
+			def = recordDef(sc.Object(), "")
+		}
 		defNames[sc] = n
-		defs.set(n, schemaObject(sc))
+		defs.set(n, def)
 		return n
 	}
 	ref := func(n string) omap { return omap{{"$ref", "#/definitions/" + n}} }
@@ -405,6 +411,12 @@ func (s *Server) requestDef(defs *omap, rt route) string {
 	case rt.schema == snapshotSchema:
 		name = "snapshot_modify"
 		def = s.bodyFromSchema(snapshotSchema.Object(), "", schema.Patch)
+	case rt.schema != nil && rt.schema.Object() != nil && rt.body == "@create":
+		name = rt.schema.Object().Name + "_create"
+		def = s.bodyFromSchema(rt.schema.Object(), "", schema.Post)
+	case rt.schema != nil && rt.schema.Object() != nil:
+		name = rt.schema.Object().Name + "_modify"
+		def = s.bodyFromSchema(rt.schema.Object(), "", schema.Patch)
 	default:
 		panic("openapi: no request definition for " + rt.method + " " + rt.path)
 	}
@@ -523,6 +535,30 @@ func (s *Server) constraint(path string) omap {
 func enum2(v bool) omap { return omap{{"enum", []any{v}}} }
 
 // schemaObject renders a wire struct as a Swagger schema.
+// recordDef renders the readable fields of ONTAP's object under prefix
+// (the records of a kind of the object store).
+func recordDef(obj *schema.Object, prefix string) omap {
+	props := omap{}
+	for _, f := range obj.Children(prefix) {
+		if !f.Can(schema.Get) {
+			continue
+		}
+		var m omap
+		switch f.Type {
+		case schema.Struct:
+			m = recordDef(obj, f.Path)
+		case schema.ArrayOfObjects:
+			m = omap{{"type", "array"}, {"items", recordDef(obj, f.Path)}}
+		case schema.ArrayOfStrings, schema.ArrayOfIntegers, schema.ArrayOfBooleans, schema.ArrayOfNumbers, schema.ArrayOfDateTimes:
+			m = omap{{"type", "array"}, {"items", scalarSchema(f.Type.Elem(), nil)}}
+		default:
+			m = scalarSchema(f.Type, f.Enum)
+		}
+		props.set(f.Name(), m)
+	}
+	return omap{{"type", "object"}, {"properties", props}}
+}
+
 func schemaObject(sc *ontap.Schema) omap {
 	props := omap{}
 	for _, f := range sc.Fields() {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/nessie-go/nessie/internal/text"
@@ -32,7 +33,6 @@ var (
 	aggrSchema     = ontap.SchemaOf[ontap.Aggregate]()
 	ifSchema       = ontap.SchemaOf[ontap.IPInterface]()
 	licenseSchema  = ontap.SchemaOf[ontap.License]()
-	policySchema   = ontap.SchemaOf[ontap.ExportPolicy]()
 	recoverySchema = ontap.SchemaOf[recoveryQueueRecord]()
 	emptySchema    = ontap.SchemaOf[struct{}]()
 )
@@ -41,7 +41,7 @@ func (s *Server) routeTable() []route {
 	ok := []int{http.StatusOK}
 	mut := []int{http.StatusAccepted, http.StatusOK}
 	create := []int{http.StatusAccepted, http.StatusCreated}
-	return []route{
+	return append([]route{
 		{method: "GET", path: "/api/cluster", h: s.getCluster, summary: "Cluster identity and ONTAP version", kind: ontap.QueryRecord, schema: clusterSchema, status: ok},
 		{method: "GET", path: "/api/cluster/software", h: s.getSoftware, summary: "The ONTAP release the cluster runs", kind: ontap.QueryRecord, schema: softwareSchema, status: ok},
 		{method: "GET", path: "/api/cluster/nodes", h: s.listNodes, summary: "List nodes", kind: ontap.QueryCollection, schema: nodeSchema, status: ok},
@@ -59,8 +59,8 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/cluster/peers", h: s.listClusterPeers, summary: "List cluster peers (always empty: one cluster)", kind: ontap.QueryCollection, schema: clusterPeerSchema, status: ok},
 		{method: "GET", path: "/api/svm/peers", h: s.listSVMPeers, summary: "List SVM peers (always empty: one cluster)", kind: ontap.QueryCollection, schema: svmPeerSchema, status: ok},
 		{method: "GET", path: "/api/snapmirror/relationships", h: s.listSnapMirrorRelationships, summary: "List SnapMirror relationships (always empty: no replication over REST)", kind: ontap.QueryCollection, schema: snapmirrorSchema, status: ok, allow: snapmirrorListParams},
-		{method: "GET", path: "/api/protocols/nfs/export-policies", h: s.listExportPolicies, summary: "List NFS export policies", kind: ontap.QueryCollection, schema: policySchema, status: ok},
 		{method: "POST", path: "/api/support/ems/application-logs", h: s.postEMS, summary: "Accept an application EMS log entry (discarded)", kind: ontap.QueryMutation, body: "ems_application_log", status: ok},
+		{method: "GET", path: "/api/private/cli/debug/smdb/table/OntapMode", h: s.getOntapMode, summary: "The ONTAP personality table (not an ASA r2 system)", kind: ontap.QueryCollection, schema: ontapModeSchema, status: ok},
 		{method: "GET", path: "/api/private/cli/volume/recovery-queue", h: s.getRecoveryQueue, summary: "Volume recovery queue (always empty: deletes are immediate)", kind: ontap.QueryCollection, schema: recoverySchema, status: ok},
 		{method: "POST", path: "/api/private/cli/volume/recovery-queue/purge", h: s.purgeRecoveryQueue, summary: "Purge the volume recovery queue (a no-op job)", kind: ontap.QueryMutation, body: "recovery_queue_purge", status: []int{http.StatusAccepted}},
 
@@ -81,7 +81,7 @@ func (s *Server) routeTable() []route {
 		{method: "DELETE", path: "/api/storage/volumes/{vol}/snapshots/{uuid}", h: s.deleteSnapshot, summary: "Delete a snapshot", kind: ontap.QueryMutation, schema: snapshotSchema, status: mut},
 
 		{method: "GET", path: "/docs/api/swagger.yaml", h: s.getSwagger, summary: "This OpenAPI (Swagger 2.0) document", status: ok},
-	}
+	}, slices.Concat(s.interfaceRoutes(), s.svmRoutes(), s.objectRoutes(), s.sanRoutes())...)
 }
 
 // withSlashForms adds, for every collection (a path with a GET listing),

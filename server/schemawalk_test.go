@@ -127,6 +127,7 @@ func volumeBody(name string, extra map[string]any) map[string]any {
 
 func TestSchemaWalkVolume(t *testing.T) {
 	a := newAPI(t)
+	a.createExportPolicy(t, "nessie_test") // the sample string names a policy that must exist
 	obj := schema.Volume
 	posted := 0
 	for i, f := range leaves(obj, schema.Post) {

@@ -135,6 +135,10 @@ type Server struct {
 	log     *slog.Logger
 	jobs    *jobRegistry
 	attrs   attrCache
+	objects *objectStore // the objects beyond the storage contract
+	san     *sanStore    // LUNs, igroups, LUN maps, iSCSI services and credentials
+	lifs    lifStore     // the IP interfaces created through the API
+	svms    svmStore     // the SVMs created through the API
 
 	ctx       context.Context // cancelled by Close
 	cancel    context.CancelFunc
@@ -239,6 +243,12 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 	}
 	s.wg.Add(1)
 	go s.jobs.reap(s.ctx, &s.wg)
+	s.objects = newObjectStore(objectKinds...)
+	s.seedObjects()
+	s.san = newSANStore()
+	s.lifs.lifs = map[string]ontap.IPInterface{}
+	s.svms.svms = map[string]ontap.SVM{}
+	s.seedSAN(s.san)
 	s.handler = s.buildMux()
 	return s, nil
 }

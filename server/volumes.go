@@ -117,6 +117,9 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	if err := s.checkExportPolicy(c.Spec.ExportPolicy); err != nil {
+		return result{}, err
+	}
 	j := s.submit(jobSpec{op: ontap.OpVolumeCreate, description: "POST " + ontap.VolumesPath,
 		run: func(ctx context.Context) (outcome, error) {
 			if c.ValidateOnly {
@@ -179,6 +182,9 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 	if err != nil {
 		return result{}, err
 	}
+	if err := s.checkExportPolicy(c.Spec.ExportPolicy); err != nil {
+		return result{}, err
+	}
 	ctx := r.Context()
 	parent, ok, err := s.findVolume(ctx, c.ParentVolume)
 	if err != nil {
@@ -234,6 +240,7 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 			if err != nil {
 				return outcome{}, err
 			}
+			s.san.cloneVolumeLUNs(parent.ID.String(), v.ID.String(), v.Name)
 			return s.volumeOutcome(&v), nil
 		}})
 	return s.respond(r, q, j, true, ontap.Volume{Name: w.Name}, ontap.VolumesPath+"/?name="+url.QueryEscape(spec.Name))
@@ -264,6 +271,9 @@ func (s *Server) patchVolume(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	if err := s.checkExportPolicy(deref(c.Patch.ExportPolicy)); err != nil {
+		return result{}, err
+	}
 	spec, err := s.volumeChangeJob(r.Context(), &v, c)
 	if err != nil {
 		return result{}, err
@@ -283,6 +293,9 @@ func (s *Server) patchVolumes(r *http.Request) (result, error) {
 	}
 	c, err := s.rules.Patch(w, paths, nulls, q.Extra)
 	if err != nil {
+		return result{}, err
+	}
+	if err := s.checkExportPolicy(deref(c.Patch.ExportPolicy)); err != nil {
 		return result{}, err
 	}
 	recs, vols, err := s.volumeRecords(r.Context(), q)
@@ -369,6 +382,7 @@ func (s *Server) volumeChangeJob(ctx context.Context, v *backend.Volume, c *onta
 		if err != nil {
 			return outcome{}, err
 		}
+		s.san.renameVolume(nv.ID.String(), nv.Name)
 		return s.volumeOutcome(&nv), nil
 	}}, nil
 }
@@ -426,7 +440,9 @@ func (s *Server) volumeDeleteJob(id backend.VolumeID) jobSpec {
 			if err := s.b.DeleteVolume(ctx, id); err != nil {
 				return outcome{}, err
 			}
+			s.objects.dropVolume(id.String())
 			s.attrs.forget(id)
+			s.san.dropVolumeLUNs(id.String())
 			for _, sn := range snaps {
 				s.attrs.forget(sn.ID)
 			}

@@ -38,6 +38,7 @@ func TestVolumeCreateBodies(t *testing.T) {
 			"qos": map[string]any{"policy": map[string]any{"name": "gold"}},
 		},
 	}
+	a.createExportPolicy(t, "trident_pol")
 	for client, body := range bodies {
 		t.Run(client, func(t *testing.T) {
 			r := a.do("POST", "/api/storage/volumes", body).must(t, http.StatusAccepted)
@@ -265,6 +266,8 @@ func TestVolumePatch(t *testing.T) {
 	a := newAPI(t)
 	id := a.createVolume("p", nil)
 	path := "/api/storage/volumes/" + id
+	a.createExportPolicy(t, "pol1")
+	a.createExportPolicy(t, "pol2")
 	// Each step patches a volume of its own, made as the step needs it
 	// (create fields, then prep patched in), so any one runs alone.
 	steps := []struct {

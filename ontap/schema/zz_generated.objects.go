@@ -6,7 +6,7 @@ package schema
 const SourceSDK = "netapp-ontap==9.16.1.0"
 
 // generatorSum is the SHA-256 of the gen.py that wrote this file.
-const generatorSum = "2f921b775541e291a3a2a3b767478cf59ace21d741a3affdc54fa2c213ead4d2"
+const generatorSum = "c4981740c76b5bb7497737950e2bd3ed16c60f54b9b21af653a6e8cdbfa14f3c"
 
 var Aggregate = &Object{Name: "aggregate", Path: "/api/storage/aggregates", Fields: []Field{
 	{"_links", Struct, Get, nil},
@@ -728,6 +728,66 @@ var Igroup = &Object{Name: "igroup", Path: "/api/protocols/san/igroups", Fields:
 	{"uuid", String, Get, nil},
 }}
 
+var IgroupInitiator = &Object{Name: "igroup_initiator", Path: "/api/protocols/san/igroups/{igroup.uuid}/initiators", Fields: []Field{
+	{"_links", Struct, Get, nil},
+	{"_links.self", Struct, Get, nil},
+	{"_links.self.href", String, Get, nil},
+	{"comment", String, Get | Post | Patch, nil},
+	{"connectivity_tracking", Struct, Get, nil},
+	{"connectivity_tracking.alerts", ArrayOfObjects, Get, nil},
+	{"connectivity_tracking.alerts.summary", Struct, Get, nil},
+	{"connectivity_tracking.alerts.summary.arguments", ArrayOfObjects, Get, nil},
+	{"connectivity_tracking.alerts.summary.arguments.code", String, Get, nil},
+	{"connectivity_tracking.alerts.summary.arguments.message", String, Get, nil},
+	{"connectivity_tracking.alerts.summary.code", String, Get, nil},
+	{"connectivity_tracking.alerts.summary.message", String, Get, nil},
+	{"connectivity_tracking.connection_state", String, Get, []string{"full", "none", "partial", "no_lun_maps"}},
+	{"connectivity_tracking.connections", ArrayOfObjects, Get, nil},
+	{"connectivity_tracking.connections.logins", ArrayOfObjects, Get, nil},
+	{"connectivity_tracking.connections.logins.connected", Boolean, Get, nil},
+	{"connectivity_tracking.connections.logins.interface", Struct, Get, nil},
+	{"connectivity_tracking.connections.logins.interface.fc", Struct, Get, nil},
+	{"connectivity_tracking.connections.logins.interface.fc._links", Struct, Get, nil},
+	{"connectivity_tracking.connections.logins.interface.fc.name", String, Get, nil},
+	{"connectivity_tracking.connections.logins.interface.fc.uuid", String, Get, nil},
+	{"connectivity_tracking.connections.logins.interface.fc.wwpn", String, Get, nil},
+	{"connectivity_tracking.connections.logins.interface.ip", Struct, Get, nil},
+	{"connectivity_tracking.connections.logins.interface.ip._links", Struct, Get, nil},
+	{"connectivity_tracking.connections.logins.interface.ip.ip", Struct, Get, nil},
+	{"connectivity_tracking.connections.logins.interface.ip.name", String, Get, nil},
+	{"connectivity_tracking.connections.logins.interface.ip.uuid", String, Get, nil},
+	{"connectivity_tracking.connections.logins.last_seen_time", DateTime, Get, nil},
+	{"connectivity_tracking.connections.node", Struct, Get, nil},
+	{"connectivity_tracking.connections.node._links", Struct, Get, nil},
+	{"connectivity_tracking.connections.node._links.self", Struct, Get, nil},
+	{"connectivity_tracking.connections.node._links.self.href", String, Get, nil},
+	{"connectivity_tracking.connections.node.name", String, Get, nil},
+	{"connectivity_tracking.connections.node.uuid", String, Get, nil},
+	{"igroup", Struct, Get | Post | Patch, nil},
+	{"igroup._links", Struct, Get, nil},
+	{"igroup._links.self", Struct, Get, nil},
+	{"igroup._links.self.href", String, Get, nil},
+	{"igroup.name", String, Get | Post | Patch, nil},
+	{"igroup.uuid", String, Get | Post | Patch, nil},
+	{"name", String, Get | Post, nil},
+	{"proximity", Struct, Get | Post | Patch, nil},
+	{"proximity.local_svm", Boolean, Get | Post | Patch, nil},
+	{"proximity.peer_svms", ArrayOfObjects, Get | Post | Patch, nil},
+	{"proximity.peer_svms._links", Struct, Get, nil},
+	{"proximity.peer_svms._links.self", Struct, Get, nil},
+	{"proximity.peer_svms._links.self.href", String, Get, nil},
+	{"proximity.peer_svms.name", String, Get | Post | Patch, nil},
+	{"proximity.peer_svms.uuid", String, Get | Post | Patch, nil},
+	{"records", ArrayOfObjects, Post | Patch, nil},
+	{"records.comment", String, Post | Patch, nil},
+	{"records.name", String, Post, nil},
+	{"records.proximity", Struct, Post | Patch, nil},
+	{"records.proximity.local_svm", Boolean, Post | Patch, nil},
+	{"records.proximity.peer_svms", ArrayOfObjects, Post | Patch, nil},
+	{"records.proximity.peer_svms.name", String, Post | Patch, nil},
+	{"records.proximity.peer_svms.uuid", String, Post | Patch, nil},
+}}
+
 var IPInterface = &Object{Name: "ip_interface", Path: "/api/network/ip/interfaces", Fields: []Field{
 	{"_links", Struct, Get, nil},
 	{"_links.self", Struct, Get, nil},
@@ -1189,6 +1249,36 @@ var IPInterface = &Object{Name: "ip_interface", Path: "/api/network/ip/interface
 	{"vip", Boolean, Get | Post, nil},
 }}
 
+var ISCSICredentials = &Object{Name: "iscsi_credentials", Path: "/api/protocols/san/iscsi/credentials", Fields: []Field{
+	{"_links", Struct, Get, nil},
+	{"_links.self", Struct, Get, nil},
+	{"_links.self.href", String, Get, nil},
+	{"authentication_type", String, Get | Post | Patch, []string{"chap", "none", "deny"}},
+	{"chap", Struct, Get | Post | Patch, nil},
+	{"chap.inbound", Struct, Get | Post | Patch, nil},
+	{"chap.inbound.password", String, Post | Patch, nil},
+	{"chap.inbound.user", String, Get | Post | Patch, nil},
+	{"chap.outbound", Struct, Get | Post | Patch, nil},
+	{"chap.outbound.password", String, Post | Patch, nil},
+	{"chap.outbound.user", String, Get | Post | Patch, nil},
+	{"initiator", String, Get | Post, nil},
+	{"initiator_address", Struct, Get | Post | Patch, nil},
+	{"initiator_address.masks", ArrayOfObjects, Get | Post | Patch, nil},
+	{"initiator_address.masks.address", String, Get | Post | Patch, nil},
+	{"initiator_address.masks.family", String, Get | Post | Patch, nil},
+	{"initiator_address.masks.netmask", String, Get | Post | Patch, nil},
+	{"initiator_address.ranges", ArrayOfObjects, Get | Post | Patch, nil},
+	{"initiator_address.ranges.end", String, Get | Post | Patch, nil},
+	{"initiator_address.ranges.family", String, Get | Post | Patch, nil},
+	{"initiator_address.ranges.start", String, Get | Post | Patch, nil},
+	{"svm", Struct, Get | Post, nil},
+	{"svm._links", Struct, Get, nil},
+	{"svm._links.self", Struct, Get, nil},
+	{"svm._links.self.href", String, Get, nil},
+	{"svm.name", String, Get | Post, nil},
+	{"svm.uuid", String, Get | Post, nil},
+}}
+
 var ISCSIService = &Object{Name: "iscsi_service", Path: "/api/protocols/san/iscsi/services", Fields: []Field{
 	{"_links", Struct, Get, nil},
 	{"_links.self", Struct, Get, nil},
@@ -1546,6 +1636,19 @@ var LUN = &Object{Name: "lun", Path: "/api/storage/luns", Fields: []Field{
 	{"vvol.bindings.partner.uuid", String, Get, nil},
 	{"vvol.bindings.secondary_id", String, Get, nil},
 	{"vvol.is_bound", Boolean, Get, nil},
+}}
+
+var LUNAttribute = &Object{Name: "lun_attribute", Path: "/api/storage/luns/{lun.uuid}/attributes", Fields: []Field{
+	{"_links", Struct, Get, nil},
+	{"_links.self", Struct, Get, nil},
+	{"_links.self.href", String, Get, nil},
+	{"lun", Struct, Get, nil},
+	{"lun._links", Struct, Get, nil},
+	{"lun._links.self", Struct, Get, nil},
+	{"lun._links.self.href", String, Get, nil},
+	{"lun.uuid", String, Get, nil},
+	{"name", String, Get | Post, nil},
+	{"value", String, Get | Post | Patch, nil},
 }}
 
 var LUNMap = &Object{Name: "lun_map", Path: "/api/protocols/san/lun-maps", Fields: []Field{
@@ -3869,7 +3972,7 @@ var VolumeEfficiencyPolicy = &Object{Name: "volume_efficiency_policy", Path: "/a
 
 // tablesSum is the SHA-256 of the tables above in canonical text form
 // (one "object path type flags enum" line per field).
-const tablesSum = "6fab1ed7a79f86b4f899d35b6ae133d17a3dccb44c67f9e6bcf355d9bcd1fc52"
+const tablesSum = "9577716ff3cd5fe2ef70942786f72e675dac33d786f685ca84e0b2916665bf54"
 
 // Objects lists every generated object, by Go name.
-var Objects = []*Object{Aggregate, CIFSService, CIFSShare, Cluster, EMSApplicationLog, ExportPolicy, ExportRule, Igroup, IPInterface, ISCSIService, Job, LicensePackage, LUN, LUNMap, NFSService, Node, QoSPolicy, Qtree, QuotaRule, Schedule, SnapmirrorRelationship, Snapshot, SnapshotPolicy, Software, SVM, SVMPeer, Volume, VolumeEfficiencyPolicy}
+var Objects = []*Object{Aggregate, CIFSService, CIFSShare, Cluster, EMSApplicationLog, ExportPolicy, ExportRule, Igroup, IgroupInitiator, IPInterface, ISCSICredentials, ISCSIService, Job, LicensePackage, LUN, LUNAttribute, LUNMap, NFSService, Node, QoSPolicy, Qtree, QuotaRule, Schedule, SnapmirrorRelationship, Snapshot, SnapshotPolicy, Software, SVM, SVMPeer, Volume, VolumeEfficiencyPolicy}

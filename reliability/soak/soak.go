@@ -34,6 +34,12 @@ type Config struct {
 	MaxVolumes int
 	// MaxSnapshots caps the snapshots per volume (default 5).
 	MaxSnapshots int
+	// MinPerOperation extends the load phase past Duration until every
+	// operation of the mix has run at least this often, so a slow or
+	// busy machine still exercises the whole mix; MaxDuration (default
+	// 20 × Duration) bounds the extension. 0 means no extension.
+	MinPerOperation int
+	MaxDuration     time.Duration
 	// AsyncShare is the fraction of mutations sent without
 	// return_timeout, answered 202 and followed by job polling (default
 	// 0.25); the rest wait for the job with return_timeout.
@@ -109,12 +115,40 @@ func Run(ctx context.Context, tgt *harness.Target, cfg Config) (*Report, error) 
 			vols: map[string]*volume{},
 		}
 	}
-	loadCtx, cancel := context.WithTimeout(ctx, cfg.Duration)
+	maxDur := cfg.Duration
+	if cfg.MinPerOperation > 0 {
+		maxDur = cfg.MaxDuration
+		if maxDur < cfg.Duration {
+			maxDur = 20 * cfg.Duration
+		}
+	}
+	loadCtx, cancel := context.WithTimeout(ctx, maxDur)
 	defer cancel()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for _, c := range clients {
 		wg.Go(func() { c.loop(loadCtx) })
+	}
+	if cfg.MinPerOperation > 0 {
+		wg.Go(func() {
+			t := time.NewTimer(cfg.Duration)
+			defer t.Stop()
+			tick := time.NewTicker(cfg.Duration / 10)
+			defer tick.Stop()
+			select {
+			case <-t.C:
+			case <-loadCtx.Done():
+				return
+			}
+			for !rep.ranEvery(cfg.MinPerOperation) {
+				select {
+				case <-tick.C:
+				case <-loadCtx.Done():
+					return
+				}
+			}
+			cancel()
+		})
 	}
 	wg.Wait()
 	rep.Elapsed = time.Since(start)
@@ -824,6 +858,23 @@ type Report struct {
 
 func newReport(cfg Config) *Report {
 	return &Report{Config: cfg, latencies: map[string][]time.Duration{}, outcomes: map[string]map[string]int64{}, delSnaps: map[string][]string{}}
+}
+
+// ranEvery reports whether every operation of the mix has run at least n
+// times.
+func (r *Report) ranEvery(n int) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, m := range mix {
+		var c int64
+		for _, k := range r.outcomes[m.op] {
+			c += k
+		}
+		if c < int64(n) {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *Report) record(op, outcome string, lat time.Duration, timed bool) {

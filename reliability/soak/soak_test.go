@@ -92,7 +92,7 @@ func TestSoakDaemon(t *testing.T) {
 	} else {
 		tgt = harness.StartDaemon(t, harness.Config(t)).Target
 	}
-	rep, err := Run(t.Context(), tgt, Config{Duration: *soakDuration, Clients: *soakClients, Seed: *soakSeed})
+	rep, err := Run(t.Context(), tgt, Config{Duration: *soakDuration, MinPerOperation: 1, Clients: *soakClients, Seed: *soakSeed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestSoakDaemon(t *testing.T) {
 // contention.
 func TestSoakInProcessWithJobLatency(t *testing.T) {
 	tgt := harness.InProcess(t, &ontaptest.Options{Server: server.Options{JobLatency: 3 * time.Millisecond}})
-	rep, err := Run(t.Context(), tgt, Config{Duration: 1500 * time.Millisecond, Clients: 16, Seed: *soakSeed, AsyncShare: 0.5})
+	rep, err := Run(t.Context(), tgt, Config{Duration: 1500 * time.Millisecond, MinPerOperation: 1, Clients: 16, Seed: *soakSeed, AsyncShare: 0.5})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,638 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/internal/text"
+	"github.com/nessie-go/nessie/ontap"
+	"github.com/nessie-go/nessie/ontap/schema"
+)
+
+// objectKinds are the ONTAP object kinds served from the object store, in
+// route order. Adding a kind is adding its ontap.Kind here (see the
+// package documentation).
+var objectKinds = []*ontap.Kind{
+	ontap.ExportPolicyKind,
+	ontap.ExportRuleKind,
+}
+
+// kindByName returns the registered kind with that schema name, or nil.
+func kindByName(name string) *ontap.Kind {
+	for _, k := range objectKinds {
+		if k.Name() == name {
+			return k
+		}
+	}
+	return nil
+}
+
+// muxPath turns a kind's path ({policy.id}) into a ServeMux pattern
+// ({policy_id}).
+func muxPath(p string) string {
+	return wildcardDots.Replace(p)
+}
+
+var wildcardDots = strings.NewReplacer(".", "_")
+
+// itemPattern is the path of one record of the kind: the collection path,
+// the scope's key when the path does not name it (a qtree's volume), and
+// the key.
+func (t *kindTable) itemPattern() string {
+	k := t.kind
+	p := k.Path
+	if k.Scope != "" && !strings.Contains(p, "{"+k.Scope+".") {
+		p += "/{" + t.keys[0] + "}"
+	}
+	return p + "/{" + k.Key + "}"
+}
+
+// objectRoutes are the generic routes of every kind in the store.
+func (s *Server) objectRoutes() []route {
+	ok := []int{http.StatusOK}
+	var out []route
+	for _, t := range s.objects.order {
+		k := t.kind
+		coll := wildcardIn(k.Path)
+		item := wildcardIn(t.itemPattern())
+		create, mut := []int{http.StatusCreated}, ok
+		if k.Async {
+			create, mut = []int{http.StatusAccepted, http.StatusCreated}, []int{http.StatusAccepted, http.StatusOK}
+		}
+		out = append(out,
+			route{method: "GET", path: coll, h: s.listObjects(t), summary: "List " + plural(k.Label), kind: ontap.QueryCollection, schema: t.schema, status: ok},
+			route{method: "POST", path: coll, h: s.createObject(t), summary: "Create " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, body: "@create", status: create},
+			route{method: "GET", path: item, h: s.getObject(t), summary: "Get " + article(k.Label), kind: ontap.QueryRecord, schema: t.schema, status: ok})
+		if !k.NoPatch {
+			out = append(out, route{method: "PATCH", path: item, h: s.patchObject(t), summary: "Modify " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, body: "@modify", status: mut})
+		}
+		if !k.NoDelete {
+			out = append(out, route{method: "DELETE", path: item, h: s.deleteObject(t), summary: "Delete " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, status: mut})
+		}
+	}
+	return out
+}
+
+// wildcardIn is a kind's path as a ServeMux pattern.
+func wildcardIn(p string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(p, '{')
+		if i < 0 {
+			b.WriteString(p)
+			return b.String()
+		}
+		j := strings.IndexByte(p[i:], '}')
+		b.WriteString(p[:i+1])
+		b.WriteString(muxPath(p[i+1 : i+j]))
+		b.WriteByte('}')
+		p = p[i+j+1:]
+	}
+}
+
+func plural(label string) string {
+	if strings.HasSuffix(label, "y") {
+		return label[:len(label)-1] + "ies"
+	}
+	return label + "s"
+}
+
+func article(label string) string {
+	if strings.ContainsRune("aeiou", rune(label[0])) {
+		return "an " + label
+	}
+	return "a " + label
+}
+
+// pathScope reads the record scope a request's path names (a policy's id
+// for its rules): the values of the path's wildcards, in order, checked
+// against the parent kinds' key types. It returns the scope's identity
+// text ("" when the path names none) and the parent references to store.
+func (s *Server) pathScope(r *http.Request, t *kindTable) (string, ontap.Extra, error) {
+	var parts []string
+	refs := ontap.Extra{}
+	p := t.kind.Path
+	for {
+		i := strings.IndexByte(p, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(p[i:], '}')
+		field := p[i+1 : i+j]
+		p = p[i+j+1:]
+		raw := r.PathValue(muxPath(field))
+		parent, key, _ := strings.Cut(field, ".")
+		v, err := keyValue(raw, field, t.parentKind(parent) != nil && refKeyField(t.parentKind(parent).Kind) != "uuid")
+		if err != nil {
+			return "", nil, err
+		}
+		parts = append(parts, valueText(v))
+		refs[parent] = ontap.Extra{key: v}
+	}
+	return strings.Join(parts, "/"), refs, nil
+}
+
+func (t *kindTable) parentKind(field string) *ontap.Parent {
+	for i := range t.kind.Parents {
+		if t.kind.Parents[i].Field == field {
+			return &t.kind.Parents[i]
+		}
+	}
+	return nil
+}
+
+// keyValue parses a key from a path: an integer key, or a UUID; a value
+// of the wrong form gets ONTAP's 404 with code 2.
+func keyValue(raw, field string, integer bool) (any, error) {
+	if integer {
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeInvalidValue, field, "%q is an invalid value for field %q (<integer>)", text.Truncate(raw, 64), field)
+		}
+		return n, nil
+	}
+	if _, err := backend.ParseVolumeID(raw); err != nil {
+		return nil, ontap.ErrInvalidUUID(field, raw)
+	}
+	return strings.ToLower(raw), nil
+}
+
+// itemID reads the identity of the record a request's path names.
+func (s *Server) itemID(r *http.Request, t *kindTable) (string, error) {
+	scope, _, err := s.pathScope(r, t)
+	if err != nil {
+		return "", err
+	}
+	k := t.kind
+	var parts []string
+	if scope != "" {
+		parts = append(parts, scope)
+	} else if k.Scope != "" {
+		v, err := keyValue(r.PathValue(muxPath(t.keys[0])), t.keys[0], refKeyField(t.parentKind(k.Scope).Kind) != "uuid")
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, valueText(v))
+	}
+	v, err := keyValue(r.PathValue(muxPath(k.Key)), k.Key, k.IntKey())
+	if err != nil {
+		return "", err
+	}
+	return strings.Join(append(parts, valueText(v)), "/"), nil
+}
+
+// record renders a stored record for a client: only readable fields.
+func (t *kindTable) record(rec ontap.Extra) ontap.Record {
+	return ontap.Record{Extra: ontap.Gettable(t.kind.Object, rec)}
+}
+
+func (s *Server) listObjects(t *kindTable) handlerFunc {
+	return func(r *http.Request) (result, error) {
+		q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryCollection)
+		if err != nil {
+			return result{}, err
+		}
+		scope, _, err := s.pathScope(r, t)
+		if err != nil {
+			return result{}, err
+		}
+		if scope != "" && !s.scopeExists(t, scope) {
+			return result{}, ontap.ErrNotFound(t.keys[0])
+		}
+		recs := s.objects.list(t, scope)
+		for i := range recs {
+			recs[i] = t.record(recs[i].Extra)
+		}
+		return result{status: http.StatusOK, body: ontap.Page(q, recs, r.URL.Path)}, nil
+	}
+}
+
+// scopeExists reports whether the parent a path names exists.
+func (s *Server) scopeExists(t *kindTable, scope string) bool {
+	p := t.parentKind(t.kind.Scope)
+	pt := s.objects.table(p.Kind)
+	if pt == nil {
+		return true
+	}
+	_, ok := s.objects.get(pt, scope)
+	return ok
+}
+
+func (s *Server) getObject(t *kindTable) handlerFunc {
+	return func(r *http.Request) (result, error) {
+		id, err := s.itemID(r, t)
+		if err != nil {
+			return result{}, err
+		}
+		q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryRecord)
+		if err != nil {
+			return result{}, err
+		}
+		rec, ok := s.objects.get(t, id)
+		if !ok {
+			return result{}, ontap.ErrNotFound(t.kind.Key)
+		}
+		out := t.record(rec)
+		t.schema.ProjectRecord(q, &out)
+		return result{status: http.StatusOK, body: out}, nil
+	}
+}
+
+func (s *Server) createObject(t *kindTable) handlerFunc {
+	return func(r *http.Request) (result, error) {
+		k := t.kind
+		q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
+		if err != nil {
+			return result{}, err
+		}
+		scope, pathRefs, err := s.pathScope(r, t)
+		if err != nil {
+			return result{}, err
+		}
+		if scope != "" && !s.scopeExists(t, scope) {
+			return result{}, ontap.ErrNotFound(t.keys[0])
+		}
+		body, err := s.readBody(r)
+		if err != nil {
+			return result{}, err
+		}
+		rec, _, err := ontap.DecodeObject(k.Object, body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Op: schema.Post})
+		if err != nil {
+			return result{}, err
+		}
+		for field, ref := range pathRefs {
+			rec = ontap.With(rec, field, ref) // the path names the parent
+		}
+		if k.Defaults != nil {
+			rec = k.Defaults(rec)
+		}
+		rec, err = s.resolveOutside(r.Context(), t, rec)
+		if err != nil {
+			return result{}, err
+		}
+		if k.Create != nil {
+			if err := k.Create(rec); err != nil {
+				return result{}, err
+			}
+		}
+		run := func(context.Context) (outcome, error) {
+			stored, err := s.objects.insert(t, rec, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(t, rec) })
+			if err != nil {
+				return outcome{}, err
+			}
+			return outcome{location: t.itemPath(stored), record: t.record(stored)}, nil
+		}
+		if k.Async {
+			j := s.submit(jobSpec{op: ontap.Op(k.Name() + ".create"), description: "POST " + r.URL.Path, run: run})
+			return s.respond(r, q, j, true, ontap.Record{Extra: rec}, r.URL.Path)
+		}
+		out, err := run(r.Context())
+		if err != nil {
+			return result{}, err
+		}
+		res := result{status: http.StatusCreated, location: out.location, body: struct{}{}}
+		if q.ReturnRecords {
+			res.body = ontap.JobResponse[any]{NumRecords: new(1), Records: []any{out.record}}
+		}
+		return res, nil
+	}
+}
+
+func (s *Server) patchObject(t *kindTable) handlerFunc {
+	return func(r *http.Request) (result, error) {
+		k := t.kind
+		id, err := s.itemID(r, t)
+		if err != nil {
+			return result{}, err
+		}
+		q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
+		if err != nil {
+			return result{}, err
+		}
+		if _, ok := s.objects.get(t, id); !ok {
+			return result{}, ontap.ErrNotFound(k.Key)
+		}
+		body, err := s.readBody(r)
+		if err != nil {
+			return result{}, err
+		}
+		patch, paths, err := ontap.DecodeObject(k.Object, body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Op: schema.Patch})
+		if err != nil {
+			return result{}, err
+		}
+		if slices.ContainsFunc(paths, func(p string) bool { return p == k.Key }) {
+			return result{}, ontap.ErrNotSettable(k.Key)
+		}
+		patch, err = s.resolveOutside(r.Context(), t, patch)
+		if err != nil {
+			return result{}, err
+		}
+		run := func(context.Context) (outcome, error) {
+			stored, err := s.objects.update(t, id, func(old ontap.Extra) (ontap.Extra, error) {
+				if k.Patch != nil {
+					if err := k.Patch(old, patch, paths); err != nil {
+						return nil, err
+					}
+				}
+				return s.resolveStored(t, ontap.MergeExtra(old, patch))
+			})
+			if err != nil {
+				return outcome{}, err
+			}
+			return outcome{record: t.record(stored)}, nil
+		}
+		return s.finish(r, q, t, "PATCH", run)
+	}
+}
+
+func (s *Server) deleteObject(t *kindTable) handlerFunc {
+	return func(r *http.Request) (result, error) {
+		k := t.kind
+		id, err := s.itemID(r, t)
+		if err != nil {
+			return result{}, err
+		}
+		q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
+		if err != nil {
+			return result{}, err
+		}
+		if _, ok := s.objects.get(t, id); !ok {
+			return result{}, ontap.ErrNotFound(k.Key)
+		}
+		if err := s.emptyBody(r); err != nil {
+			return result{}, err
+		}
+		run := func(context.Context) (outcome, error) {
+			_, err := s.objects.remove(t, id, func(rec ontap.Extra) error {
+				if k.Delete != nil {
+					if err := k.Delete(rec); err != nil {
+						return err
+					}
+				}
+				return s.outsideUsers(t, rec)
+			})
+			return outcome{}, err
+		}
+		return s.finish(r, q, t, "DELETE", run)
+	}
+}
+
+// finish runs a PATCH or DELETE: as a job for an asynchronous kind, else
+// at once, answering 200 with an empty body (records with
+// return_records=true).
+func (s *Server) finish(r *http.Request, q *ontap.Query, t *kindTable, method string, run func(context.Context) (outcome, error)) (result, error) {
+	if t.kind.Async {
+		j := s.submit(jobSpec{op: ontap.Op(t.kind.Name() + "." + strings.ToLower(method)), description: method + " " + r.URL.Path, run: run})
+		return s.respond(r, q, j, false, nil, "")
+	}
+	out, err := run(r.Context())
+	if err != nil {
+		return result{}, err
+	}
+	res := result{status: http.StatusOK, body: struct{}{}}
+	if q.ReturnRecords && out.record != nil {
+		res.body = ontap.JobResponse[any]{NumRecords: new(1), Records: []any{out.record}}
+	}
+	return res, nil
+}
+
+// resolveOutside completes a record's references to objects outside the
+// store (its SVM, its volume) into {name, uuid}, failing when they do not
+// exist; a required SVM left out is the cluster's data SVM. It runs before
+// the store's lock is taken (the backend is not called under it).
+func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Extra) (ontap.Extra, error) {
+	for _, p := range t.kind.Parents {
+		if p.Derived {
+			continue
+		}
+		ref, _ := rec[p.Field].(ontap.Extra)
+		switch p.Kind {
+		case "svm":
+			if ref == nil && p.Optional {
+				continue
+			}
+			got, err := s.resolveSVM(ref, p.Field)
+			if err != nil {
+				return nil, err
+			}
+			rec = ontap.With(rec, p.Field, got)
+		case "volume":
+			if ref == nil {
+				if p.Optional {
+					continue
+				}
+				return nil, ontap.ErrRequired(p.Field + ".uuid")
+			}
+			got, err := s.resolveVolume(ctx, ref, p.Field)
+			if err != nil {
+				return nil, err
+			}
+			rec = ontap.With(rec, p.Field, got)
+		}
+	}
+	return rec, nil
+}
+
+// resolveSVM resolves an SVM reference (by name and/or uuid).
+func (s *Server) resolveSVM(ref ontap.Extra, field string) (ontap.Extra, error) {
+	name, _ := ref["name"].(string)
+	uuid, _ := ref["uuid"].(string)
+	if name != "" && name != s.id.SVMName {
+		return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeSVMNotFound, field+".name", "The specified SVM %q does not exist.", text.Truncate(name, 64))
+	}
+	if uuid != "" && !strings.EqualFold(uuid, s.id.SVMUUID) {
+		return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeSVMNotFound, field+".uuid", "The specified SVM %q does not exist.", text.Truncate(uuid, 64))
+	}
+	return ontap.Extra{"name": s.id.SVMName, "uuid": s.id.SVMUUID}, nil
+}
+
+// resolveVolume resolves a volume reference (by name and/or uuid).
+func (s *Server) resolveVolume(ctx context.Context, ref ontap.Extra, field string) (ontap.Extra, error) {
+	r := &ontap.Ref{}
+	if n, ok := ref["name"].(string); ok {
+		r.Name = &n
+	}
+	if u, ok := ref["uuid"].(string); ok {
+		r.UUID = &u
+	}
+	if r.Name == nil && r.UUID == nil {
+		return nil, ontap.ErrRequired(field + ".uuid")
+	}
+	v, ok, err := s.findVolume(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || r.Name != nil && *r.Name != v.Name {
+		target := field + ".uuid"
+		if r.UUID == nil {
+			target = field + ".name"
+		}
+		return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeNotFound, target, "Volume %s does not exist.", describeRef(ref))
+	}
+	return ontap.Extra{"name": v.Name, "uuid": v.ID.String()}, nil
+}
+
+func describeRef(ref ontap.Extra) string {
+	if n, ok := ref["name"].(string); ok {
+		return strconv.Quote(text.Truncate(n, 64))
+	}
+	if u, ok := ref["uuid"].(string); ok {
+		return strconv.Quote(text.Truncate(u, 64))
+	}
+	return ""
+}
+
+// resolveStored completes a record's parents and references that are
+// stored objects (a rule's policy, a qtree's export policy) into their
+// reference form, and copies derived parents; the caller holds the
+// store's lock.
+func (s *Server) resolveStored(t *kindTable, rec ontap.Extra) (ontap.Extra, error) {
+	var first ontap.Extra
+	for i, p := range t.kind.Parents {
+		pt := s.objects.table(p.Kind)
+		if pt == nil {
+			if i == 0 {
+				first, _ = rec[p.Field].(ontap.Extra)
+			}
+			continue
+		}
+		ref, _ := rec[p.Field].(ontap.Extra)
+		if ref == nil {
+			if p.Optional {
+				continue
+			}
+			return nil, ontap.ErrRequired(p.Field + "." + pt.kind.Key)
+		}
+		got, err := s.storedRef(pt, ref, p.Field, rec)
+		if err != nil {
+			return nil, err
+		}
+		rec = ontap.With(rec, p.Field, got.ref)
+		if i == 0 {
+			first = got.rec
+		}
+	}
+	for _, p := range t.kind.Parents {
+		if p.Derived && first != nil {
+			if v, ok := first[p.Field]; ok {
+				rec = ontap.With(rec, p.Field, v)
+			}
+		}
+	}
+	for _, ref := range t.kind.Refs {
+		r, _ := rec[ref.Field].(ontap.Extra)
+		if len(r) == 0 {
+			continue
+		}
+		got, err := s.storedRef(s.objects.table(ref.Kind), r, ref.Field, rec)
+		if err != nil {
+			return nil, err
+		}
+		rec = ontap.With(rec, ref.Field, got.ref)
+	}
+	return rec, nil
+}
+
+type storedRef struct {
+	ref, rec ontap.Extra
+}
+
+// storedRef finds the object a reference names, by key and/or name (a
+// name within the referring record's SVM); both must agree. The caller
+// holds the store's lock.
+func (s *Server) storedRef(pt *kindTable, ref ontap.Extra, field string, from ontap.Extra) (storedRef, error) {
+	kf := pt.kind.Key
+	key, hasKey := ref[kf]
+	name, hasName := ref["name"].(string)
+	svm := ontap.LookupString(from, "svm.uuid")
+	rec, ok := s.objects.findLocked(pt.kind.Name(), func(r ontap.Extra) bool {
+		if hasKey && ontap.Lookup(r, kf) != key {
+			return false
+		}
+		if hasName && ontap.LookupString(r, "name") != name {
+			return false
+		}
+		if !hasKey && svm != "" && ontap.LookupString(r, "svm.uuid") != "" && ontap.LookupString(r, "svm.uuid") != svm {
+			return false
+		}
+		return hasKey || hasName
+	})
+	if !ok {
+		target := field + "." + kf
+		if !hasKey {
+			target = field + ".name"
+		}
+		if pt.kind.Name() == ontap.ExportPolicyKind.Name() {
+			return storedRef{}, ontap.Errorf(http.StatusNotFound, ontap.CodePolicyNotFound, target, "Export policy %s does not exist.", describeRef(ref))
+		}
+		return storedRef{}, ontap.Errorf(http.StatusNotFound, ontap.CodeNotFound, target, "%s %s does not exist.", pt.kind.Label, describeRef(ref))
+	}
+	out := ontap.Extra{kf: ontap.Lookup(rec, kf)}
+	if n := ontap.LookupString(rec, "name"); n != "" {
+		out["name"] = n
+	}
+	return storedRef{ref: out, rec: rec}, nil
+}
+
+// outsideUsers reports an object outside the store that uses rec: a
+// volume whose export policy it is.
+func (s *Server) outsideUsers(t *kindTable, rec ontap.Extra) error {
+	if t.kind != ontap.ExportPolicyKind {
+		return nil
+	}
+	name := ontap.LookupString(rec, "name")
+	vols, err := s.b.ListVolumes(s.ctx)
+	if err != nil {
+		return err
+	}
+	for _, v := range vols {
+		if v.ExportPolicy == name {
+			return ontap.Errorf(http.StatusConflict, ontap.CodePolicyInUseByVolume, "id",
+				"Ruleset %q is in use by volume %q. It cannot be deleted until all volumes that refer to it are first deleted.", text.Truncate(name, 64), v.Name)
+		}
+	}
+	return nil
+}
+
+// seedObjects stores the records every SVM has from the start.
+func (s *Server) seedObjects() {
+	svm := ontap.Extra{"name": s.id.SVMName, "uuid": s.id.SVMUUID}
+	for _, t := range s.objects.order {
+		if t.kind.Builtin == nil {
+			continue
+		}
+		for _, rec := range t.kind.Builtin(svm) {
+			if _, err := s.objects.insert(t, rec, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(t, rec) }); err != nil {
+				panic("server: seeding " + t.kind.Label + ": " + err.Error())
+			}
+		}
+	}
+}
+
+// checkExportPolicy verifies that a volume's nas.export_policy.name names
+// an export policy of the SVM ("" is none: the default policy). In
+// ContractMode any name is accepted (the contract's export policy is a
+// free string).
+func (s *Server) checkExportPolicy(name string) error {
+	if name == "" || s.opts.ContractMode {
+		return nil
+	}
+	if _, ok := s.objects.find(ontap.ExportPolicyKind.Name(), func(r ontap.Extra) bool {
+		return ontap.LookupString(r, "name") == name && ontap.LookupString(r, "svm.uuid") == s.id.SVMUUID
+	}); !ok {
+		return ontap.Errorf(http.StatusBadRequest, ontap.CodeExportPolicyNotValid, "nas.export_policy.name",
+			"Failed to get valid export policy %q: it does not exist in SVM %q.", text.Truncate(name, 64), s.id.SVMName)
+	}
+	return nil
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}

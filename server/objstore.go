@@ -1,0 +1,367 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/google/uuid"
+
+	"github.com/nessie-go/nessie/internal/text"
+	"github.com/nessie-go/nessie/ontap"
+)
+
+// objectStore holds the records of every object kind beyond the storage
+// contract (ontap.Kind values) under one lock, with referential
+// integrity: a record's parents and references exist when it is stored,
+// an object something refers to cannot be deleted, and deleting an object
+// deletes the records that cascade from it. Records are ontap.Extra
+// trees, never modified once stored (changes store a new tree).
+type objectStore struct {
+	mu     sync.RWMutex
+	tables map[string]*kindTable // by kind name
+	order  []*kindTable          // registration order
+}
+
+// kindTable is one kind's records.
+type kindTable struct {
+	kind   *ontap.Kind
+	schema *ontap.Schema
+	keys   []string               // the kind's identity paths
+	recs   map[string]ontap.Extra // by identity (ontap.RecordKey)
+	next   map[string]int64       // the next integer key, by scope
+}
+
+func newObjectStore(kinds ...*ontap.Kind) *objectStore {
+	st := &objectStore{tables: map[string]*kindTable{}}
+	for _, k := range kinds {
+		t := &kindTable{kind: k, schema: k.Schema(), keys: k.KeyPaths(), recs: map[string]ontap.Extra{}, next: map[string]int64{}}
+		st.tables[k.Name()] = t
+		st.order = append(st.order, t)
+	}
+	return st
+}
+
+// table returns the kind's table (nil if the kind is not registered).
+func (st *objectStore) table(name string) *kindTable { return st.tables[name] }
+
+// list returns the kind's records whose first len(match) identity paths
+// equal match (a scope: a policy's rules), in no particular order.
+func (st *objectStore) list(t *kindTable, scope string) []ontap.Record {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	out := make([]ontap.Record, 0, len(t.recs))
+	for _, rec := range t.recs {
+		if scope != "" && t.scopeOf(rec) != scope {
+			continue
+		}
+		out = append(out, ontap.Record{Extra: rec})
+	}
+	return out
+}
+
+// get returns the record with identity id.
+func (st *objectStore) get(t *kindTable, id string) (ontap.Extra, bool) {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	rec, ok := t.recs[id]
+	return rec, ok
+}
+
+// find returns the first record of kind name for which match is true.
+func (st *objectStore) find(name string, match func(ontap.Extra) bool) (ontap.Extra, bool) {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return st.findLocked(name, match)
+}
+
+func (st *objectStore) findLocked(name string, match func(ontap.Extra) bool) (ontap.Extra, bool) {
+	t := st.tables[name]
+	if t == nil {
+		return nil, false
+	}
+	for _, rec := range t.recs {
+		if match(rec) {
+			return rec, true
+		}
+	}
+	return nil, false
+}
+
+// scopeOf is the identity of the record's scope: the key of its Scope
+// parent, or "" for a kind keyed cluster-wide.
+func (t *kindTable) scopeOf(rec ontap.Extra) string {
+	if len(t.keys) < 2 {
+		return ""
+	}
+	return ontap.RecordKey(rec, t.keys[:len(t.keys)-1])
+}
+
+// conflictScope is the value two records must share to be compared by
+// the kind's Conflicts rule: the key of the first parent.
+func (t *kindTable) conflictScope(rec ontap.Extra) string {
+	if len(t.kind.Parents) == 0 {
+		return ""
+	}
+	p := t.kind.Parents[0]
+	return ontap.RecordKey(rec, []string{p.Field + "." + refKeyField(p.Kind)})
+}
+
+// refKeyField is the field that identifies an object of kind in a
+// reference: "uuid" for SVMs, volumes and uuid-keyed kinds, else the
+// kind's integer key ("id").
+func refKeyField(kind string) string {
+	if k := kindByName(kind); k != nil {
+		return k.Key
+	}
+	return "uuid"
+}
+
+// insert stores a new record: it checks the parents and references that
+// are stored objects (resolve), runs the kind's Conflicts rule against the
+// records of the same scope, assigns the key and the record's self link.
+// resolve completes references under the store's lock, so a referenced
+// object cannot disappear in between.
+func (st *objectStore) insert(t *kindTable, rec ontap.Extra, resolve func(ontap.Extra) (ontap.Extra, error)) (ontap.Extra, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	rec, err := resolve(rec)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.conflict(t, rec, ""); err != nil {
+		return nil, err
+	}
+	k := t.kind
+	switch {
+	case !k.IntKey():
+		rec = ontap.With(rec, k.Key, uuid.NewString())
+	default:
+		scope := t.scopeOf(rec)
+		if given, ok := ontap.LookupInt(rec, k.Key); ok {
+			// A client-chosen index (a rule's): it must be free.
+			if _, taken := t.recs[ontap.RecordKey(rec, t.keys)]; taken || given < 1 {
+				return nil, ontap.Errorf(http.StatusConflict, ontap.CodeDuplicateEntry, k.Key, "%s %s %d already exists.", k.Label, k.Key, given)
+			}
+			t.next[scope] = max(t.next[scope], given+1)
+		} else {
+			n := t.next[scope]
+			if n == 0 {
+				n = max(k.FirstID, 1)
+			}
+			for {
+				if _, taken := t.recs[ontap.RecordKey(ontap.With(rec, k.Key, n), t.keys)]; !taken {
+					break
+				}
+				n++
+			}
+			rec = ontap.With(rec, k.Key, n)
+			t.next[scope] = n + 1
+		}
+	}
+	id := ontap.RecordKey(rec, t.keys)
+	rec = ontap.With(rec, "_links", ontap.Extra{"self": ontap.Extra{"href": t.itemPath(rec)}})
+	t.recs[id] = rec
+	return rec, nil
+}
+
+// conflict runs the kind's Conflicts rule of rec against the records of
+// its scope other than the one with identity self.
+func (st *objectStore) conflict(t *kindTable, rec ontap.Extra, self string) error {
+	if t.kind.Conflicts == nil {
+		return nil
+	}
+	scope := t.conflictScope(rec)
+	for id, other := range t.recs {
+		if id == self || t.conflictScope(other) != scope {
+			continue
+		}
+		if e := t.kind.Conflicts(rec, other); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// update replaces the record with identity id by change(old), under the
+// lock; change returns the new tree.
+func (st *objectStore) update(t *kindTable, id string, change func(old ontap.Extra) (ontap.Extra, error)) (ontap.Extra, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	old, ok := t.recs[id]
+	if !ok {
+		return nil, ontap.ErrNotFound(t.kind.Key)
+	}
+	rec, err := change(old)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.conflict(t, rec, id); err != nil {
+		return nil, err
+	}
+	t.recs[id] = rec
+	if name := ontap.LookupString(old, "name"); name != "" && name != ontap.LookupString(rec, "name") {
+		st.renameRefs(t, old, rec)
+	}
+	return rec, nil
+}
+
+// renameRefs rewrites the references to a renamed object (they hold its
+// name for display).
+func (st *objectStore) renameRefs(t *kindTable, old, rec ontap.Extra) {
+	name := t.kind.Name()
+	for _, ot := range st.order {
+		for _, p := range ot.kind.Parents {
+			if p.Kind == name {
+				st.rewrite(ot, p.Field, t, old, rec)
+			}
+		}
+		for _, r := range ot.kind.Refs {
+			if r.Kind == name {
+				st.rewrite(ot, r.Field, t, old, rec)
+			}
+		}
+	}
+}
+
+func (st *objectStore) rewrite(ot *kindTable, field string, t *kindTable, old, rec ontap.Extra) {
+	kf := t.kind.Key
+	want := ontap.Lookup(old, kf)
+	for id, r := range ot.recs {
+		if ontap.Lookup(r, field+"."+kf) == want && ontap.Lookup(r, field+".name") != nil {
+			ot.recs[id] = ontap.With(r, field+".name", ontap.LookupString(rec, "name"))
+		}
+	}
+}
+
+// remove deletes the record with identity id after check(rec) passes and
+// nothing refers to it, and deletes the records that cascade from it.
+// users reports an outside user of the object (a volume using an export
+// policy) as an error.
+func (st *objectStore) remove(t *kindTable, id string, check func(ontap.Extra) error) (ontap.Extra, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	rec, ok := t.recs[id]
+	if !ok {
+		return nil, ontap.ErrNotFound(t.kind.Key)
+	}
+	if check != nil {
+		if err := check(rec); err != nil {
+			return nil, err
+		}
+	}
+	if err := st.inUse(t, rec); err != nil {
+		return nil, err
+	}
+	st.drop(t, id, rec)
+	return rec, nil
+}
+
+// inUse reports the first record that keeps rec (of t's kind) in use: a
+// non-cascading child or a reference.
+func (st *objectStore) inUse(t *kindTable, rec ontap.Extra) error {
+	name := t.kind.Name()
+	kf := t.kind.Key
+	want := ontap.Lookup(rec, kf)
+	for _, ot := range st.order {
+		for _, p := range ot.kind.Parents {
+			if p.Kind != name || p.Cascade || p.Derived {
+				continue
+			}
+			for _, r := range ot.recs {
+				if ontap.Lookup(r, p.Field+"."+kf) == want {
+					return ontap.Errorf(http.StatusConflict, ontap.CodeInUse, kf, "%s %s is in use by %s %s.", t.kind.Label,
+						describeRec(rec), ot.kind.Label, describeRec(r))
+				}
+			}
+		}
+		for _, ref := range ot.kind.Refs {
+			if ref.Kind != name {
+				continue
+			}
+			for _, r := range ot.recs {
+				if ontap.Lookup(r, ref.Field+"."+kf) == want {
+					if ref.InUse != nil {
+						return ref.InUse(ontap.LookupString(rec, "name"))
+					}
+					return ontap.Errorf(http.StatusConflict, ontap.CodeInUse, kf, "%s %s is in use by %s %s.", t.kind.Label,
+						describeRec(rec), ot.kind.Label, describeRec(r))
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// drop deletes a record and, recursively, the records that cascade from
+// it. The caller holds the lock.
+func (st *objectStore) drop(t *kindTable, id string, rec ontap.Extra) {
+	delete(t.recs, id)
+	st.dropChildren(t.kind.Name(), t.kind.Key, ontap.Lookup(rec, t.kind.Key))
+}
+
+func (st *objectStore) dropChildren(kind, keyField string, key any) {
+	for _, ot := range st.order {
+		for _, p := range ot.kind.Parents {
+			if p.Kind != kind || !p.Cascade {
+				continue
+			}
+			for cid, r := range ot.recs {
+				if ontap.Lookup(r, p.Field+"."+keyField) == key {
+					st.drop(ot, cid, r)
+				}
+			}
+		}
+	}
+}
+
+// dropVolume deletes the records that cascade from a deleted volume.
+func (st *objectStore) dropVolume(uuid string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.dropChildren("volume", "uuid", uuid)
+}
+
+// itemPath is the API path of a stored record.
+func (t *kindTable) itemPath(rec ontap.Extra) string {
+	k := t.kind
+	p := k.Path
+	for {
+		i := strings.IndexByte(p, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(p[i:], '}')
+		if j < 0 {
+			break
+		}
+		p = p[:i] + valueText(ontap.Lookup(rec, p[i+1:i+j])) + p[i+j+1:]
+	}
+	if k.Scope != "" && !strings.Contains(k.Path, "{"+k.Scope+".") {
+		p += "/" + valueText(ontap.Lookup(rec, t.keys[0]))
+	}
+	return p + "/" + valueText(ontap.Lookup(rec, k.Key))
+}
+
+func valueText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	}
+	return ""
+}
+
+func describeRec(rec ontap.Extra) string {
+	if n := ontap.LookupString(rec, "name"); n != "" {
+		return strconv.Quote(text.Truncate(n, 64))
+	}
+	for _, k := range []string{"uuid", "id", "index"} {
+		if v := valueText(ontap.Lookup(rec, k)); v != "" {
+			return v
+		}
+	}
+	return ""
+}
