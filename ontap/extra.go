@@ -483,7 +483,10 @@ func appendRecord(b []byte, v reflect.Value, s *Schema, extra Extra) []byte {
 	for _, f := range s.fields {
 		fv := v.Field(f.index)
 		var sub Extra
-		if len(extra) > 0 {
+		if len(extra) > 0 && f.kind == kObject {
+			// Only an object merges stored attributes under its name (a
+			// scalar has no children, an array's elements take none);
+			// skipping the others spares a map lookup per field.
 			sub, _ = extra[f.name].(Extra)
 		}
 		if f.omitEmpty && isEmpty(fv) {
@@ -707,6 +710,32 @@ func (q *Query) NeedsExtra() bool {
 // fields (a GET without fields=).
 func (q *Query) DefaultRecord() bool {
 	return q != nil && q.kind == QueryRecord && q.sel == nil
+}
+
+// CommonExtra reports whether the Extra fields q needs are exactly the
+// common ones: a record's default fields, or fields=* and nothing else,
+// with no filter or order_by on an Extra field. A record builder can then
+// hand out its precomputed common view, which projecting leaves as it is,
+// instead of the full view that projecting copies (one map per record of
+// a fields=* listing).
+func (q *Query) CommonExtra() bool {
+	if q.DefaultRecord() {
+		return true
+	}
+	if q == nil || q.sel == nil || q.sel.mode != selCommon || len(q.sel.children) > 0 {
+		return false
+	}
+	for _, f := range q.filters {
+		if f.path == nil {
+			return false
+		}
+	}
+	for _, o := range q.order {
+		if o.path == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // marshalRecord encodes a bound wire struct with its Extra tree merged in.

@@ -81,6 +81,40 @@ func (q *Query) Needs(name string) bool {
 	if f == nil {
 		return false
 	}
+	return q.needsPos(f.pos)
+}
+
+// FieldID is a top-level field of a schema resolved once (at package
+// initialisation), so a record builder asks NeedsField per record without
+// a lookup by name.
+type FieldID struct {
+	s    *Schema
+	name string
+	pos  int
+}
+
+// FieldID returns the ID of s's top-level field name; it panics if there
+// is none (a programming error caught at initialisation).
+func (s *Schema) FieldID(name string) FieldID {
+	f := s.byName[name]
+	if f == nil {
+		panic("ontap: no field " + name)
+	}
+	return FieldID{s: s, name: name, pos: f.pos}
+}
+
+// NeedsField is Needs for a field resolved in advance.
+func (q *Query) NeedsField(id FieldID) bool {
+	if q == nil {
+		return true
+	}
+	if q.schema != id.s {
+		return q.Needs(id.name)
+	}
+	return q.needsPos(id.pos)
+}
+
+func (q *Query) needsPos(pos int) bool {
 	if q.needs == nil {
 		if q.sel == nil && len(q.filters) == 0 && len(q.order) == 0 {
 			q.needs = q.schema.defaultNeeds[q.kind]
@@ -102,7 +136,7 @@ func (q *Query) Needs(name string) bool {
 			}
 		}
 	}
-	return q.needs[f.pos]
+	return q.needs[pos]
 }
 
 func (s *Schema) defaultSelection(k QueryKind) *selection {

@@ -136,6 +136,23 @@ func extraAt(tree Extra, path string) any {
 	return v
 }
 
+// The volume fields VolumeRecord builds on demand, resolved once.
+var (
+	vfAggregates = SchemaOf[Volume]().FieldID("aggregates")
+	vfClone      = SchemaOf[Volume]().FieldID("clone")
+	vfComment    = SchemaOf[Volume]().FieldID("comment")
+	vfCreateTime = SchemaOf[Volume]().FieldID("create_time")
+	vfEncryption = SchemaOf[Volume]().FieldID("encryption")
+	vfNas        = SchemaOf[Volume]().FieldID("nas")
+	vfQuota      = SchemaOf[Volume]().FieldID("quota")
+	vfSize       = SchemaOf[Volume]().FieldID("size")
+	vfSpace      = SchemaOf[Volume]().FieldID("space")
+	vfState      = SchemaOf[Volume]().FieldID("state")
+	vfStyle      = SchemaOf[Volume]().FieldID("style")
+	vfSvm        = SchemaOf[Volume]().FieldID("svm")
+	vfType       = SchemaOf[Volume]().FieldID("type")
+)
+
 // VolumeRecord renders a backend volume and its attributes (nil means
 // ONTAP's defaults) as an ONTAP record. With a nil q every field is
 // rendered (the query engine trims it later); otherwise only the
@@ -147,38 +164,38 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 	svm := c.SVM
 	id := v.ID.String()
 	w := Volume{UUID: &id, Name: new(v.Name), Links: SelfLink(VolumePath(id))}
-	if q.DefaultRecord() {
+	if q.CommonExtra() {
 		w.Extra = attrs.common
 	} else if q.NeedsExtra() {
 		w.Extra = attrs.View
 	}
-	if q.Needs("comment") && v.Comment != "" {
+	if q.NeedsField(vfComment) && v.Comment != "" {
 		w.Comment = new(v.Comment)
 	}
-	if q.Needs("create_time") && !v.CreateTime.IsZero() {
+	if q.NeedsField(vfCreateTime) && !v.CreateTime.IsZero() {
 		w.CreateTime = NewTime(v.CreateTime)
 	}
-	if q.Needs("state") {
+	if q.NeedsField(vfState) {
 		w.State = interned(stateNames, v.State)
 	}
-	if q.Needs("style") {
+	if q.NeedsField(vfStyle) {
 		w.Style = interned(styleNames, v.Style)
 	}
-	if q.Needs("type") {
+	if q.NeedsField(vfType) {
 		w.Type = interned(typeNames, v.Type)
 	}
-	if q.Needs("svm") {
+	if q.NeedsField(vfSvm) {
 		w.SVM = svm
 	}
-	if q.Needs("aggregates") {
+	if q.NeedsField(vfAggregates) {
 		w.Aggregates = []Ref{c.Aggregate}
 	}
 	n, limited := v.Size.Get()
 	size := int64(min(n, 1<<63-1))
-	if limited && q.Needs("size") {
+	if limited && q.NeedsField(vfSize) {
 		w.Size = &size
 	}
-	if q.Needs("space") {
+	if q.NeedsField(vfSpace) {
 		used := int64(min(v.UsedBytes, 1<<63-1))
 		w.Space = &VolumeSpace{Used: &used, LogicalSpace: &VolumeLogicalSpace{Used: &used}, Snapshot: &VolumeSpaceSnapshot{Used: ptrZero}}
 		if limited {
@@ -191,7 +208,7 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 			w.Space.LogicalSpace.Available = &avail
 		}
 	}
-	if q.Needs("nas") {
+	if q.NeedsField(vfNas) {
 		w.NAS = &VolumeNAS{}
 		if v.JunctionPath != "" {
 			w.NAS.Path = new(v.JunctionPath)
@@ -200,19 +217,19 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 			w.NAS.ExportPolicy = &ExportPolicyRef{Name: &policy}
 		}
 	}
-	if q.Needs("quota") {
+	if q.NeedsField(vfQuota) {
 		w.Quota = &VolumeQuota{State: ptrOff}
 		if on, _ := extraAt(attrs.Stored, "quota.enabled").(bool); on {
 			w.Quota.State = ptrOn
 		}
 	}
-	if q.Needs("encryption") {
+	if q.NeedsField(vfEncryption) {
 		w.Encryption = &VolumeEncryption{State: new("unencrypted"), Type: new("none")}
 		if on, _ := extraAt(attrs.Stored, "encryption.enabled").(bool); on {
 			w.Encryption = &VolumeEncryption{State: new("encrypted"), Type: new("volume")}
 		}
 	}
-	if q.Needs("clone") {
+	if q.NeedsField(vfClone) {
 		w.Clone = &VolumeClone{IsFlexclone: ptrFalse, SplitInitiated: ptrFalse}
 		if c := v.Clone; c != nil {
 			pv, ps := c.ParentVolumeID.String(), c.ParentSnapshotID.String()

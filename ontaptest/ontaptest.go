@@ -47,10 +47,10 @@ type Options struct {
 	PlainHTTP bool
 	// Fixture is the state the server starts from (see package fixture)
 	// and [Server.Reset] returns to; nil means empty. A backend that
-	// implements [fixture.Restorer] (backend/durable's NewMemory) keeps
-	// the fixture's UUIDs; mem gets the objects re-created through the
-	// contract, with new UUIDs.
-	Fixture *fixture.State
+	// implements [backend.Restorer] (the default mem backend, and
+	// backend/durable) keeps the fixture's UUIDs and times; any other gets
+	// the objects re-created through the contract, with new UUIDs.
+	Fixture *backend.State
 }
 
 // NewServer starts a server on 127.0.0.1:0 over opts.Backend or a fresh
@@ -73,7 +73,7 @@ func NewServer(t testing.TB, opts *Options) *Server {
 	}
 	initial := c.Fixture
 	if initial == nil {
-		initial = &fixture.State{}
+		initial = &backend.State{}
 	} else if err := fixture.Load(context.Background(), c.Backend, initial); err != nil {
 		t.Fatalf("ontaptest: loading the fixture: %v", err)
 	}

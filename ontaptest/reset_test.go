@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nessie-go/nessie/backend/durable"
 	"github.com/nessie-go/nessie/fixture"
 	"github.com/nessie-go/nessie/ontaptest"
 )
@@ -67,7 +66,7 @@ func TestResetToFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := ontaptest.NewServer(t, &ontaptest.Options{Backend: durable.NewMemory(nil), Fixture: st})
+	s := ontaptest.NewServer(t, &ontaptest.Options{Fixture: st})
 	want := names(t, s)
 	if len(want) != 3 || !strings.HasPrefix(want[1], "build_cache=6f1c7e2a-3b4d-4c5e-8f90-a1b2c3d4e5f6") {
 		t.Fatalf("loaded: %v", want)

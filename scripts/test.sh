@@ -62,6 +62,8 @@ stage "python binding (python/scripts/test.sh)" python/scripts/test.sh -q
 stage "netapp-ontap SDK (compat/sdk/run.sh)" compat/sdk/run.sh -q
 stage "generated ONTAP schema matches the SDK (gen.py --check)" "${COMPAT_VENV:-compat/sdk/.venv}/bin/python" ontap/schema/gen.py --check
 stage "netapp.ontap Ansible (compat/ansible/run.sh)" ansible_quiet
+stage "netapp-ontap SDK, durable store" env NESSIE_STORE=durable compat/sdk/run.sh -q
+NESSIE_STORE=durable stage "netapp.ontap Ansible, durable store" ansible_quiet
 
 # Reaching this line means every stage above passed (set -e stops at the first failure).
 echo "== timings"

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"net/url"
 
 	"github.com/nessie-go/nessie/ontap"
 )
@@ -13,7 +14,15 @@ import (
 // svm.uuid=<u> and fields=serial_number behave as on ONTAP.
 
 func (s *Server) getCluster(r *http.Request) (result, error) {
-	q, err := clusterSchema.ParseQuery(r.URL.Query(), ontap.QueryRecord)
+	if r.URL.RawQuery == "" && s.clusterJSON != nil {
+		return result{status: http.StatusOK, body: s.clusterJSON}, nil
+	}
+	return s.clusterResult(r.URL.Query())
+}
+
+// clusterResult renders the cluster record for query vals.
+func (s *Server) clusterResult(vals url.Values) (result, error) {
+	q, err := clusterSchema.ParseQuery(vals, ontap.QueryRecord)
 	if err != nil {
 		return result{}, err
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/nessie-go/nessie/ontap"
 )
 
@@ -119,11 +121,11 @@ func TestJobRegistryQueueCompacts(t *testing.T) {
 		g.finish(j, nil, "", nil)
 		clock.advance(time.Millisecond)
 	}
-	if n := len(g.queue) - g.head; n > 1001 {
+	if n := len(g.finished) - g.head; n > 1001 {
 		t.Fatalf("%d live entries, want at most 1001", n)
 	}
-	if len(g.queue) > 4096 {
-		t.Fatalf("queue holds %d entries", len(g.queue))
+	if len(g.finished) > 4096 {
+		t.Fatalf("the slice holds %d entries", len(g.finished))
 	}
 }
 
@@ -156,4 +158,49 @@ func TestFinishedJobsAreCompact(t *testing.T) {
 		t.Fatalf("%.0f bytes per finished job: the outcome is being kept", perJob)
 	}
 	runtime.KeepAlive(g)
+}
+
+// TestJobRegistryIDs: minted IDs are distinct version-4 UUIDs; jobs that
+// finish out of their start order are all found; an ID this registry did
+// not mint (another run's) is not, unless restored.
+func TestJobRegistryIDs(t *testing.T) {
+	g, clock := newTestRegistry(time.Hour, 100)
+	var jobs []*job
+	seen := map[jobID]bool{}
+	for range 20 {
+		j := g.start("x")
+		if j.id.Version() != 4 || j.id.Variant() != uuid.RFC4122 || seen[j.id] {
+			t.Fatalf("bad or repeated ID %s", j.id)
+		}
+		seen[j.id] = true
+		jobs = append(jobs, j)
+	}
+	for _, i := range []int{3, 0, 19, 1, 2, 18, 4, 5, 17, 6, 7, 8, 9, 16, 10, 11, 15, 12, 13, 14} {
+		clock.advance(time.Millisecond)
+		g.finish(jobs[i], nil, "", nil)
+	}
+	for i, j := range jobs {
+		if info, ended, ok := g.info(j.id, nil); !ok || !ended || info.UUID != j.id.String() {
+			t.Fatalf("job %d: %+v %v %v", i, info, ended, ok)
+		}
+	}
+	if n := len(g.all(nil)); n != 20 {
+		t.Fatalf("all: %d jobs", n)
+	}
+	other, _ := newTestRegistry(time.Hour, 100)
+	o := other.start("elsewhere")
+	other.finish(o, nil, "", nil)
+	if _, _, ok := g.info(o.id, nil); ok {
+		t.Fatal("found a job another registry minted")
+	}
+	info, _, _ := other.info(o.id, nil)
+	if err := g.restore([]ontap.JobInfo{info}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ended, ok := g.info(o.id, nil); !ok || !ended {
+		t.Fatal("a restored job is not found")
+	}
+	if n := len(g.all(nil)); n != 21 {
+		t.Fatalf("all after restore: %d jobs", n)
+	}
 }

@@ -98,7 +98,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) backend.VolumeBackend, opts
 	if probe == nil {
 		t.Fatal("backendtest: newBackend returned nil")
 	}
-	for _, n := range buildTree(selectCases(backend.Tiers(probe))) {
+	for _, n := range buildTree(casesFor(probe, o)) {
 		runNode(t, n, o, newBackend)
 	}
 }
@@ -151,7 +151,7 @@ func Check(ctx context.Context, newBackend func() (backend.VolumeBackend, error)
 		return errors.New("backendtest: newBackend returned nil")
 	}
 	var failures []error
-	for _, c := range selectCases(backend.Tiers(probe)) {
+	for _, c := range casesFor(probe, o) {
 		if err := ctx.Err(); err != nil {
 			return errors.Join(append(failures, err)...)
 		}
@@ -270,7 +270,10 @@ type testCase struct {
 	name string // hierarchical behaviour sentence, stable across releases
 	rule string // the contract clause checked, shown on failure
 	tier tier   // the widest tier the case needs
-	run  func(e *env)
+	// restorer: the case needs a backend.Restorer, and a backend of its
+	// own (it does not run with Options.Teardown).
+	restorer bool
+	run      func(e *env)
 }
 
 // tier is the tier a case needs.
@@ -304,12 +307,27 @@ func selectCases(tiers backend.Capabilities) []*testCase {
 	for _, group := range [][]testCase{
 		capabilityCases(), volumeCases(), snapshotCases(), cloneCases(),
 		specCases(), replicationCases(), contextCases(), concurrencyCases(),
-		updateCases(),
+		updateCases(), restoreCases(),
 	} {
 		for i := range group {
 			if group[i].tier.missingFrom(tiers) == "" {
 				out = append(out, &group[i])
 			}
+		}
+	}
+	return out
+}
+
+// casesFor returns the cases for backends like probe: selectCases, less
+// the Restorer cases unless probe implements backend.Restorer and each
+// case gets a backend of its own (no Options.Teardown).
+func casesFor(probe backend.VolumeBackend, o *Options) []*testCase {
+	_, restorer := probe.(backend.Restorer)
+	restorer = restorer && !o.Teardown
+	var out []*testCase
+	for _, c := range selectCases(backend.Tiers(probe)) {
+		if !c.restorer || restorer {
+			out = append(out, c)
 		}
 	}
 	return out

@@ -36,7 +36,7 @@ func TestCaseNamesAreStableSentences(t *testing.T) {
 		if c.rule == "" || c.run == nil {
 			t.Errorf("%s: no rule or no body", c.name)
 		}
-		wantTier := map[string]tier{"Snapshot": tierSnapshot, "Clone": tierClone, "Replication": tierReplication}[parts[0]]
+		wantTier := map[string]tier{"Snapshot": tierSnapshot, "Clone": tierClone, "Replication": tierReplication, "Restore": tierClone}[parts[0]]
 		if c.tier != wantTier {
 			t.Errorf("%s: needs tier %d, but its group %s implies tier %d", c.name, c.tier, parts[0], wantTier)
 		}

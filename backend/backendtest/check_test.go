@@ -28,7 +28,7 @@ func TestCheckOnASharedBackendCleansUpAfterItself(t *testing.T) {
 	if err := backendtest.Check(ctx, shared, &backendtest.Options{Teardown: true, NamePrefix: "live"}); err != nil {
 		t.Fatalf("mem failed the suite on a shared backend:\n%v", err)
 	}
-	if n := caseCount(t); calls < n+1 {
+	if n := caseCount(t, &backendtest.Options{Teardown: true}); calls < n+1 {
 		t.Errorf("newBackend was called %d times; want once up front and once per case (%d cases)", calls, n)
 	}
 	vs, err := m.ListVolumes(ctx)
@@ -86,7 +86,7 @@ func TestCheckReportsAFailingFactory(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Errorf("Check with a failing factory returned %v, want it to wrap %v", err, boom)
 	}
-	if n := caseCount(t); n < 80 {
+	if n := caseCount(t, nil); n < 80 {
 		t.Errorf("a factory failing after the first call failed only %d cases, want every case", n)
 	}
 }
@@ -94,7 +94,7 @@ func TestCheckReportsAFailingFactory(t *testing.T) {
 // caseCount returns how many cases Check runs over mem, by making every
 // case fail: the factory fails after the probe call. It also checks that
 // each case fails once.
-func caseCount(t *testing.T) int {
+func caseCount(t *testing.T, opts *backendtest.Options) int {
 	t.Helper()
 	n := 0
 	err := backendtest.Check(t.Context(), func() (backend.VolumeBackend, error) {
@@ -102,7 +102,7 @@ func caseCount(t *testing.T) int {
 			return nil, errors.New("cannot connect")
 		}
 		return mem.New(nil), nil
-	}, nil)
+	}, opts)
 	failed := failedCases(t, err)
 	seen := make(map[string]bool)
 	for _, f := range failed {

@@ -12,7 +12,6 @@ import (
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/backend/durable"
 	"github.com/nessie-go/nessie/backend/mem"
-	"github.com/nessie-go/nessie/fixture"
 )
 
 // The write benchmarks compare three backends doing the same calls: mem
@@ -28,7 +27,6 @@ type factory struct {
 
 var factories = []factory{
 	{"mem", func(b *testing.B) backend.CloneBackend { return mem.New(nil) }},
-	{"memory", func(b *testing.B) backend.CloneBackend { return durable.NewMemory(nil) }},
 	{"durable", func(b *testing.B) backend.CloneBackend {
 		d, err := durable.Open(filepath.Join(b.TempDir(), "state.db"), nil)
 		if err != nil {
@@ -119,14 +117,14 @@ func BenchmarkWrites(b *testing.B) {
 func BenchmarkOpen(b *testing.B) {
 	const n = 100_000
 	path := filepath.Join(b.TempDir(), "state.db")
-	st := &fixture.State{}
+	st := &backend.State{}
 	now := time.Now().UTC()
 	for i := range n {
-		vr := fixture.VolumeRecord{Volume: backend.Volume{ID: backend.NewVolumeID(), Name: fmt.Sprintf("vol%06d", i),
+		vr := backend.VolumeRecord{Volume: backend.Volume{ID: backend.NewVolumeID(), Name: fmt.Sprintf("vol%06d", i),
 			Size: backend.Bytes(1 << 30), State: backend.StateOnline, Style: backend.StyleFlexVol, Type: backend.TypeRW,
 			JunctionPath: fmt.Sprintf("/vol%06d", i), ExportPolicy: "default", CreateTime: now}}
 		if i%10 == 0 {
-			vr.Snapshots = []fixture.SnapshotRecord{{Snapshot: backend.Snapshot{ID: backend.NewSnapshotID(), Name: "daily", CreateTime: now}, VolumeSize: vr.Volume.Size}}
+			vr.Snapshots = []backend.SnapshotRecord{{Snapshot: backend.Snapshot{ID: backend.NewSnapshotID(), Name: "daily", CreateTime: now}, VolumeSize: vr.Volume.Size}}
 		}
 		if i%100 == 50 {
 			p := st.Volumes[i-50]
@@ -158,20 +156,20 @@ func BenchmarkOpen(b *testing.B) {
 }
 
 // BenchmarkRestore measures a reset: replacing the whole state with a
-// fixture of n volumes (each with a snapshot), in memory and on a file.
+// fixture of n volumes (each with a snapshot), in mem and on a file.
 func BenchmarkRestore(b *testing.B) {
 	for _, n := range []int{10, 1000} {
-		st := &fixture.State{}
+		st := &backend.State{}
 		now := time.Now().UTC()
 		for i := range n {
 			v := backend.Volume{ID: backend.NewVolumeID(), Name: fmt.Sprintf("vol%d", i), Size: backend.Bytes(1 << 30),
 				State: backend.StateOnline, Style: backend.StyleFlexVol, Type: backend.TypeRW, CreateTime: now}
-			st.Volumes = append(st.Volumes, fixture.VolumeRecord{Volume: v, Snapshots: []fixture.SnapshotRecord{
+			st.Volumes = append(st.Volumes, backend.VolumeRecord{Volume: v, Snapshots: []backend.SnapshotRecord{
 				{Snapshot: backend.Snapshot{ID: backend.NewSnapshotID(), Name: "s", CreateTime: now}, VolumeSize: v.Size}}})
 		}
-		for _, f := range factories[1:] {
+		for _, f := range factories {
 			b.Run(fmt.Sprintf("%s/volumes=%d", f.name, n), func(b *testing.B) {
-				r := f.new(b).(fixture.Restorer)
+				r := f.new(b).(backend.Restorer)
 				for range b.N {
 					if err := r.Restore(context.Background(), st); err != nil {
 						b.Fatal(err)

@@ -10,8 +10,10 @@
 //	if err != nil { ... }       // ErrLocked, ErrCorrupt: the message says what to do
 //	defer b.Close()
 //
-// NewMemory gives the same backend with no file, for an in-memory daemon
-// that still wants Restore and Export (fixtures, reset).
+// Backend implements the optional [backend.Restorer]: Restore replaces the
+// whole state (model and file) in one transaction, keeping every UUID and
+// time, for fixtures and resets; Export reports it. The daemon's memory
+// mode runs backend/mem instead, which implements the same interface.
 //
 // # Writes
 //

@@ -13,7 +13,6 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/nessie-go/nessie/backend"
-	"github.com/nessie-go/nessie/fixture"
 )
 
 // Options configures Open. The zero value (or nil) gives the defaults.
@@ -33,11 +32,11 @@ var ErrLocked = errors.New("store is in use")
 // read back: torn, truncated, or not a nessie store at all.
 var ErrCorrupt = errors.New("store is corrupt")
 
-// Backend is the durable backend. Create it with Open (a file) or
-// NewMemory (no file); the zero value is not usable. Close it when done.
+// Backend is the durable backend. Create it with Open; the zero value is
+// not usable. Close it when done.
 type Backend struct {
 	path string
-	db   *bolt.DB // nil: memory only
+	db   *bolt.DB
 	now  func() time.Time
 
 	mu    sync.RWMutex // guards the model below; writers hold it while they enqueue
@@ -45,18 +44,17 @@ type Backend struct {
 	names map[string]backend.VolumeID
 	seq   uint64 // last snapshot sequence number handed out
 
-	c *committer // nil: memory only
+	c *committer
 }
 
 // The tiers Backend implements; the compiler keeps Capabilities honest.
 var (
 	_ backend.CloneBackend = (*Backend)(nil)
-	_ fixture.Restorer     = (*Backend)(nil)
+	_ backend.Restorer     = (*Backend)(nil)
 )
 
-// NewMemory returns an empty backend that keeps nothing on disk: the same
-// model and rules as a durable one, for the daemon's in-memory mode.
-func NewMemory(opts *Options) *Backend {
+// newBackend returns an empty model, for Open to load its file into.
+func newBackend(opts *Options) *Backend {
 	b := &Backend{vols: map[backend.VolumeID]*volRec{}, names: map[string]backend.VolumeID{}, now: time.Now}
 	if opts != nil && opts.Now != nil {
 		b.now = opts.Now
@@ -70,7 +68,7 @@ func NewMemory(opts *Options) *Backend {
 // Options.LockTimeout; a file that cannot be read back fails with
 // ErrCorrupt. Both errors name the file and say what to do.
 func Open(path string, opts *Options) (*Backend, error) {
-	b := NewMemory(opts)
+	b := newBackend(opts)
 	timeout := time.Second
 	if opts != nil && opts.LockTimeout > 0 {
 		timeout = opts.LockTimeout
@@ -128,15 +126,12 @@ func corrupt(path string, cause error) error {
 	return fmt.Errorf("%w: %s cannot be read (%v). Nothing was changed. Move the file aside (keep it for inspection) and start again: empty, or from a backup or a fixture (nessie serve --load FILE)", ErrCorrupt, path, cause)
 }
 
-// Path returns the store file, or "" for a memory-only backend.
+// Path returns the store file.
 func (b *Backend) Path() string { return b.path }
 
 // Close waits for pending writes and releases the store file. The backend
-// must not be used afterwards. Closing a memory-only backend does nothing.
+// must not be used afterwards.
 func (b *Backend) Close() error {
-	if b.db == nil {
-		return nil
-	}
 	b.c.close()
 	return b.db.Close()
 }
@@ -159,14 +154,12 @@ func (b *Backend) write(ctx context.Context, fn func() ([]change, error)) error 
 		return err
 	}
 	b.mu.Lock()
-	if b.c != nil {
-		if err := b.c.failure(); err != nil {
-			b.mu.Unlock()
-			return err
-		}
+	if err := b.c.failure(); err != nil {
+		b.mu.Unlock()
+		return err
 	}
 	ops, err := fn()
-	if err != nil || b.c == nil || len(ops) == 0 {
+	if err != nil || len(ops) == 0 {
 		b.mu.Unlock()
 		return err
 	}

@@ -61,11 +61,6 @@ func TestConformance(t *testing.T) {
 	}, nil)
 }
 
-// TestConformanceMemory runs the suite over the memory-only form.
-func TestConformanceMemory(t *testing.T) {
-	backendtest.Run(t, func(t *testing.T) backend.VolumeBackend { return durable.NewMemory(nil) }, nil)
-}
-
 func TestSurvivesReopen(t *testing.T) {
 	ctx := t.Context()
 	b := open(t, filepath.Join(t.TempDir(), "state.db"))
@@ -249,7 +244,7 @@ func TestRestoreKeepsUUIDsAndSurvivesReopen(t *testing.T) {
 		t.Fatalf("DeleteSnapshot of the clone's parent: %v", err)
 	}
 	// An invalid state changes nothing.
-	bad := &fixture.State{Volumes: []fixture.VolumeRecord{{Volume: backend.Volume{Name: "x/y"}}}}
+	bad := &backend.State{Volumes: []backend.VolumeRecord{{Volume: backend.Volume{Name: "x/y"}}}}
 	if err := b.Restore(ctx, bad); !errors.Is(err, backend.ErrInvalidArgument) {
 		t.Fatalf("Restore of an invalid state: %v", err)
 	}

@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/nessie-go/nessie/fixture"
+	"github.com/nessie-go/nessie/backend"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -22,11 +22,11 @@ func containsAll(s string, subs ...string) bool {
 }
 
 // diffStates describes the first difference between two exports, or "".
-func diffStates(a, b *fixture.State) string {
+func diffStates(a, b *backend.State) string {
 	if len(a.Volumes) != len(b.Volumes) {
 		return fmt.Sprintf("%d volumes, then %d", len(a.Volumes), len(b.Volumes))
 	}
-	byID := map[string]fixture.VolumeRecord{}
+	byID := map[string]backend.VolumeRecord{}
 	for _, v := range b.Volumes {
 		if len(v.Snapshots) == 0 {
 			v.Snapshots = nil

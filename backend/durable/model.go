@@ -9,7 +9,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/nessie-go/nessie/backend"
-	"github.com/nessie-go/nessie/fixture"
 )
 
 // The store's layout. Every record is JSON, so a store can be read with
@@ -169,7 +168,7 @@ func (b *Backend) load() (err error) {
 		if vb == nil || sb == nil {
 			return corrupt(b.path, fmt.Errorf("a bucket is missing"))
 		}
-		st := &fixture.State{}
+		st := &backend.State{}
 		byID := map[backend.VolumeID]int{}
 		if err := vb.ForEach(func(k, v []byte) error {
 			var r volRec
@@ -177,14 +176,14 @@ func (b *Backend) load() (err error) {
 				return corrupt(b.path, fmt.Errorf("volume record %x: %v", k, err))
 			}
 			byID[r.ID] = len(st.Volumes)
-			st.Volumes = append(st.Volumes, fixture.VolumeRecord{Volume: r.toVolume()})
+			st.Volumes = append(st.Volumes, backend.VolumeRecord{Volume: r.toVolume()})
 			return nil
 		}); err != nil {
 			return err
 		}
 		type seqSnap struct {
 			seq uint64
-			rec fixture.SnapshotRecord
+			rec backend.SnapshotRecord
 		}
 		snaps := map[backend.VolumeID][]seqSnap{}
 		seqs := map[backend.SnapshotID]uint64{}
@@ -222,7 +221,7 @@ func (b *Backend) load() (err error) {
 		if want := readDigest(meta); d != want {
 			return corrupt(b.path, fmt.Errorf("the records do not match the store's digest (%016x, want %016x): records were lost or changed", d, want))
 		}
-		ordered, err := parentsFirst(st.Volumes)
+		ordered, err := backend.ParentsFirst(st.Volumes)
 		if err != nil {
 			return corrupt(b.path, err)
 		}
@@ -250,44 +249,6 @@ func cmpU64(a, b uint64) int {
 	return 0
 }
 
-// parentsFirst orders volumes so that every clone follows its parent.
-func parentsFirst(vs []fixture.VolumeRecord) ([]fixture.VolumeRecord, error) {
-	idx := make(map[backend.VolumeID]int, len(vs))
-	for i := range vs {
-		idx[vs[i].Volume.ID] = i
-	}
-	out := make([]fixture.VolumeRecord, 0, len(vs))
-	state := make([]byte, len(vs)) // 0 new, 1 visiting, 2 done
-	var visit func(i int) error
-	visit = func(i int) error {
-		switch state[i] {
-		case 2:
-			return nil
-		case 1:
-			return fmt.Errorf("volume %s is its own ancestor", vs[i].Volume.ID)
-		}
-		state[i] = 1
-		if c := vs[i].Volume.Clone; c != nil {
-			p, ok := idx[c.ParentVolumeID]
-			if !ok {
-				return fmt.Errorf("clone %s (%q): parent volume %s does not exist", vs[i].Volume.ID, vs[i].Volume.Name, c.ParentVolumeID)
-			}
-			if err := visit(p); err != nil {
-				return err
-			}
-		}
-		state[i] = 2
-		out = append(out, vs[i])
-		return nil
-	}
-	for i := range vs {
-		if err := visit(i); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
 func (r *volRec) toVolume() backend.Volume {
 	v := backend.Volume{
 		ID: r.ID, Name: r.Name, Size: r.Size, State: r.State, Style: backend.StyleFlexVol, Type: r.Type,
@@ -300,15 +261,15 @@ func (r *volRec) toVolume() backend.Volume {
 	return v
 }
 
-func (s *snapRec) record() fixture.SnapshotRecord {
+func (s *snapRec) record() backend.SnapshotRecord {
 	snap := s.snapshot()
-	return fixture.SnapshotRecord{Snapshot: snap, VolumeSize: s.VolumeSize}
+	return backend.SnapshotRecord{Snapshot: snap, VolumeSize: s.VolumeSize}
 }
 
 // install replaces the model with st, which has passed Check and is in
 // parents-first order. Callers hold mu (or own b exclusively). It
 // returns the records installed, parents first.
-func (b *Backend) install(st *fixture.State) []*volRec {
+func (b *Backend) install(st *backend.State) []*volRec {
 	b.vols = make(map[backend.VolumeID]*volRec, len(st.Volumes))
 	b.names = make(map[string]backend.VolumeID, len(st.Volumes))
 	out := make([]*volRec, 0, len(st.Volumes))
@@ -344,8 +305,8 @@ func (b *Backend) install(st *fixture.State) []*volRec {
 }
 
 // sortByName orders volumes by name, so exports are stable.
-func sortByName(vs []fixture.VolumeRecord) {
-	slices.SortFunc(vs, func(a, b fixture.VolumeRecord) int {
+func sortByName(vs []backend.VolumeRecord) {
+	slices.SortFunc(vs, func(a, b backend.VolumeRecord) int {
 		switch {
 		case a.Volume.Name < b.Volume.Name:
 			return -1

@@ -57,7 +57,7 @@ func (b *Backend) queueRecords(kind string, recs map[string][]byte, absent bool)
 		err = &backend.Error{Op: "PutRecords", Kind: backend.KindInvalidArgument, Err: err}
 		return func() error { return err }
 	}
-	if b.db == nil || len(recs) == 0 {
+	if len(recs) == 0 {
 		return func() error { return nil }
 	}
 	chs := make([]change, 0, len(recs))
@@ -74,17 +74,13 @@ func (b *Backend) queueRecords(kind string, recs map[string][]byte, absent bool)
 	return func() error { return <-done }
 }
 
-// Records returns every stored record of one kind (none on a memory-only
-// backend).
+// Records returns every stored record of one kind.
 func (b *Backend) Records(kind string) (map[string][]byte, error) {
 	bucket, err := kindBucket(kind)
 	if err != nil {
 		return nil, &backend.Error{Op: "Records", Kind: backend.KindInvalidArgument, Err: err}
 	}
 	out := map[string][]byte{}
-	if b.db == nil {
-		return out, nil
-	}
 	err = b.db.View(func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucket)
 		if bk == nil {

@@ -9,39 +9,28 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/nessie-go/nessie/backend"
-	"github.com/nessie-go/nessie/fixture"
 )
 
 // Restore replaces everything with st in one atomic step, keeping its IDs
 // and times: the reset and fixture-load path. st is checked first; an
 // invalid state changes nothing and fails with ErrInvalidArgument.
-func (b *Backend) Restore(ctx context.Context, st *fixture.State) error {
+func (b *Backend) Restore(ctx context.Context, st *backend.State) error {
 	const op = "Restore"
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	ordered, err := parentsFirst(st.Volumes)
-	if err == nil {
-		cp := fixture.State{Volumes: ordered}
-		err = cp.Check()
-		st = &cp
-	}
+	st, err := backend.CheckedState(op, st)
 	if err != nil {
-		return &backend.Error{Op: op, Kind: backend.KindInvalidArgument, Resource: backend.ResourceBackend, Err: err}
+		return err
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.c != nil {
-		if err := b.c.failure(); err != nil {
-			return err
-		}
+	if err := b.c.failure(); err != nil {
+		return err
 	}
 	old := b.vols
 	oldNames, oldSeq := b.names, b.seq
 	recs := b.install(st)
-	if b.db == nil {
-		return nil
-	}
 	// Rewrite the store in one transaction, after every queued change
 	// (they are older than this restore): wait for the queue to drain by
 	// queueing nothing but a marker, then replace the buckets.
@@ -93,14 +82,14 @@ func (b *Backend) Restore(ctx context.Context, st *fixture.State) error {
 }
 
 // Export returns the whole state, parents first, snapshots oldest first.
-func (b *Backend) Export(ctx context.Context) (*fixture.State, error) {
+func (b *Backend) Export(ctx context.Context) (*backend.State, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	b.mu.RLock()
-	vs := make([]fixture.VolumeRecord, 0, len(b.vols))
+	vs := make([]backend.VolumeRecord, 0, len(b.vols))
 	for _, r := range b.vols {
-		vr := fixture.VolumeRecord{Volume: b.volume(r), Snapshots: make([]fixture.SnapshotRecord, len(r.snaps))}
+		vr := backend.VolumeRecord{Volume: b.volume(r), Snapshots: make([]backend.SnapshotRecord, len(r.snaps))}
 		for i, s := range r.snaps {
 			vr.Snapshots[i] = s.record()
 		}
@@ -108,9 +97,9 @@ func (b *Backend) Export(ctx context.Context) (*fixture.State, error) {
 	}
 	b.mu.RUnlock()
 	sortByName(vs)
-	ordered, err := parentsFirst(vs)
+	ordered, err := backend.ParentsFirst(vs)
 	if err != nil {
 		return nil, &backend.Error{Op: "Export", Kind: backend.KindInternal, Resource: backend.ResourceBackend, Err: err}
 	}
-	return &fixture.State{Volumes: ordered}, nil
+	return &backend.State{Volumes: ordered}, nil
 }

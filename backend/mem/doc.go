@@ -16,9 +16,10 @@
 // # Concurrency
 //
 // A Backend is safe for concurrent use. It keeps its state in plain maps
-// (volumes by the first 8 bytes of their ID, which it keeps unique, and
-// by name; each volume's snapshot list; each snapshot's dependent clones)
-// and a dense slice of the volumes for listing, under one sync.RWMutex. Stored volume and snapshot records and snapshot lists
+// (volumes by a 64-bit fold of their ID, which it keeps unique, and by
+// name; each volume's snapshot list; each snapshot's dependent clones)
+// and a dense slice of the volumes for listing, under one sync.RWMutex.
+// Stored volume and snapshot records and snapshot lists
 // are never changed in place: a write stores changed copies, so a reader
 // holds the read lock only to find what it needs and renders it after
 // letting go. ListVolumes copies the slice of record pointers under the
@@ -68,7 +69,11 @@
 // # Capabilities
 //
 // Capabilities reports snapshots, clones and replication, and *Backend
-// implements [backend.CloneBackend] and [backend.ReplicationBackend]. Beyond
+// implements [backend.CloneBackend] and [backend.ReplicationBackend]. It
+// also implements the optional [backend.Restorer]: [Backend.Restore]
+// replaces the whole state in one step, keeping every UUID and time (how
+// fixtures load and test suites reset, in the daemon's memory mode and in
+// Python), and [Backend.Export] reports it whole. Beyond
 // the contract, mem fixes these choices: ListSnapshots returns snapshots in
 // the order they were taken; SendStream requires an incremental base to be
 // older than the snapshot sent; ReceiveStream creates a missing destination

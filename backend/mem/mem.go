@@ -54,7 +54,7 @@ type Backend struct {
 // pos): a write stores a changed copy (see put), so readers can render a
 // record after releasing the lock. Fields holding pointers come first, so
 // the collector scans only the start of the record. Every volume mem
-// makes is rw, so the type is not stored.
+// makes is rw; only a restored state can hold a dp one (see dp).
 type volRec struct {
 	created  time.Time // UTC; its zone pointer is nil but still scanned
 	name     string
@@ -73,6 +73,8 @@ type volRec struct {
 	// detached marks, in lenient mode only, a clone whose parent snapshot
 	// was deleted: its origin keeps the names it had and pins nothing.
 	detached bool
+	// dp marks a data-protection volume, which only Restore stores.
+	dp bool
 }
 
 // snapRec is a stored snapshot, immutable, laid out like volRec.
@@ -89,6 +91,7 @@ type snapRec struct {
 var (
 	_ backend.CloneBackend       = (*Backend)(nil)
 	_ backend.ReplicationBackend = (*Backend)(nil)
+	_ backend.Restorer           = (*Backend)(nil)
 )
 
 // New returns an empty backend. opts may be nil.
@@ -130,13 +133,17 @@ func (b *Backend) lock(ctx context.Context) error {
 	return nil
 }
 
-// key indexes a volume in Backend.vols: the first 8 bytes of its ID. IDs
-// are random (60 of those 64 bits), and the backend mints every ID it
-// stores, so it simply mints another when a new volume's key is taken
-// (see add): a key then names at most one volume. The index is half the
-// size of one keyed by the whole ID, so more of it stays in the caches;
-// lookups still compare the whole ID.
-func key(id backend.VolumeID) uint64 { return binary.LittleEndian.Uint64(id[:8]) }
+// key indexes a volume in Backend.vols: a 64-bit fold of its ID, the
+// first 8 bytes xor the last 8 times an odd constant (a bijection, so two
+// IDs that differ in only one half never share a key, as hand-written
+// fixture UUIDs often do). IDs mem mints are random, and it mints another
+// when a new volume's key is taken (see add); Restore refuses a state
+// whose IDs share a key. A key therefore names at most one volume. The
+// index is half the size of one keyed by the whole ID, so more of it stays
+// in the caches; lookups still compare the whole ID.
+func key(id backend.VolumeID) uint64 {
+	return binary.LittleEndian.Uint64(id[:8]) ^ binary.LittleEndian.Uint64(id[8:])*0x9e3779b97f4a7c15
+}
 
 // rec returns the stored record of a volume. The caller holds b.mu.
 func (b *Backend) rec(id backend.VolumeID) (*volRec, bool) {
@@ -228,6 +235,9 @@ func (r *volRec) render(v *backend.Volume) {
 	v.State = r.state
 	v.Style = backend.StyleFlexVol
 	v.Type = backend.TypeRW
+	if r.dp {
+		v.Type = backend.TypeDP
+	}
 	v.JunctionPath = r.junction
 	v.ExportPolicy = r.policy
 	v.Comment = r.comment

@@ -97,6 +97,8 @@ svm_name = "$svm"
 aggregate_name = "$aggr"
 data_lif = "127.0.0.1"
 EOF
+# NESSIE_STORE=durable runs the playbook against the durable store.
+if [ -n "${NESSIE_STORE:-}" ]; then echo "store = \"$NESSIE_STORE\"" >>"$work/nessie.toml"; fi
 password="pw-$("$venv/bin/python" -c 'import secrets; print(secrets.token_urlsafe(18))')"
 
 NESSIE_ADMIN_PASSWORD="$password" "$work/nessie" serve \

@@ -106,6 +106,8 @@ def start_daemon(binary: str, workdir: Path, config: str, extra_args: list[str])
         "--data-dir", str(data_dir),
         "--config", str(config_path),
         "--username", username,
+        # NESSIE_STORE=durable runs the whole suite against the durable store.
+        *(["--store", os.environ["NESSIE_STORE"]] if os.environ.get("NESSIE_STORE") else []),
         *extra_args,
     ]
     log = open(log_path, "wb")  # the child keeps its own copy of the descriptor

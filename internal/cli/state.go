@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/backend/durable"
 	"github.com/nessie-go/nessie/fixture"
 	"github.com/nessie-go/nessie/internal/daemon"
@@ -138,7 +139,7 @@ func newStateCommand(getenv func(string) string) *cobra.Command {
 }
 
 // readFixture reads and parses a fixture; a bad file is a usage error.
-func readFixture(path string) (*fixture.State, error) {
+func readFixture(path string) (*backend.State, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, failure{err}

@@ -121,14 +121,14 @@ func Run(ctx context.Context, cfg Config, opts *RunOptions) error {
 		log.Warn("serving plain HTTP beyond loopback: credentials cross the network in clear text", "listen", cfg.Listen)
 	}
 
-	store, control, err := openStore(ctx, cfg, log)
+	store, durableStore, control, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
 	var journal server.JobJournal
-	if cfg.Store == StoreDurable {
-		journal = newJobJournal(store, jobTTL)
+	if durableStore != nil {
+		defer durableStore.Close()
+		journal = newJobJournal(durableStore, jobTTL)
 	}
 
 	srv, err := server.New(store, &server.Options{
@@ -147,6 +147,10 @@ func Run(ctx context.Context, cfg Config, opts *RunOptions) error {
 		return fmt.Errorf("starting REST server: %w", err)
 	}
 	defer srv.Close()
+	gcCtx, stopGC := context.WithCancel(ctx)
+	gcDone := make(chan struct{})
+	go func() { defer close(gcDone); tuneGC(gcCtx) }()
+	defer func() { stopGC(); <-gcDone }()
 
 	var handler http.Handler = srv
 	if opts.wrap != nil {

@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/backend/durable"
+	"github.com/nessie-go/nessie/backend/mem"
 	"github.com/nessie-go/nessie/fixture"
 	"github.com/nessie-go/nessie/server"
 )
@@ -32,44 +34,55 @@ const StoreFile = "state.db"
 // server's default); the journal keeps them as long.
 const jobTTL = 300 * time.Second
 
+// storeBackend is what the daemon serves: the backend tiers, and Restore
+// and Export for fixtures, reset and the state endpoint.
+type storeBackend interface {
+	backend.CloneBackend
+	backend.Restorer
+}
+
 // openStore returns the backend cfg asks for, loaded with cfg.Load if set,
-// and the control hooks that reset to (and export) its starting state.
-func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*durable.Backend, server.Control, error) {
-	var b *durable.Backend
+// and the control hooks that reset to (and export) its starting state. In
+// memory mode it is backend/mem, the reference backend, and d is nil; in
+// durable mode it is d, which the caller closes.
+func openStore(ctx context.Context, cfg Config, log *slog.Logger) (b storeBackend, d *durable.Backend, ctl server.Control, err error) {
 	switch cfg.Store {
 	case StoreDurable:
 		path := filepath.Join(cfg.DataDir, StoreFile)
 		start := time.Now()
-		var err error
-		b, err = durable.Open(path, nil)
+		d, err = durable.Open(path, nil)
 		if err != nil {
-			return nil, server.Control{}, err
+			return nil, nil, server.Control{}, err
 		}
-		n, _ := b.ListVolumes(ctx)
+		n, _ := d.ListVolumes(ctx)
 		log.Info("opened durable store", "file", path, "volumes", len(n), "duration", time.Since(start))
+		b = d
 	default:
-		b = durable.NewMemory(nil)
+		b = mem.New(nil)
 	}
-	initial := &fixture.State{}
+	fail := func(err error) (storeBackend, *durable.Backend, server.Control, error) {
+		if d != nil {
+			d.Close()
+		}
+		return nil, nil, server.Control{}, err
+	}
+	initial := &backend.State{}
 	if cfg.Load != "" {
 		data, err := os.ReadFile(cfg.Load)
 		if err != nil {
-			b.Close()
-			return nil, server.Control{}, fmt.Errorf("reading fixture: %w", err)
+			return fail(fmt.Errorf("reading fixture: %w", err))
 		}
 		st, err := fixture.Parse(cfg.Load, data)
 		if err != nil {
-			b.Close()
-			return nil, server.Control{}, fmt.Errorf("loading fixture: %w", err)
+			return fail(fmt.Errorf("loading fixture: %w", err))
 		}
 		if err := b.Restore(ctx, st); err != nil {
-			b.Close()
-			return nil, server.Control{}, fmt.Errorf("loading fixture %s: %w", cfg.Load, err)
+			return fail(fmt.Errorf("loading fixture %s: %w", cfg.Load, err))
 		}
 		initial = st
 		log.Info("loaded fixture", "file", cfg.Load, "volumes", len(st.Volumes), "store", cfg.Store)
 	}
-	ctl := server.Control{
+	ctl = server.Control{
 		Reset: func(ctx context.Context) error { return b.Restore(ctx, initial) },
 		State: func(ctx context.Context) ([]byte, error) {
 			st, err := b.Export(ctx)
@@ -79,5 +92,5 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*durable.Back
 			return fixture.Marshal(st)
 		},
 	}
-	return b, ctl, nil
+	return b, d, ctl, nil
 }

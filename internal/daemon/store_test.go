@@ -144,6 +144,7 @@ func TestLoadAndReset(t *testing.T) {
 			if code != 200 || !strings.Contains(body, `"build_cache"`) {
 				t.Fatalf("fixture UUID: %d %s", code, body)
 			}
+			_, loaded := do(t, d, cfg, "GET", "/nessie/v1/state", "")
 			if code, body := do(t, d, cfg, "POST", "/api/storage/volumes?return_timeout=30", `{"name":"extra","size":104857600,"svm":{"name":"svm0"},"aggregates":[{"name":"aggr1"}]}`); code != 201 {
 				t.Fatalf("create: %d %s", code, body)
 			}
@@ -159,6 +160,10 @@ func TestLoadAndReset(t *testing.T) {
 			code, body = do(t, d, cfg, "GET", "/nessie/v1/state", "")
 			if code != 200 || !strings.Contains(body, "nessie: fixture/v1") || !strings.Contains(body, "6f1c7e2a-3b4d-4c5e-8f90-a1b2c3d4e5f6") {
 				t.Fatalf("state: %d %s", code, body)
+			}
+			// Every UUID and time, the generated ones included, is back.
+			if body != loaded {
+				t.Fatalf("state after reset:\n%s\nwant the state as loaded:\n%s", body, loaded)
 			}
 			if code, _ := do(t, d, cfg, "GET", "/nessie/v1/reset", ""); code != http.StatusMethodNotAllowed {
 				t.Fatalf("GET reset: %d, want 405", code)

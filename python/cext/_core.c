@@ -504,6 +504,113 @@ static PyObject *m_check_invariants(PyObject *self, PyObject *unused) {
 	return call((Backend *)self, NESSIE_OP_CHECK_INVARIANTS, NULL, NULL, 0, 1);
 }
 
+/* ---- save and load: the state as a fixture file ----------------------- */
+
+/* os.fspath(path) as str (bytes decoded as the file system does), for
+ * messages; TypeError for anything that is not a path (an int fd too). */
+static PyObject *path_text(PyObject *path) {
+	PyObject *p = PyOS_FSPath(path);
+	if (p == NULL || PyUnicode_Check(p)) {
+		return p;
+	}
+	char *s;
+	Py_ssize_t n;
+	PyObject *t = PyBytes_AsStringAndSize(p, &s, &n) < 0 ? NULL : PyUnicode_DecodeFSDefaultAndSize(s, n);
+	Py_DECREF(p);
+	return t;
+}
+
+/* io.open(path, mode), then file.method(arg) (or file.method()), closing
+ * the file whatever happens: method's result, or NULL with Python's own
+ * exception (FileNotFoundError, PermissionError, ...). */
+static PyObject *with_file(PyObject *path, const char *mode, const char *method, PyObject *arg) {
+	PyObject *io = PyImport_ImportModule("io");
+	if (io == NULL) {
+		return NULL;
+	}
+	PyObject *f = PyObject_CallMethod(io, "open", "Os", path, mode);
+	Py_DECREF(io);
+	if (f == NULL) {
+		return NULL;
+	}
+	PyObject *r = arg != NULL ? PyObject_CallMethod(f, method, "O", arg) : PyObject_CallMethod(f, method, NULL);
+	PyObject *et, *ev, *tb;
+	PyErr_Fetch(&et, &ev, &tb);
+	PyObject *c = PyObject_CallMethod(f, "close", NULL);
+	Py_DECREF(f);
+	if (et != NULL) {
+		Py_XDECREF(c);
+		Py_XDECREF(r);
+		PyErr_Restore(et, ev, tb);
+		return NULL;
+	}
+	if (c == NULL) {
+		Py_XDECREF(r);
+		return NULL;
+	}
+	Py_DECREF(c);
+	return r;
+}
+
+static PyObject *m_save(PyObject *self, PyObject *path) {
+	PyObject *name = path_text(path);
+	if (name == NULL) {
+		return NULL;
+	}
+	Py_DECREF(name);
+	PyObject *doc = call((Backend *)self, NESSIE_OP_EXPORT_STATE, NULL, NULL, 0, 1);
+	if (doc == NULL) {
+		return NULL;
+	}
+	PyObject *data = PyUnicode_AsUTF8String(doc);
+	Py_DECREF(doc);
+	if (data == NULL) {
+		return NULL;
+	}
+	PyObject *r = with_file(path, "wb", "write", data);
+	Py_DECREF(data);
+	if (r == NULL) {
+		return NULL;
+	}
+	Py_DECREF(r);
+	Py_RETURN_NONE;
+}
+
+static PyObject *m_load(PyObject *self, PyObject *path) {
+	PyObject *name = path_text(path);
+	if (name == NULL) {
+		return NULL;
+	}
+	PyObject *data = with_file(path, "rb", "read", NULL);
+	if (data != NULL && !PyBytes_Check(data)) {
+		Py_CLEAR(data);
+		PyErr_SetString(PyExc_TypeError, "the file did not read as bytes");
+	}
+	if (data == NULL) {
+		Py_DECREF(name);
+		return NULL;
+	}
+	nessie_arg a[2];
+	memset(a, 0, sizeof a);
+	char *text;
+	Py_ssize_t n, tn;
+	const char *s = PyBytes_AsStringAndSize(data, &text, &tn) < 0 ? NULL : PyUnicode_AsUTF8AndSize(name, &n);
+	PyObject *r = NULL;
+	if (s != NULL) {
+		a[0].kind = NESSIE_ARG_STR;
+		a[0].s = text;
+		a[0].n = tn;
+		a[1].kind = NESSIE_ARG_STR;
+		a[1].s = s;
+		a[1].n = n;
+		PyObject *objs[2] = {NULL, name};
+		r = call((Backend *)self, NESSIE_OP_LOAD_STATE, a, objs, 2, 1);
+	}
+	Py_DECREF(data);
+	Py_DECREF(name);
+	return r;
+}
+
 static PyObject *m_capabilities(PyObject *op, PyObject *unused) {
 	Backend *self = (Backend *)op;
 	if (self->caps == NULL) {
@@ -626,6 +733,12 @@ static PyMethodDef methods[] = {
 	M(patch_snapshot, "($self, vol_uuid, snap_uuid, name=None, comment=None)", "Rename a snapshot and/or set its comment."),
 	M(restore_snapshot, "($self, vol_uuid, snap_uuid)", "Revert the volume to the snapshot (later snapshots are deleted)."),
 	M(split_clone, "($self, uuid)", "Make a clone independent of its parent snapshot."),
+	{"save", m_save, METH_O,
+	 "save($self, path, /)\n--\n\nWrite the whole state to path as a nessie fixture (fixture/v1 YAML), which load() "
+	 "and `nessie serve --load` read."},
+	{"load", m_load, METH_O,
+	 "load($self, path, /)\n--\n\nReplace the whole state with the fixture at path (YAML or JSON), keeping its UUIDs; "
+	 "on any error nothing changes."},
 	{"check_invariants", m_check_invariants, METH_NOARGS,
 	 "check_invariants($self)\n--\n\nRaise NessieError (kind internal) if the Go backend's state is inconsistent."},
 	{"close", m_close, METH_NOARGS, "close($self)\n--\n\nRelease the Go backend now; later calls raise NessieError."},

@@ -45,7 +45,10 @@ var _ = [1]struct{}{}[C.NESSIE_OP_RESTORE_SNAPSHOT-abi.OpRestoreSnapshot]
 var _ = [1]struct{}{}[C.NESSIE_OP_CREATE_CLONE-abi.OpCreateClone]
 var _ = [1]struct{}{}[C.NESSIE_OP_SPLIT_CLONE-abi.OpSplitClone]
 var _ = [1]struct{}{}[C.NESSIE_OP_CHECK_INVARIANTS-abi.OpCheckInvariants]
-var _ = [1]struct{}{}[C.NESSIE_OP_LIVE_HANDLES-abi.NumOps]
+var _ = [1]struct{}{}[C.NESSIE_OP_LIVE_HANDLES-abi.OpLiveHandles]
+var _ = [1]struct{}{}[C.NESSIE_OP_EXPORT_STATE-abi.OpExportState]
+var _ = [1]struct{}{}[C.NESSIE_OP_LOAD_STATE-abi.OpLoadState]
+var _ = [1]struct{}{}[C.NESSIE_NUM_OPS-abi.NumOps]
 
 // maxArgs bounds the arguments a call reads; no operation takes more.
 const maxArgs = 8

@@ -94,7 +94,7 @@ func TestRepliesThatDoNotFitComeBackInMallocMemory(t *testing.T) {
 func TestLiveHandlesOp(t *testing.T) {
 	h := testOpen(false)
 	defer testClose(h)
-	st, out, _ := testCall(0, int(abi.NumOps), nil, 64)
+	st, out, _ := testCall(0, int(abi.OpLiveHandles), nil, 64)
 	want := abi.Int(nil, uint64(live.Load()))
 	if st != 0 || !bytes.Equal(out, want) {
 		t.Fatalf("live handles: status %d, reply %x, want %x", st, out, want)

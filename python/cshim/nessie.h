@@ -41,12 +41,19 @@
  * NESSIE_OP_LIVE_HANDLES (any handle, 0 included) returns the number of
  * open handles as an integer, for leak tests.
  *
+ * NESSIE_OP_EXPORT_STATE and NESSIE_OP_LOAD_STATE carry the whole state as
+ * the text of a fixture (package fixture's fixture/v1 format, the one
+ * `nessie serve --load` reads); the extension reads and writes the file,
+ * so file errors are Python's own OSErrors. LOAD_STATE keeps the
+ * document's UUIDs and times and, on any error, changes nothing.
+ *
  * Threads and the GIL: every function may be called from any thread at
  * once and never calls back into Python; the Go side does not need the
  * GIL. The extension keeps the GIL around point operations (they take
  * well under a microsecond in Go) and releases it around operations whose
  * cost grows with the backend's size (NESSIE_OP_LIST_VOLUMES,
- * NESSIE_OP_LIST_SNAPSHOTS, NESSIE_OP_CHECK_INVARIANTS).
+ * NESSIE_OP_LIST_SNAPSHOTS, NESSIE_OP_CHECK_INVARIANTS, and the two
+ * state operations).
  *
  * Reply encoding (one, for results and errors): a value is a tag byte
  * followed by its payload, integers little-endian:
@@ -122,7 +129,9 @@ enum nessie_op {
 	NESSIE_OP_SPLIT_CLONE = 14,     /* (s uuid) */
 	NESSIE_OP_CHECK_INVARIANTS = 15,/* () */
 	NESSIE_OP_LIVE_HANDLES = 16,    /* () on any handle: the number of open handles */
-	NESSIE_NUM_OPS = 17
+	NESSIE_OP_EXPORT_STATE = 17,    /* () the whole state as a fixture/v1 YAML document (a string) */
+	NESSIE_OP_LOAD_STATE = 18,      /* (s document, s file name for errors) replace the whole state */
+	NESSIE_NUM_OPS = 19
 };
 
 /* The shared strings of the 'k' tag, in index order. The Go side keeps

@@ -5,6 +5,7 @@ keyword-only parameters and the methods after create_clone are nessie-go
 additions.
 """
 
+import os
 from typing import Any, Final
 
 __version__: str
@@ -73,6 +74,17 @@ class MemBackend:
     ) -> dict[str, Any]: ...
     def restore_snapshot(self, vol_uuid: str, snap_uuid: str) -> dict[str, Any]: ...
     def split_clone(self, uuid: str) -> dict[str, Any]: ...
+    def save(self, path: str | bytes | os.PathLike[str] | os.PathLike[bytes], /) -> None:
+        """Write the whole state to path as a nessie fixture (fixture/v1
+        YAML, what ``nessie serve --load`` reads). NessieError
+        (invalid_argument) if a name the default mode accepted cannot be
+        written; OSError if the file cannot be written."""
+    def load(self, path: str | bytes | os.PathLike[str] | os.PathLike[bytes], /) -> None:
+        """Replace the whole state with the fixture at path (YAML or JSON),
+        keeping its UUIDs (and, in strict mode, its times). NessieError
+        (invalid_argument, the message naming file, line and field) for an
+        invalid fixture, OSError if it cannot be read; either way nothing
+        changes."""
     def check_invariants(self) -> None: ...
     def close(self) -> None: ...
     def __enter__(self) -> MemBackend: ...

@@ -1,7 +1,9 @@
 // Command loadtest measures the ONTAP REST server over real HTTP on
 // loopback: requests per second and p50/p99 latency for GET volume, list
 // (1k volumes), create+delete and snapshot+clone, at several client
-// concurrencies. It prints a Markdown table.
+// concurrencies. It prints a Markdown table. The "bare" scenario serves
+// GET volume's answer from a bare net/http handler in the same run, the
+// floor "get" is compared with.
 //
 //	go run ./server/loadtest                     # HTTPS, 1/16/64 clients, 5 s each
 //	go run ./server/loadtest -http -duration 2s  # plain HTTP, shorter
@@ -37,7 +39,7 @@ import (
 func main() {
 	duration := flag.Duration("duration", 5*time.Second, "how long each scenario runs at each concurrency")
 	clientsFlag := flag.String("clients", "1,16,64", "comma-separated client concurrencies")
-	scenariosFlag := flag.String("scenarios", "get,list,create-delete,snapshot-clone", "comma-separated scenarios")
+	scenariosFlag := flag.String("scenarios", "get,bare,list,create-delete,snapshot-clone", "comma-separated scenarios (bare: a static net/http handler serving GET volume's answer, the floor for get)")
 	plain := flag.Bool("http", false, "plain HTTP instead of HTTPS")
 	listSize := flag.Int("volumes", 1000, "volumes present for the list scenario")
 	repeat := flag.Int("repeat", 1, "run each cell this many times and report the run with the median req/s (damps noise on a shared machine)")
@@ -69,11 +71,20 @@ func main() {
 	fmt.Printf("GOMAXPROCS=%d, %s over loopback, %v per run, median of %d run(s) per cell, go %s\n\n", runtime.GOMAXPROCS(0), proto, *duration, max(*repeat, 1), runtime.Version())
 	fmt.Println("| scenario | clients | req/s | p50 | p99 | errors |")
 	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: |")
+	var scenarios []string
 	for _, sc := range strings.Split(*scenariosFlag, ",") {
-		sc = strings.TrimSpace(sc)
-		for _, c := range clients {
-			var runs []result
-			for range max(*repeat, 1) {
+		scenarios = append(scenarios, strings.TrimSpace(sc))
+	}
+	// Rounds alternate the scenarios at each concurrency (get, bare, get,
+	// bare, ...), so a change in the machine's load hits them alike.
+	type cell struct {
+		sc string
+		c  int
+	}
+	runs := map[cell][]result{}
+	for _, c := range clients {
+		for range max(*repeat, 1) {
+			for _, sc := range scenarios {
 				// A fresh server per run, so one run's leftovers (jobs,
 				// volumes) do not slow the next.
 				env := newEnv(*plain, c)
@@ -81,11 +92,17 @@ func main() {
 				if err != nil {
 					log.Fatalf("%s: %v", sc, err)
 				}
-				runs = append(runs, measure(c, *duration, run))
+				k := cell{sc, c}
+				runs[k] = append(runs[k], measure(c, *duration, run))
 				env.close()
 			}
-			slices.SortFunc(runs, func(a, b result) int { return cmp.Compare(a.rps, b.rps) })
-			res := runs[len(runs)/2]
+		}
+	}
+	for _, sc := range scenarios {
+		for _, c := range clients {
+			rs := runs[cell{sc, c}]
+			slices.SortFunc(rs, func(a, b result) int { return cmp.Compare(a.rps, b.rps) })
+			res := rs[len(rs)/2]
 			fmt.Printf("| %s | %d | %.0f | %s | %s | %d |\n", sc, c, res.rps, fmtDur(res.p50), fmtDur(res.p99), res.errors)
 		}
 	}
@@ -100,6 +117,8 @@ type env struct {
 	api    *server.Server
 	client *http.Client
 	base   string
+	plain  bool
+	bare   *httptest.Server // the "bare" scenario's static server, if started
 }
 
 const user, pass = "admin", "load"
@@ -118,11 +137,14 @@ func newEnv(plain bool, clients int) *env {
 		tr.TLSClientConfig = ts.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
 		tr.TLSClientConfig.MinVersion = tls.VersionTLS12
 	}
-	return &env{ts: ts, api: api, client: &http.Client{Transport: tr, Timeout: 30 * time.Second}, base: ts.URL}
+	return &env{ts: ts, api: api, client: &http.Client{Transport: tr, Timeout: 30 * time.Second}, base: ts.URL, plain: plain}
 }
 
 func (e *env) close() {
 	e.client.CloseIdleConnections()
+	if e.bare != nil {
+		e.bare.Close()
+	}
 	e.ts.Close()
 	e.api.Close()
 }
@@ -130,12 +152,17 @@ func (e *env) close() {
 // call does one request and decodes a JSON object answer into out (if
 // not nil); any status other than want is an error.
 func (e *env) call(method, path string, body any, want int, out any) error {
+	return e.callURL(method, e.base+path, body, want, out)
+}
+
+// callURL is call with a full URL.
+func (e *env) callURL(method, url string, body any, want int, out any) error {
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, e.base+path, rd)
+	req, err := http.NewRequest(method, url, rd)
 	if err != nil {
 		return err
 	}
@@ -153,7 +180,7 @@ func (e *env) call(method, path string, body any, want int, out any) error {
 		return err
 	}
 	if res.StatusCode != want {
-		return fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, data)
+		return fmt.Errorf("%s %s: %d %s", method, url, res.StatusCode, data)
 	}
 	if out != nil {
 		return json.Unmarshal(data, out)
@@ -202,6 +229,47 @@ func (e *env) prepare(sc string, listSize int) (op, error) {
 		path := "/api/storage/volumes/" + id
 		return func(_, _ int, rec func(time.Duration)) error {
 			return e.timed(rec, func() error { return e.call("GET", path, nil, http.StatusOK, nil) })
+		}, nil
+	case "bare":
+		// The floor under "get": a bare net/http handler that answers
+		// every request with the bytes and headers GET volume returned
+		// once, with no auth, routing, backend or encoding, served and
+		// driven the same way (same transport, same TLS setting).
+		id, err := e.createVolume("getme")
+		if err != nil {
+			return nil, err
+		}
+		req, _ := http.NewRequest("GET", e.base+"/api/storage/volumes/"+id, nil)
+		req.SetBasicAuth(user, pass)
+		res, err := e.client.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		body, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		hdr := res.Header.Clone()
+		hdr.Del("Date")
+		hdr.Del("Content-Length")
+		e.bare = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			h := w.Header()
+			for k, v := range hdr {
+				h[k] = v
+			}
+			_, _ = w.Write(body)
+		}))
+		if e.plain {
+			e.bare.Start()
+		} else {
+			e.bare.StartTLS()
+			tr := e.client.Transport.(*http.Transport)
+			tr.TLSClientConfig.RootCAs = e.bare.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+		}
+		url := e.bare.URL + "/api/storage/volumes/" + id
+		return func(_, _ int, rec func(time.Duration)) error {
+			return e.timed(rec, func() error { return e.callURL("GET", url, nil, http.StatusOK, nil) })
 		}, nil
 	case "list":
 		for i := range listSize {

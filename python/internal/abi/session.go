@@ -27,6 +27,9 @@ const (
 	OpCreateClone
 	OpSplitClone
 	OpCheckInvariants
+	OpLiveHandles // answered by the cshim, never by a Session
+	OpExportState
+	OpLoadState
 	NumOps
 )
 
@@ -356,6 +359,25 @@ func (s *Session) run(op int, args []Arg, e *enc, sub *subject) error {
 		}
 		e.nameArg = 3
 		s.volume(e, &c)
+		return nil
+
+	case OpExportState:
+		doc, err := exportState(b)
+		if err != nil {
+			return err
+		}
+		e.text(string(doc))
+		return nil
+
+	case OpLoadState:
+		data, file := v.str(0), v.str(1)
+		if *v.err != nil {
+			return *v.err
+		}
+		if err := loadState(b, s.strict, file, data); err != nil {
+			return err
+		}
+		e.none()
 		return nil
 	}
 	return errBadCall

@@ -255,6 +255,7 @@ func TestBadCallsAreInternalErrorsNotPanics(t *testing.T) {
 		{OpGetVolume, []Arg{num(1)}},
 		{OpCreateVolume, []Arg{str("x"), str("big")}},
 		{NumOps, nil},
+		{OpLiveHandles, nil},
 		{-1, nil},
 	} {
 		if _, err := call(t, s, c.op, c.args...); !strings.HasPrefix(err, "internal: ") {
