@@ -208,3 +208,38 @@ func TestServiceAndScheduleRules(t *testing.T) {
 		t.Errorf("2000 copies: %q", got)
 	}
 }
+
+func TestQoSAndEfficiencyRules(t *testing.T) {
+	q := ontap.QoSPolicyKind
+	for _, c := range []struct {
+		name string
+		rec  ontap.Extra
+		want string
+	}{
+		{"fixed", ontap.Extra{"name": "p", "fixed": ontap.Extra{"max_throughput_iops": int64(100), "min_throughput_iops": int64(10)}}, ""},
+		{"no maximum", ontap.Extra{"name": "p", "fixed": ontap.Extra{"max_throughput_iops": int64(0), "min_throughput_iops": int64(10)}}, ""},
+		{"min above max", ontap.Extra{"name": "p", "fixed": ontap.Extra{"max_throughput_mbps": int64(10), "min_throughput_mbps": int64(11)}}, "2"},
+		{"negative", ontap.Extra{"name": "p", "fixed": ontap.Extra{"max_throughput_iops": int64(-1)}}, "2"},
+		{"both kinds", ontap.Extra{"name": "p", "fixed": ontap.Extra{}, "adaptive": ontap.Extra{}}, "2"},
+		{"no name", ontap.Extra{}, "2"},
+	} {
+		if got := code(t, q.Create(c.rec)); got != c.want {
+			t.Errorf("QoS %s: code %q, want %q", c.name, got, c.want)
+		}
+	}
+	e := ontap.VolumeEfficiencyPolicyKind
+	for _, c := range []struct {
+		name string
+		rec  ontap.Extra
+		want string
+	}{
+		{"scheduled", ontap.Extra{"name": "e", "schedule": ontap.Extra{"name": "daily"}}, ""},
+		{"threshold", ontap.Extra{"name": "e", "type": "threshold", "start_threshold_percent": int64(30)}, ""},
+		{"threshold with schedule", ontap.Extra{"name": "e", "type": "threshold", "schedule": ontap.Extra{"name": "daily"}}, "2"},
+		{"threshold 0", ontap.Extra{"name": "e", "type": "threshold", "start_threshold_percent": int64(0)}, "2"},
+	} {
+		if got := code(t, e.Create(e.Defaults(c.rec))); got != c.want {
+			t.Errorf("efficiency %s: code %q, want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -330,3 +330,93 @@ func checkCron(rec Extra) error {
 	}
 	return nil
 }
+
+// QoSPolicyKind is /api/storage/qos/policies: fixed or adaptive QoS
+// policy groups, named per SVM; a fixed policy's minimum cannot exceed
+// its maximum. (Volumes name QoS policies freely: the throughput is not
+// modelled.)
+var QoSPolicyKind = &Kind{
+	Object:  schema.QoSPolicy,
+	Label:   "QoS policy",
+	Path:    "/api/storage/qos/policies",
+	Key:     "uuid",
+	Always:  []string{"name"},
+	Parents: []Parent{{Field: "svm", Kind: "svm"}},
+	Async:   true,
+	Conflicts: SameName(func(name string) *Error {
+		return Errorf(http.StatusConflict, CodeDuplicateEntry, "name", "QoS policy %q already exists.", text.Truncate(name, 64))
+	}),
+	Complete: func(rec Extra) Extra {
+		rec = With(rec, "policy_class", "user_defined")
+		rec = With(rec, "scope", "svm")
+		if Lookup(rec, "object_count") == nil {
+			rec = With(rec, "object_count", int64(0))
+		}
+		return rec
+	},
+	Create: func(rec Extra) error {
+		if LookupString(rec, "name") == "" {
+			return ErrRequired("name")
+		}
+		if Lookup(rec, "fixed") != nil && Lookup(rec, "adaptive") != nil {
+			return Errorf(http.StatusBadRequest, CodeInvalidValue, "adaptive", "A QoS policy is either fixed or adaptive, not both.")
+		}
+		return checkQoSLimits(rec)
+	},
+	Patch: func(old, patch Extra, paths []string) error { return checkQoSLimits(MergeExtra(old, patch)) },
+}
+
+func checkQoSLimits(rec Extra) error {
+	for _, u := range []string{"iops", "mbps"} {
+		lo, okLo := LookupInt(rec, "fixed.min_throughput_"+u)
+		hi, okHi := LookupInt(rec, "fixed.max_throughput_"+u)
+		if okLo && lo < 0 || okHi && hi < 0 {
+			return ErrInvalidValue("fixed.max_throughput_"+u, "negative", "<non-negative integer>")
+		}
+		if okLo && okHi && hi > 0 && lo > hi {
+			return Errorf(http.StatusBadRequest, CodeInvalidValue, "fixed.min_throughput_"+u,
+				"fixed.min_throughput_%s (%d) is above fixed.max_throughput_%s (%d).", u, lo, u, hi)
+		}
+	}
+	return nil
+}
+
+// VolumeEfficiencyPolicyKind is /api/storage/volume-efficiency-policies:
+// scheduled or threshold efficiency policies named per SVM; a scheduled
+// one names a schedule, a threshold one has start_threshold_percent.
+var VolumeEfficiencyPolicyKind = &Kind{
+	Object:  schema.VolumeEfficiencyPolicy,
+	Label:   "volume efficiency policy",
+	Path:    "/api/storage/volume-efficiency-policies",
+	Key:     "uuid",
+	Always:  []string{"name"},
+	Parents: []Parent{{Field: "svm", Kind: "svm"}},
+	Conflicts: SameName(func(name string) *Error {
+		return Errorf(http.StatusConflict, CodeDuplicateEntry, "name", "Volume efficiency policy %q already exists.", text.Truncate(name, 64))
+	}),
+	Defaults: func(rec Extra) Extra {
+		for f, v := range map[string]any{"enabled": true, "type": "scheduled", "qos_policy": "best_effort"} {
+			if Lookup(rec, f) == nil {
+				rec = With(rec, f, v)
+			}
+		}
+		return rec
+	},
+	Create: func(rec Extra) error {
+		if LookupString(rec, "name") == "" {
+			return ErrRequired("name")
+		}
+		return checkEfficiencyPolicy(rec)
+	},
+	Patch: func(old, patch Extra, paths []string) error { return checkEfficiencyPolicy(MergeExtra(old, patch)) },
+}
+
+func checkEfficiencyPolicy(rec Extra) error {
+	if n, ok := LookupInt(rec, "start_threshold_percent"); ok && (n < 1 || n > 100) {
+		return ErrInvalidValue("start_threshold_percent", strconv.FormatInt(n, 10), "<1-100>")
+	}
+	if LookupString(rec, "type") == "threshold" && LookupString(rec, "schedule.name") != "" {
+		return Errorf(http.StatusBadRequest, CodeInvalidValue, "schedule.name", "A threshold efficiency policy has no schedule.")
+	}
+	return nil
+}

@@ -27,6 +27,8 @@ var objectKinds = []*ontap.Kind{
 	ontap.CIFSShareKind,
 	ontap.SnapshotPolicyKind,
 	ontap.ScheduleKind,
+	ontap.QoSPolicyKind,
+	ontap.VolumeEfficiencyPolicyKind,
 }
 
 // kindByName returns the registered kind with that schema name, or nil.

@@ -390,3 +390,35 @@ func TestResetClearsObjects(t *testing.T) {
 		t.Fatalf("ids start again after reset: %d, want %d", got, id)
 	}
 }
+
+// TestQoSAndEfficiencyPolicies pins the two policy kinds: QoS policies as
+// jobs, names per SVM, limits checked; efficiency policies with their
+// defaults and threshold range.
+func TestQoSAndEfficiencyPolicies(t *testing.T) {
+	a := newAPI(t)
+	const qos = "/api/storage/qos/policies"
+	r := a.do("POST", qos+"?return_timeout=10&return_records=true", map[string]any{"name": "gold", "svm": map[string]any{"name": "svm0"},
+		"fixed": map[string]any{"max_throughput_iops": 5000, "min_throughput_iops": 100}}).must(t, http.StatusCreated)
+	if r.str("records.0.policy_class") != "user_defined" || r.get("records.0.fixed.max_throughput_iops") != 5000.0 {
+		t.Fatalf("QoS policy: %s", r.raw)
+	}
+	a.do("POST", qos+"?return_timeout=10", map[string]any{"name": "gold"}).wantError(t, http.StatusConflict, "1", "name")
+	a.do("POST", qos+"?return_timeout=10", map[string]any{"name": "bad", "fixed": map[string]any{"max_throughput_iops": 10, "min_throughput_iops": 100}}).
+		wantError(t, http.StatusBadRequest, "2", "fixed.min_throughput_iops")
+	a.do("POST", qos, map[string]any{"name": "both", "fixed": map[string]any{"max_throughput_iops": 10}, "adaptive": map[string]any{"peak_iops": 10}}).
+		wantError(t, http.StatusBadRequest, "2", "adaptive")
+
+	const eff = "/api/storage/volume-efficiency-policies"
+	r = a.do("POST", eff+"?return_records=true", map[string]any{"name": "e1", "svm": map[string]any{"name": "svm0"}, "schedule": map[string]any{"name": "daily"}}).
+		must(t, http.StatusCreated)
+	if r.str("records.0.type") != "scheduled" || r.get("records.0.enabled") != true || r.str("records.0.qos_policy") != "best_effort" {
+		t.Fatalf("efficiency policy defaults: %s", r.raw)
+	}
+	a.do("POST", eff, map[string]any{"name": "e2", "type": "threshold", "start_threshold_percent": 150}).wantError(t, http.StatusBadRequest, "2", "start_threshold_percent")
+	uuid := r.str("records.0.uuid")
+	a.do("PATCH", eff+"/"+uuid, map[string]any{"enabled": false}).must(t, http.StatusOK)
+	if got := a.do("GET", eff+"/"+uuid, nil).must(t, http.StatusOK).get("enabled"); got != false {
+		t.Fatalf("patched enabled %v", got)
+	}
+	a.do("DELETE", eff+"/"+uuid, nil).must(t, http.StatusOK)
+}
