@@ -59,8 +59,9 @@
 //
 // # Objects beyond the storage contract
 //
-// Export policies and their rules (and every later kind: qtrees, quota
-// rules, LUNs, igroups, ...) are not backend objects: they live in one
+// Export policies and their rules, qtrees, quota rules, the NFS and CIFS
+// services, CIFS shares, snapshot policies, cluster schedules, QoS and
+// volume efficiency policies are not backend objects: they live in one
 // object store in the server (objstore.go), with referential integrity,
 // and are served by one set of generic handlers (objects.go). A kind is an
 // ontap.Kind value, written next to the schema in package ontap: its
