@@ -38,7 +38,7 @@ func TestSVMs(t *testing.T) {
 	a.do("POST", svms, map[string]any{"name": "s", "aggregates": []any{map[string]any{"name": "aggr9"}}}).wantError(t, http.StatusNotFound, "917508", "aggregates")
 	a.do("POST", svms, map[string]any{"comment": "c"}).wantError(t, http.StatusBadRequest, "2", "name")
 
-	r = a.do("PATCH", svms+"/"+svm+"?return_timeout=5", map[string]any{"name": "svm2", "comment": "renamed", "cifs": map[string]any{"allowed": true}}).must(t, http.StatusOK)
+	a.do("PATCH", svms+"/"+svm+"?return_timeout=5", map[string]any{"name": "svm2", "comment": "renamed", "cifs": map[string]any{"allowed": true}}).must(t, http.StatusOK)
 	r = a.do("GET", svms+"/"+svm+"?fields=name,comment,cifs", nil).must(t, http.StatusOK)
 	if r.str("name") != "svm2" || r.str("comment") != "renamed" || r.get("cifs.allowed") != true {
 		t.Fatalf("%s", r.raw)
