@@ -38,7 +38,9 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 				return result{}, err
 			}
 			s.resetSAN()
-			s.resetObjects()
+			if err := s.resetObjects(); err != nil {
+				return result{}, err
+			}
 			return result{status: http.StatusOK, body: map[string]string{"status": "ok"}}, nil
 		}))
 		mux.HandleFunc("/nessie/v1/reset", notAllowed("POST"))

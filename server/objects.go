@@ -740,16 +740,24 @@ func (s *Server) checkSnapshotPolicy(w *ontap.Volume) error {
 }
 
 // seedObjects stores the records every SVM has from the start.
-func (s *Server) seedObjects() { s.seedInto(s.objects) }
+func (s *Server) seedObjects() error {
+	st := s.objects
+	st.mu.Lock()
+	s.seedLocked(st)
+	wait := st.flushLocked(true)
+	st.mu.Unlock()
+	return wait()
+}
 
-func (s *Server) seedInto(st *objectStore) {
+// seedLocked inserts the built-in objects; the caller holds st.mu.
+func (s *Server) seedLocked(st *objectStore) {
 	svm := ontap.Extra{"name": s.id.SVMName, "uuid": s.id.SVMUUID}
 	for _, t := range st.order {
 		if t.kind.Builtin == nil {
 			continue
 		}
 		for _, rec := range t.kind.Builtin(svm) {
-			if _, err := st.insert(t, rec, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(t, rec) }); err != nil {
+			if _, err := st.insertLocked(t, rec, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(t, rec) }); err != nil {
 				panic("server: seeding " + t.kind.Label + ": " + err.Error())
 			}
 		}
@@ -758,16 +766,19 @@ func (s *Server) seedInto(st *objectStore) {
 
 // resetObjects returns the object store to its starting state (after a
 // Control.Reset: the volumes its records belonged to are gone). The tables
-// are emptied in place (the routes hold them), then re-seeded.
-func (s *Server) resetObjects() {
+// are emptied in place (the routes hold them), then re-seeded; a journal
+// gets the new state in place of the old, in one commit.
+func (s *Server) resetObjects() error {
 	st := s.objects
 	st.mu.Lock()
 	for _, t := range st.order {
 		t.recs = map[string]ontap.Extra{}
 		t.next = map[string]int64{}
 	}
+	s.seedLocked(st)
+	wait := st.flushLocked(true)
 	st.mu.Unlock()
-	s.seedInto(st)
+	return wait()
 }
 
 // checkExportPolicy verifies that a volume's nas.export_policy.name names

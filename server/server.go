@@ -98,6 +98,10 @@ type Options struct {
 	MaxHeaderBytes int
 	// JobJournal, if set, keeps jobs across restarts (see JobJournal).
 	JobJournal JobJournal
+	// ObjectJournal, if set, keeps the objects of the generic object
+	// store (export policies, qtrees, quota rules, ...) across restarts
+	// (see ObjectJournal).
+	ObjectJournal ObjectJournal
 	// Control hooks serve nessie's own endpoints under /nessie/v1/
 	// (reset, state); unset hooks are not served.
 	Control Control
@@ -253,7 +257,12 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 	s.wg.Add(1)
 	go s.jobs.reap(s.ctx, &s.wg)
 	s.objects = newObjectStore(objectKinds...)
-	s.seedObjects()
+	s.objects.journal = o.ObjectJournal
+	if err := s.restoreObjects(); err != nil {
+		s.cancel()
+		s.wg.Wait()
+		return nil, fmt.Errorf("server: restoring objects: %w", err)
+	}
 	s.san = newSANStore()
 	s.lifs.lifs = map[string]ontap.IPInterface{}
 	s.svms.svms = map[string]ontap.SVM{}
