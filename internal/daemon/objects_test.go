@@ -1,7 +1,10 @@
 package daemon
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -98,6 +101,10 @@ func TestDurableKeepsObjects(t *testing.T) {
 	}
 	if err := d.stop(); err != nil {
 		t.Fatal(err)
+	}
+	// The domain password is used, not kept: it is not in the file.
+	if raw, err := os.ReadFile(filepath.Join(cfg.DataDir, StoreFile)); err != nil || bytes.Contains(raw, []byte("secret")) {
+		t.Fatalf("the store file holds the CIFS domain password (read error %v)", err)
 	}
 
 	d = start(t, cfg, nil)
