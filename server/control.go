@@ -38,7 +38,8 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 				return result{}, err
 			}
 			s.resetSAN()
-			if err := s.resetObjects(); err != nil {
+			s.resetObjects()
+			if err := s.saveAll(); err != nil {
 				return result{}, err
 			}
 			return result{status: http.StatusOK, body: map[string]string{"status": "ok"}}, nil

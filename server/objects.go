@@ -740,13 +740,12 @@ func (s *Server) checkSnapshotPolicy(w *ontap.Volume) error {
 }
 
 // seedObjects stores the records every SVM has from the start.
-func (s *Server) seedObjects() error {
+func (s *Server) seedObjects() {
 	st := s.objects
 	st.mu.Lock()
 	s.seedLocked(st)
-	wait := st.flushLocked(true)
+	st.dirty = nil // saved by saveAll
 	st.mu.Unlock()
-	return wait()
 }
 
 // seedLocked inserts the built-in objects; the caller holds st.mu.
@@ -766,9 +765,9 @@ func (s *Server) seedLocked(st *objectStore) {
 
 // resetObjects returns the object store to its starting state (after a
 // Control.Reset: the volumes its records belonged to are gone). The tables
-// are emptied in place (the routes hold them), then re-seeded; a journal
-// gets the new state in place of the old, in one commit.
-func (s *Server) resetObjects() error {
+// are emptied in place (the routes hold them), then re-seeded; the caller
+// saves the new state (saveAll).
+func (s *Server) resetObjects() {
 	st := s.objects
 	st.mu.Lock()
 	for _, t := range st.order {
@@ -776,9 +775,8 @@ func (s *Server) resetObjects() error {
 		t.next = map[string]int64{}
 	}
 	s.seedLocked(st)
-	wait := st.flushLocked(true)
+	st.dirty = nil
 	st.mu.Unlock()
-	return wait()
 }
 
 // checkExportPolicy verifies that a volume's nas.export_policy.name names

@@ -5,22 +5,26 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/nessie-go/nessie/ontap"
 )
 
-// ObjectJournal keeps the ONTAP objects beyond the storage contract (the
-// kinds of the generic object store: export policies and their rules,
-// qtrees, quota rules, services, shares, snapshot policies, schedules,
-// QoS and efficiency policies) across restarts, so that a durable daemon
-// keeps every object it acknowledged, as it keeps volumes.
+// ObjectJournal keeps the ONTAP objects beyond the storage contract
+// across restarts, so that a durable daemon keeps every object it
+// acknowledged, as it keeps volumes: the kinds of the generic object store
+// (export policies and their rules, qtrees, quota rules, NFS and CIFS
+// services, CIFS shares, snapshot policies, schedules, QoS and efficiency
+// policies), the SAN store (LUNs, igroups, LUN maps, iSCSI services and
+// credentials), and the SVMs and IP interfaces created through the API.
 //
-// The server queues each change (every record it put or deleted, a
-// cascade's and a rename's included) under the object store's lock, so
-// changes reach the journal in the order they were made, and answers only
-// once the wait function returns nil: an acknowledged change is durable. A
-// reader may see a change whose commit is still in flight, as with the
-// durable backend's volumes.
+// The server queues each change of the object store (every record it put
+// or deleted, a cascade's and a rename's included) under that store's
+// lock, so changes reach the journal in the order they were made; the
+// SAN, SVM and LIF changes are found by comparison (sanjournal.go). It
+// answers, or ends the job, only once the wait function returns nil: an
+// acknowledged change is durable. A reader may see a change whose commit
+// is still in flight, as with the durable backend's volumes.
 type ObjectJournal interface {
 	// LoadObjects returns the saved records, and whether anything was
 	// ever saved: a journal that was never written makes the server seed
@@ -90,32 +94,40 @@ func (st *objectStore) touchKey(k objKey) {
 	}
 }
 
-// flushLocked queues the changes noted since the last flush (with
-// replace: the whole store, replacing what was saved) and returns the
-// wait for their commit. The caller holds st.mu and waits after
+// flushLocked queues the changes noted since the last flush and returns
+// the wait for their commit. The caller holds st.mu and waits after
 // releasing it.
-func (st *objectStore) flushLocked(replace bool) (wait func() error) {
-	if st.journal == nil || (len(st.dirty) == 0 && !replace) {
+func (st *objectStore) flushLocked() (wait func() error) {
+	if st.journal == nil || len(st.dirty) == 0 {
 		st.dirty = nil
 		return func() error { return nil }
 	}
+	chs := make([]ObjectRecord, 0, len(st.dirty))
+	for k := range st.dirty {
+		chs = append(chs, st.saved(k))
+	}
+	st.dirty = nil
+	return savingErr(st.journal.QueueObjects(chs, false))
+}
+
+// allLocked returns every record of the store (and next key) as saved,
+// and forgets the changes noted. The caller holds st.mu.
+func (st *objectStore) allLocked() []ObjectRecord {
 	var chs []ObjectRecord
-	if replace {
-		for _, t := range st.order {
-			for id := range t.recs {
-				chs = append(chs, st.saved(objKey{t.kind.Name(), id}))
-			}
-			for scope := range t.next {
-				chs = append(chs, st.saved(objKey{nextPrefix + t.kind.Name(), scope}))
-			}
+	for _, t := range st.order {
+		for id := range t.recs {
+			chs = append(chs, st.saved(objKey{t.kind.Name(), id}))
 		}
-	} else {
-		for k := range st.dirty {
-			chs = append(chs, st.saved(k))
+		for scope := range t.next {
+			chs = append(chs, st.saved(objKey{nextPrefix + t.kind.Name(), scope}))
 		}
 	}
 	st.dirty = nil
-	w := st.journal.QueueObjects(chs, replace)
+	return chs
+}
+
+// savingErr turns a journal's failure into the error a client gets.
+func savingErr(w func() error) func() error {
 	return func() error {
 		if err := w(); err != nil {
 			return ontap.Errorf(http.StatusInternalServerError, ontap.CodeJobFailed, "",
@@ -138,15 +150,9 @@ func (st *objectStore) saved(k objKey) ObjectRecord {
 	return c
 }
 
-// load replaces the store's records with the journal's, when it
-// has saved any; it reports whether it did.
-func (st *objectStore) load() (bool, error) {
-	recs, saved, err := st.journal.LoadObjects()
-	if err != nil || !saved {
-		return false, err
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
+// loadLocked replaces the store's records with saved ones (recs of the
+// store's kinds and next keys). The caller holds st.mu.
+func (st *objectStore) loadLocked(recs []ObjectRecord) error {
 	for _, t := range st.order {
 		t.recs = map[string]ontap.Extra{}
 		t.next = map[string]int64{}
@@ -156,32 +162,78 @@ func (st *objectStore) load() (bool, error) {
 			n, err := strconv.ParseInt(string(r.Record), 10, 64)
 			t := st.tables[name]
 			if err != nil || t == nil {
-				return false, fmt.Errorf("saved next key %q of kind %q: %q is not a number of a known kind", r.Key, name, r.Record)
+				return fmt.Errorf("saved next key %q of kind %q: %q is not a number of a known kind", r.Key, name, r.Record)
 			}
 			t.next[r.Key] = n
 			continue
 		}
 		t := st.tables[r.Kind]
 		if t == nil {
-			return false, fmt.Errorf("saved object %q of kind %q: this build has no such kind", r.Key, r.Kind)
+			return fmt.Errorf("saved object %q of kind %q: this build has no such kind", r.Key, r.Kind)
 		}
 		var rec ontap.Record
 		if err := rec.UnmarshalJSON(r.Record); err != nil {
-			return false, fmt.Errorf("saved %s %q: %w", r.Kind, r.Key, err)
+			return fmt.Errorf("saved %s %q: %w", r.Kind, r.Key, err)
 		}
 		t.recs[r.Key] = rec.Extra
 	}
-	return true, nil
+	return nil
 }
 
-// restoreObjects fills the object store at start: from the journal if it
-// has saved anything, else with the built-ins (saved, when journalled).
+// restoreObjects fills the object, SAN, SVM and LIF stores at start (the
+// built-ins already seeded): from the journal if it has saved anything,
+// else the built-ins are saved.
 func (s *Server) restoreObjects() error {
-	if s.objects.journal != nil {
-		loaded, err := s.objects.load()
-		if err != nil || loaded {
+	j := s.opts.ObjectJournal
+	if j == nil {
+		return nil
+	}
+	recs, saved, err := j.LoadObjects()
+	if err != nil {
+		return err
+	}
+	if !saved {
+		return s.saveAll()
+	}
+	st := s.objects
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	s.san.luns, s.san.igroups, s.san.maps, s.san.iscsi, s.san.creds = map[string]ontap.Extra{}, map[string]ontap.Extra{}, map[lunMapKey]int64{}, map[string]ontap.Extra{}, map[credKey]ontap.Extra{}
+	var own []ObjectRecord
+	for _, r := range recs {
+		side, err := s.loadSide(r)
+		if err != nil {
 			return err
 		}
+		if !side {
+			own = append(own, r)
+		}
 	}
-	return s.seedObjects()
+	if err := st.loadLocked(own); err != nil {
+		return err
+	}
+	s.side.last = s.sideEntries()
+	return nil
+}
+
+// saveAll replaces everything saved by the object, SAN, SVM and LIF
+// stores as they are (at start on a new journal, and after a reset), in
+// one commit.
+func (s *Server) saveAll() error {
+	if s.opts.ObjectJournal == nil {
+		return nil
+	}
+	sj, st := &s.side, s.objects
+	sj.mu.Lock()
+	st.mu.Lock()
+	chs := st.allLocked()
+	now := s.sideEntries()
+	for k, e := range now {
+		chs = append(chs, ObjectRecord{Kind: k.kind, Key: k.id, Record: s.sideRecord(k, e)})
+	}
+	w := sync.OnceValue(s.opts.ObjectJournal.QueueObjects(chs, true))
+	sj.last, sj.wait = now, w
+	st.mu.Unlock()
+	sj.mu.Unlock()
+	return savingErr(w)()
 }

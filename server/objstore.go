@@ -129,7 +129,7 @@ func refKeyField(kind string) string {
 func (st *objectStore) insert(t *kindTable, rec ontap.Extra, resolve func(ontap.Extra) (ontap.Extra, error)) (ontap.Extra, error) {
 	st.mu.Lock()
 	rec, err := st.insertLocked(t, rec, resolve)
-	wait := st.flushLocked(false)
+	wait := st.flushLocked()
 	st.mu.Unlock()
 	return rec, firstErr(err, wait)
 }
@@ -208,7 +208,7 @@ func (st *objectStore) conflict(t *kindTable, rec ontap.Extra, self string) erro
 func (st *objectStore) update(t *kindTable, id string, change func(old ontap.Extra) (ontap.Extra, error)) (ontap.Extra, error) {
 	st.mu.Lock()
 	rec, err := st.updateLocked(t, id, change)
-	wait := st.flushLocked(false)
+	wait := st.flushLocked()
 	st.mu.Unlock()
 	return rec, firstErr(err, wait)
 }
@@ -282,7 +282,7 @@ func refMatches(child ontap.Extra, field string, t *kindTable, parent ontap.Extr
 func (st *objectStore) remove(t *kindTable, id string, check func(ontap.Extra) error) (ontap.Extra, error) {
 	st.mu.Lock()
 	rec, err := st.removeLocked(t, id, check)
-	wait := st.flushLocked(false)
+	wait := st.flushLocked()
 	st.mu.Unlock()
 	return rec, firstErr(err, wait)
 }
@@ -361,7 +361,7 @@ func (st *objectStore) drop(t *kindTable, id string, rec ontap.Extra) {
 func (st *objectStore) dropVolume(uuid string) error {
 	st.mu.Lock()
 	st.dropVolumeLocked(uuid)
-	wait := st.flushLocked(false)
+	wait := st.flushLocked()
 	st.mu.Unlock()
 	return wait()
 }

@@ -47,9 +47,10 @@
 // state.db (backend/durable): volumes and snapshots, the finished jobs, and
 // the objects of the server's generic object store (export policies and
 // rules, qtrees, quota rules, NFS and CIFS services, CIFS shares, snapshot
-// policies, schedules, QoS and efficiency policies), each change committed
-// before it is acknowledged. LUNs, igroups, LUN maps, iSCSI services, SVMs
-// and IP interfaces created over REST are not kept yet.
+// policies, schedules, QoS and efficiency policies), the SAN objects (LUNs,
+// igroups, LUN maps, iSCSI services and credentials) and the SVMs and IP
+// interfaces created over REST, each change committed before it is
+// acknowledged (see server.ObjectJournal).
 //
 // # Security
 //

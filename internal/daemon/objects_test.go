@@ -139,3 +139,85 @@ func TestDurableKeepsObjects(t *testing.T) {
 		}
 	}
 }
+
+// sidePaths are the SAN, SVM and LIF collections.
+var sidePaths = []string{
+	"/api/storage/luns",
+	"/api/protocols/san/igroups",
+	"/api/protocols/san/lun-maps",
+	"/api/protocols/san/iscsi/services",
+	"/api/protocols/san/iscsi/credentials",
+	"/api/svm/svms",
+	"/api/network/ip/interfaces",
+}
+
+func readSide(t *testing.T, d *daemonRun, cfg Config) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, p := range sidePaths {
+		out[p] = must(t, d, cfg, 200, "GET", p+"?fields=**", "")
+	}
+	return out
+}
+
+// TestDurableKeepsSANSVMsAndLIFs: LUNs (with an attribute), an igroup with
+// an initiator, a LUN map, an iSCSI credential, an SVM (a job) and a LIF
+// read back identically after a restart; the LUNs of a deleted volume (a
+// job's side effect) stay deleted.
+func TestDurableKeepsSANSVMsAndLIFs(t *testing.T) {
+	cfg := durableConfig(t)
+	d := start(t, cfg, nil)
+	for _, v := range []string{"sv", "dv"} {
+		must(t, d, cfg, 201, "POST", "/api/storage/volumes?return_timeout=30", `{"name":"`+v+`","size":2147483648,"svm":{"name":"svm0"},"aggregates":[{"name":"aggr1"}]}`)
+	}
+	lunUUID := func(body string) string {
+		var r struct{ Records []struct{ UUID string } }
+		if err := json.Unmarshal([]byte(body), &r); err != nil || len(r.Records) != 1 {
+			t.Fatalf("answer %s: %v", body, err)
+		}
+		return r.Records[0].UUID
+	}
+	lun := lunUUID(must(t, d, cfg, 201, "POST", "/api/storage/luns?return_records=true", `{"name":"/vol/sv/lun0","os_type":"linux","space":{"size":1073741824},"svm":{"name":"svm0"}}`))
+	must(t, d, cfg, 201, "POST", "/api/storage/luns?return_records=true", `{"name":"/vol/dv/lun1","os_type":"linux","space":{"size":1048576},"svm":{"name":"svm0"}}`)
+	must(t, d, cfg, 201, "POST", "/api/storage/luns/"+lun+"/attributes", `{"name":"com.netapp.ndvp.fstype","value":"ext4"}`)
+	ig := lunUUID(must(t, d, cfg, 201, "POST", "/api/protocols/san/igroups?return_records=true", `{"name":"node1","protocol":"iscsi","os_type":"linux","svm":{"name":"svm0"}}`))
+	must(t, d, cfg, 201, "POST", "/api/protocols/san/igroups/"+ig+"/initiators", `{"name":"iqn.1993-08.org.debian:01:abcdef"}`)
+	must(t, d, cfg, 201, "POST", "/api/protocols/san/lun-maps", `{"igroup":{"name":"node1"},"lun":{"uuid":"`+lun+`"},"svm":{"name":"svm0"}}`)
+	must(t, d, cfg, 201, "POST", "/api/protocols/san/iscsi/credentials", `{"svm":{"name":"svm0"},"initiator":"iqn.1993-08.org.debian:01:abcdef","authentication_type":"chap","chap":{"inbound":{"user":"u","password":"secretsecret"}}}`)
+	must(t, d, cfg, 201, "POST", "/api/svm/svms?return_timeout=30", `{"name":"svm1","comment":"second","nfs":{"enabled":true}}`)
+	must(t, d, cfg, 201, "POST", "/api/network/ip/interfaces", `{"name":"iscsi1","ip":{"address":"10.1.0.5","netmask":"24"},"svm":{"name":"svm0"},"location":{"home_port":{"name":"e0a"}},"service_policy":{"name":"default-data-blocks"}}`)
+	must(t, d, cfg, 200, "DELETE", "/api/storage/volumes?name=dv&return_timeout=30", "")
+	before := readSide(t, d, cfg)
+	for p, want := range map[string]string{sidePaths[0]: "ndvp.fstype", sidePaths[1]: "abcdef", sidePaths[2]: lun, sidePaths[4]: `"chap"`, sidePaths[5]: `"svm1"`, sidePaths[6]: `"iscsi1"`} {
+		if !strings.Contains(before[p], want) {
+			t.Fatalf("%s lacks %s before the restart: %s", p, want, before[p])
+		}
+	}
+	if strings.Contains(before[sidePaths[0]], "lun1") {
+		t.Fatalf("the LUN of the deleted volume is still there: %s", before[sidePaths[0]])
+	}
+	if err := d.stop(); err != nil {
+		t.Fatal(err)
+	}
+	d = start(t, cfg, nil)
+	for p, b := range readSide(t, d, cfg) {
+		if before[p] != b {
+			t.Fatalf("%s changed across the restart:\n%s\nthen\n%s", p, before[p], b)
+		}
+	}
+	// And a reset's return to the built-ins is kept too.
+	must(t, d, cfg, 200, "POST", "/nessie/v1/reset", "")
+	reset := readSide(t, d, cfg)
+	if strings.Contains(reset[sidePaths[5]], "svm1") || strings.Contains(reset[sidePaths[1]], "node1") {
+		t.Fatalf("after reset: %v", reset)
+	}
+	if err := d.stop(); err != nil {
+		t.Fatal(err)
+	}
+	d = start(t, cfg, nil)
+	for p, b := range readSide(t, d, cfg) {
+		if reset[p] != b {
+			t.Fatalf("%s changed across the restart after a reset:\n%s\nthen\n%s", p, reset[p], b)
+		}
+	}
+}
