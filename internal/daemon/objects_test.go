@@ -221,3 +221,25 @@ func TestDurableKeepsSANSVMsAndLIFs(t *testing.T) {
 		}
 	}
 }
+
+// TestFixtureLoadDropsSavedObjects: loading a fixture into a durable store
+// replaces its volumes, so the objects saved with them (a qtree of a
+// volume the fixture removed) are dropped: the start is from the
+// built-ins.
+func TestFixtureLoadDropsSavedObjects(t *testing.T) {
+	cfg := durableConfig(t)
+	d := start(t, cfg, nil)
+	must(t, d, cfg, 201, "POST", "/api/storage/volumes?return_timeout=30", `{"name":"old","size":104857600,"svm":{"name":"svm0"},"aggregates":[{"name":"aggr1"}]}`)
+	must(t, d, cfg, 201, "POST", "/api/storage/qtrees?return_timeout=10", `{"name":"q_old","volume":{"name":"old"}}`)
+	must(t, d, cfg, 201, "POST", "/api/protocols/nfs/export-policies", `{"name":"p_old"}`)
+	if err := d.stop(); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Load = "../../fixture/example.yaml"
+	d = start(t, cfg, nil)
+	q := must(t, d, cfg, 200, "GET", "/api/storage/qtrees?fields=name", "")
+	p := must(t, d, cfg, 200, "GET", "/api/protocols/nfs/export-policies?fields=name", "")
+	if strings.Contains(q, "q_old") || strings.Contains(p, "p_old") || !strings.Contains(p, `"default"`) {
+		t.Fatalf("after loading a fixture: qtrees %s, policies %s", q, p)
+	}
+}

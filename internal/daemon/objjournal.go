@@ -21,7 +21,10 @@ type objectJournal struct {
 }
 
 const (
-	objectRecordKind = "objects"
+	// ObjectRecordKind is the durable record kind of the saved objects;
+	// dropping it (durable.Backend.DropRecords) makes the next start
+	// begin from the built-ins, as after loading a fixture.
+	ObjectRecordKind = "objects"
 	objectMarker     = "\x00saved" // no kind name starts with NUL
 )
 
@@ -31,7 +34,7 @@ func newObjectJournal(b *durable.Backend) *objectJournal {
 
 // LoadObjects implements server.ObjectJournal.
 func (oj *objectJournal) LoadObjects() ([]server.ObjectRecord, bool, error) {
-	recs, err := oj.b.Records(objectRecordKind)
+	recs, err := oj.b.Records(ObjectRecordKind)
 	if err != nil {
 		return nil, false, err
 	}
@@ -74,5 +77,5 @@ func (oj *objectJournal) QueueObjects(changes []server.ObjectRecord, replace boo
 			oj.keys[k] = struct{}{}
 		}
 	}
-	return oj.b.QueueRecords(objectRecordKind, recs)
+	return oj.b.QueueRecords(ObjectRecordKind, recs)
 }
