@@ -229,7 +229,7 @@ func (s *Server) saveAll() error {
 	chs := st.allLocked()
 	now := s.sideEntries()
 	for k, e := range now {
-		chs = append(chs, ObjectRecord{Kind: k.kind, Key: k.id, Record: s.sideRecord(k, e)})
+		chs = append(chs, ObjectRecord{Kind: k.kind, Key: k.id, Record: sideRecord(e)})
 	}
 	w := sync.OnceValue(s.opts.ObjectJournal.QueueObjects(chs, true))
 	sj.last, sj.wait = now, w

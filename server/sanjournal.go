@@ -46,18 +46,24 @@ type sideJournal struct {
 	wait func() error // the last commit queued (nil: none)
 }
 
-// savedEntry is one saved record: a SAN tree's identity (ptr) or the
-// encoded record.
+// savedEntry is one saved record: a SAN tree (compared by identity; held,
+// so that its memory cannot be reused by a newer tree while it is the one
+// saved) or the encoded record.
 type savedEntry struct {
-	ptr uintptr
-	enc []byte
+	tree ontap.Extra
+	enc  []byte
+}
+
+// same reports whether e and o are the same record.
+func (e savedEntry) same(o savedEntry) bool {
+	return reflect.ValueOf(e.tree).Pointer() == reflect.ValueOf(o.tree).Pointer() && bytes.Equal(e.enc, o.enc)
 }
 
 // sideEntries lists the SAN, SVM and LIF records as they are now.
 func (s *Server) sideEntries() map[objKey]savedEntry {
 	out := map[objKey]savedEntry{}
 	tree := func(kind, key string, t ontap.Extra) {
-		out[objKey{kind, key}] = savedEntry{ptr: reflect.ValueOf(t).Pointer()}
+		out[objKey{kind, key}] = savedEntry{tree: t}
 	}
 	s.san.mu.RLock()
 	for id, t := range s.san.luns {
@@ -91,27 +97,12 @@ func (s *Server) sideEntries() map[objKey]savedEntry {
 	return out
 }
 
-// sideRecord encodes the record of a SAN tree entry (the others are
-// encoded already).
-func (s *Server) sideRecord(k objKey, e savedEntry) []byte {
+// sideRecord encodes an entry's record.
+func sideRecord(e savedEntry) []byte {
 	if e.enc != nil {
 		return e.enc
 	}
-	s.san.mu.RLock()
-	defer s.san.mu.RUnlock()
-	var t ontap.Extra
-	switch k.kind {
-	case savedLUN:
-		t = s.san.luns[k.id]
-	case savedIgroup:
-		t = s.san.igroups[k.id]
-	case savedISCSI:
-		t = s.san.iscsi[k.id]
-	case savedCredential:
-		svm, init, _ := strings.Cut(k.id, "/")
-		t = s.san.creds[credKey{svm, init}]
-	}
-	return ontap.Record{Extra: t}.AppendJSON(nil)
+	return ontap.Record{Extra: e.tree}.AppendJSON(nil)
 }
 
 // saveSide saves the difference between the SAN, SVM and LIF stores and
@@ -127,10 +118,10 @@ func (s *Server) saveSide() error {
 	var chs []ObjectRecord
 	for k, e := range now {
 		old, ok := sj.last[k]
-		if ok && old.ptr == e.ptr && bytes.Equal(old.enc, e.enc) {
+		if ok && old.same(e) {
 			continue
 		}
-		chs = append(chs, ObjectRecord{Kind: k.kind, Key: k.id, Record: s.sideRecord(k, e)})
+		chs = append(chs, ObjectRecord{Kind: k.kind, Key: k.id, Record: sideRecord(e)})
 	}
 	for k := range sj.last {
 		if _, ok := now[k]; !ok {
