@@ -278,6 +278,10 @@ type Collection[T any] struct {
 	Links      Links `json:"_links"`
 }
 
+// Len is the number of records in the page. The server reads it to give a
+// long page a large encoding buffer up front.
+func (c Collection[T]) Len() int { return len(c.Records) }
+
 // Version is an ONTAP version: full is "NetApp Release 9.16.1: <date>";
 // clients use only generation.major.minor.
 type Version struct {
