@@ -474,7 +474,7 @@ type LicenseEntry struct {
 func (v Volume) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v Volume) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Volume](), &v) }
+func (v Volume) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Volume](), &v, nil) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -484,7 +484,7 @@ func (v *Volume) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
 func (v Snapshot) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v Snapshot) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Snapshot](), &v) }
+func (v Snapshot) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Snapshot](), &v, nil) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -494,7 +494,7 @@ func (v *Snapshot) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) 
 func (v Aggregate) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v Aggregate) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Aggregate](), &v) }
+func (v Aggregate) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Aggregate](), &v, nil) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -504,7 +504,7 @@ func (v *Aggregate) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v)
 func (v Cluster) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v Cluster) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Cluster](), &v) }
+func (v Cluster) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Cluster](), &v, nil) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -514,7 +514,7 @@ func (v *Cluster) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
 func (v Node) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v Node) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Node](), &v) }
+func (v Node) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Node](), &v, nil) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -524,7 +524,7 @@ func (v *Node) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
 func (v SVM) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v SVM) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[SVM](), &v) }
+func (v SVM) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[SVM](), &v, nil) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -534,7 +534,7 @@ func (v *SVM) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
 func (v IPInterface) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v IPInterface) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[IPInterface](), &v) }
+func (v IPInterface) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[IPInterface](), &v, nil) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -544,7 +544,7 @@ func (v *IPInterface) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, 
 func (v Job) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v Job) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Job](), &v) }
+func (v Job) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Job](), &v, nil) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -557,7 +557,7 @@ func (v ClusterSoftware) MarshalJSON() ([]byte, error) { return marshalRecord(&v
 
 // AppendJSON appends the record's JSON (see JSONAppender).
 func (v ClusterSoftware) AppendJSON(b []byte) []byte {
-	return appendItem(b, SchemaOf[ClusterSoftware](), &v)
+	return appendItem(b, SchemaOf[ClusterSoftware](), &v, nil)
 }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
@@ -568,7 +568,7 @@ func (v *ClusterSoftware) UnmarshalJSON(b []byte) error { return unmarshalRecord
 func (v License) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v License) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[License](), &v) }
+func (v License) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[License](), &v, nil) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
