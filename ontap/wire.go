@@ -534,7 +534,9 @@ func (v *SVM) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
 func (v IPInterface) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v IPInterface) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[IPInterface](), &v, nil) }
+func (v IPInterface) AppendJSON(b []byte) []byte {
+	return appendItem(b, SchemaOf[IPInterface](), &v, nil)
+}
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
