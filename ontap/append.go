@@ -37,15 +37,15 @@ func appendSchemaOf[T any]() (s *Schema) {
 	return SchemaOf[T]()
 }
 
-// appendItem appends one value of type T.
-func appendItem[T any](b []byte, s *Schema, v *T) []byte {
+// appendItem appends one value of type T; memo is appendRecord's.
+func appendItem[T any](b []byte, s *Schema, v *T, memo extraMemo) []byte {
 	if s != nil {
 		rv := reflect.ValueOf(v).Elem()
 		var tree Extra
 		if s.extra >= 0 {
 			tree, _ = rv.Field(s.extra).Interface().(Extra)
 		}
-		return appendRecord(b, rv, s, tree)
+		return appendRecord(b, rv, s, tree, memo)
 	}
 	if a, ok := any(*v).(JSONAppender); ok {
 		return a.AppendJSON(b)
@@ -78,6 +78,10 @@ func appendLinks(b []byte, l *Links) []byte {
 // AppendJSON encodes the collection as encoding/json would.
 func (c Collection[T]) AppendJSON(b []byte) []byte {
 	s := appendSchemaOf[T]()
+	var memo extraMemo
+	if s != nil && len(c.Records) > 1 {
+		memo = extraMemo{}
+	}
 	b = append(b, '{')
 	if c.Records != nil {
 		b = append(b, `"records":[`...)
@@ -85,7 +89,7 @@ func (c Collection[T]) AppendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendItem(b, s, &c.Records[i])
+			b = appendItem(b, s, &c.Records[i], memo)
 		}
 		b = append(b, "],"...)
 	}
@@ -124,7 +128,7 @@ func (r JobResponse[T]) AppendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendItem(b, s, &r.Records[i])
+			b = appendItem(b, s, &r.Records[i], nil)
 		}
 		b = append(b, ']')
 	}

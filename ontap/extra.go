@@ -461,29 +461,25 @@ func kindOfType(t schema.Type) kind {
 
 // appendRecord encodes v (a struct described by s) as JSON, merging the
 // extra tree into it, omitting empty fields as encoding/json's omitempty
-// does.
-func appendRecord(b []byte, v reflect.Value, s *Schema, extra Extra) []byte {
+// does. memo, if not nil, holds what earlier records of the same encoding
+// derived from their trees (see extraMemo).
+func appendRecord(b []byte, v reflect.Value, s *Schema, extra Extra, memo extraMemo) []byte {
 	b = append(b, '{')
 	first := true
-	key := func(name string) {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = appendString(b, name)
-		b = append(b, ':')
+	var plan *extraPlan
+	if len(extra) > 0 && memo != nil {
+		plan = memo.plan(s, extra)
 	}
-	fieldKey := func(f *field) {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = append(b, f.jsonKey...)
-	}
-	for _, f := range s.fields {
+	for i, f := range s.fields {
 		fv := v.Field(f.index)
 		var sub Extra
-		if len(extra) > 0 && f.kind == kObject {
+		var subJSON []byte
+		switch {
+		case plan != nil:
+			if plan.subs != nil {
+				sub, subJSON = plan.subs[i], plan.subJSON[i]
+			}
+		case len(extra) > 0 && f.kind == kObject:
 			// Only an object merges stored attributes under its name (a
 			// scalar has no children, an array's elements take none);
 			// skipping the others spares a map lookup per field.
@@ -491,12 +487,24 @@ func appendRecord(b []byte, v reflect.Value, s *Schema, extra Extra) []byte {
 		}
 		if f.omitEmpty && isEmpty(fv) {
 			if len(sub) > 0 {
-				fieldKey(f)
-				b = appendAny(b, sub)
+				if !first {
+					b = append(b, ',')
+				}
+				first = false
+				b = append(b, f.jsonKey...)
+				if subJSON != nil {
+					b = append(b, subJSON...)
+				} else {
+					b = appendAny(b, sub)
+				}
 			}
 			continue
 		}
-		fieldKey(f)
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, f.jsonKey...)
 		if fv.Kind() == reflect.Pointer {
 			if fv.IsNil() {
 				b = append(b, "null"...)
@@ -516,14 +524,14 @@ func appendRecord(b []byte, v reflect.Value, s *Schema, extra Extra) []byte {
 			b = fv.Interface().(Time).AppendFormat(b, TimeLayout)
 			b = append(b, '"')
 		case kObject:
-			b = appendRecord(b, fv, f.sub, sub)
+			b = appendRecord(b, fv, f.sub, sub, memo)
 		case kObjects:
 			b = append(b, '[')
 			for i := range fv.Len() {
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = appendRecord(b, fv.Index(i), f.sub, nil)
+				b = appendRecord(b, fv.Index(i), f.sub, nil, memo)
 			}
 			b = append(b, ']')
 		case kStrings:
@@ -537,21 +545,88 @@ func appendRecord(b []byte, v reflect.Value, s *Schema, extra Extra) []byte {
 			b = append(b, ']')
 		}
 	}
-	if len(extra) > 0 {
-		var arr [16]string
-		keys := arr[:0]
-		for k := range extra {
-			if s.byName[k] == nil {
-				keys = append(keys, k)
+	switch {
+	case plan != nil:
+		if len(plan.tail) > 0 {
+			if !first {
+				b = append(b, ',')
 			}
+			b = append(b, plan.tail...)
 		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			key(k)
-			b = appendAny(b, extra[k])
-		}
+	case len(extra) > 0:
+		b = appendExtraTail(b, s, extra, first)
 	}
 	return append(b, '}')
+}
+
+// appendExtraTail appends the members of extra that s does not model, in
+// key order, each preceded by a comma unless first.
+func appendExtraTail(b []byte, s *Schema, extra Extra, first bool) []byte {
+	var arr [16]string
+	keys := arr[:0]
+	for k := range extra {
+		if s.byName[k] == nil {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = appendAny(b, extra[k])
+	}
+	return b
+}
+
+// extraMemo remembers, during one encoding of many records, what
+// appendRecord derives from an attribute tree: the records of a listing
+// mostly share their trees (an object's default attributes are one
+// immutable map), so the listing derives and encodes each tree once
+// rather than once per record. Trees are told apart by identity, which is
+// sound while every tree met is alive and unchanged: during one encoding
+// the records being encoded hold them, and attribute trees are immutable.
+type extraMemo map[extraMemoKey]*extraPlan
+
+type extraMemoKey struct {
+	s    *Schema
+	tree uintptr
+}
+
+// extraPlan is what appendRecord needs from a tree under one schema: the
+// subtree merged into each object field (by field position; nil when no
+// field has one) with its encoding, and the encoding of the members the
+// schema does not model (without a leading comma).
+type extraPlan struct {
+	subs    []Extra
+	subJSON [][]byte
+	tail    []byte
+}
+
+func (m extraMemo) plan(s *Schema, extra Extra) *extraPlan {
+	k := extraMemoKey{s, reflect.ValueOf(extra).Pointer()}
+	if p := m[k]; p != nil {
+		return p
+	}
+	p := &extraPlan{}
+	for i, f := range s.fields {
+		if f.kind != kObject {
+			continue
+		}
+		if sub, _ := extra[f.name].(Extra); len(sub) > 0 {
+			if p.subs == nil {
+				p.subs = make([]Extra, len(s.fields))
+				p.subJSON = make([][]byte, len(s.fields))
+			}
+			p.subs[i], p.subJSON[i] = sub, appendAny(nil, sub)
+		}
+	}
+	p.tail = appendExtraTail(nil, s, extra, true)
+	m[k] = p
+	return p
 }
 
 func isEmpty(v reflect.Value) bool {
@@ -746,7 +821,7 @@ func marshalRecord[T any](v *T) ([]byte, error) {
 	if s.extra >= 0 {
 		tree, _ = rv.Field(s.extra).Interface().(Extra)
 	}
-	return appendRecord(make([]byte, 0, 256), rv, s, tree), nil
+	return appendRecord(make([]byte, 0, 256), rv, s, tree, nil), nil
 }
 
 // unmarshalRecord decodes a record as a client reads it, keeping the

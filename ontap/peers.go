@@ -27,7 +27,7 @@ func (v SnapMirrorRelationship) MarshalJSON() ([]byte, error) { return marshalRe
 
 // AppendJSON appends the record's JSON (see JSONAppender).
 func (v SnapMirrorRelationship) AppendJSON(b []byte) []byte {
-	return appendItem(b, SchemaOf[SnapMirrorRelationship](), &v)
+	return appendItem(b, SchemaOf[SnapMirrorRelationship](), &v, nil)
 }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
@@ -38,7 +38,7 @@ func (v *SnapMirrorRelationship) UnmarshalJSON(b []byte) error { return unmarsha
 func (v SVMPeer) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v SVMPeer) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[SVMPeer](), &v) }
+func (v SVMPeer) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[SVMPeer](), &v, nil) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.

@@ -2,6 +2,7 @@ package ontap
 
 import (
 	"cmp"
+	"encoding/binary"
 	"errors"
 	"math"
 	"net/http"
@@ -918,35 +919,11 @@ func Page[T any](q *Query, recs []T, path string) Collection[T] {
 	}
 	natural := q.NaturalOrder && len(q.order) == 0
 	intKey := s.key != nil && s.key.kind == kInt || s.xkeyInt
-	// Keys are unique, so an unstable sort is deterministic.
-	slices.SortFunc(keys, func(a, b sortKey) int {
-		if natural {
-			return cmp.Compare(a.idx, b.idx)
-		}
-		for j, o := range q.order {
-			x, y := a.vals[j], b.vals[j]
-			var c int
-			switch {
-			case x == nil && y == nil:
-			case x == nil:
-				c = -1
-			case y == nil:
-				c = 1
-			default:
-				c = compareOperand(o.kind, *x, *y)
-			}
-			if o.desc {
-				c = -c
-			}
-			if c != 0 {
-				return c
-			}
-		}
-		if c := compareKeys(a.key, b.key, intKey); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.idx, b.idx)
-	})
+	if len(q.order) == 0 && !natural && !intKey {
+		keys = sortByKey(keys)
+	} else {
+		sortKeys(keys, q.order, natural, intKey)
+	}
 	start := 0
 	if q.Start != "" {
 		start = len(keys)
@@ -981,6 +958,77 @@ func Page[T any](q *Query, recs []T, path string) Collection[T] {
 	for _, k := range keys[start:end] {
 		out.Records = append(out.Records, recs[k.idx])
 		project(reflect.ValueOf(&out.Records[len(out.Records)-1]).Elem(), s, sel, true)
+	}
+	return out
+}
+
+// sortKeys orders keys by the order keys, then by record key, then by
+// position (natural: by position alone).
+func sortKeys(keys []sortKey, order []orderKey, natural, intKey bool) {
+	// Keys are unique, so an unstable sort is deterministic.
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		if natural {
+			return cmp.Compare(a.idx, b.idx)
+		}
+		for j, o := range order {
+			x, y := a.vals[j], b.vals[j]
+			var c int
+			switch {
+			case x == nil && y == nil:
+			case x == nil:
+				c = -1
+			case y == nil:
+				c = 1
+			default:
+				c = compareOperand(o.kind, *x, *y)
+			}
+			if o.desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		if c := compareKeys(a.key, b.key, intKey); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.idx, b.idx)
+	})
+}
+
+// sortByKey returns keys ordered by record key, then position, as sortKeys
+// does without order keys and with string record keys. It sorts 16-byte
+// entries holding no pointers (the key's first 8 bytes as a number, which
+// orders as the bytes do) and compares whole keys only on a tie: moving
+// the sortKeys themselves costs write barriers while the collector runs.
+// A listing is ordered by key rather than served in the backend's order
+// because that order changes when a record is deleted (mem moves its last
+// record into the hole), and a client paging with start.<key> must neither
+// skip nor repeat a record then.
+func sortByKey(keys []sortKey) []sortKey {
+	type entry struct {
+		prefix uint64
+		n      int
+	}
+	es := make([]entry, len(keys))
+	for i, k := range keys {
+		var p [8]byte
+		copy(p[:], k.key)
+		es[i] = entry{binary.BigEndian.Uint64(p[:]), i}
+	}
+	slices.SortFunc(es, func(a, b entry) int {
+		if c := cmp.Compare(a.prefix, b.prefix); c != 0 {
+			return c
+		}
+		x, y := &keys[a.n], &keys[b.n]
+		if c := strings.Compare(x.key, y.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.idx, y.idx)
+	})
+	out := make([]sortKey, len(keys))
+	for i, e := range es {
+		out[i] = keys[e.n]
 	}
 	return out
 }

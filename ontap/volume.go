@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/internal/text"
@@ -162,18 +163,35 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 		attrs = volumeDefaults
 	}
 	svm := c.SVM
-	id := v.ID.String()
-	w := Volume{UUID: &id, Name: new(v.Name), Links: SelfLink(VolumePath(id))}
+	// The record's values live in two allocations (the keys and links; the
+	// rest when any other field is asked for): a listing renders one record
+	// per volume, and two objects instead of twenty are less work for the
+	// allocator and the collector.
+	k := &volumeKeys{id: v.ID.String(), name: v.Name}
+	k.self.Href = VolumePath(k.id)
+	k.links.Self = &k.self
+	w := Volume{UUID: &k.id, Name: &k.name, Links: &k.links}
+	var arena *volumeArena
+	more := func() *volumeArena {
+		if arena == nil {
+			arena = new(volumeArena)
+		}
+		return arena
+	}
 	if q.CommonExtra() {
 		w.Extra = attrs.common
 	} else if q.NeedsExtra() {
 		w.Extra = attrs.View
 	}
 	if q.NeedsField(vfComment) && v.Comment != "" {
-		w.Comment = new(v.Comment)
+		a := more()
+		a.comment = v.Comment
+		w.Comment = &a.comment
 	}
 	if q.NeedsField(vfCreateTime) && !v.CreateTime.IsZero() {
-		w.CreateTime = NewTime(v.CreateTime)
+		a := more()
+		a.created = Time{v.CreateTime.Truncate(time.Second)}
+		w.CreateTime = &a.created
 	}
 	if q.NeedsField(vfState) {
 		w.State = interned(stateNames, v.State)
@@ -188,46 +206,62 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 		w.SVM = svm
 	}
 	if q.NeedsField(vfAggregates) {
-		w.Aggregates = []Ref{c.Aggregate}
+		a := more()
+		a.aggr[0] = c.Aggregate
+		w.Aggregates = a.aggr[:]
 	}
 	n, limited := v.Size.Get()
 	size := int64(min(n, 1<<63-1))
 	if limited && q.NeedsField(vfSize) {
-		w.Size = &size
+		a := more()
+		a.size = size
+		w.Size = &a.size
 	}
 	if q.NeedsField(vfSpace) {
-		used := int64(min(v.UsedBytes, 1<<63-1))
-		w.Space = &VolumeSpace{Used: &used, LogicalSpace: &VolumeLogicalSpace{Used: &used}, Snapshot: &VolumeSpaceSnapshot{Used: ptrZero}}
+		a := more()
+		a.size = size
+		a.used = int64(min(v.UsedBytes, 1<<63-1))
+		a.logical = VolumeLogicalSpace{Used: &a.used}
+		a.snapshot = VolumeSpaceSnapshot{Used: ptrZero}
+		a.space = VolumeSpace{Used: &a.used, LogicalSpace: &a.logical, Snapshot: &a.snapshot}
+		w.Space = &a.space
 		if limited {
 			reserve, _ := extraAt(attrs.Stored, "space.snapshot.reserve_percent").(int64)
-			afs := size - size/100*reserve - size%100*reserve/100
-			avail := max(afs-used, 0)
-			w.Space.Size = &size
-			w.Space.AFSTotal = &afs
-			w.Space.Available = &avail
-			w.Space.LogicalSpace.Available = &avail
+			a.afs = a.size - a.size/100*reserve - a.size%100*reserve/100
+			a.avail = max(a.afs-a.used, 0)
+			w.Space.Size = &a.size
+			w.Space.AFSTotal = &a.afs
+			w.Space.Available = &a.avail
+			w.Space.LogicalSpace.Available = &a.avail
 		}
 	}
 	if q.NeedsField(vfNas) {
-		w.NAS = &VolumeNAS{}
+		a := more()
+		w.NAS = &a.nas
 		if v.JunctionPath != "" {
-			w.NAS.Path = new(v.JunctionPath)
+			a.junction = v.JunctionPath
+			w.NAS.Path = &a.junction
 		}
-		if policy := cmp.Or(v.ExportPolicy, c.EmptyExportPolicy); policy != "" {
-			w.NAS.ExportPolicy = &ExportPolicyRef{Name: &policy}
+		if a.policy = cmp.Or(v.ExportPolicy, c.EmptyExportPolicy); a.policy != "" {
+			a.exportPolicy.Name = &a.policy
+			w.NAS.ExportPolicy = &a.exportPolicy
 		}
 	}
 	if q.NeedsField(vfQuota) {
-		w.Quota = &VolumeQuota{State: ptrOff}
+		a := more()
+		a.quota.State = ptrOff
 		if on, _ := extraAt(attrs.Stored, "quota.enabled").(bool); on {
-			w.Quota.State = ptrOn
+			a.quota.State = ptrOn
 		}
+		w.Quota = &a.quota
 	}
 	if q.NeedsField(vfEncryption) {
-		w.Encryption = &VolumeEncryption{State: new("unencrypted"), Type: new("none")}
+		a := more()
+		a.encryption = VolumeEncryption{State: ptrUnencrypted, Type: ptrEncNone}
 		if on, _ := extraAt(attrs.Stored, "encryption.enabled").(bool); on {
-			w.Encryption = &VolumeEncryption{State: new("encrypted"), Type: new("volume")}
+			a.encryption = VolumeEncryption{State: ptrEncrypted, Type: ptrEncVolume}
 		}
+		w.Encryption = &a.encryption
 	}
 	if q.NeedsField(vfClone) {
 		w.Clone = &VolumeClone{IsFlexclone: ptrFalse, SplitInitiated: ptrFalse}
@@ -242,6 +276,37 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 	}
 	return w
 }
+
+// volumeKeys holds the values of a rendered Volume's keys and links.
+type volumeKeys struct {
+	id, name string
+	self     Href
+	links    Links
+}
+
+// volumeArena holds the values of a rendered Volume's other fields.
+type volumeArena struct {
+	comment, junction, policy string
+	size, used, afs, avail    int64
+	created                   Time
+	aggr                      [1]Ref
+	space                     VolumeSpace
+	logical                   VolumeLogicalSpace
+	snapshot                  VolumeSpaceSnapshot
+	nas                       VolumeNAS
+	exportPolicy              ExportPolicyRef
+	quota                     VolumeQuota
+	encryption                VolumeEncryption
+}
+
+// The encryption values every record shares (records are read-only once
+// rendered).
+var (
+	ptrUnencrypted = new("unencrypted")
+	ptrEncNone     = new("none")
+	ptrEncrypted   = new("encrypted")
+	ptrEncVolume   = new("volume")
+)
 
 // ---- request rules ----
 

@@ -278,6 +278,10 @@ type Collection[T any] struct {
 	Links      Links `json:"_links"`
 }
 
+// Len is the number of records in the page. The server reads it to give a
+// long page a large encoding buffer up front.
+func (c Collection[T]) Len() int { return len(c.Records) }
+
 // Version is an ONTAP version: full is "NetApp Release 9.16.1: <date>";
 // clients use only generation.major.minor.
 type Version struct {
@@ -470,7 +474,7 @@ type LicenseEntry struct {
 func (v Volume) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v Volume) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Volume](), &v) }
+func (v Volume) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Volume](), &v, nil) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -480,7 +484,7 @@ func (v *Volume) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
 func (v Snapshot) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v Snapshot) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Snapshot](), &v) }
+func (v Snapshot) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Snapshot](), &v, nil) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -490,7 +494,7 @@ func (v *Snapshot) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) 
 func (v Aggregate) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v Aggregate) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Aggregate](), &v) }
+func (v Aggregate) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Aggregate](), &v, nil) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -500,7 +504,7 @@ func (v *Aggregate) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v)
 func (v Cluster) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v Cluster) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Cluster](), &v) }
+func (v Cluster) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Cluster](), &v, nil) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -510,7 +514,7 @@ func (v *Cluster) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
 func (v Node) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v Node) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Node](), &v) }
+func (v Node) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Node](), &v, nil) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -520,7 +524,7 @@ func (v *Node) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
 func (v SVM) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v SVM) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[SVM](), &v) }
+func (v SVM) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[SVM](), &v, nil) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -530,7 +534,9 @@ func (v *SVM) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, v) }
 func (v IPInterface) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v IPInterface) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[IPInterface](), &v) }
+func (v IPInterface) AppendJSON(b []byte) []byte {
+	return appendItem(b, SchemaOf[IPInterface](), &v, nil)
+}
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -540,7 +546,7 @@ func (v *IPInterface) UnmarshalJSON(b []byte) error { return unmarshalRecord(b, 
 func (v Job) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v Job) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Job](), &v) }
+func (v Job) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[Job](), &v, nil) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.
@@ -553,7 +559,7 @@ func (v ClusterSoftware) MarshalJSON() ([]byte, error) { return marshalRecord(&v
 
 // AppendJSON appends the record's JSON (see JSONAppender).
 func (v ClusterSoftware) AppendJSON(b []byte) []byte {
-	return appendItem(b, SchemaOf[ClusterSoftware](), &v)
+	return appendItem(b, SchemaOf[ClusterSoftware](), &v, nil)
 }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
@@ -564,7 +570,7 @@ func (v *ClusterSoftware) UnmarshalJSON(b []byte) error { return unmarshalRecord
 func (v License) MarshalJSON() ([]byte, error) { return marshalRecord(&v) }
 
 // AppendJSON appends the record's JSON (see JSONAppender).
-func (v License) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[License](), &v) }
+func (v License) AppendJSON(b []byte) []byte { return appendItem(b, SchemaOf[License](), &v, nil) }
 
 // UnmarshalJSON decodes a record, keeping the fields the struct does not
 // model in Extra.

@@ -352,6 +352,43 @@ func newEncoder() *encoder {
 // listing does not pin its buffer for every later small response.
 const maxPooledBuf = 4 << 20
 
+// pageAppender is a collection page (ontap.Collection).
+type pageAppender interface {
+	ontap.JSONAppender
+	Len() int
+}
+
+// bigPage is the page length from which writeJSON encodes into a buffer
+// from bigBufs rather than encPool's.
+const bigPage = 64
+
+// bigBufs keeps a few buffers for long pages. They are kept apart from
+// encPool for two reasons: a listing that took a small response's buffer
+// grew it by repeated appends (then put it back to serve small responses),
+// and a sync.Pool drops what it holds at every second collection, which a
+// listing that allocates megabytes itself triggers, so a 1 MB listing
+// buffer was regrown on most listings. A channel is not emptied by the
+// collector; it holds at most cap(bigBufs) buffers of at most maxPooledBuf.
+var bigBufs = make(chan []byte, 4)
+
+// writeBig encodes a long page into a buffer from bigBufs and returns the
+// buffer there once the body is written.
+func writeBig(w http.ResponseWriter, status int, a pageAppender) {
+	var buf []byte
+	select {
+	case buf = <-bigBufs:
+	default:
+	}
+	b := append(a.AppendJSON(buf[:0]), '\n')
+	writeBody(w, status, b)
+	if cap(b) <= maxPooledBuf {
+		select {
+		case bigBufs <- b:
+		default:
+		}
+	}
+}
+
 // rawJSON is a response body encoded in advance (a record that never
 // changes); writeJSON sends it as is.
 type rawJSON []byte
@@ -383,6 +420,10 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, body any) {
 	}
 	if raw, ok := body.(rawJSON); ok {
 		writeBody(w, status, raw)
+		return
+	}
+	if a, ok := body.(pageAppender); ok && a.Len() >= bigPage {
+		writeBig(w, status, a)
 		return
 	}
 	e := encPool.Get().(*encoder)
