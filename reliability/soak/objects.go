@@ -2,7 +2,6 @@ package soak
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -149,12 +148,6 @@ func pick[T any](c *client, xs []T) (T, bool) {
 		return zero, false
 	}
 	return xs[c.rng.IntN(len(xs))], true
-}
-
-func decode(body []byte) map[string]any {
-	var rec map[string]any
-	_ = json.Unmarshal(body, &rec)
-	return rec
 }
 
 // ---- export policies ----
