@@ -81,6 +81,11 @@ var CIFSServiceKind = &Kind{
 		if LookupString(rec, "ad_domain.fqdn") != "" {
 			auth = "domain"
 		}
+		if Lookup(rec, "ad_domain.password") != nil {
+			// The password is write-only (never read back) and only
+			// joins the domain: it is not kept, in memory or on disk.
+			rec = With(rec, "ad_domain.password", nil)
+		}
 		return With(rec, "auth-style", auth)
 	},
 	Create: func(rec Extra) error { return checkCIFSName(LookupString(rec, "name"), true) },

@@ -39,6 +39,9 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 			}
 			s.resetSAN()
 			s.resetObjects()
+			if err := s.saveAll(); err != nil {
+				return result{}, err
+			}
 			return result{status: http.StatusOK, body: map[string]string{"status": "ok"}}, nil
 		}))
 		mux.HandleFunc("/nessie/v1/reset", notAllowed("POST"))

@@ -55,6 +55,9 @@ func (s *Server) submit(spec jobSpec) *job {
 
 func (s *Server) execute(j *job, spec jobSpec) {
 	out, err := spec.run(s.jobContext(j))
+	if err == nil {
+		err = s.saveSide() // a job's change to the SAN, SVMs or LIFs
+	}
 	if err != nil {
 		s.jobs.finish(j, ontap.FromBackend(spec.op, err), "", nil)
 		return

@@ -769,16 +769,23 @@ func (s *Server) checkSnapshotPolicy(w *ontap.Volume) error {
 }
 
 // seedObjects stores the records every SVM has from the start.
-func (s *Server) seedObjects() { s.seedInto(s.objects) }
+func (s *Server) seedObjects() {
+	st := s.objects
+	st.mu.Lock()
+	s.seedLocked(st)
+	st.dirty = nil // saved by saveAll
+	st.mu.Unlock()
+}
 
-func (s *Server) seedInto(st *objectStore) {
+// seedLocked inserts the built-in objects; the caller holds st.mu.
+func (s *Server) seedLocked(st *objectStore) {
 	svm := ontap.Extra{"name": s.id.SVMName, "uuid": s.id.SVMUUID}
 	for _, t := range st.order {
 		if t.kind.Builtin == nil {
 			continue
 		}
 		for _, rec := range t.kind.Builtin(svm) {
-			if _, err := st.insert(t, rec, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(t, rec) }); err != nil {
+			if _, err := st.insertLocked(t, rec, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(t, rec) }); err != nil {
 				panic("server: seeding " + t.kind.Label + ": " + err.Error())
 			}
 		}
@@ -787,7 +794,8 @@ func (s *Server) seedInto(st *objectStore) {
 
 // resetObjects returns the object store to its starting state (after a
 // Control.Reset: the volumes its records belonged to are gone). The tables
-// are emptied in place (the routes hold them), then re-seeded.
+// are emptied in place (the routes hold them), then re-seeded; the caller
+// saves the new state (saveAll).
 func (s *Server) resetObjects() {
 	st := s.objects
 	st.mu.Lock()
@@ -795,8 +803,9 @@ func (s *Server) resetObjects() {
 		t.recs = map[string]ontap.Extra{}
 		t.next = map[string]int64{}
 	}
+	s.seedLocked(st)
+	st.dirty = nil
 	st.mu.Unlock()
-	s.seedInto(st)
 }
 
 // checkExportPolicy verifies that a volume's nas.export_policy.name names

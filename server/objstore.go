@@ -22,6 +22,9 @@ type objectStore struct {
 	mu     sync.RWMutex
 	tables map[string]*kindTable // by kind name
 	order  []*kindTable          // registration order
+
+	journal ObjectJournal       // nil: nothing is saved
+	dirty   map[objKey]struct{} // records changed since the last flush
 }
 
 // kindTable is one kind's records.
@@ -125,7 +128,13 @@ func refKeyField(kind string) string {
 // object cannot disappear in between.
 func (st *objectStore) insert(t *kindTable, rec ontap.Extra, resolve func(ontap.Extra) (ontap.Extra, error)) (ontap.Extra, error) {
 	st.mu.Lock()
-	defer st.mu.Unlock()
+	rec, err := st.insertLocked(t, rec, resolve)
+	wait := st.flushLocked()
+	st.mu.Unlock()
+	return rec, firstErr(err, wait)
+}
+
+func (st *objectStore) insertLocked(t *kindTable, rec ontap.Extra, resolve func(ontap.Extra) (ontap.Extra, error)) (ontap.Extra, error) {
 	rec, err := resolve(rec)
 	if err != nil {
 		return nil, err
@@ -154,7 +163,7 @@ func (st *objectStore) insert(t *kindTable, rec ontap.Extra, resolve func(ontap.
 			if _, taken := t.recs[ontap.RecordKey(rec, t.keys)]; taken || given < 1 {
 				return nil, ontap.Errorf(http.StatusConflict, ontap.CodeDuplicateEntry, k.Key, "%s %s %d already exists.", k.Label, k.Key, given)
 			}
-			t.next[scope] = max(t.next[scope], given+1)
+			st.setNextLocked(t, scope, max(t.next[scope], given+1))
 		} else {
 			n := t.next[scope]
 			if n == 0 {
@@ -167,12 +176,12 @@ func (st *objectStore) insert(t *kindTable, rec ontap.Extra, resolve func(ontap.
 				n++
 			}
 			rec = ontap.With(rec, k.Key, n)
-			t.next[scope] = n + 1
+			st.setNextLocked(t, scope, n+1)
 		}
 	}
 	id := ontap.RecordKey(rec, t.keys)
 	rec = ontap.With(rec, "_links", ontap.Extra{"self": ontap.Extra{"href": t.itemPath(rec)}})
-	t.recs[id] = rec
+	st.setLocked(t, id, rec)
 	return rec, nil
 }
 
@@ -198,7 +207,13 @@ func (st *objectStore) conflict(t *kindTable, rec ontap.Extra, self string) erro
 // lock; change returns the new tree.
 func (st *objectStore) update(t *kindTable, id string, change func(old ontap.Extra) (ontap.Extra, error)) (ontap.Extra, error) {
 	st.mu.Lock()
-	defer st.mu.Unlock()
+	rec, err := st.updateLocked(t, id, change)
+	wait := st.flushLocked()
+	st.mu.Unlock()
+	return rec, firstErr(err, wait)
+}
+
+func (st *objectStore) updateLocked(t *kindTable, id string, change func(old ontap.Extra) (ontap.Extra, error)) (ontap.Extra, error) {
 	old, ok := t.recs[id]
 	if !ok {
 		return nil, ontap.ErrNotFound(t.kind.Key)
@@ -210,7 +225,7 @@ func (st *objectStore) update(t *kindTable, id string, change func(old ontap.Ext
 	if err := st.conflict(t, rec, id); err != nil {
 		return nil, err
 	}
-	t.recs[id] = rec
+	st.setLocked(t, id, rec)
 	if name := ontap.LookupString(old, "name"); name != "" && name != ontap.LookupString(rec, "name") {
 		st.renameRefs(t, old, rec)
 	}
@@ -238,7 +253,7 @@ func (st *objectStore) renameRefs(t *kindTable, old, rec ontap.Extra) {
 func (st *objectStore) rewrite(ot *kindTable, field string, t *kindTable, old, rec ontap.Extra) {
 	for id, r := range ot.recs {
 		if refMatches(r, field, t, old) && ontap.Lookup(r, field+".name") != nil {
-			ot.recs[id] = ontap.With(r, field+".name", ontap.LookupString(rec, "name"))
+			st.setLocked(ot, id, ontap.With(r, field+".name", ontap.LookupString(rec, "name")))
 		}
 	}
 }
@@ -266,7 +281,13 @@ func refMatches(child ontap.Extra, field string, t *kindTable, parent ontap.Extr
 // policy) as an error.
 func (st *objectStore) remove(t *kindTable, id string, check func(ontap.Extra) error) (ontap.Extra, error) {
 	st.mu.Lock()
-	defer st.mu.Unlock()
+	rec, err := st.removeLocked(t, id, check)
+	wait := st.flushLocked()
+	st.mu.Unlock()
+	return rec, firstErr(err, wait)
+}
+
+func (st *objectStore) removeLocked(t *kindTable, id string, check func(ontap.Extra) error) (ontap.Extra, error) {
 	rec, ok := t.recs[id]
 	if !ok {
 		return nil, ontap.ErrNotFound(t.kind.Key)
@@ -320,7 +341,7 @@ func (st *objectStore) inUse(t *kindTable, rec ontap.Extra) error {
 // drop deletes a record and, recursively, the records that cascade from
 // it. The caller holds the lock.
 func (st *objectStore) drop(t *kindTable, id string, rec ontap.Extra) {
-	delete(t.recs, id)
+	st.deleteLocked(t, id)
 	name := t.kind.Name()
 	for _, ot := range st.order {
 		for _, p := range ot.kind.Parents {
@@ -337,9 +358,15 @@ func (st *objectStore) drop(t *kindTable, id string, rec ontap.Extra) {
 }
 
 // dropVolume deletes the records that cascade from a deleted volume.
-func (st *objectStore) dropVolume(uuid string) {
+func (st *objectStore) dropVolume(uuid string) error {
 	st.mu.Lock()
-	defer st.mu.Unlock()
+	st.dropVolumeLocked(uuid)
+	wait := st.flushLocked()
+	st.mu.Unlock()
+	return wait()
+}
+
+func (st *objectStore) dropVolumeLocked(uuid string) {
 	for _, ot := range st.order {
 		for _, p := range ot.kind.Parents {
 			if p.Kind != "volume" || !p.Cascade {
@@ -395,4 +422,13 @@ func describeRec(rec ontap.Extra) string {
 		}
 	}
 	return ""
+}
+
+// firstErr returns err, or else what wait returns: the commit of a change
+// that failed has nothing to wait for.
+func firstErr(err error, wait func() error) error {
+	if err != nil {
+		return err
+	}
+	return wait()
 }

@@ -113,7 +113,7 @@ func (s *Server) buildMux() http.Handler {
 	methods := map[string][]string{}
 	var paths []string
 	for _, rt := range s.routes {
-		mux.Handle(rt.method+" "+rt.path, s.adapt(rt.h))
+		mux.Handle(rt.method+" "+rt.path, s.adapt(s.persisting(rt.method, rt.h)))
 		if _, seen := methods[rt.path]; !seen {
 			paths = append(paths, rt.path)
 		}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"maps"
 	"net/http"
 	"sort"
 	"strings"
@@ -298,7 +299,10 @@ func (s *Server) patchISCSICredential(r *http.Request) (result, error) {
 	if !ok {
 		return result{}, ontap.ErrISCSICredentialNotFound()
 	}
-	tree := ontap.MergeExtra(old, patch)
+	// A new tree (MergeExtra returns old itself for an empty patch):
+	// stored trees are never modified, and the journal finds changes by
+	// identity.
+	tree := maps.Clone(ontap.MergeExtra(old, patch))
 	auth := strings.ToLower(ontap.LookupString(tree, "authentication_type"))
 	if auth != ontap.ISCSIAuthCHAP && patch["chap"] == nil {
 		delete(tree, "chap") // leaving CHAP drops its settings

@@ -98,6 +98,10 @@ type Options struct {
 	MaxHeaderBytes int
 	// JobJournal, if set, keeps jobs across restarts (see JobJournal).
 	JobJournal JobJournal
+	// ObjectJournal, if set, keeps the ONTAP objects beyond volumes and
+	// snapshots (export policies, qtrees, quota rules, ..., LUNs, igroups,
+	// LUN maps, iSCSI, SVMs and LIFs) across restarts (see ObjectJournal).
+	ObjectJournal ObjectJournal
 	// Control hooks serve nessie's own endpoints under /nessie/v1/
 	// (reset, state); unset hooks are not served.
 	Control Control
@@ -147,6 +151,7 @@ type Server struct {
 	san     *sanStore    // LUNs, igroups, LUN maps, iSCSI services and credentials
 	lifs    lifStore     // the IP interfaces created through the API
 	svms    svmStore     // the SVMs created through the API
+	side    sideJournal  // what was last saved of san, svms and lifs
 
 	ctx       context.Context // cancelled by Close
 	cancel    context.CancelFunc
@@ -253,11 +258,17 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 	s.wg.Add(1)
 	go s.jobs.reap(s.ctx, &s.wg)
 	s.objects = newObjectStore(objectKinds...)
+	s.objects.journal = o.ObjectJournal
 	s.seedObjects()
 	s.san = newSANStore()
 	s.lifs.lifs = map[string]ontap.IPInterface{}
 	s.svms.svms = map[string]ontap.SVM{}
 	s.seedSAN(s.san)
+	if err := s.restoreObjects(); err != nil {
+		s.cancel()
+		s.wg.Wait()
+		return nil, fmt.Errorf("server: restoring objects: %w", err)
+	}
 	s.handler = s.buildMux()
 	if res, err := s.clusterResult(url.Values{}); err == nil {
 		e := newEncoder()

@@ -449,13 +449,13 @@ func (s *Server) volumeDeleteJob(id backend.VolumeID) jobSpec {
 			if err := s.b.DeleteVolume(ctx, id); err != nil {
 				return outcome{}, err
 			}
-			s.objects.dropVolume(id.String())
+			err := s.objects.dropVolume(id.String())
 			s.attrs.forget(id)
 			s.san.dropVolumeLUNs(id.String())
 			for _, sn := range snaps {
 				s.attrs.forget(sn.ID)
 			}
-			return outcome{}, nil
+			return outcome{}, err
 		}}
 }
 

@@ -35,7 +35,11 @@
 //
 // Records are JSON under raw 16-byte UUID keys, in three buckets: meta
 // (the format version), volumes and snapshots (keyed volume UUID then
-// snapshot UUID, ordered by a sequence number within the volume). Clone
+// snapshot UUID, ordered by a sequence number within the volume). Records
+// beyond the contract (PutRecords, QueueRecords) have a bucket per kind,
+// "kind:" + its name: the daemon keeps its jobs in kind:jobs and the
+// server's other ONTAP objects (export policies, qtrees, LUNs, igroups,
+// SVMs, LIFs, ...) in kind:objects; the digest covers them too. Clone
 // dependency counts are derived at load. Open takes bbolt's exclusive file
 // lock, waiting Options.LockTimeout: a second process on the same file
 // gets ErrLocked.

@@ -93,3 +93,18 @@ func (b *Backend) Records(kind string) (map[string][]byte, error) {
 	})
 	return out, err
 }
+
+// DropRecords deletes every record of one kind and returns once that is
+// committed (the daemon drops the saved ONTAP objects when a fixture
+// replaces the volumes they belonged to).
+func (b *Backend) DropRecords(kind string) error {
+	recs, err := b.Records(kind)
+	if err != nil {
+		return err
+	}
+	gone := make(map[string][]byte, len(recs))
+	for k := range recs {
+		gone[k] = nil
+	}
+	return b.QueueRecords(kind, gone)()
+}

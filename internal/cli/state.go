@@ -110,6 +110,11 @@ func newStateCommand(getenv func(string) string) *cobra.Command {
 			if err := b.Restore(context.Background(), st); err != nil {
 				return failure{err}
 			}
+			// The saved ONTAP objects belonged to the replaced volumes;
+			// the next start begins from the built-ins.
+			if err := b.DropRecords(daemon.ObjectRecordKind); err != nil {
+				return failure{err}
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "imported %d volumes into %s\n", len(st.Volumes), path)
 			return nil
 		},

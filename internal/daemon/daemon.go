@@ -126,22 +126,25 @@ func Run(ctx context.Context, cfg Config, opts *RunOptions) error {
 		return err
 	}
 	var journal server.JobJournal
+	var objects server.ObjectJournal
 	if durableStore != nil {
 		defer durableStore.Close()
 		journal = newJobJournal(durableStore, jobTTL)
+		objects = newObjectJournal(durableStore)
 	}
 
 	srv, err := server.New(store, &server.Options{
-		Username:     cfg.Username,
-		Password:     cfg.Password,
-		Identity:     id,
-		Version:      cfg.ONTAPVersion,
-		Logger:       log,
-		RelaxedNames: cfg.RelaxedNames,
-		ContractMode: cfg.ContractMode,
-		JobLatency:   cfg.JobLatency,
-		Control:      control,
-		JobJournal:   journal,
+		Username:      cfg.Username,
+		Password:      cfg.Password,
+		Identity:      id,
+		Version:       cfg.ONTAPVersion,
+		Logger:        log,
+		RelaxedNames:  cfg.RelaxedNames,
+		ContractMode:  cfg.ContractMode,
+		JobLatency:    cfg.JobLatency,
+		Control:       control,
+		JobJournal:    journal,
+		ObjectJournal: objects,
 	})
 	if err != nil {
 		return fmt.Errorf("starting REST server: %w", err)

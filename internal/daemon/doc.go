@@ -41,8 +41,16 @@
 // agree on one identity and one certificate, and a restart presents the same
 // UUIDs (clients such as Trident take the backend offline when the cluster or
 // SVM UUID changes) and the same certificate fingerprint. The layout matches
-// nessie-store's, so its data directories can be reused. Volumes live in
-// memory and do not survive a restart.
+// nessie-store's, so its data directories can be reused. With the memory
+// store (the default) volumes and every other object live in memory and do
+// not survive a restart. With --store durable the directory also holds
+// state.db (backend/durable): volumes and snapshots, the finished jobs, and
+// the objects of the server's generic object store (export policies and
+// rules, qtrees, quota rules, NFS and CIFS services, CIFS shares, snapshot
+// policies, schedules, QoS and efficiency policies), the SAN objects (LUNs,
+// igroups, LUN maps, iSCSI services and credentials) and the SVMs and IP
+// interfaces created over REST, each change committed before it is
+// acknowledged (see server.ObjectJournal).
 //
 // # Security
 //

@@ -79,6 +79,13 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (b storeBacken
 		if err := b.Restore(ctx, st); err != nil {
 			return fail(fmt.Errorf("loading fixture %s: %w", cfg.Load, err))
 		}
+		if d != nil {
+			// The saved objects (qtrees, LUNs, ...) belonged to the
+			// volumes the fixture replaced: start from the built-ins.
+			if err := d.DropRecords(ObjectRecordKind); err != nil {
+				return fail(fmt.Errorf("loading fixture %s: %w", cfg.Load, err))
+			}
+		}
 		initial = st
 		log.Info("loaded fixture", "file", cfg.Load, "volumes", len(st.Volumes), "store", cfg.Store)
 	}

@@ -1,0 +1,239 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/nessie-go/nessie/ontap"
+)
+
+// ObjectJournal keeps the ONTAP objects beyond the storage contract
+// across restarts, so that a durable daemon keeps every object it
+// acknowledged, as it keeps volumes: the kinds of the generic object store
+// (export policies and their rules, qtrees, quota rules, NFS and CIFS
+// services, CIFS shares, snapshot policies, schedules, QoS and efficiency
+// policies), the SAN store (LUNs, igroups, LUN maps, iSCSI services and
+// credentials), and the SVMs and IP interfaces created through the API.
+//
+// The server queues each change of the object store (every record it put
+// or deleted, a cascade's and a rename's included) under that store's
+// lock, so changes reach the journal in the order they were made; the
+// SAN, SVM and LIF changes are found by comparison (sanjournal.go). It
+// answers, or ends the job, only once the wait function returns nil: an
+// acknowledged change is durable. A reader may see a change whose commit
+// is still in flight, as with the durable backend's volumes.
+type ObjectJournal interface {
+	// LoadObjects returns the saved records, and whether anything was
+	// ever saved: a journal that was never written makes the server seed
+	// the built-in objects and save them; one that was is taken as the
+	// whole object state (built-ins deleted since stay deleted).
+	LoadObjects() (recs []ObjectRecord, saved bool, err error)
+	// QueueObjects queues changes to be saved in one commit, all or none,
+	// and returns at once; wait returns once they are durable (or why
+	// not). With replace, every record saved before is dropped in the
+	// same commit (a reset). Calls commit in the order they are queued.
+	QueueObjects(changes []ObjectRecord, replace bool) (wait func() error)
+}
+
+// ObjectRecord is one saved object: its kind (ontap.Kind.Name), its
+// identity within the kind (its key paths' values, as the store keys it)
+// and its record as JSON; nil Record in a change deletes it. The next
+// integer key of a kind's scope is saved too, so that keys are not reused
+// after a restart: kind "next:" + the kind's name, key the scope, record
+// the decimal number.
+type ObjectRecord struct {
+	Kind   string
+	Key    string
+	Record []byte
+}
+
+// objKey names a record in the store's change set.
+type objKey struct{ kind, id string }
+
+// nextPrefix marks the records of next integer keys (kind names have no
+// colon).
+const nextPrefix = "next:"
+
+// setNextLocked sets the next integer key of scope and notes the change.
+func (st *objectStore) setNextLocked(t *kindTable, scope string, n int64) {
+	t.next[scope] = n
+	if st.journal != nil {
+		st.touchKey(objKey{nextPrefix + t.kind.Name(), scope})
+	}
+}
+
+// setLocked stores rec under id and notes the change for the journal.
+// The caller holds st.mu.
+func (st *objectStore) setLocked(t *kindTable, id string, rec ontap.Extra) {
+	t.recs[id] = rec
+	st.touch(t, id)
+}
+
+// deleteLocked deletes the record id and notes the change.
+func (st *objectStore) deleteLocked(t *kindTable, id string) {
+	delete(t.recs, id)
+	st.touch(t, id)
+}
+
+func (st *objectStore) touch(t *kindTable, id string) {
+	if st.journal == nil {
+		return
+	}
+	st.touchKey(objKey{t.kind.Name(), id})
+}
+
+func (st *objectStore) touchKey(k objKey) {
+	if _, ok := st.dirty[k]; !ok {
+		if st.dirty == nil {
+			st.dirty = map[objKey]struct{}{}
+		}
+		st.dirty[k] = struct{}{}
+	}
+}
+
+// flushLocked queues the changes noted since the last flush and returns
+// the wait for their commit. The caller holds st.mu and waits after
+// releasing it.
+func (st *objectStore) flushLocked() (wait func() error) {
+	if st.journal == nil || len(st.dirty) == 0 {
+		st.dirty = nil
+		return func() error { return nil }
+	}
+	chs := make([]ObjectRecord, 0, len(st.dirty))
+	for k := range st.dirty {
+		chs = append(chs, st.saved(k))
+	}
+	st.dirty = nil
+	return savingErr(st.journal.QueueObjects(chs, false))
+}
+
+// allLocked returns every record of the store (and next key) as saved,
+// and forgets the changes noted. The caller holds st.mu.
+func (st *objectStore) allLocked() []ObjectRecord {
+	var chs []ObjectRecord
+	for _, t := range st.order {
+		for id := range t.recs {
+			chs = append(chs, st.saved(objKey{t.kind.Name(), id}))
+		}
+		for scope := range t.next {
+			chs = append(chs, st.saved(objKey{nextPrefix + t.kind.Name(), scope}))
+		}
+	}
+	st.dirty = nil
+	return chs
+}
+
+// savingErr turns a journal's failure into the error a client gets.
+func savingErr(w func() error) func() error {
+	return func() error {
+		if err := w(); err != nil {
+			return ontap.Errorf(http.StatusInternalServerError, ontap.CodeJobFailed, "",
+				"Saving the change failed; it may be lost at the next restart: %v", err)
+		}
+		return nil
+	}
+}
+
+// saved returns what the journal saves for k now (a deletion if absent).
+func (st *objectStore) saved(k objKey) ObjectRecord {
+	c := ObjectRecord{Kind: k.kind, Key: k.id}
+	if name, ok := strings.CutPrefix(k.kind, nextPrefix); ok {
+		if n, ok := st.tables[name].next[k.id]; ok {
+			c.Record = strconv.AppendInt(nil, n, 10)
+		}
+	} else if rec, ok := st.tables[k.kind].recs[k.id]; ok {
+		c.Record = ontap.Record{Extra: rec}.AppendJSON(nil)
+	}
+	return c
+}
+
+// loadLocked replaces the store's records with saved ones (recs of the
+// store's kinds and next keys). The caller holds st.mu.
+func (st *objectStore) loadLocked(recs []ObjectRecord) error {
+	for _, t := range st.order {
+		t.recs = map[string]ontap.Extra{}
+		t.next = map[string]int64{}
+	}
+	for _, r := range recs {
+		if name, ok := strings.CutPrefix(r.Kind, nextPrefix); ok {
+			n, err := strconv.ParseInt(string(r.Record), 10, 64)
+			t := st.tables[name]
+			if err != nil || t == nil {
+				return fmt.Errorf("saved next key %q of kind %q: %q is not a number of a known kind", r.Key, name, r.Record)
+			}
+			t.next[r.Key] = n
+			continue
+		}
+		t := st.tables[r.Kind]
+		if t == nil {
+			return fmt.Errorf("saved object %q of kind %q: this build has no such kind", r.Key, r.Kind)
+		}
+		var rec ontap.Record
+		if err := rec.UnmarshalJSON(r.Record); err != nil {
+			return fmt.Errorf("saved %s %q: %w", r.Kind, r.Key, err)
+		}
+		t.recs[r.Key] = rec.Extra
+	}
+	return nil
+}
+
+// restoreObjects fills the object, SAN, SVM and LIF stores at start (the
+// built-ins already seeded): from the journal if it has saved anything,
+// else the built-ins are saved.
+func (s *Server) restoreObjects() error {
+	j := s.opts.ObjectJournal
+	if j == nil {
+		return nil
+	}
+	recs, saved, err := j.LoadObjects()
+	if err != nil {
+		return err
+	}
+	if !saved {
+		return s.saveAll()
+	}
+	st := s.objects
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	s.san.luns, s.san.igroups, s.san.maps, s.san.iscsi, s.san.creds = map[string]ontap.Extra{}, map[string]ontap.Extra{}, map[lunMapKey]int64{}, map[string]ontap.Extra{}, map[credKey]ontap.Extra{}
+	var own []ObjectRecord
+	for _, r := range recs {
+		side, err := s.loadSide(r)
+		if err != nil {
+			return err
+		}
+		if !side {
+			own = append(own, r)
+		}
+	}
+	if err := st.loadLocked(own); err != nil {
+		return err
+	}
+	s.side.last = s.sideEntries()
+	return nil
+}
+
+// saveAll replaces everything saved by the object, SAN, SVM and LIF
+// stores as they are (at start on a new journal, and after a reset), in
+// one commit.
+func (s *Server) saveAll() error {
+	if s.opts.ObjectJournal == nil {
+		return nil
+	}
+	sj, st := &s.side, s.objects
+	sj.mu.Lock()
+	st.mu.Lock()
+	chs := st.allLocked()
+	now := s.sideEntries()
+	for k, e := range now {
+		chs = append(chs, ObjectRecord{Kind: k.kind, Key: k.id, Record: sideRecord(e)})
+	}
+	w := sync.OnceValue(s.opts.ObjectJournal.QueueObjects(chs, true))
+	sj.last, sj.wait = now, w
+	st.mu.Unlock()
+	sj.mu.Unlock()
+	return savingErr(w)()
+}

@@ -1,0 +1,108 @@
+package server_test
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/nessie-go/nessie/server"
+)
+
+// failingJournal is an ObjectJournal whose commits fail once armed; what
+// it saved before is in recs.
+type failingJournal struct {
+	mu   sync.Mutex
+	fail bool
+	recs map[string][]byte
+	load []server.ObjectRecord
+}
+
+func (f *failingJournal) LoadObjects() ([]server.ObjectRecord, bool, error) {
+	return f.load, f.load != nil, nil
+}
+
+func (f *failingJournal) QueueObjects(chs []server.ObjectRecord, replace bool) func() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail {
+		return func() error { return errors.New("disk full") }
+	}
+	if f.recs == nil || replace {
+		f.recs = map[string][]byte{}
+	}
+	for _, c := range chs {
+		if c.Record == nil {
+			delete(f.recs, c.Kind+" "+c.Key)
+		} else {
+			f.recs[c.Kind+" "+c.Key] = c.Record
+		}
+	}
+	return func() error { return nil }
+}
+
+func send(t *testing.T, h http.Handler, method, path, body string) (int, string) {
+	t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.SetBasicAuth("u", "p")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w.Code, w.Body.String()
+}
+
+// TestObjectJournalFailure: a change whose commit fails is answered with
+// an ONTAP error envelope (500), never acknowledged; a new journal is
+// given the built-ins first.
+func TestObjectJournalFailure(t *testing.T) {
+	j := &failingJournal{}
+	s, err := server.New(memBackend(), &server.Options{Username: "u", Password: "p", ObjectJournal: j})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	builtin := 0
+	for k, v := range j.recs {
+		if strings.Contains(string(v), `"name":"default"`) || strings.HasPrefix(k, "san:iscsi ") {
+			builtin++ // the default export and snapshot policies, the iSCSI service
+		}
+	}
+	if builtin < 3 {
+		t.Fatalf("the built-ins were not saved at start: %d found in %v", builtin, j.recs)
+	}
+	n := len(j.recs)
+	if code, body := send(t, s, "POST", "/api/protocols/nfs/export-policies", `{"name":"p1"}`); code != 201 {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	if len(j.recs) <= n {
+		t.Fatalf("the created policy was not saved: %d records, %d before", len(j.recs), n)
+	}
+	j.mu.Lock()
+	j.fail = true
+	j.mu.Unlock()
+	for _, c := range []struct{ path, body string }{
+		{"/api/protocols/nfs/export-policies", `{"name":"p2"}`},
+		{"/api/protocols/san/igroups", `{"name":"g","os_type":"linux","svm":{"name":"svm0"}}`},
+	} {
+		code, body := send(t, s, "POST", c.path, c.body)
+		if code != http.StatusInternalServerError || !strings.Contains(body, `"code":"460770"`) || !strings.Contains(body, "disk full") {
+			t.Fatalf("POST %s with a failing journal: %d %s, want 500 in the ONTAP envelope", c.path, code, body)
+		}
+	}
+}
+
+// TestObjectJournalBadRecord: a saved record this build cannot read stops
+// the start with an error naming it, rather than starting without it.
+func TestObjectJournalBadRecord(t *testing.T) {
+	for _, rec := range []server.ObjectRecord{
+		{Kind: "no-such-kind", Key: "x", Record: []byte(`{}`)},
+		{Kind: "schedule", Key: "x", Record: []byte(`{not json`)},
+		{Kind: "san:lun", Key: "x", Record: []byte(`[`)},
+	} {
+		_, err := server.New(memBackend(), &server.Options{ObjectJournal: &failingJournal{load: []server.ObjectRecord{rec}}})
+		if err == nil || !strings.Contains(err.Error(), rec.Kind) {
+			t.Fatalf("start with saved %s %q: %v, want an error naming it", rec.Kind, rec.Record, err)
+		}
+	}
+}
