@@ -219,7 +219,10 @@ func TestCrash(t *testing.T) {
 			restarted <- d.crashAndRestart()
 		}()
 		rep, err := soak.Run(t.Context(), tgt, soak.Config{Duration: cycleLen, Clients: clients, Seed: seed + uint64(c)*1000,
-			// The NAS and SAN objects live in memory only; a restart loses them.
+			// Volumes and snapshots only, for now: with the NAS and SAN
+			// objects in the mix, a kill can leave, after the restart,
+			// LUNs whose volume (a FlexClone or a renamed volume) is gone:
+			// about half the runs tried.
 			VolumesOnly: true})
 		if rerr := <-restarted; rerr != nil {
 			t.Fatalf("cycle %d: restart: %v", c, rerr)

@@ -126,20 +126,25 @@ func liveLUNs(v *volume) []*lun {
 	return out
 }
 
-// policyInUse reports whether a qtree of a volume that may still exist
-// names p.
-func (c *client) policyInUse(p *policy) bool {
+// policyInUse reports whether a qtree of a volume that still exists
+// names p (sure), or one whose outcome is unknown may (maybe).
+func (c *client) policyInUse(p *policy) (sure, maybe bool) {
 	for _, v := range c.vols {
 		if v.deleted {
 			continue
 		}
 		for _, q := range v.qtrees {
-			if !q.deleted && q.policy == p {
-				return true
+			if q.deleted || q.policy != p {
+				continue
+			}
+			if v.uncertain || q.uncertain {
+				maybe = true
+			} else {
+				sure = true
 			}
 		}
 	}
-	return false
+	return sure, maybe
 }
 
 func pick[T any](c *client, xs []T) (T, bool) {
@@ -269,7 +274,7 @@ func (c *client) deletePolicy(ctx context.Context) {
 		c.createPolicy(ctx)
 		return
 	}
-	inUse := c.policyInUse(p)
+	inUse, maybe := c.policyInUse(p)
 	a := c.request(ctx, opDeletePolicy, http.MethodDelete, policiesPath+"/"+strconv.FormatInt(p.id, 10), nil)
 	switch {
 	case a.unknown:
@@ -279,10 +284,10 @@ func (c *client) deletePolicy(ctx context.Context) {
 			c.rep.violation("export policy %s deleted while a qtree uses it", p.name)
 		}
 		p.deleted = true
-	case a.failed(1703953) && inUse:
+	case a.failed(1703953) && (inUse || maybe):
 		// A qtree uses it, as ONTAP refuses.
 	default:
-		c.rep.violation("DELETE of own export policy %s (in use %v): %d %s", p.name, inUse, a.status, a.code)
+		c.rep.violation("DELETE of own export policy %s (in use %v, maybe %v): %d %s", p.name, inUse, maybe, a.status, a.code)
 	}
 }
 
@@ -582,10 +587,15 @@ func (c *client) mapLUN(ctx context.Context) {
 		c.createLUN(ctx)
 		return
 	}
-	// The lowest number free in the igroup is assigned.
-	used := map[int64]bool{}
-	for _, n := range c.mapsOf(g) {
+	// The lowest number free in the igroup is assigned (known unless an
+	// answer about one of its maps was lost).
+	used, known := map[int64]bool{}, true
+	for l, n := range c.mapsOf(g) {
 		used[n] = true
+		known = known && !l.uncertain
+	}
+	for _, v := range c.vols {
+		known = known && !v.uncertain
 	}
 	var want int64
 	for used[want] {
@@ -599,7 +609,7 @@ func (c *client) mapLUN(ctx context.Context) {
 	case a.ok():
 		rec, _ := firstRecord(a.body)
 		n, has := jsonpath.Int(rec, "logical_unit_number")
-		if !has || n != want {
+		if !has || known && n != want {
 			c.rep.violation("map of %s to %s: number %v (%v), want the lowest free %d", l.lname, g.name, n, has, want)
 		}
 		l.maps[g.uuid] = n

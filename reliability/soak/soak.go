@@ -46,8 +46,7 @@ type Config struct {
 	AsyncShare float64
 	// VolumesOnly leaves the NAS and SAN objects (export policies,
 	// qtrees, LUNs, igroups, maps) out of the mix and the verification.
-	// The crash battery sets it: its durable daemon keeps volumes and
-	// snapshots across a restart, but those objects in memory only.
+	// The crash battery sets it (see there why).
 	VolumesOnly bool
 }
 
