@@ -58,10 +58,18 @@ type Kind struct {
 	// Terraform provider sends synchronous=true with a qtree create: the
 	// answer waits for the job).
 	CreateParams []string
+	// PatchParams are extra query parameters a PATCH accepts (ONTAP 9.11
+	// added force to a CIFS server's PATCH; netapp.ontap sends it with a
+	// rename).
+	PatchParams []string
 	// DeleteFields are the fields a DELETE body may carry (the domain
 	// credentials a CIFS server leaves Active Directory with), and
 	// DeleteParams the query parameters a DELETE accepts ("force").
 	DeleteFields, DeleteParams []string
+	// DeleteInScope also serves DELETE on the scope's path with the key as
+	// a query: netapp.ontap's na_ontap_cifs deletes a share with DELETE
+	// /protocols/cifs/shares/{svm.uuid}?name=….
+	DeleteInScope bool
 	// NoPatch and NoDelete say the kind has no such operation.
 	NoPatch, NoDelete bool
 	// Defaults fills fields a create left out (a pure function of the

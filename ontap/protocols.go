@@ -69,6 +69,7 @@ var CIFSServiceKind = &Kind{
 	Async:        true, // ONTAP joins the domain in a job
 	DeleteFields: []string{"ad_domain.user", "ad_domain.password", "ad_domain.fqdn", "ad_domain.organizational_unit"},
 	DeleteParams: []string{"force"},
+	PatchParams:  []string{"force"},
 	Defaults: func(rec Extra) Extra {
 		if Lookup(rec, "enabled") == nil {
 			rec = With(rec, "enabled", true)
@@ -116,13 +117,14 @@ func checkCIFSName(name string, required bool) error {
 // (/protocols/cifs/shares/{svm.uuid}/{name}), each with a path starting
 // with "/".
 var CIFSShareKind = &Kind{
-	Object:  schema.CIFSShare,
-	Label:   "CIFS share",
-	Path:    "/api/protocols/cifs/shares",
-	Key:     "name",
-	Scope:   "svm",
-	Always:  []string{"svm"},
-	Parents: []Parent{{Field: "svm", Kind: "svm"}},
+	Object:        schema.CIFSShare,
+	Label:         "CIFS share",
+	Path:          "/api/protocols/cifs/shares",
+	Key:           "name",
+	Scope:         "svm",
+	Always:        []string{"svm"},
+	Parents:       []Parent{{Field: "svm", Kind: "svm"}},
+	DeleteInScope: true,
 	Defaults: func(rec Extra) Extra {
 		if Lookup(rec, "acls") == nil {
 			rec = With(rec, "acls", []any{Extra{"permission": "full_control", "type": "windows", "user_or_group": "Everyone"}})

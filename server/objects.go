@@ -83,6 +83,11 @@ func (s *Server) objectRoutes() []route {
 		if !k.NoDelete {
 			out = append(out, route{method: "DELETE", path: item, h: s.deleteObject(t), summary: "Delete " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, status: mut})
 		}
+		if k.DeleteInScope && !k.NoDelete {
+			scoped := strings.TrimSuffix(item, "/{"+muxPath(k.Key)+"}")
+			out = append(out, route{method: "DELETE", path: scoped, h: s.deleteInScope(t), summary: "Delete " + article(k.Label) + " named in the query",
+				kind: ontap.QueryMutation, schema: t.schema, status: mut})
+		}
 	}
 	return out
 }
@@ -371,7 +376,7 @@ func (s *Server) patchObject(t *kindTable) handlerFunc {
 		if err != nil {
 			return result{}, err
 		}
-		q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
+		q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation, k.PatchParams...)
 		if err != nil {
 			return result{}, err
 		}
@@ -463,6 +468,30 @@ func (s *Server) deleteObject(t *kindTable) handlerFunc {
 			return outcome{}, err
 		}
 		return s.finish(r, q, t, "DELETE", run)
+	}
+}
+
+// deleteInScope serves DELETE on a kind's scope path with the record's
+// key as a query (…/shares/{svm.uuid}?name=s1), ONTAP's collection
+// delete narrowed to one record: patterns (*, |, !) are refused rather
+// than taken as a bulk delete. It then deletes as DELETE on the record's
+// own path does.
+func (s *Server) deleteInScope(t *kindTable) handlerFunc {
+	return func(r *http.Request) (result, error) {
+		k := t.kind
+		q := r.URL.Query()
+		keys := q[k.Key]
+		switch {
+		case len(keys) == 0 || keys[0] == "":
+			return result{}, ontap.ErrRequired(k.Key)
+		case len(keys) > 1 || strings.ContainsAny(keys[0], "*|!<>"):
+			return result{}, ontap.ErrInvalidValue(k.Key, strings.Join(keys, ","), "<one record's "+k.Key+", no pattern>")
+		}
+		q.Del(k.Key)
+		r2 := r.Clone(r.Context())
+		r2.URL.RawQuery = q.Encode()
+		r2.SetPathValue(muxPath(k.Key), keys[0])
+		return s.deleteObject(t)(r2)
 	}
 }
 

@@ -267,6 +267,13 @@ func TestServicesSharesPoliciesSchedules(t *testing.T) {
 	}
 
 	a.do("DELETE", cifs+"/"+svm, map[string]any{"name": "X"}).wantError(t, http.StatusBadRequest, "262196", "name")
+	// ONTAP 9.11+ takes force on a PATCH (netapp.ontap's rename sends it);
+	// other parameters stay refused.
+	a.do("PATCH", cifs+"/"+svm+"?force=true&return_timeout=10", map[string]any{"name": "NESSIE2", "enabled": false}).must(t, http.StatusOK)
+	a.do("PATCH", cifs+"/"+svm+"?allow_delete_while_mapped=true", map[string]any{"comment": "x"}).wantError(t, http.StatusBadRequest, "262179", "allow_delete_while_mapped")
+	if r := a.do("GET", cifs+"/"+svm+"?fields=name,enabled", nil).must(t, http.StatusOK); r.str("name") != "NESSIE2" || r.get("enabled") != false {
+		t.Fatalf("renamed CIFS server: %s", r.raw)
+	}
 
 	const shares = "/api/protocols/cifs/shares"
 	a.do("POST", shares, map[string]any{"svm": map[string]any{"name": "svm0"}, "name": "s1", "path": "/v1"}).must(t, http.StatusCreated)
@@ -277,6 +284,15 @@ func TestServicesSharesPoliciesSchedules(t *testing.T) {
 	}
 	a.do("DELETE", shares+"/"+svm+"/s1", nil).must(t, http.StatusOK)
 	a.do("GET", shares+"/"+svm+"/s1", nil).wantError(t, http.StatusNotFound, "4", "name")
+	// netapp.ontap's na_ontap_cifs deletes on the SVM's path, naming the
+	// share in the query; patterns are not taken as a bulk delete.
+	a.do("POST", shares, map[string]any{"svm": map[string]any{"name": "svm0"}, "name": "s3", "path": "/v3"}).must(t, http.StatusCreated)
+	a.do("DELETE", shares+"/"+svm, nil).wantError(t, http.StatusBadRequest, "2", "name")
+	a.do("DELETE", shares+"/"+svm+"?name=s*", nil).wantError(t, http.StatusBadRequest, "2", "name")
+	a.do("DELETE", shares+"/"+svm+"?name=nosuch", nil).wantError(t, http.StatusNotFound, "4", "name")
+	a.do("DELETE", shares+"/"+svm+"?name=s3&color=red", nil).wantError(t, http.StatusBadRequest, "262179", "color")
+	a.do("DELETE", shares+"/"+svm+"?name=s3", nil).must(t, http.StatusOK)
+	a.do("GET", shares+"/"+svm+"/s3", nil).wantError(t, http.StatusNotFound, "4", "name")
 	// Leaving the domain carries the credentials (the Terraform provider's DELETE).
 	a.do("DELETE", cifs+"/"+svm+"?force=true&return_timeout=10", map[string]any{"ad_domain": map[string]any{"user": "admin", "password": "secret"}}).must(t, http.StatusOK)
 	a.do("GET", cifs+"/"+svm, nil).wantError(t, http.StatusNotFound, "4", "svm.uuid")

@@ -1,7 +1,9 @@
 """NAS objects beyond volumes through netapp_ontap.resources (ExportPolicy,
-ExportRule, Qtree, QuotaRule, SnapshotPolicy, Schedule, NfsService)."""
+ExportRule, Qtree, QuotaRule, SnapshotPolicy, Schedule, NfsService, QosPolicy,
+CifsService, CifsShare)."""
 
-from netapp_ontap.resources import ExportPolicy, ExportRule, NfsService, Qtree, QuotaRule, Schedule, SnapshotPolicy
+from netapp_ontap.resources import (CifsService, CifsShare, ExportPolicy, ExportRule, NfsService, QosPolicy, Qtree, QuotaRule,
+                                    Schedule, SnapshotPolicy)
 
 from sdkcompat import MiB, SVM_NAME, expect_failure, unique_name
 
@@ -81,3 +83,89 @@ def test_snapshot_policy_schedule_and_nfs(volumes, traffic):
     svc = NfsService.find(**{"svm.name": SVM_NAME}, fields="state,protocol")
     assert svc.state == "online" and svc.protocol.v41_enabled is True
     svc.delete()
+
+
+def test_policies_schedules_and_nfs_patch(volumes, traffic):
+    """Create, get, patch and delete a schedule, a snapshot policy and the NFS service."""
+    sched = Schedule(name=unique_name("sch"), interval="PT2H")
+    sched.post()
+    sched.interval = "PT30M"
+    sched.patch()
+    got = Schedule(uuid=sched.uuid)
+    got.get(fields="interval,type")
+    assert (got.interval, got.type) == ("PT30M", "interval")
+
+    sp = SnapshotPolicy(name=unique_name("sp"), svm={"name": SVM_NAME}, copies=[{"count": 3, "schedule": {"name": "hourly"}}])
+    sp.post()
+    sp.comment = "patched"
+    sp.enabled = False
+    sp.patch()
+    got = SnapshotPolicy(uuid=sp.uuid)
+    got.get(fields="comment,enabled,copies")
+    assert (got.comment, got.enabled, got.copies[0].count) == ("patched", False, 3)
+    sp.delete()
+    assert SnapshotPolicy.find(name=sp.name) is None
+    sched.delete()
+    assert Schedule.find(name=sched.name) is None
+
+    svc = NfsService(svm={"name": SVM_NAME}, protocol={"v3_enabled": True, "v41_enabled": False})
+    svc.post()
+    svc = NfsService.find(**{"svm.name": SVM_NAME}, fields="svm.uuid")
+    svc.protocol = {"v41_enabled": True}
+    svc.enabled = False
+    svc.patch()
+    got = NfsService.find(**{"svm.name": SVM_NAME}, fields="state,enabled,protocol")
+    assert got.enabled is False and got.protocol.v41_enabled is True and got.protocol.v3_enabled is True
+    svc.delete()
+    assert NfsService.find(**{"svm.name": SVM_NAME}) is None
+
+
+def test_qos_policy(volumes, traffic):
+    name = unique_name("qos")
+    pol = QosPolicy(name=name, svm={"name": SVM_NAME}, fixed={"max_throughput_iops": 1000, "capacity_shared": False})
+    pol.post(poll=True)
+    found = QosPolicy.find(name=name, fields="fixed,svm")
+    assert found.uuid and found.fixed.max_throughput_iops == 1000 and found.svm.name == SVM_NAME
+    found.fixed = {"max_throughput_iops": 2000}
+    found.patch(poll=True)
+    got = QosPolicy(uuid=found.uuid)
+    got.get(fields="fixed")
+    assert got.fixed.max_throughput_iops == 2000
+    dup = QosPolicy(name=name, svm={"name": SVM_NAME}, fixed={"max_throughput_iops": 10})
+    failure = expect_failure(lambda: dup.post(poll=True), traffic)
+    assert (failure.via, failure.code) == ("job", "1")  # the create's job fails: the name is taken
+    got.delete(poll=True)
+    assert QosPolicy.find(name=name) is None
+
+
+def test_cifs_service_and_share(volumes, traffic):
+    vol = volumes.create(name=unique_name("cifsvol"), size=100 * MiB, nas={"path": "/" + unique_name("cj")})
+    svc = CifsService(name="SDKCIFS", svm={"name": SVM_NAME},
+                      ad_domain={"fqdn": "example.com", "user": "admin", "password": "secret"})
+    svc.post(poll=True)
+    svc = CifsService.find(**{"svm.name": SVM_NAME}, fields="svm.uuid,name,enabled")
+    assert svc.name == "SDKCIFS" and svc.enabled is True
+    svc.enabled = False
+    svc.comment = "sdk"
+    svc.patch(poll=True)
+    got = CifsService.find(**{"svm.name": SVM_NAME}, fields="enabled,comment")
+    assert (got.enabled, got.comment) == (False, "sdk")
+
+    share = CifsShare(name="sdk_share", path=vol.nas.path, svm={"name": SVM_NAME}, comment="first")
+    share.post()
+    found = CifsShare.find(name="sdk_share", **{"svm.name": SVM_NAME}, fields="svm.uuid,path,comment,oplocks,acls")
+    assert found.path == vol.nas.path and found.comment == "first" and found.oplocks is True
+    assert found.acls[0].user_or_group == "Everyone"
+    found.comment = "second"
+    found.oplocks = False
+    found.patch()
+    got = CifsShare(svm={"uuid": found.svm.uuid}, name="sdk_share")
+    got.get(fields="comment,oplocks")
+    assert (got.comment, got.oplocks) == ("second", False)
+    dup = CifsShare(name="sdk_share", path="/", svm={"name": SVM_NAME})
+    assert expect_failure(lambda: dup.post(), traffic).status == 409
+    got.delete()
+    assert CifsShare.find(name="sdk_share", **{"svm.name": SVM_NAME}) is None
+
+    svc.delete(poll=True, body={"ad_domain": {"user": "admin", "password": "secret"}})
+    assert CifsService.find(**{"svm.name": SVM_NAME}) is None

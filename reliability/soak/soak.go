@@ -44,6 +44,18 @@ type Config struct {
 	// return_timeout, answered 202 and followed by job polling (default
 	// 0.25); the rest wait for the job with return_timeout.
 	AsyncShare float64
+	// VolumesOnly leaves the NAS and SAN objects (export policies,
+	// qtrees, LUNs, igroups, maps) out of the mix and the verification.
+	// The crash battery sets it (see there why).
+	VolumesOnly bool
+}
+
+// ops is the mix of cfg.
+func (c *Config) ops() []mixOp {
+	if !c.VolumesOnly {
+		return mix
+	}
+	return slices.DeleteFunc(slices.Clone(mix), func(m mixOp) bool { return objectOps[m.op] })
 }
 
 func (c *Config) defaults() {
@@ -82,14 +94,21 @@ const (
 	opGetJob         = "get_job"
 )
 
-// mix is the weight of each operation.
-var mix = []struct {
+// mixOp is an operation of the mix and its weight.
+type mixOp struct {
 	op     string
 	weight int
-}{
+}
+
+// mix is the weight of each operation.
+var mix = []mixOp{
 	{opCreateVolume, 12}, {opDuplicate, 2}, {opGetVolume, 10}, {opListVolumes, 5}, {opPatchVolume, 7},
 	{opRenameVolume, 3}, {opDeleteVolume, 7}, {opCreateSnapshot, 14}, {opListSnapshots, 6},
 	{opDeleteSnapshot, 7}, {opClone, 10}, {opSplit, 5}, {opRestore, 6}, {opGetJob, 3},
+	{opCreatePolicy, 3}, {opModifyPolicy, 4}, {opDeletePolicy, 2},
+	{opCreateQtree, 4}, {opPatchQtree, 3}, {opDeleteQtree, 2},
+	{opCreateLUN, 4}, {opPatchLUN, 3}, {opDeleteLUN, 2},
+	{opCreateIgroup, 2}, {opDeleteIgroup, 1}, {opMapLUN, 3}, {opUnmapLUN, 2},
 }
 
 // Run drives cfg.Clients clients against tgt for cfg.Duration (or until
@@ -178,6 +197,11 @@ type volume struct {
 	origin     *origin
 	uncertain  bool // an answer left its state unknown
 	deleted    bool
+	// cloned: made as a FlexClone (split or not), so it also holds
+	// copies of its parent's LUNs, which no model tracks.
+	cloned bool
+	qtrees []*qtree // creation order
+	luns   []*lun
 }
 
 // published is a snapshot other clients may clone.
@@ -239,16 +263,19 @@ type client struct {
 	// uncertainNames are names of creates whose outcome is unknown.
 	uncertainNames []string
 	jobs           []string // recent job UUIDs
+	policies       []*policy
+	igroups        []*igroup
 }
 
 func (c *client) loop(ctx context.Context) {
+	ops := c.cfg.ops()
 	total := 0
-	for _, m := range mix {
+	for _, m := range ops {
 		total += m.weight
 	}
 	for ctx.Err() == nil {
 		n := c.rng.IntN(total)
-		for _, m := range mix {
+		for _, m := range ops {
 			if n < m.weight {
 				// The end of the load phase is checked between
 				// operations, never inside one: an operation cut short
@@ -338,6 +365,32 @@ func (c *client) do(ctx context.Context, op string) {
 		c.restore(ctx)
 	case opGetJob:
 		c.getJob(ctx)
+	case opCreatePolicy:
+		c.createPolicy(ctx)
+	case opModifyPolicy:
+		c.modifyPolicy(ctx)
+	case opDeletePolicy:
+		c.deletePolicy(ctx)
+	case opCreateQtree:
+		c.createQtree(ctx)
+	case opPatchQtree:
+		c.patchQtree(ctx)
+	case opDeleteQtree:
+		c.deleteQtree(ctx)
+	case opCreateLUN:
+		c.createLUN(ctx)
+	case opPatchLUN:
+		c.patchLUN(ctx)
+	case opDeleteLUN:
+		c.deleteLUN(ctx)
+	case opCreateIgroup:
+		c.createIgroup(ctx)
+	case opDeleteIgroup:
+		c.deleteIgroup(ctx)
+	case opMapLUN:
+		c.mapLUN(ctx)
+	case opUnmapLUN:
+		c.unmapLUN(ctx)
 	}
 }
 
@@ -768,7 +821,7 @@ func (c *client) clone(ctx context.Context) {
 		}
 		return
 	}
-	c.adoptCreated(ctx, opClone, a, name, &volume{name: name, size: -1, origin: &origin{vol: pv, snap: ps}})
+	c.adoptCreated(ctx, opClone, a, name, &volume{name: name, size: -1, origin: &origin{vol: pv, snap: ps}, cloned: true})
 }
 
 func (c *client) split(ctx context.Context) {
@@ -845,6 +898,9 @@ type Report struct {
 	Elapsed, VerifyTime time.Duration
 	// FinalVolumes, FinalClones and FinalSnapshots count the final state.
 	FinalVolumes, FinalClones, FinalSnapshots int
+	// FinalPolicies, FinalQtrees (the default qtrees not counted),
+	// FinalLUNs, FinalIgroups and FinalMaps count the NAS and SAN objects.
+	FinalPolicies, FinalQtrees, FinalLUNs, FinalIgroups, FinalMaps int
 
 	mu         sync.Mutex
 	ops        atomic.Int64
@@ -865,7 +921,7 @@ func newReport(cfg Config) *Report {
 func (r *Report) ranEvery(n int) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, m := range mix {
+	for _, m := range r.Config.ops() {
 		var c int64
 		for _, k := range r.outcomes[m.op] {
 			c += k

@@ -158,3 +158,51 @@ func TestRunRejectsZeroDuration(t *testing.T) {
 		t.Fatal("Run accepted a zero duration")
 	}
 }
+
+// TestVerifyObjectsDetectsDisagreement checks that the NAS and SAN part
+// of verification can fail: a renamed policy, a rule never made, a
+// qtree claimed deleted, a LUN with another comment and a lost map, a
+// phantom igroup and a LUN in a volume the model does not know of.
+func TestVerifyObjectsDetectsDisagreement(t *testing.T) {
+	tgt := harness.InProcess(t, nil)
+	ctx := t.Context()
+	do := func(method, path, body string, want int) map[string]any {
+		t.Helper()
+		r, err := tgt.Do(ctx, method, path, body)
+		if err != nil || r.Status != want {
+			t.Fatalf("%s %s: %v %v", method, path, err, r)
+		}
+		rec, _ := firstRecord(r.Body)
+		return rec
+	}
+	vol := jsonpath.String(do(http.MethodPost, "/api/storage/volumes?return_timeout=30&return_records=true",
+		`{"name":"ov","svm.name":"svm0","aggregates.name":"aggr1","size":1073741824}`, http.StatusCreated), "uuid")
+	pid, _ := jsonpath.Int(do(http.MethodPost, policiesPath+"?return_records=true", `{"name":"soak_c00_ep1","svm.name":"svm0"}`, http.StatusCreated), "id")
+	qid, _ := jsonpath.Int(do(http.MethodPost, qtreesPath+"?return_timeout=30&return_records=true", `{"name":"q1","volume.uuid":"`+vol+`"}`, http.StatusCreated), "id")
+	lunID := jsonpath.String(do(http.MethodPost, lunsPath+"?return_records=true",
+		`{"name":"/vol/ov/l1","os_type":"linux","space.size":1048576,"comment":"real","svm.name":"svm0"}`, http.StatusCreated), "uuid")
+	do(http.MethodPost, lunsPath, `{"name":"/vol/ov/stray","os_type":"linux","space.size":1048576,"svm.name":"svm0"}`, http.StatusCreated)
+	do(http.MethodPost, igroupsPath, `{"name":"soak_c00_g9","os_type":"linux","svm.name":"svm0"}`, http.StatusCreated)
+	c := &client{
+		policies: []*policy{{id: pid, name: "claimed", rules: map[int64]string{1: "10.0.0.0/8"}}},
+		igroups:  []*igroup{{uuid: "0b6c0000-0000-4000-8000-00000000000a", name: "soak_c00_g1"}},
+	}
+	c.vols = map[string]*volume{vol: {uuid: vol, name: "ov", size: 1 << 30,
+		qtrees: []*qtree{{id: qid, name: "q1", deleted: true}},
+		luns:   []*lun{{uuid: lunID, lname: "l1", size: 1 << 20, comment: "claimed", maps: map[string]int64{"0b6c0000-0000-4000-8000-00000000000a": 0}}}}}
+	rep := newReport(Config{})
+	verify(ctx, tgt, []*client{c}, rep)
+	got := rep.Violations()
+	for _, want := range []string{"export policy " + strconv.FormatInt(pid, 10) + ": name", "rules", "qtree q1 of ov was deleted",
+		"LUN l1: comment", "LUN l1: maps", "phantom igroup soak_c00_g9", "igroup soak_c00_g1 was created", "phantom LUN /vol/ov/stray"} {
+		found := false
+		for _, v := range got {
+			if strings.Contains(v, want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no violation mentions %q; got %q", want, got)
+		}
+	}
+}

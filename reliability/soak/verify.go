@@ -238,6 +238,9 @@ func verify(ctx context.Context, tgt *harness.Target, clients []*client, rep *Re
 			rep.violation("phantom volume %s (%s): no client created it", v.Name, v.UUID)
 		}
 	}
+	if !rep.Config.VolumesOnly {
+		verifyObjects(ctx, tgt, st, clients, rep)
+	}
 	rep.mu.Lock()
 	delSnaps := rep.delSnaps
 	rep.mu.Unlock()
@@ -372,6 +375,7 @@ func (r *Report) Summary() string {
 	fmt.Fprintf(&b, "clients %d, load %v, requests %d (%.0f/s), verify %v\n\n", r.Config.Clients, r.Elapsed.Round(time.Millisecond),
 		r.Requests(), float64(r.Requests())/max(secs, 1e-9), r.VerifyTime.Round(time.Millisecond))
 	fmt.Fprintf(&b, "final state: %d volumes (%d unsplit clones), %d snapshots\n\n", r.FinalVolumes, r.FinalClones, r.FinalSnapshots)
+	fmt.Fprintf(&b, "NAS and SAN: %d export policies, %d qtrees, %d LUNs, %d igroups, %d LUN maps\n\n", r.FinalPolicies, r.FinalQtrees, r.FinalLUNs, r.FinalIgroups, r.FinalMaps)
 	fmt.Fprintf(&b, "| operation | requests | p50 | p99 | max | outcomes |\n|---|---:|---:|---:|---:|---|\n")
 	for _, s := range append(per, all) {
 		keys := make([]string, 0, len(s.Outcomes))
