@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -184,10 +185,84 @@ func (st *objectStore) loadLocked(recs []ObjectRecord) error {
 // built-ins already seeded): from the journal if it has saved anything,
 // else the built-ins are saved.
 func (s *Server) restoreObjects() error {
-	j := s.opts.ObjectJournal
-	if j == nil {
+	if s.opts.ObjectJournal == nil {
 		return nil
 	}
+	if err := s.loadObjects(); err != nil {
+		return err
+	}
+	pruned, err := s.pruneOrphans(context.Background())
+	if err != nil || !pruned {
+		return err
+	}
+	return s.saveAll()
+}
+
+// pruneOrphans drops the saved records of volumes the backend no longer
+// has (qtrees, quota rules, LUNs and their maps), and renames LUN paths
+// whose volume was renamed. A volume's delete
+// commits in the backend before its dependents are dropped and saved, so
+// a crash between the two leaves them behind; ONTAP never shows a qtree
+// or LUN without its volume, so they go at start. It reports whether it
+// dropped anything.
+func (s *Server) pruneOrphans(ctx context.Context) (bool, error) {
+	vols, err := s.b.ListVolumes(ctx)
+	if err != nil {
+		return false, err
+	}
+	live := make(map[string]bool, len(vols))
+	names := make(map[string]string, len(vols))
+	for _, v := range vols {
+		live[v.ID.String()] = true
+		names[v.ID.String()] = v.Name
+	}
+	pruned := false
+	st := s.objects
+	st.mu.Lock()
+	gone := map[string]bool{}
+	for _, ot := range st.order {
+		for _, p := range ot.kind.Parents {
+			if p.Kind != "volume" || !p.Cascade {
+				continue
+			}
+			for _, r := range ot.recs {
+				if u := ontap.LookupString(r, p.Field+".uuid"); u != "" && !live[u] {
+					gone[u] = true
+				}
+			}
+		}
+	}
+	for u := range gone {
+		st.dropVolumeLocked(u)
+		pruned = true
+	}
+	st.mu.Unlock()
+	renamed := map[string]string{}
+	s.san.mu.Lock()
+	for id, l := range s.san.luns {
+		u := ontap.LookupString(l, "location.volume.uuid")
+		switch {
+		case u != "" && !live[u]:
+			s.san.dropLUN(id)
+			pruned = true
+		case live[u] && ontap.LookupString(l, "location.volume.name") != names[u]:
+			// The same window after a rename: the LUN path follows the
+			// volume's name.
+			renamed[u] = names[u]
+		}
+	}
+	s.san.mu.Unlock()
+	for u, name := range renamed {
+		s.san.renameVolume(u, name)
+		pruned = true
+	}
+	return pruned, nil
+}
+
+// loadObjects fills the stores from the journal, or saves the built-ins
+// when it has never saved anything.
+func (s *Server) loadObjects() error {
+	j := s.opts.ObjectJournal
 	recs, saved, err := j.LoadObjects()
 	if err != nil {
 		return err

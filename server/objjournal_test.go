@@ -106,3 +106,66 @@ func TestObjectJournalBadRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestObjectJournalPrunesOrphans: a volume's delete commits before its
+// qtrees and LUNs are dropped and saved, so a crash between the two saves
+// records whose volume is gone. At start they are pruned (and the
+// journal rewritten); the records of volumes that exist are kept.
+func TestObjectJournalPrunesOrphans(t *testing.T) {
+	b := memBackend()
+	j := &failingJournal{}
+	s, err := server.New(b, &server.Options{Username: "u", Password: "p", ObjectJournal: j})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, body string }{
+		{"/api/storage/volumes?return_timeout=10", `{"name":"pv1","svm":{"name":"svm0"},"aggregates":[{"name":"aggr1"}],"size":104857600}`},
+		{"/api/storage/qtrees?return_timeout=10", `{"name":"q1","volume":{"name":"pv1"},"svm":{"name":"svm0"}}`},
+		{"/api/storage/luns?return_timeout=10", `{"name":"/vol/pv1/l1","svm":{"name":"svm0"},"os_type":"linux","space":{"size":1048576}}`},
+	} {
+		if code, body := send(t, s, "POST", c.path, c.body); code >= 300 {
+			t.Fatalf("POST %s: %d %s", c.path, code, body)
+		}
+	}
+	j.mu.Lock()
+	var saved []server.ObjectRecord
+	for k, rec := range j.recs {
+		kind, key, _ := strings.Cut(k, " ")
+		saved = append(saved, server.ObjectRecord{Kind: kind, Key: key, Record: rec})
+	}
+	j.mu.Unlock()
+
+	has := func(h http.Handler, path, name string) bool {
+		t.Helper()
+		code, body := send(t, h, "GET", path+"?fields=name", "")
+		if code != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, code, body)
+		}
+		return strings.Contains(body, name)
+	}
+	// The volume exists: everything comes back.
+	kept, err := server.New(b, &server.Options{Username: "u", Password: "p", ObjectJournal: &failingJournal{load: saved}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !has(kept, "/api/storage/qtrees", `"q1"`) || !has(kept, "/api/storage/luns", "/vol/pv1/l1") {
+		t.Fatal("a live volume's qtree or LUN was pruned")
+	}
+	// The volume is gone (its delete committed, the crash came before
+	// its dependents were saved): they are pruned and the journal forgets them.
+	j2 := &failingJournal{load: saved}
+	orphaned, err := server.New(memBackend(), &server.Options{Username: "u", Password: "p", ObjectJournal: j2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if has(orphaned, "/api/storage/qtrees", `"q1"`) || has(orphaned, "/api/storage/luns", "/vol/pv1/l1") {
+		t.Fatal("a qtree or LUN of a missing volume survived the start")
+	}
+	j2.mu.Lock()
+	defer j2.mu.Unlock()
+	for k, rec := range j2.recs {
+		if strings.Contains(string(rec), "pv1") {
+			t.Errorf("the journal still holds %s: %s", k, rec)
+		}
+	}
+}

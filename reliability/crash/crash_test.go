@@ -218,12 +218,7 @@ func TestCrash(t *testing.T) {
 			time.Sleep(killAt)
 			restarted <- d.crashAndRestart()
 		}()
-		rep, err := soak.Run(t.Context(), tgt, soak.Config{Duration: cycleLen, Clients: clients, Seed: seed + uint64(c)*1000,
-			// Volumes and snapshots only, for now: with the NAS and SAN
-			// objects in the mix, a kill can leave, after the restart,
-			// LUNs whose volume (a FlexClone or a renamed volume) is gone:
-			// about half the runs tried.
-			VolumesOnly: true})
+		rep, err := soak.Run(t.Context(), tgt, soak.Config{Duration: cycleLen, Clients: clients, Seed: seed + uint64(c)*1000})
 		if rerr := <-restarted; rerr != nil {
 			t.Fatalf("cycle %d: restart: %v", c, rerr)
 		}
