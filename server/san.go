@@ -181,6 +181,20 @@ func render(obj *schema.Object, tree ontap.Extra) ontap.Record {
 }
 
 // listRecords answers a collection GET.
+// listSAN answers a GET on a SAN collection: every record of the map pick
+// selects, rendered in key order under the read lock, through the query
+// engine.
+func (s *Server) listSAN(r *http.Request, sch *ontap.Schema, pick func(*sanStore) map[string]ontap.Extra, rec func(ontap.Extra) ontap.Record) (result, error) {
+	s.san.mu.RLock()
+	m := pick(s.san)
+	recs := make([]ontap.Record, 0, len(m))
+	for _, id := range sortedKeys(m) {
+		recs = append(recs, rec(m[id]))
+	}
+	s.san.mu.RUnlock()
+	return listRecords(r, sch, recs)
+}
+
 func listRecords(r *http.Request, sch *ontap.Schema, recs []ontap.Record) (result, error) {
 	q, err := sch.ParseQuery(r.URL.Query(), ontap.QueryCollection)
 	if err != nil {

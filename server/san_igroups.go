@@ -93,13 +93,7 @@ func initiatorComments(tree ontap.Extra) map[string]any {
 }
 
 func (s *Server) listIgroups(r *http.Request) (result, error) {
-	s.san.mu.RLock()
-	recs := make([]ontap.Record, 0, len(s.san.igroups))
-	for _, id := range sortedKeys(s.san.igroups) {
-		recs = append(recs, s.igroupRecord(s.san.igroups[id]))
-	}
-	s.san.mu.RUnlock()
-	return listRecords(r, igroupSchema, recs)
+	return s.listSAN(r, igroupSchema, func(st *sanStore) map[string]ontap.Extra { return st.igroups }, s.igroupRecord)
 }
 
 func (s *Server) getIgroup(r *http.Request) (result, error) {

@@ -62,13 +62,8 @@ func credentialTree(svm, body ontap.Extra) ontap.Extra {
 }
 
 func (s *Server) listISCSIServices(r *http.Request) (result, error) {
-	s.san.mu.RLock()
-	recs := make([]ontap.Record, 0, len(s.san.iscsi))
-	for _, id := range sortedKeys(s.san.iscsi) {
-		recs = append(recs, render(schema.ISCSIService, s.san.iscsi[id]))
-	}
-	s.san.mu.RUnlock()
-	return listRecords(r, iscsiServiceSchema, recs)
+	return s.listSAN(r, iscsiServiceSchema, func(st *sanStore) map[string]ontap.Extra { return st.iscsi },
+		func(tree ontap.Extra) ontap.Record { return render(schema.ISCSIService, tree) })
 }
 
 func (s *Server) iscsiServiceKey(r *http.Request) (string, error) {

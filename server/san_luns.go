@@ -65,13 +65,7 @@ func (s *Server) lunRecord(tree ontap.Extra) ontap.Record {
 func selfLink(href string) ontap.Extra { return ontap.Extra{"self": ontap.Extra{"href": href}} }
 
 func (s *Server) listLUNs(r *http.Request) (result, error) {
-	s.san.mu.RLock()
-	recs := make([]ontap.Record, 0, len(s.san.luns))
-	for _, id := range sortedKeys(s.san.luns) {
-		recs = append(recs, s.lunRecord(s.san.luns[id]))
-	}
-	s.san.mu.RUnlock()
-	return listRecords(r, lunSchema, recs)
+	return s.listSAN(r, lunSchema, func(st *sanStore) map[string]ontap.Extra { return st.luns }, s.lunRecord)
 }
 
 func (s *Server) getLUN(r *http.Request) (result, error) {
