@@ -52,25 +52,7 @@ func Decode[T any](body []byte, opts DecodeOptions) (*T, []string, error) {
 	if len(body) == 0 {
 		return rec, nil, nil
 	}
-	if !utf8.Valid(body) {
-		// encoding/json would quietly turn bad bytes into U+FFFD and store
-		// a name or comment the client never sent.
-		return nil, nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body is not valid UTF-8.")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var raw any
-	if err := dec.Decode(&raw); err != nil {
-		return nil, nil, errMalformed(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body must hold exactly one JSON object; found data after it.")
-	}
-	obj, ok := raw.(map[string]any)
-	if !ok {
-		return nil, nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body must be a JSON object.")
-	}
-	expanded, err := expand(obj, "", 0, opts.IgnoreUnknownFields)
+	expanded, err := parseBody(body, opts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -405,4 +387,29 @@ func emptyObject(raw any) bool {
 		}
 	}
 	return true
+}
+
+// parseBody reads a non-empty request body as exactly one JSON object
+// (numbers kept exact) and expands its dotted keys, for Decode and
+// DecodeObject alike.
+func parseBody(body []byte, opts DecodeOptions) (map[string]any, error) {
+	if !utf8.Valid(body) {
+		// encoding/json would quietly turn bad bytes into U+FFFD and store
+		// a name or comment the client never sent.
+		return nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body is not valid UTF-8.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var raw any
+	if err := dec.Decode(&raw); err != nil {
+		return nil, errMalformed(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body must hold exactly one JSON object; found data after it.")
+	}
+	obj, ok := raw.(map[string]any)
+	if !ok {
+		return nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body must be a JSON object.")
+	}
+	return expand(obj, "", 0, opts.IgnoreUnknownFields)
 }

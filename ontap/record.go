@@ -3,14 +3,10 @@ package ontap
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
-	"net/http"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/nessie-go/nessie/ontap/schema"
 )
@@ -230,23 +226,7 @@ func DecodeObject(obj *schema.Object, body []byte, opts DecodeOptions) (Extra, [
 	if len(body) == 0 {
 		return Extra{}, nil, nil
 	}
-	if !utf8.Valid(body) {
-		return nil, nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body is not valid UTF-8.")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var raw any
-	if err := dec.Decode(&raw); err != nil {
-		return nil, nil, errMalformed(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body must hold exactly one JSON object; found data after it.")
-	}
-	m, ok := raw.(map[string]any)
-	if !ok {
-		return nil, nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body must be a JSON object.")
-	}
-	expanded, err := expand(m, "", 0, opts.IgnoreUnknownFields)
+	expanded, err := parseBody(body, opts)
 	if err != nil {
 		return nil, nil, err
 	}
