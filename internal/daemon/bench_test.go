@@ -16,24 +16,7 @@ func BenchmarkGetClusterHTTPS(b *testing.B) {
 	cfg := DefaultConfig()
 	cfg.Listen = "127.0.0.1:0"
 	cfg.DataDir = filepath.Join(b.TempDir(), "data")
-	ready := make(chan Ready, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, cfg, &RunOptions{Logger: slog.New(slog.DiscardHandler), Ready: func(r Ready) { ready <- r }})
-	}()
-	var r Ready
-	select {
-	case r = <-ready:
-	case err := <-done:
-		b.Fatal(err)
-	}
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			b.Error(err)
-		}
-	}()
+	r := runForBench(b, cfg)
 	c := client(b, cfg.DataDir)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -53,4 +36,30 @@ func BenchmarkGetClusterHTTPS(b *testing.B) {
 			}
 		}
 	})
+}
+
+// runForBench starts the daemon with cfg for a benchmark, silent, and
+// stops it (checking it exits cleanly) when the benchmark ends.
+func runForBench(b *testing.B, cfg Config) Ready {
+	b.Helper()
+	ready := make(chan Ready, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, cfg, &RunOptions{Logger: slog.New(slog.DiscardHandler), Ready: func(r Ready) { ready <- r }})
+	}()
+	var r Ready
+	select {
+	case r = <-ready:
+	case err := <-done:
+		cancel()
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			b.Error(err)
+		}
+	})
+	return r
 }

@@ -1,10 +1,8 @@
 package daemon
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"path/filepath"
 	"runtime"
@@ -27,24 +25,7 @@ func BenchmarkCreateVolumeHTTP(b *testing.B) {
 				cfg.HTTP = true
 				cfg.Store = store
 				cfg.DataDir = filepath.Join(b.TempDir(), "data")
-				ready := make(chan Ready, 1)
-				ctx, cancel := context.WithCancel(context.Background())
-				done := make(chan error, 1)
-				go func() {
-					done <- Run(ctx, cfg, &RunOptions{Logger: slog.New(slog.DiscardHandler), Ready: func(r Ready) { ready <- r }})
-				}()
-				var r Ready
-				select {
-				case r = <-ready:
-				case err := <-done:
-					b.Fatal(err)
-				}
-				defer func() {
-					cancel()
-					if err := <-done; err != nil {
-						b.Error(err)
-					}
-				}()
+				r := runForBench(b, cfg)
 				c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 				var next atomic.Int64
 				create := func() error {
