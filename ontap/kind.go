@@ -2,6 +2,7 @@ package ontap
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/nessie-go/nessie/ontap/schema"
@@ -88,6 +89,51 @@ type Kind struct {
 	Create func(rec Extra) error
 	Patch  func(old, patch Extra, paths []string) error
 	Delete func(rec Extra) error
+
+	// The hooks below give a kind's rules a read-only View of related
+	// state (the SAN kinds use them; see the package documentation).
+
+	// NotFound is the kind's 404 for the record a path names (a LUN's
+	// 5374875), given the identity the path gives (key paths set) and a
+	// view: a LUN map reports its missing LUN or igroup first. nil is
+	// ErrNotFound(Key).
+	NotFound func(v View, key Extra) *Error
+	// Render adds, when a record is read, the fields derived from related
+	// records (a LUN's lun_maps and status.mapped); they are never stored.
+	Render func(v View, rec Extra) Extra
+	// Query rewrites the query of a GET before it is parsed (Trident asks
+	// LUN maps for a field ONTAP ignores).
+	Query func(url.Values) url.Values
+	// FoldKey says the key is matched case-insensitively and stored in
+	// lower case (an initiator name).
+	FoldKey bool
+	// CloneVolume, for a kind with a volume parent, is the copy a FlexClone
+	// gets of a record of its parent volume (a LUN: ONTAP's clone holds
+	// the parent's files), given the record and the clone's {name, uuid};
+	// the store assigns the copy's key. nil copies nothing.
+	CloneVolume func(rec, clone Extra) Extra
+	// OwnMutations says POST, PATCH and DELETE are served by the kind's
+	// own handlers in package server, because its rules need more than
+	// the generic flow (a LUN's location, a LUN map's number); its records
+	// still live in the store (integrity, cascades, journal) and GETs
+	// are the generic ones.
+	OwnMutations bool
+}
+
+// View is the read-only look at the object store a kind's hooks get,
+// taken under the store's lock: the records of any kind, and the SVM and
+// node references the cluster has.
+type View interface {
+	// Get returns the record of kind (a schema name) with identity id
+	// (its key paths' values joined by "/").
+	Get(kind, id string) (Extra, bool)
+	// Find returns the records of kind for which match is true, in no
+	// particular order.
+	Find(kind string, match func(Extra) bool) []Extra
+	// SVM returns the {name, uuid} of the SVM with that UUID.
+	SVM(uuid string) (Extra, bool)
+	// Node returns the {name, uuid} of the cluster's node.
+	Node() Extra
 }
 
 // Parent is a reference to the object a record belongs to.
@@ -106,6 +152,10 @@ type Parent struct {
 	// Derived parents are not given in the body but copied from the
 	// first parent (a rule's SVM is its policy's).
 	Derived bool
+	// Key is the field of the reference that identifies the parent when
+	// it is not the default ("uuid" for SVMs and volumes, "id" for stored
+	// kinds): a LUN map's lun.uuid.
+	Key string
 }
 
 // Embed names a field that shows, inline, the records of another kind
@@ -148,7 +198,13 @@ func (k *Kind) KeyPaths() []string {
 
 func (k *Kind) scopeKey() string {
 	for _, p := range k.Parents {
-		if p.Field == k.Scope && p.Kind != "svm" && p.Kind != "volume" {
+		if p.Field != k.Scope {
+			continue
+		}
+		if p.Key != "" {
+			return p.Key
+		}
+		if p.Kind != "svm" && p.Kind != "volume" {
 			return "id"
 		}
 	}

@@ -37,7 +37,7 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 			if err := c.Reset(r.Context()); err != nil {
 				return result{}, err
 			}
-			s.resetSAN()
+			s.resetSides()
 			s.resetObjects()
 			if err := s.saveAll(); err != nil {
 				return result{}, err

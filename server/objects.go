@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +30,11 @@ var objectKinds = []*ontap.Kind{
 	ontap.ScheduleKind,
 	ontap.QoSPolicyKind,
 	ontap.VolumeEfficiencyPolicyKind,
+	ontap.LUNKind,
+	ontap.IgroupKind,
+	ontap.LUNMapKind,
+	ontap.ISCSIServiceKind,
+	ontap.ISCSICredentialKind,
 }
 
 // kindByName returns the registered kind with that schema name, or nil.
@@ -75,8 +81,12 @@ func (s *Server) objectRoutes() []route {
 		}
 		out = append(out,
 			route{method: "GET", path: coll, h: s.listObjects(t), summary: "List " + plural(k.Label), kind: ontap.QueryCollection, schema: t.schema, status: ok},
-			route{method: "POST", path: coll, h: s.createObject(t), summary: "Create " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, body: "@create", status: create},
 			route{method: "GET", path: item, h: s.getObject(t), summary: "Get " + article(k.Label), kind: ontap.QueryRecord, schema: t.schema, status: ok})
+		if k.OwnMutations {
+			continue // served by the kind's own handlers (ownRoutes)
+		}
+		out = append(out,
+			route{method: "POST", path: coll, h: s.createObject(t), summary: "Create " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, body: "@create", status: create})
 		if !k.NoPatch {
 			out = append(out, route{method: "PATCH", path: item, h: s.patchObject(t), summary: "Modify " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, body: "@modify", status: mut})
 		}
@@ -201,6 +211,9 @@ func (s *Server) itemID(r *http.Request, t *kindTable) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if k.FoldKey {
+		v = strings.ToLower(valueText(v))
+	}
 	return strings.Join(append(parts, valueText(v)), "/"), nil
 }
 
@@ -227,12 +240,17 @@ func (s *Server) render(t *kindTable, rec ontap.Extra) ontap.Record {
 		}
 		rec = ontap.With(rec, e.Field, arr)
 	}
+	if t.kind.Render != nil {
+		s.objects.mu.RLock()
+		rec = t.kind.Render(s.view(), rec)
+		s.objects.mu.RUnlock()
+	}
 	return ontap.Record{Extra: ontap.Gettable(t.kind.Object, rec)}
 }
 
 func (s *Server) listObjects(t *kindTable) handlerFunc {
 	return func(r *http.Request) (result, error) {
-		q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryCollection)
+		q, err := t.schema.ParseQuery(t.query(r), ontap.QueryCollection)
 		if err != nil {
 			return result{}, err
 		}
@@ -280,14 +298,14 @@ func (s *Server) getObject(t *kindTable) handlerFunc {
 		if err != nil {
 			return result{}, err
 		}
-		q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryRecord)
+		q, err := t.schema.ParseQuery(t.query(r), ontap.QueryRecord)
 		if err != nil {
 			return result{}, err
 		}
 		rec, ok := s.objects.get(t, id)
 		if !ok {
 			if rec, ok = s.implicit(r.Context(), t, id); !ok {
-				return result{}, ontap.ErrNotFound(t.kind.Key)
+				return result{}, s.notFound(t, id)
 			}
 		}
 		one := []ontap.Record{{Extra: rec}}
@@ -386,7 +404,7 @@ func (s *Server) patchObject(t *kindTable) handlerFunc {
 					return result{}, err
 				}
 			}
-			return result{}, ontap.ErrNotFound(k.Key)
+			return result{}, s.notFound(t, id)
 		}
 		body, err := s.readBody(r)
 		if err != nil {
@@ -451,7 +469,7 @@ func (s *Server) deleteObject(t *kindTable) handlerFunc {
 					return result{}, err
 				}
 			}
-			return result{}, ontap.ErrNotFound(k.Key)
+			return result{}, s.notFound(t, id)
 		}
 		if err := s.deleteBody(r, q, k); err != nil {
 			return result{}, err
@@ -523,7 +541,7 @@ func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Ext
 		if p.Derived {
 			continue
 		}
-		ref, _ := rec[p.Field].(ontap.Extra)
+		ref, _ := ontap.Lookup(rec, p.Field).(ontap.Extra)
 		if ref == nil && !create {
 			continue // a PATCH that does not name it
 		}
@@ -953,4 +971,29 @@ func (s *Server) withVolumeNames(ctx context.Context, t *kindTable, recs []ontap
 		recs[i] = ontap.Record{Extra: rec}
 	}
 	return nil
+}
+
+// query is a GET's query, as the kind's Query hook rewrites it.
+func (t *kindTable) query(r *http.Request) url.Values {
+	if t.kind.Query != nil {
+		return t.kind.Query(r.URL.Query())
+	}
+	return r.URL.Query()
+}
+
+// notFound is the kind's 404 for the record with identity id.
+func (s *Server) notFound(t *kindTable, id string) error {
+	if t.kind.NotFound == nil {
+		return ontap.ErrNotFound(t.kind.Key)
+	}
+	key := ontap.Extra{}
+	parts := strings.SplitN(id, "/", len(t.keys))
+	for i, p := range t.keys {
+		if i < len(parts) {
+			key = ontap.With(key, p, parts[i])
+		}
+	}
+	s.objects.mu.RLock()
+	defer s.objects.mu.RUnlock()
+	return t.kind.NotFound(s.view(), key)
 }

@@ -181,18 +181,19 @@ func (st *objectStore) loadLocked(recs []ObjectRecord) error {
 	return nil
 }
 
-// restoreObjects fills the object, SAN, SVM and LIF stores at start (the
+// restoreObjects fills the object, SVM and LIF stores at start (the
 // built-ins already seeded): from the journal if it has saved anything,
 // else the built-ins are saved.
 func (s *Server) restoreObjects() error {
 	if s.opts.ObjectJournal == nil {
 		return nil
 	}
-	if err := s.loadObjects(); err != nil {
+	converted, err := s.loadObjects()
+	if err != nil {
 		return err
 	}
 	pruned, err := s.pruneOrphans(context.Background())
-	if err != nil || !pruned {
+	if err != nil || !pruned && !converted {
 		return err
 	}
 	return s.saveAll()
@@ -236,62 +237,59 @@ func (s *Server) pruneOrphans(ctx context.Context) (bool, error) {
 		st.dropVolumeLocked(u)
 		pruned = true
 	}
+	// The same window after a rename: the records inside a volume (a
+	// LUN's path) follow its name.
+	for u, name := range names {
+		before := len(st.dirty)
+		st.renameVolumeLocked(u, name)
+		pruned = pruned || len(st.dirty) > before
+	}
+	st.dirty = nil // saved by saveAll
 	st.mu.Unlock()
-	renamed := map[string]string{}
-	s.san.mu.Lock()
-	for id, l := range s.san.luns {
-		u := ontap.LookupString(l, "location.volume.uuid")
-		switch {
-		case u != "" && !live[u]:
-			s.san.dropLUN(id)
-			pruned = true
-		case live[u] && ontap.LookupString(l, "location.volume.name") != names[u]:
-			// The same window after a rename: the LUN path follows the
-			// volume's name.
-			renamed[u] = names[u]
-		}
-	}
-	s.san.mu.Unlock()
-	for u, name := range renamed {
-		s.san.renameVolume(u, name)
-		pruned = true
-	}
 	return pruned, nil
 }
 
 // loadObjects fills the stores from the journal, or saves the built-ins
-// when it has never saved anything.
-func (s *Server) loadObjects() error {
+// when it has never saved anything. It reports whether it converted
+// records saved under the SAN store's old kinds (convertOld), which are
+// then to be saved again under the new ones.
+func (s *Server) loadObjects() (bool, error) {
 	j := s.opts.ObjectJournal
 	recs, saved, err := j.LoadObjects()
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !saved {
-		return s.saveAll()
+		return false, s.saveAll()
 	}
 	st := s.objects
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	s.san.luns, s.san.igroups, s.san.maps, s.san.iscsi, s.san.creds = map[string]ontap.Extra{}, map[string]ontap.Extra{}, map[lunMapKey]int64{}, map[string]ontap.Extra{}, map[credKey]ontap.Extra{}
 	var own []ObjectRecord
+	converted := false
 	for _, r := range recs {
 		side, err := s.loadSide(r)
 		if err != nil {
-			return err
+			return false, err
 		}
-		if !side {
-			own = append(own, r)
+		if side {
+			continue
 		}
+		r, old, err := convertOld(r)
+		if err != nil {
+			return false, err
+		}
+		converted = converted || old
+		own = append(own, r)
 	}
 	if err := st.loadLocked(own); err != nil {
-		return err
+		return false, err
 	}
 	s.side.last = s.sideEntries()
-	return nil
+	return converted, nil
 }
 
-// saveAll replaces everything saved by the object, SAN, SVM and LIF
+// saveAll replaces everything saved by the object, SVM and LIF
 // stores as they are (at start on a new journal, and after a reset), in
 // one commit.
 func (s *Server) saveAll() error {

@@ -64,7 +64,7 @@ func TestObjectJournalFailure(t *testing.T) {
 	defer s.Close()
 	builtin := 0
 	for k, v := range j.recs {
-		if strings.Contains(string(v), `"name":"default"`) || strings.HasPrefix(k, "san:iscsi ") {
+		if strings.Contains(string(v), `"name":"default"`) || strings.HasPrefix(k, "iscsi_service ") {
 			builtin++ // the default export and snapshot policies, the iSCSI service
 		}
 	}

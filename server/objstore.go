@@ -432,3 +432,115 @@ func firstErr(err error, wait func() error) error {
 	}
 	return wait()
 }
+
+// do runs fn under the store's write lock, then queues the changes it
+// made (setLocked, deleteLocked, insertLocked, drop) and returns once
+// they are durable: the way a kind's own handlers change the store.
+func (st *objectStore) do(fn func() error) error {
+	st.mu.Lock()
+	err := fn()
+	wait := st.flushLocked()
+	st.mu.Unlock()
+	return firstErr(err, wait)
+}
+
+// renameVolume follows a volume's rename in the records inside it: the
+// volume's name in their reference, and what their Complete rule derives
+// from it (a qtree's path, a LUN's name).
+func (st *objectStore) renameVolume(uuid, name string) error {
+	return st.do(func() error {
+		st.renameVolumeLocked(uuid, name)
+		return nil
+	})
+}
+
+func (st *objectStore) renameVolumeLocked(uuid, name string) {
+	for _, ot := range st.order {
+		for _, p := range ot.kind.Parents {
+			if p.Kind != "volume" {
+				continue
+			}
+			for id, r := range ot.recs {
+				if ontap.LookupString(r, p.Field+".uuid") != uuid || ontap.LookupString(r, p.Field+".name") == name {
+					continue
+				}
+				r = ontap.With(r, p.Field+".name", name)
+				if ot.kind.Complete != nil {
+					r = ot.kind.Complete(r)
+				}
+				st.setLocked(ot, id, r)
+			}
+		}
+	}
+}
+
+// cloneVolume gives a FlexClone (clone: its {name, uuid}) the copies its
+// parent volume's records make (the kinds' CloneVolume hooks).
+func (st *objectStore) cloneVolume(parent string, clone ontap.Extra) error {
+	return st.do(func() error {
+		for _, ot := range st.order {
+			if ot.kind.CloneVolume == nil {
+				continue
+			}
+			for _, p := range ot.kind.Parents {
+				if p.Kind != "volume" {
+					continue
+				}
+				var copies []ontap.Extra
+				for _, r := range ot.recs {
+					if ontap.LookupString(r, p.Field+".uuid") == parent {
+						if c := ot.kind.CloneVolume(r, clone); c != nil {
+							copies = append(copies, c)
+						}
+					}
+				}
+				for _, c := range copies {
+					if _, err := st.insertLocked(ot, c, func(rec ontap.Extra) (ontap.Extra, error) { return rec, nil }); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// storeView is the ontap.View of the store a kind's hooks get; its user
+// holds st.mu.
+type storeView struct{ s *Server }
+
+func (s *Server) view() ontap.View { return storeView{s} }
+
+func (v storeView) Get(kind, id string) (ontap.Extra, bool) {
+	t := v.s.objects.tables[kind]
+	if t == nil {
+		return nil, false
+	}
+	rec, ok := t.recs[id]
+	return rec, ok
+}
+
+func (v storeView) Find(kind string, match func(ontap.Extra) bool) []ontap.Extra {
+	t := v.s.objects.tables[kind]
+	if t == nil {
+		return nil
+	}
+	var out []ontap.Extra
+	for _, rec := range t.recs {
+		if match(rec) {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+func (v storeView) SVM(uuid string) (ontap.Extra, bool) {
+	if !strings.EqualFold(uuid, v.s.id.SVMUUID) {
+		return nil, false
+	}
+	return ontap.Extra{"name": v.s.id.SVMName, "uuid": v.s.id.SVMUUID}, true
+}
+
+func (v storeView) Node() ontap.Extra {
+	return ontap.Extra{"name": v.s.id.NodeName, "uuid": v.s.id.NodeUUID}
+}

@@ -3,69 +3,36 @@ package server
 import (
 	"maps"
 	"net/http"
-	"sort"
 	"strings"
 
 	"github.com/nessie-go/nessie/ontap"
 	"github.com/nessie-go/nessie/ontap/schema"
 )
 
-// iSCSI: the service of each SVM (/api/protocols/san/iscsi/services,
-// keyed by the SVM's UUID) and its security credentials
+// iSCSI (ontap.ISCSIServiceKind, ontap.ISCSICredentialKind): POST, PATCH
+// and DELETE of the service of each SVM (/api/protocols/san/iscsi/services,
+// keyed by the SVM's UUID) and of its security credentials
 // (/api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}), the
-// "default" one included. The cluster's SVM starts with an enabled
-// service, as an SVM Trident's ontap-san driver uses has.
-
-const (
-	iscsiServicesPath = "/api/protocols/san/iscsi/services"
-	iscsiCredsPath    = "/api/protocols/san/iscsi/credentials"
-)
-
-var (
-	iscsiServiceSchema = sanSchema(schema.ISCSIService, []string{"svm.uuid"}, "svm", "enabled", "target")
-	iscsiCredSchema    = sanSchema(schema.ISCSICredentials, []string{"svm.uuid", "initiator"}, "svm", "initiator", "authentication_type")
-)
+// "default" one included. The cluster's SVM starts with an enabled service
+// and its default credential (the kinds' Builtin records), as an SVM
+// Trident's ontap-san driver uses has.
 
 func (s *Server) iscsiRoutes() []route {
 	ok, made := []int{http.StatusOK}, []int{http.StatusCreated}
-	svc, cred := iscsiServicesPath+"/{svm_uuid}", iscsiCredsPath+"/{svm_uuid}/{initiator}"
+	st, ct := s.table(ontap.ISCSIServiceKind), s.table(ontap.ISCSICredentialKind)
+	svc, cred := ontap.ISCSIServiceKind.Path+"/{svm_uuid}", ontap.ISCSICredentialKind.Path+"/{svm_uuid}/{initiator}"
 	return []route{
-		{method: "GET", path: iscsiServicesPath, h: s.listISCSIServices, summary: "List iSCSI services", kind: ontap.QueryCollection, schema: iscsiServiceSchema, status: ok},
-		{method: "POST", path: iscsiServicesPath, h: s.createISCSIService, summary: "Create an SVM's iSCSI service", kind: ontap.QueryMutation, schema: iscsiServiceSchema, body: "@create", status: made},
-		{method: "GET", path: svc, h: s.getISCSIService, summary: "Get an SVM's iSCSI service", kind: ontap.QueryRecord, schema: iscsiServiceSchema, status: ok},
-		{method: "PATCH", path: svc, h: s.patchISCSIService, summary: "Enable, disable or rename an SVM's iSCSI service", kind: ontap.QueryMutation, schema: iscsiServiceSchema, body: "@modify", status: ok},
-		{method: "DELETE", path: svc, h: s.deleteISCSIService, summary: "Delete an SVM's (disabled) iSCSI service", kind: ontap.QueryMutation, schema: iscsiServiceSchema, status: ok},
-		{method: "GET", path: iscsiCredsPath, h: s.listISCSICredentials, summary: "List iSCSI security credentials", kind: ontap.QueryCollection, schema: iscsiCredSchema, status: ok},
-		{method: "POST", path: iscsiCredsPath, h: s.createISCSICredential, summary: "Create an iSCSI security credential", kind: ontap.QueryMutation, schema: iscsiCredSchema, body: "@create", status: made},
-		{method: "GET", path: cred, h: s.getISCSICredential, summary: "Get an iSCSI security credential", kind: ontap.QueryRecord, schema: iscsiCredSchema, status: ok},
-		{method: "PATCH", path: cred, h: s.patchISCSICredential, summary: "Change an iSCSI security credential", kind: ontap.QueryMutation, schema: iscsiCredSchema, body: "@modify", status: ok},
-		{method: "DELETE", path: cred, h: s.deleteISCSICredential, summary: "Delete an iSCSI security credential (not the default)", kind: ontap.QueryMutation, schema: iscsiCredSchema, status: ok},
+		{method: "POST", path: ontap.ISCSIServiceKind.Path, h: s.createISCSIService, summary: "Create an SVM's iSCSI service", kind: ontap.QueryMutation, schema: st.schema, body: "@create", status: made},
+		{method: "PATCH", path: svc, h: s.patchISCSIService, summary: "Enable, disable or rename an SVM's iSCSI service", kind: ontap.QueryMutation, schema: st.schema, body: "@modify", status: ok},
+		{method: "DELETE", path: svc, h: s.deleteISCSIService, summary: "Delete an SVM's (disabled) iSCSI service", kind: ontap.QueryMutation, schema: st.schema, status: ok},
+		{method: "POST", path: ontap.ISCSICredentialKind.Path, h: s.createISCSICredential, summary: "Create an iSCSI security credential", kind: ontap.QueryMutation, schema: ct.schema, body: "@create", status: made},
+		{method: "PATCH", path: cred, h: s.patchISCSICredential, summary: "Change an iSCSI security credential", kind: ontap.QueryMutation, schema: ct.schema, body: "@modify", status: ok},
+		{method: "DELETE", path: cred, h: s.deleteISCSICredential, summary: "Delete an iSCSI security credential (not the default)", kind: ontap.QueryMutation, schema: ct.schema, status: ok},
 	}
 }
 
-// iscsiServiceTree is a new service record; alias "" means the SVM's name.
-func iscsiServiceTree(svm ontap.Extra, enabled bool, alias string) ontap.Extra {
-	u := ontap.LookupString(svm, "uuid")
-	if alias == "" {
-		alias = ontap.LookupString(svm, "name")
-	}
-	return ontap.Extra{"svm": svm, "enabled": enabled,
-		"target": ontap.Extra{"name": ontap.ISCSITargetName(u, 2), "alias": alias},
-		"_links": selfLink(iscsiServicesPath + "/" + u)}
-}
-
-// credentialTree completes a credential record.
-func credentialTree(svm, body ontap.Extra) ontap.Extra {
-	tree := ontap.MergeExtra(body, ontap.Extra{"svm": svm})
-	tree["_links"] = selfLink(iscsiCredsPath + "/" + ontap.LookupString(svm, "uuid") + "/" + ontap.LookupString(tree, "initiator"))
-	return tree
-}
-
-func (s *Server) listISCSIServices(r *http.Request) (result, error) {
-	return s.listSAN(r, iscsiServiceSchema, func(st *sanStore) map[string]ontap.Extra { return st.iscsi },
-		func(tree ontap.Extra) ontap.Record { return render(schema.ISCSIService, tree) })
-}
-
+// iscsiServiceKey reads the SVM UUID a service's path names (404 2621462
+// for an SVM that does not exist).
 func (s *Server) iscsiServiceKey(r *http.Request) (string, error) {
 	id, err := pathID(r, "svm_uuid", "svm.uuid")
 	if err != nil {
@@ -77,26 +44,9 @@ func (s *Server) iscsiServiceKey(r *http.Request) (string, error) {
 	return s.id.SVMUUID, nil
 }
 
-func (s *Server) getISCSIService(r *http.Request) (result, error) {
-	id, err := s.iscsiServiceKey(r)
-	if err != nil {
-		return result{}, err
-	}
-	q, err := iscsiServiceSchema.ParseQuery(r.URL.Query(), ontap.QueryRecord)
-	if err != nil {
-		return result{}, err
-	}
-	s.san.mu.RLock()
-	tree, ok := s.san.iscsi[id]
-	s.san.mu.RUnlock()
-	if !ok {
-		return result{}, ontap.ErrISCSIServiceNotFound()
-	}
-	return oneRecord(q, iscsiServiceSchema, render(schema.ISCSIService, tree))
-}
-
 func (s *Server) createISCSIService(r *http.Request) (result, error) {
-	q, err := iscsiServiceSchema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
+	t := s.table(ontap.ISCSIServiceKind)
+	q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
 	if err != nil {
 		return result{}, err
 	}
@@ -113,24 +63,35 @@ func (s *Server) createISCSIService(r *http.Request) (result, error) {
 		enabled = e
 	}
 	id := ontap.LookupString(svm, "uuid")
-	s.san.mu.Lock()
-	defer s.san.mu.Unlock()
-	if _, ok := s.san.iscsi[id]; ok {
-		return result{}, ontap.ErrISCSIServiceExists()
+	var stored ontap.Extra
+	err = s.objects.do(func() error {
+		if _, ok := t.recs[id]; ok {
+			return ontap.ErrISCSIServiceExists()
+		}
+		var err error
+		if stored, err = s.objects.insertLocked(t, ontap.ISCSIServiceRecord(svm, enabled, ontap.LookupString(body, "target.alias")), keep); err != nil {
+			return err
+		}
+		ct := s.table(ontap.ISCSICredentialKind)
+		if _, ok := ct.recs[id+"/"+ontap.DefaultISCSIInitiator]; ok {
+			return nil
+		}
+		_, err = s.objects.insertLocked(ct, ontap.DefaultISCSICredential(svm), keep)
+		return err
+	})
+	if err != nil {
+		return result{}, err
 	}
-	tree := iscsiServiceTree(svm, enabled, ontap.LookupString(body, "target.alias"))
-	s.san.iscsi[id] = tree
-	s.san.creds[credKey{id, ontap.DefaultISCSIInitiator}] = credentialTree(svm, ontap.Extra{
-		"initiator": ontap.DefaultISCSIInitiator, "authentication_type": ontap.ISCSIAuthNone})
-	return created(q, iscsiServicesPath+"/"+id, render(schema.ISCSIService, tree)), nil
+	return created(q, t.itemPath(stored), s.render(t, stored)), nil
 }
 
 func (s *Server) patchISCSIService(r *http.Request) (result, error) {
+	t := s.table(ontap.ISCSIServiceKind)
 	id, err := s.iscsiServiceKey(r)
 	if err != nil {
 		return result{}, err
 	}
-	q, err := iscsiServiceSchema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
+	q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
 	if err != nil {
 		return result{}, err
 	}
@@ -138,89 +99,65 @@ func (s *Server) patchISCSIService(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	s.san.mu.Lock()
-	defer s.san.mu.Unlock()
-	old, ok := s.san.iscsi[id]
-	if !ok {
-		return result{}, ontap.ErrISCSIServiceNotFound()
+	err = s.objects.do(func() error {
+		old, ok := t.recs[id]
+		if !ok {
+			return ontap.ErrISCSIServiceNotFound()
+		}
+		s.objects.setLocked(t, id, ontap.MergeExtra(old, patch))
+		return nil
+	})
+	if err != nil {
+		return result{}, err
 	}
-	s.san.iscsi[id] = ontap.MergeExtra(old, patch)
 	return done(), nil
 }
 
 func (s *Server) deleteISCSIService(r *http.Request) (result, error) {
+	t := s.table(ontap.ISCSIServiceKind)
 	id, err := s.iscsiServiceKey(r)
 	if err != nil {
 		return result{}, err
 	}
-	if _, err := iscsiServiceSchema.ParseQuery(r.URL.Query(), ontap.QueryMutation); err != nil {
+	if _, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation); err != nil {
 		return result{}, err
 	}
 	if err := s.emptyBody(r); err != nil {
 		return result{}, err
 	}
-	s.san.mu.Lock()
-	defer s.san.mu.Unlock()
-	tree, ok := s.san.iscsi[id]
-	if !ok {
-		return result{}, ontap.ErrISCSIServiceNotFound()
-	}
-	enabled, _ := tree["enabled"].(bool)
-	if err := ontap.CheckISCSIServiceDelete(enabled); err != nil {
-		return result{}, err
-	}
-	delete(s.san.iscsi, id)
-	for k := range s.san.creds {
-		if k.svm == id {
-			delete(s.san.creds, k)
+	err = s.objects.do(func() error {
+		tree, ok := t.recs[id]
+		if !ok {
+			return ontap.ErrISCSIServiceNotFound()
 		}
+		enabled, _ := tree["enabled"].(bool)
+		if err := ontap.CheckISCSIServiceDelete(enabled); err != nil {
+			return err
+		}
+		s.objects.deleteLocked(t, id)
+		ct := s.table(ontap.ISCSICredentialKind)
+		for k, c := range ct.recs {
+			if ontap.LookupString(c, "svm.uuid") == id {
+				s.objects.drop(ct, k, c)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return result{}, err
 	}
 	return done(), nil
 }
 
 // ---- credentials ----
 
-func (s *Server) listISCSICredentials(r *http.Request) (result, error) {
-	s.san.mu.RLock()
-	keys := make([]credKey, 0, len(s.san.creds))
-	for k := range s.san.creds {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		return keys[i].svm < keys[j].svm || keys[i].svm == keys[j].svm && keys[i].initiator < keys[j].initiator
-	})
-	recs := make([]ontap.Record, len(keys))
-	for i, k := range keys {
-		recs[i] = render(schema.ISCSICredentials, s.san.creds[k])
-	}
-	s.san.mu.RUnlock()
-	return listRecords(r, iscsiCredSchema, recs)
-}
-
-func (s *Server) credKeyOf(r *http.Request) (credKey, error) {
+// credKeyOf reads a credential's identity from its path.
+func (s *Server) credKeyOf(r *http.Request) (string, error) {
 	id, err := s.iscsiServiceKey(r)
 	if err != nil {
-		return credKey{}, err
+		return "", err
 	}
-	return credKey{id, strings.ToLower(r.PathValue("initiator"))}, nil
-}
-
-func (s *Server) getISCSICredential(r *http.Request) (result, error) {
-	k, err := s.credKeyOf(r)
-	if err != nil {
-		return result{}, err
-	}
-	q, err := iscsiCredSchema.ParseQuery(r.URL.Query(), ontap.QueryRecord)
-	if err != nil {
-		return result{}, err
-	}
-	s.san.mu.RLock()
-	tree, ok := s.san.creds[k]
-	s.san.mu.RUnlock()
-	if !ok {
-		return result{}, ontap.ErrISCSICredentialNotFound()
-	}
-	return oneRecord(q, iscsiCredSchema, render(schema.ISCSICredentials, tree))
+	return id + "/" + strings.ToLower(r.PathValue("initiator")), nil
 }
 
 // chapOf reads a tree's CHAP settings.
@@ -233,7 +170,8 @@ func chapOf(tree ontap.Extra) *ontap.ISCSIChap {
 }
 
 func (s *Server) createISCSICredential(r *http.Request) (result, error) {
-	q, err := iscsiCredSchema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
+	t := s.table(ontap.ISCSICredentialKind)
+	q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
 	if err != nil {
 		return result{}, err
 	}
@@ -261,26 +199,32 @@ func (s *Server) createISCSICredential(r *http.Request) (result, error) {
 		return result{}, err
 	}
 	id := ontap.LookupString(svm, "uuid")
-	tree := credentialTree(svm, ontap.With(ontap.With(body, "initiator", canon), "authentication_type", strings.ToLower(auth)))
-	s.san.mu.Lock()
-	defer s.san.mu.Unlock()
-	if _, ok := s.san.iscsi[id]; !ok {
-		return result{}, ontap.Errorf(http.StatusNotFound, ontap.CodeISCSIServiceNotFound, "svm", "The iSCSI service does not exist.")
+	tree := ontap.MergeExtra(ontap.With(ontap.With(body, "initiator", canon), "authentication_type", strings.ToLower(auth)), ontap.Extra{"svm": svm})
+	var stored ontap.Extra
+	err = s.objects.do(func() error {
+		if _, ok := s.table(ontap.ISCSIServiceKind).recs[id]; !ok {
+			return ontap.Errorf(http.StatusNotFound, ontap.CodeISCSIServiceNotFound, "svm", "The iSCSI service does not exist.")
+		}
+		if _, ok := t.recs[id+"/"+canon]; ok {
+			return ontap.ErrISCSICredentialExists(canon)
+		}
+		var err error
+		stored, err = s.objects.insertLocked(t, tree, keep)
+		return err
+	})
+	if err != nil {
+		return result{}, err
 	}
-	k := credKey{id, canon}
-	if _, ok := s.san.creds[k]; ok {
-		return result{}, ontap.ErrISCSICredentialExists(canon)
-	}
-	s.san.creds[k] = tree
-	return created(q, iscsiCredsPath+"/"+id+"/"+canon, render(schema.ISCSICredentials, tree)), nil
+	return created(q, t.itemPath(stored), s.render(t, stored)), nil
 }
 
 func (s *Server) patchISCSICredential(r *http.Request) (result, error) {
+	t := s.table(ontap.ISCSICredentialKind)
 	k, err := s.credKeyOf(r)
 	if err != nil {
 		return result{}, err
 	}
-	q, err := iscsiCredSchema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
+	q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
 	if err != nil {
 		return result{}, err
 	}
@@ -288,47 +232,55 @@ func (s *Server) patchISCSICredential(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	s.san.mu.Lock()
-	defer s.san.mu.Unlock()
-	old, ok := s.san.creds[k]
-	if !ok {
-		return result{}, ontap.ErrISCSICredentialNotFound()
-	}
-	// A new tree (MergeExtra returns old itself for an empty patch):
-	// stored trees are never modified, and the journal finds changes by
-	// identity.
-	tree := maps.Clone(ontap.MergeExtra(old, patch))
-	auth := strings.ToLower(ontap.LookupString(tree, "authentication_type"))
-	if auth != ontap.ISCSIAuthCHAP && patch["chap"] == nil {
-		delete(tree, "chap") // leaving CHAP drops its settings
-	}
-	if err := ontap.CheckISCSICredential(auth, chapOf(tree)); err != nil {
+	err = s.objects.do(func() error {
+		old, ok := t.recs[k]
+		if !ok {
+			return ontap.ErrISCSICredentialNotFound()
+		}
+		tree := maps.Clone(ontap.MergeExtra(old, patch))
+		auth := strings.ToLower(ontap.LookupString(tree, "authentication_type"))
+		if auth != ontap.ISCSIAuthCHAP && patch["chap"] == nil {
+			delete(tree, "chap") // leaving CHAP drops its settings
+		}
+		if err := ontap.CheckISCSICredential(auth, chapOf(tree)); err != nil {
+			return err
+		}
+		tree["authentication_type"] = auth
+		s.objects.setLocked(t, k, tree)
+		return nil
+	})
+	if err != nil {
 		return result{}, err
 	}
-	tree["authentication_type"] = auth
-	s.san.creds[k] = tree
 	return done(), nil
 }
 
 func (s *Server) deleteISCSICredential(r *http.Request) (result, error) {
+	t := s.table(ontap.ISCSICredentialKind)
 	k, err := s.credKeyOf(r)
 	if err != nil {
 		return result{}, err
 	}
-	if _, err := iscsiCredSchema.ParseQuery(r.URL.Query(), ontap.QueryMutation); err != nil {
+	if _, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation); err != nil {
 		return result{}, err
 	}
 	if err := s.emptyBody(r); err != nil {
 		return result{}, err
 	}
-	if err := ontap.CheckISCSICredentialDelete(k.initiator); err != nil {
+	_, initiator, _ := strings.Cut(k, "/")
+	if err := ontap.CheckISCSICredentialDelete(initiator); err != nil {
 		return result{}, err
 	}
-	s.san.mu.Lock()
-	defer s.san.mu.Unlock()
-	if _, ok := s.san.creds[k]; !ok {
-		return result{}, ontap.ErrISCSICredentialNotFound()
+	err = s.objects.do(func() error {
+		c, ok := t.recs[k]
+		if !ok {
+			return ontap.ErrISCSICredentialNotFound()
+		}
+		s.objects.drop(t, k, c)
+		return nil
+	})
+	if err != nil {
+		return result{}, err
 	}
-	delete(s.san.creds, k)
 	return done(), nil
 }

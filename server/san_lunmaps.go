@@ -2,22 +2,17 @@ package server
 
 import (
 	"net/http"
-	"net/url"
-	"sort"
 	"strings"
 
 	"github.com/nessie-go/nessie/ontap"
 	"github.com/nessie-go/nessie/ontap/schema"
 )
 
-// LUN maps: /api/protocols/san/lun-maps[/{lun.uuid}/{igroup.uuid}]. A map
-// joins a LUN and an igroup of the same SVM, once, under a logical unit
-// number unique in the igroup (the lowest free one when the body names
-// none). Its reporting nodes are the cluster's node.
-
-const lunMapsPath = "/api/protocols/san/lun-maps"
-
-var lunMapSchema = sanSchema(schema.LUNMap, []string{"lun.uuid", "igroup.uuid"}, "svm", "lun", "igroup", "logical_unit_number")
+// LUN maps (ontap.LUNMapKind): POST and DELETE
+// /api/protocols/san/lun-maps[/{lun.uuid}/{igroup.uuid}] and the map's
+// reporting nodes. A map joins a LUN and an igroup of the same SVM, once,
+// under a logical unit number unique in the igroup (the lowest free one
+// when the body names none).
 
 // reportingNode is a map's reporting node (the cluster's node).
 type reportingNode struct {
@@ -30,142 +25,32 @@ var reportingNodeSchema = ontap.SchemaOf[reportingNode]()
 
 func (s *Server) lunMapRoutes() []route {
 	ok, made := []int{http.StatusOK}, []int{http.StatusCreated}
-	item := lunMapsPath + "/{lun_uuid}/{igroup_uuid}"
+	t := s.table(ontap.LUNMapKind)
+	coll := ontap.LUNMapKind.Path
+	item := coll + "/{lun_uuid}/{igroup_uuid}"
 	return []route{
-		{method: "GET", path: lunMapsPath, h: s.listLUNMaps, summary: "List LUN maps", kind: ontap.QueryCollection, schema: lunMapSchema, status: ok},
-		{method: "POST", path: lunMapsPath, h: s.createLUNMap, summary: "Map a LUN to an initiator group", kind: ontap.QueryMutation, schema: lunMapSchema, body: "@create", status: made},
-		{method: "GET", path: item, h: s.getLUNMap, summary: "Get a LUN map", kind: ontap.QueryRecord, schema: lunMapSchema, status: ok},
-		{method: "DELETE", path: item, h: s.deleteLUNMap, summary: "Unmap a LUN from an initiator group", kind: ontap.QueryMutation, schema: lunMapSchema, status: ok},
+		{method: "POST", path: coll, h: s.createLUNMap, summary: "Map a LUN to an initiator group", kind: ontap.QueryMutation, schema: t.schema, body: "@create", status: made},
+		{method: "DELETE", path: item, h: s.deleteLUNMap, summary: "Unmap a LUN from an initiator group", kind: ontap.QueryMutation, schema: t.schema, status: ok},
 		{method: "GET", path: item + "/reporting-nodes", h: s.listReportingNodes, summary: "List a LUN map's reporting nodes", kind: ontap.QueryCollection, schema: reportingNodeSchema, status: ok},
 	}
 }
 
-// lunMapRecord renders one map; the caller holds the lock.
-func (s *Server) lunMapRecord(k lunMapKey, n int64) ontap.Record {
-	l, ig := s.san.luns[k.lun], s.san.igroups[k.igroup]
-	node := ontap.Extra{"name": s.id.NodeName, "uuid": s.id.NodeUUID, "_links": selfLink(ontap.NodesPath + "/" + s.id.NodeUUID)}
-	self := lunMapsPath + "/" + k.lun + "/" + k.igroup
-	return render(schema.LUNMap, ontap.Extra{
-		"svm":                 ontap.Lookup(l, "svm"),
-		"logical_unit_number": n,
-		"lun":                 ontap.Extra{"name": ontap.LookupString(l, "name"), "uuid": k.lun, "node": node, "_links": selfLink(lunsPath + "/" + k.lun)},
-		"igroup": ontap.Extra{"name": ontap.LookupString(ig, "name"), "uuid": k.igroup, "protocol": ontap.Lookup(ig, "protocol"),
-			"os_type": ontap.Lookup(ig, "os_type"), "initiators": stringsAny(initiatorNames(ig)), "_links": selfLink(igroupsPath + "/" + k.igroup)},
-		"reporting_nodes": []any{ontap.Extra{"name": s.id.NodeName, "uuid": s.id.NodeUUID, "_links": ontap.Extra{
-			"self": ontap.Extra{"href": self + "/reporting-nodes/" + s.id.NodeUUID}, "node": ontap.Extra{"href": ontap.NodesPath + "/" + s.id.NodeUUID}}}},
-		"_links": selfLink(self),
-	})
-}
-
-func stringsAny(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
-}
-
-// lunMapFields drops "logical-unit-number" from fields=: Trident asks for
-// that hyphenated name (not ONTAP's logical_unit_number) and falls back to
-// reading the LUN's lun_maps when it is not answered, so ONTAP must
-// ignore it rather than refuse the query.
-func lunMapFields(v url.Values) url.Values {
-	fs, ok := v["fields"]
-	if !ok {
-		return v
-	}
-	out := url.Values{}
-	for k, x := range v {
-		out[k] = x
-	}
-	var keep []string
-	for _, f := range fs {
-		var parts []string
-		for p := range strings.SplitSeq(f, ",") {
-			if p != "logical-unit-number" {
-				parts = append(parts, p)
-			}
-		}
-		keep = append(keep, strings.Join(parts, ","))
-	}
-	out["fields"] = keep
-	return out
-}
-
-func (s *Server) listLUNMaps(r *http.Request) (result, error) {
-	q, err := lunMapSchema.ParseQuery(lunMapFields(r.URL.Query()), ontap.QueryCollection)
-	if err != nil {
-		return result{}, err
-	}
-	s.san.mu.RLock()
-	keys := make([]lunMapKey, 0, len(s.san.maps))
-	for k := range s.san.maps {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		return keys[i].lun < keys[j].lun || keys[i].lun == keys[j].lun && keys[i].igroup < keys[j].igroup
-	})
-	recs := make([]ontap.Record, len(keys))
-	for i, k := range keys {
-		recs[i] = s.lunMapRecord(k, s.san.maps[k])
-	}
-	s.san.mu.RUnlock()
-	return result{status: http.StatusOK, body: ontap.Page(q, recs, r.URL.Path)}, nil
-}
-
 // mapKey reads a map's identity from its path.
-func mapKey(r *http.Request) (lunMapKey, error) {
+func (s *Server) mapKey(r *http.Request) (string, error) {
 	lun, err := pathID(r, "lun_uuid", "lun.uuid")
 	if err != nil {
-		return lunMapKey{}, err
+		return "", err
 	}
 	ig, err := pathID(r, "igroup_uuid", "igroup.uuid")
 	if err != nil {
-		return lunMapKey{}, err
+		return "", err
 	}
-	return lunMapKey{lun, ig}, nil
-}
-
-// checkMapKey reports a missing LUN, igroup or map; the caller holds the
-// lock.
-func (st *sanStore) checkMapKey(k lunMapKey) (int64, error) {
-	if _, ok := st.luns[k.lun]; !ok {
-		return 0, ontap.ErrLUNNotFound("lun.uuid")
-	}
-	if _, ok := st.igroups[k.igroup]; !ok {
-		return 0, ontap.ErrLUNMapIgroupNotFound("igroup.uuid")
-	}
-	n, ok := st.maps[k]
-	if !ok {
-		return 0, ontap.ErrLUNMapNotFound()
-	}
-	return n, nil
-}
-
-func (s *Server) getLUNMap(r *http.Request) (result, error) {
-	k, err := mapKey(r)
-	if err != nil {
-		return result{}, err
-	}
-	q, err := lunMapSchema.ParseQuery(lunMapFields(r.URL.Query()), ontap.QueryRecord)
-	if err != nil {
-		return result{}, err
-	}
-	s.san.mu.RLock()
-	n, err := s.san.checkMapKey(k)
-	var rec ontap.Record
-	if err == nil {
-		rec = s.lunMapRecord(k, n)
-	}
-	s.san.mu.RUnlock()
-	if err != nil {
-		return result{}, err
-	}
-	return oneRecord(q, lunMapSchema, rec)
+	return lun + "/" + ig, nil
 }
 
 func (s *Server) createLUNMap(r *http.Request) (result, error) {
-	q, err := lunMapSchema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
+	t := s.table(ontap.LUNMapKind)
+	q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
 	if err != nil {
 		return result{}, err
 	}
@@ -182,75 +67,95 @@ func (s *Server) createLUNMap(r *http.Request) (result, error) {
 		return result{}, err
 	}
 	svmUUID := ontap.LookupString(svm, "uuid")
-	s.san.mu.Lock()
-	defer s.san.mu.Unlock()
-	lun, _, ok := s.san.findLUNLocked(svmUUID, lunRef)
-	if !ok {
-		return result{}, ontap.ErrLUNMapLUNNotFound("lun")
-	}
-	ig, igTree, ok := "", ontap.Extra(nil), false
-	if igRef.UUID != nil {
-		igTree, ok = s.san.igroups[strings.ToLower(*igRef.UUID)]
-		ig = strings.ToLower(*igRef.UUID)
-		ok = ok && ontap.LookupString(igTree, "svm.uuid") == svmUUID && (igRef.Name == nil || ontap.LookupString(igTree, "name") == *igRef.Name)
-	} else {
-		ig, igTree, ok = s.san.igroupByNameLocked(svmUUID, *igRef.Name)
-	}
-	if !ok {
-		return result{}, ontap.ErrLUNMapIgroupNotFound("igroup")
-	}
-	k := lunMapKey{lun, ig}
-	if _, exists := s.san.maps[k]; exists {
-		return result{}, ontap.ErrLUNMapExists(ontap.LookupString(s.san.luns[lun], "name"), ontap.LookupString(igTree, "name"))
-	}
-	used := map[int64]bool{}
-	for mk, n := range s.san.maps {
-		if mk.igroup == ig {
-			used[n] = true
+	var stored ontap.Extra
+	err = s.objects.do(func() error {
+		lun, lunTree, ok := s.findLUNLocked(svmUUID, lunRef)
+		if !ok {
+			return ontap.ErrLUNMapLUNNotFound("lun")
 		}
-	}
-	n, err := ontap.AssignLogicalUnitNumber(intPtr(body, "logical_unit_number"), used, ontap.LookupString(igTree, "name"))
+		ig, igTree, ok := "", ontap.Extra(nil), false
+		if igRef.UUID != nil {
+			ig = strings.ToLower(*igRef.UUID)
+			igTree, ok = s.table(ontap.IgroupKind).recs[ig]
+			ok = ok && ontap.LookupString(igTree, "svm.uuid") == svmUUID && (igRef.Name == nil || ontap.LookupString(igTree, "name") == *igRef.Name)
+		} else {
+			ig, igTree, ok = s.igroupByNameLocked(svmUUID, *igRef.Name)
+		}
+		if !ok {
+			return ontap.ErrLUNMapIgroupNotFound("igroup")
+		}
+		if _, exists := t.recs[lun+"/"+ig]; exists {
+			return ontap.ErrLUNMapExists(ontap.LookupString(lunTree, "name"), ontap.LookupString(igTree, "name"))
+		}
+		used := map[int64]bool{}
+		for _, m := range t.recs {
+			if ontap.LookupString(m, "igroup.uuid") == ig {
+				n, _ := ontap.LookupInt(m, "logical_unit_number")
+				used[n] = true
+			}
+		}
+		n, err := ontap.AssignLogicalUnitNumber(intPtr(body, "logical_unit_number"), used, ontap.LookupString(igTree, "name"))
+		if err != nil {
+			return err
+		}
+		stored, err = s.objects.insertLocked(t, ontap.Extra{"svm": svm, "lun": ontap.Extra{"uuid": lun}, "igroup": ontap.Extra{"uuid": ig},
+			"logical_unit_number": n}, keep)
+		return err
+	})
 	if err != nil {
 		return result{}, err
 	}
-	s.san.maps[k] = n
-	return created(q, lunMapsPath+"/"+lun+"/"+ig, s.lunMapRecord(k, n)), nil
+	return created(q, t.itemPath(stored), s.render(t, stored)), nil
 }
 
 func (s *Server) deleteLUNMap(r *http.Request) (result, error) {
-	k, err := mapKey(r)
+	t := s.table(ontap.LUNMapKind)
+	id, err := s.mapKey(r)
 	if err != nil {
 		return result{}, err
 	}
-	if _, err := lunMapSchema.ParseQuery(r.URL.Query(), ontap.QueryMutation); err != nil {
+	if _, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation); err != nil {
 		return result{}, err
 	}
 	if err := s.emptyBody(r); err != nil {
 		return result{}, err
 	}
-	s.san.mu.Lock()
-	defer s.san.mu.Unlock()
-	if _, err := s.san.checkMapKey(k); err != nil {
+	err = s.objects.do(func() error {
+		m, ok := t.recs[id]
+		if !ok {
+			return t.kind.NotFound(s.view(), m0(id))
+		}
+		s.objects.deleteLocked(t, id)
+		ig := ontap.LookupString(m, "igroup.uuid")
+		igt := s.table(ontap.IgroupKind)
+		if tree, ok := igt.recs[ig]; ok {
+			if del, _ := ontap.Lookup(tree, "delete_on_unmap").(bool); del && !s.mappedLocked("igroup.uuid", ig) {
+				s.objects.drop(igt, ig, tree)
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return result{}, err
-	}
-	delete(s.san.maps, k)
-	if del, _ := ontap.Lookup(s.san.igroups[k.igroup], "delete_on_unmap").(bool); del && !s.san.mapped("", k.igroup) {
-		delete(s.san.igroups, k.igroup)
 	}
 	return done(), nil
 }
 
+// m0 is the identity of a map as a tree, for the kind's NotFound.
+func m0(id string) ontap.Extra {
+	lun, ig, _ := strings.Cut(id, "/")
+	return ontap.Extra{"lun": ontap.Extra{"uuid": lun}, "igroup": ontap.Extra{"uuid": ig}}
+}
+
 func (s *Server) listReportingNodes(r *http.Request) (result, error) {
-	k, err := mapKey(r)
+	t := s.table(ontap.LUNMapKind)
+	id, err := s.mapKey(r)
 	if err != nil {
 		return result{}, err
 	}
-	s.san.mu.RLock()
-	_, err = s.san.checkMapKey(k)
-	s.san.mu.RUnlock()
-	if err != nil {
-		return result{}, err
+	if _, ok := s.objects.get(t, id); !ok {
+		return result{}, s.notFound(t, id)
 	}
-	self := lunMapsPath + "/" + k.lun + "/" + k.igroup + "/reporting-nodes/" + s.id.NodeUUID
+	self := ontap.LUNMapKind.Path + "/" + id + "/reporting-nodes/" + s.id.NodeUUID
 	return list(r, reportingNodeSchema, []reportingNode{{UUID: new(s.id.NodeUUID), Name: new(s.id.NodeName), Links: ontap.SelfLink(self)}}, r.URL.Path)
 }

@@ -5,89 +5,35 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/ontap"
 	"github.com/nessie-go/nessie/ontap/schema"
 )
 
-// LUNs: /api/storage/luns and /api/storage/luns/{uuid}/attributes. A LUN
+// LUNs (ontap.LUNKind): POST, PATCH and DELETE /api/storage/luns and the
+// attributes sub-collection /api/storage/luns/{uuid}/attributes. A LUN
 // lives in a volume of the SVM, named /vol/<volume>[/<qtree>]/<lun>; its
-// size counts against its volume's free space; its maps are shown on it
-// (lun_maps, status.mapped) and go with it when it is deleted with
-// allow_delete_while_mapped=true. Deleting the volume deletes its LUNs.
+// size counts against its volume's free space; its maps go with it when
+// it is deleted with allow_delete_while_mapped=true. Deleting the volume
+// deletes its LUNs (the kind's volume parent cascades).
 
-const lunsPath = "/api/storage/luns"
-
-var (
-	lunSchema     = sanSchema(schema.LUN, []string{"uuid"}, "uuid", "name")
-	lunAttrSchema = sanSchema(schema.LUNAttribute, []string{"name"}, "name", "value")
-)
+var lunAttrSchema = ontap.ObjectSchema(schema.LUNAttribute, []string{"name"}, "name", "value", "_links")
 
 func (s *Server) lunRoutes() []route {
 	ok, made := []int{http.StatusOK}, []int{http.StatusCreated}
-	item, attrs := lunsPath+"/{uuid}", lunsPath+"/{lun_uuid}/attributes"
+	t := s.table(ontap.LUNKind)
+	coll := ontap.LUNKind.Path
+	item, attrs := coll+"/{uuid}", coll+"/{lun_uuid}/attributes"
 	return []route{
-		{method: "GET", path: lunsPath, h: s.listLUNs, summary: "List LUNs", kind: ontap.QueryCollection, schema: lunSchema, status: ok},
-		{method: "POST", path: lunsPath, h: s.createLUN, summary: "Create a LUN (or a LUN clone) in a volume", kind: ontap.QueryMutation, schema: lunSchema, body: "@create", status: made},
-		{method: "GET", path: item, h: s.getLUN, summary: "Get a LUN", kind: ontap.QueryRecord, schema: lunSchema, status: ok},
-		{method: "PATCH", path: item, h: s.patchLUN, summary: "Resize, rename or modify a LUN", kind: ontap.QueryMutation, schema: lunSchema, body: "@modify", status: ok},
-		{method: "DELETE", path: item, h: s.deleteLUN, summary: "Delete a LUN (a mapped one only with allow_delete_while_mapped=true)", kind: ontap.QueryMutation, schema: lunSchema, status: ok, allow: []string{"allow_delete_while_mapped"}},
+		{method: "POST", path: coll, h: s.createLUN, summary: "Create a LUN (or a LUN clone) in a volume", kind: ontap.QueryMutation, schema: t.schema, body: "@create", status: made},
+		{method: "PATCH", path: item, h: s.patchLUN, summary: "Resize, rename or modify a LUN", kind: ontap.QueryMutation, schema: t.schema, body: "@modify", status: ok},
+		{method: "DELETE", path: item, h: s.deleteLUN, summary: "Delete a LUN (a mapped one only with allow_delete_while_mapped=true)", kind: ontap.QueryMutation, schema: t.schema, status: ok, allow: []string{"allow_delete_while_mapped"}},
 		{method: "GET", path: attrs, h: s.listLUNAttributes, summary: "List a LUN's attributes", kind: ontap.QueryCollection, schema: lunAttrSchema, status: ok},
 		{method: "POST", path: attrs, h: s.createLUNAttribute, summary: "Add an attribute to a LUN", kind: ontap.QueryMutation, schema: lunAttrSchema, body: "@create", status: made},
 		{method: "GET", path: attrs + "/{name}", h: s.getLUNAttribute, summary: "Get a LUN attribute", kind: ontap.QueryRecord, schema: lunAttrSchema, status: ok},
 		{method: "PATCH", path: attrs + "/{name}", h: s.patchLUNAttribute, summary: "Change a LUN attribute's value", kind: ontap.QueryMutation, schema: lunAttrSchema, body: "@modify", status: ok},
 		{method: "DELETE", path: attrs + "/{name}", h: s.deleteLUNAttribute, summary: "Delete a LUN attribute", kind: ontap.QueryMutation, schema: lunAttrSchema, status: ok},
 	}
-}
-
-// lunRecord renders a stored LUN with its maps; the caller holds the
-// store's lock (read or write).
-func (s *Server) lunRecord(tree ontap.Extra) ontap.Record {
-	id := ontap.LookupString(tree, "uuid")
-	var maps []any
-	for k, n := range s.san.maps {
-		if k.lun != id {
-			continue
-		}
-		ig := s.san.igroups[k.igroup]
-		maps = append(maps, ontap.Extra{"logical_unit_number": n,
-			"igroup": ontap.Extra{"name": ontap.LookupString(ig, "name"), "uuid": k.igroup, "_links": selfLink(igroupsPath + "/" + k.igroup)}})
-	}
-	tree = ontap.With(tree, "status.mapped", len(maps) > 0)
-	if len(maps) > 0 {
-		tree = ontap.With(tree, "lun_maps", maps)
-	}
-	return render(schema.LUN, tree)
-}
-
-func selfLink(href string) ontap.Extra { return ontap.Extra{"self": ontap.Extra{"href": href}} }
-
-func (s *Server) listLUNs(r *http.Request) (result, error) {
-	return s.listSAN(r, lunSchema, func(st *sanStore) map[string]ontap.Extra { return st.luns }, s.lunRecord)
-}
-
-func (s *Server) getLUN(r *http.Request) (result, error) {
-	id, err := pathID(r, "uuid", "uuid")
-	if err != nil {
-		return result{}, err
-	}
-	q, err := lunSchema.ParseQuery(r.URL.Query(), ontap.QueryRecord)
-	if err != nil {
-		return result{}, err
-	}
-	s.san.mu.RLock()
-	tree, ok := s.san.luns[id]
-	var rec ontap.Record
-	if ok {
-		rec = s.lunRecord(tree)
-	}
-	s.san.mu.RUnlock()
-	if !ok {
-		return result{}, ontap.ErrLUNNotFound("uuid")
-	}
-	return oneRecord(q, lunSchema, rec)
 }
 
 // lunVolume is what a LUN rule needs of its volume.
@@ -118,42 +64,39 @@ func (s *Server) lunVolumeOf(v *backend.Volume) lunVolume {
 	return lv
 }
 
-// lunSpace is the space a volume's LUNs other than skip reserve; the
-// caller holds the lock.
-func (st *sanStore) lunSpace(volumeUUID, skip string) int64 {
-	var n int64
-	for id, l := range st.luns {
-		if id != skip && ontap.LookupString(l, "location.volume.uuid") == volumeUUID {
-			size, _ := ontap.LookupInt(l, "space.size")
-			n += size
-		}
-	}
-	return n
-}
-
-// fits checks that size more bytes of LUNs fit in the volume; the caller
-// holds the lock.
-func (st *sanStore) fits(v lunVolume, size int64, skip string) error {
+// fitsLocked checks that size more bytes of LUNs fit in the volume, with
+// the space its LUNs other than skip reserve; the caller holds the
+// store's lock.
+func (s *Server) fitsLocked(v lunVolume, size int64, skip string) error {
 	if !v.cap {
 		return nil
 	}
-	return ontap.CheckLUNFits(size, v.free-st.lunSpace(ontap.LookupString(v.ref, "uuid"), skip), ontap.LookupString(v.ref, "name"))
+	vol := ontap.LookupString(v.ref, "uuid")
+	var used int64
+	for id, l := range s.table(ontap.LUNKind).recs {
+		if id != skip && ontap.LookupString(l, "location.volume.uuid") == vol {
+			n, _ := ontap.LookupInt(l, "space.size")
+			used += n
+		}
+	}
+	return ontap.CheckLUNFits(size, v.free-used, ontap.LookupString(v.ref, "name"))
 }
 
-// findLUNLocked returns the LUN with the path (or uuid) in an SVM; the
-// caller holds the lock.
-func (st *sanStore) findLUNLocked(svm string, ref *ontap.Ref) (string, ontap.Extra, bool) {
+// findLUNLocked returns the LUN with the path (or uuid) in an SVM ("":
+// any); the caller holds the store's lock.
+func (s *Server) findLUNLocked(svm string, ref *ontap.Ref) (string, ontap.Extra, bool) {
 	if ref == nil {
 		return "", nil, false
 	}
+	luns := s.table(ontap.LUNKind).recs
 	if ref.UUID != nil {
-		l, ok := st.luns[*ref.UUID]
+		l, ok := luns[*ref.UUID]
 		if ok && (ref.Name == nil || ontap.LookupString(l, "name") == *ref.Name) && (svm == "" || ontap.LookupString(l, "svm.uuid") == svm) {
 			return *ref.UUID, l, true
 		}
 		return "", nil, false
 	}
-	for id, l := range st.luns {
+	for id, l := range luns {
 		if ontap.LookupString(l, "name") == *ref.Name && (svm == "" || ontap.LookupString(l, "svm.uuid") == svm) {
 			return id, l, true
 		}
@@ -162,7 +105,8 @@ func (st *sanStore) findLUNLocked(svm string, ref *ontap.Ref) (string, ontap.Ext
 }
 
 func (s *Server) createLUN(r *http.Request) (result, error) {
-	q, err := lunSchema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
+	t := s.table(ontap.LUNKind)
+	q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
 	if err != nil {
 		return result{}, err
 	}
@@ -220,54 +164,53 @@ func (s *Server) createLUN(r *http.Request) (result, error) {
 		}
 		tree = ontap.With(tree, "location.qtree", qt)
 	}
-	id := uuid.NewString()
-	tree["uuid"] = id
-	tree["_links"] = selfLink(lunsPath + "/" + id)
-
-	s.san.mu.Lock()
-	defer s.san.mu.Unlock()
-	if in.Clone {
-		src := refOf(body, "clone.source")
-		_, st, ok := s.san.findLUNLocked(ontap.LookupString(svm, "uuid"), src)
-		if !ok {
-			return result{}, ontap.ErrLUNNotFound("clone.source")
+	var stored ontap.Extra
+	err = s.objects.do(func() error {
+		if in.Clone {
+			_, src, ok := s.findLUNLocked(ontap.LookupString(svm, "uuid"), refOf(body, "clone.source"))
+			if !ok {
+				return ontap.ErrLUNNotFound("clone.source")
+			}
+			if ontap.LookupString(src, "location.volume.uuid") != ontap.LookupString(vol.ref, "uuid") {
+				return ontap.Errorf(http.StatusBadRequest, 1260121, "clone.source", "Cloning a LUN to a volume different than the source volume is not supported.")
+			}
+			tree = ontap.With(tree, "os_type", ontap.Lookup(src, "os_type"))
+			if in.Size == nil {
+				tree = ontap.With(tree, "space.size", ontap.Lookup(src, "space.size"))
+			}
+			if a := ontap.Lookup(src, "attributes"); a != nil {
+				tree = ontap.With(tree, "attributes", a)
+			}
 		}
-		if ontap.LookupString(st, "location.volume.uuid") != ontap.LookupString(vol.ref, "uuid") {
-			return result{}, ontap.Errorf(http.StatusBadRequest, 1260121, "clone.source", "Cloning a LUN to a volume different than the source volume is not supported.")
+		if _, _, taken := s.findLUNLocked("", &ontap.Ref{Name: new(loc.Path())}); taken {
+			return ontap.Errorf(http.StatusConflict, ontap.CodeLUNExists, "name", "A LUN or NVMe namespace already exists at the specified path %s.", quote(loc.Path()))
 		}
-		tree = ontap.With(tree, "os_type", ontap.Lookup(st, "os_type"))
-		if in.Size == nil {
-			tree = ontap.With(tree, "space.size", ontap.Lookup(st, "space.size"))
+		size, _ := ontap.LookupInt(tree, "space.size")
+		if err := s.fitsLocked(vol, size, ""); err != nil {
+			return err
 		}
-		if a := ontap.Lookup(st, "attributes"); a != nil {
-			tree = ontap.With(tree, "attributes", a)
+		tree = ontap.MergeExtra(ontap.Extra{"space": ontap.Extra{"used": int64(0), "guarantee": ontap.Extra{"requested": false, "reserved": false},
+			"scsi_thin_provisioning_support_enabled": false}}, tree)
+		if req, ok := ontap.Lookup(tree, "space.guarantee.requested").(bool); ok {
+			tree = ontap.With(tree, "space.guarantee.reserved", req)
 		}
-	}
-	if _, _, taken := s.san.findLUNLocked("", &ontap.Ref{Name: new(loc.Path())}); taken {
-		return result{}, ontap.Errorf(http.StatusConflict, ontap.CodeLUNExists, "name", "A LUN or NVMe namespace already exists at the specified path %s.", quote(loc.Path()))
-	}
-	size, _ := ontap.LookupInt(tree, "space.size")
-	if err := s.san.fits(vol, size, ""); err != nil {
+		var err error
+		stored, err = s.objects.insertLocked(t, tree, keep)
+		return err
+	})
+	if err != nil {
 		return result{}, err
 	}
-	tree = ontap.MergeExtra(ontap.Extra{"space": ontap.Extra{"used": int64(0), "guarantee": ontap.Extra{"requested": false, "reserved": false},
-		"scsi_thin_provisioning_support_enabled": false}}, tree)
-	if req, ok := ontap.Lookup(tree, "space.guarantee.requested").(bool); ok {
-		tree = ontap.With(tree, "space.guarantee.reserved", req)
-	}
-	s.san.luns[id] = tree
-	return created(q, lunsPath+"/"+id, s.lunRecord(tree)), nil
+	return created(q, t.itemPath(stored), s.render(t, stored)), nil
 }
 
 // lunQtree resolves a qtree of the LUN's volume from the object store.
 func (s *Server) lunQtree(vol lunVolume, name string) (ontap.Extra, error) {
 	volUUID := ontap.LookupString(vol.ref, "uuid")
-	if s.objects != nil && s.objects.table("qtree") != nil {
-		if qt, ok := s.objects.find("qtree", func(r ontap.Extra) bool {
-			return ontap.LookupString(r, "name") == name && ontap.LookupString(r, "volume.uuid") == volUUID
-		}); ok {
-			return ontap.Extra{"name": name, "id": ontap.Lookup(qt, "id")}, nil
-		}
+	if qt, ok := s.objects.find(ontap.QtreeKind.Name(), func(r ontap.Extra) bool {
+		return ontap.LookupString(r, "name") == name && ontap.LookupString(r, "volume.uuid") == volUUID
+	}); ok {
+		return ontap.Extra{"name": name, "id": ontap.Lookup(qt, "id")}, nil
 	}
 	return nil, ontap.Errorf(http.StatusNotFound, 5242927, "location.qtree.name", "The specified qtree %s was not found.", quote(name))
 }
@@ -290,11 +233,12 @@ func lunAttributeTrees(attrs []ontap.LUNAttribute) []any {
 }
 
 func (s *Server) patchLUN(r *http.Request) (result, error) {
+	t := s.table(ontap.LUNKind)
 	id, err := pathID(r, "uuid", "uuid")
 	if err != nil {
 		return result{}, err
 	}
-	q, err := lunSchema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
+	q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
 	if err != nil {
 		return result{}, err
 	}
@@ -302,9 +246,7 @@ func (s *Server) patchLUN(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	s.san.mu.RLock()
-	old, ok := s.san.luns[id]
-	s.san.mu.RUnlock()
+	old, ok := s.objects.get(t, id)
 	if !ok {
 		return result{}, ontap.ErrLUNNotFound("uuid")
 	}
@@ -341,65 +283,75 @@ func (s *Server) patchLUN(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	s.san.mu.Lock()
-	defer s.san.mu.Unlock()
-	old, ok = s.san.luns[id]
-	if !ok {
-		return result{}, ontap.ErrLUNNotFound("uuid")
-	}
-	if size := intPtr(patch, "space.size"); size != nil {
-		cur, _ := ontap.LookupInt(old, "space.size")
-		if err := ontap.CheckLUNResize(cur, *size); err != nil {
-			return result{}, err
+	var tree ontap.Extra
+	err = s.objects.do(func() error {
+		old, ok := t.recs[id]
+		if !ok {
+			return ontap.ErrLUNNotFound("uuid")
 		}
-		if err := s.san.fits(vol, *size, id); err != nil {
-			return result{}, err
+		if size := intPtr(patch, "space.size"); size != nil {
+			cur, _ := ontap.LookupInt(old, "space.size")
+			if err := ontap.CheckLUNResize(cur, *size); err != nil {
+				return err
+			}
+			if err := s.fitsLocked(vol, *size, id); err != nil {
+				return err
+			}
 		}
-	}
-	if newLoc != loc {
-		if _, _, taken := s.san.findLUNLocked("", &ontap.Ref{Name: new(newLoc.Path())}); taken {
-			return result{}, ontap.Errorf(http.StatusConflict, ontap.CodeLUNPathExists, "name", "A LUN already exists at the specified path %s.", quote(newLoc.Path()))
+		if newLoc != loc {
+			if _, _, taken := s.findLUNLocked("", &ontap.Ref{Name: new(newLoc.Path())}); taken {
+				return ontap.Errorf(http.StatusConflict, ontap.CodeLUNPathExists, "name", "A LUN already exists at the specified path %s.", quote(newLoc.Path()))
+			}
 		}
+		for _, f := range []string{"name", "location"} {
+			delete(patch, f)
+		}
+		tree = ontap.MergeExtra(old, patch)
+		tree = ontap.With(tree, "location.logical_unit", newLoc.LogicalUnit)
+		tree = ontap.LUNKind.Complete(tree)
+		if req, ok := ontap.Lookup(tree, "space.guarantee.requested").(bool); ok {
+			tree = ontap.With(tree, "space.guarantee.reserved", req)
+		}
+		s.objects.setLocked(t, id, tree)
+		return nil
+	})
+	if err != nil {
+		return result{}, err
 	}
-	for _, f := range []string{"name", "location"} {
-		delete(patch, f)
-	}
-	tree := ontap.MergeExtra(old, patch)
-	tree = ontap.With(tree, "name", newLoc.Path())
-	tree = ontap.With(tree, "location.logical_unit", newLoc.LogicalUnit)
-	if req, ok := ontap.Lookup(tree, "space.guarantee.requested").(bool); ok {
-		tree = ontap.With(tree, "space.guarantee.reserved", req)
-	}
-	s.san.luns[id] = tree
 	res := done()
 	if q.ReturnRecords {
-		res.body = ontap.JobResponse[any]{NumRecords: new(1), Records: []any{s.lunRecord(tree)}}
+		res.body = ontap.JobResponse[any]{NumRecords: new(1), Records: []any{s.render(t, tree)}}
 	}
 	return res, nil
 }
 
 func (s *Server) deleteLUN(r *http.Request) (result, error) {
+	t := s.table(ontap.LUNKind)
 	id, err := pathID(r, "uuid", "uuid")
 	if err != nil {
 		return result{}, err
 	}
-	q, err := lunSchema.ParseQuery(r.URL.Query(), ontap.QueryMutation, "allow_delete_while_mapped")
+	q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation, "allow_delete_while_mapped")
 	if err != nil {
 		return result{}, err
 	}
 	if err := s.emptyBody(r); err != nil {
 		return result{}, err
 	}
-	s.san.mu.Lock()
-	defer s.san.mu.Unlock()
-	tree, ok := s.san.luns[id]
-	if !ok {
-		return result{}, ontap.ErrLUNNotFound("uuid")
-	}
-	if err := ontap.CheckLUNDelete(ontap.LookupString(tree, "name"), s.san.mapped(id, ""), allowedWhileMapped(q)); err != nil {
+	err = s.objects.do(func() error {
+		tree, ok := t.recs[id]
+		if !ok {
+			return ontap.ErrLUNNotFound("uuid")
+		}
+		if err := ontap.CheckLUNDelete(ontap.LookupString(tree, "name"), s.mappedLocked("lun.uuid", id), allowedWhileMapped(q)); err != nil {
+			return err
+		}
+		s.objects.drop(t, id, tree) // its maps cascade
+		return nil
+	})
+	if err != nil {
 		return result{}, err
 	}
-	s.san.dropLUN(id)
 	return done(), nil
 }
 
@@ -411,9 +363,7 @@ func (s *Server) lunAttrs(r *http.Request) (string, []ontap.LUNAttribute, error)
 	if err != nil {
 		return "", nil, err
 	}
-	s.san.mu.RLock()
-	defer s.san.mu.RUnlock()
-	tree, ok := s.san.luns[id]
+	tree, ok := s.objects.get(s.table(ontap.LUNKind), id)
 	if !ok {
 		return "", nil, ontap.ErrLUNNotFound("lun.uuid")
 	}
@@ -422,9 +372,10 @@ func (s *Server) lunAttrs(r *http.Request) (string, []ontap.LUNAttribute, error)
 }
 
 func lunAttrRecord(lun string, a ontap.LUNAttribute) ontap.Record {
+	self := ontap.LUNKind.Path + "/" + lun
 	return ontap.Record{Extra: ontap.Extra{"name": a.Name, "value": a.Value,
-		"lun":    ontap.Extra{"uuid": lun, "_links": selfLink(lunsPath + "/" + lun)},
-		"_links": selfLink(lunsPath + "/" + lun + "/attributes/" + a.Name)}}
+		"lun":    ontap.Extra{"uuid": lun, "_links": selfLink(self)},
+		"_links": selfLink(self + "/attributes/" + a.Name)}}
 }
 
 func (s *Server) listLUNAttributes(r *http.Request) (result, error) {
@@ -457,25 +408,27 @@ func (s *Server) getLUNAttribute(r *http.Request) (result, error) {
 	return result{}, ontap.ErrLUNAttributeNotFound(name)
 }
 
-// changeLUNAttrs applies change to a LUN's attributes under the lock.
+// changeLUNAttrs applies change to a LUN's attributes under the store's
+// lock.
 func (s *Server) changeLUNAttrs(r *http.Request, change func([]ontap.LUNAttribute) ([]ontap.LUNAttribute, error)) (string, error) {
 	id, err := pathID(r, "lun_uuid", "lun.uuid")
 	if err != nil {
 		return "", err
 	}
-	s.san.mu.Lock()
-	defer s.san.mu.Unlock()
-	tree, ok := s.san.luns[id]
-	if !ok {
-		return "", ontap.ErrLUNNotFound("lun.uuid")
-	}
-	as, _ := tree["attributes"].([]any)
-	out, err := change(lunAttributes(as))
-	if err != nil {
-		return "", err
-	}
-	s.san.luns[id] = ontap.With(tree, "attributes", lunAttributeTrees(out))
-	return id, nil
+	t := s.table(ontap.LUNKind)
+	return id, s.objects.do(func() error {
+		tree, ok := t.recs[id]
+		if !ok {
+			return ontap.ErrLUNNotFound("lun.uuid")
+		}
+		as, _ := tree["attributes"].([]any)
+		out, err := change(lunAttributes(as))
+		if err != nil {
+			return err
+		}
+		s.objects.setLocked(t, id, ontap.With(tree, "attributes", lunAttributeTrees(out)))
+		return nil
+	})
 }
 
 func (s *Server) createLUNAttribute(r *http.Request) (result, error) {
@@ -492,7 +445,7 @@ func (s *Server) createLUNAttribute(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	return created(q, lunsPath+"/"+id+"/attributes/"+a.Name, lunAttrRecord(id, a)), nil
+	return created(q, ontap.LUNKind.Path+"/"+id+"/attributes/"+a.Name, lunAttrRecord(id, a)), nil
 }
 
 func (s *Server) patchLUNAttribute(r *http.Request) (result, error) {

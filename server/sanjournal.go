@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,75 +12,80 @@ import (
 	"github.com/nessie-go/nessie/ontap"
 )
 
-// The SAN store (LUNs, igroups, LUN maps, iSCSI services and credentials),
-// the SVMs and the IP interfaces created through the API are journalled
-// (Options.ObjectJournal) differently from the generic object store: their
-// changes are spread over many handlers and volume jobs, so instead of
-// noting each change, the server compares these stores with what it last
+// The SVMs and the IP interfaces created through the API are journalled
+// (Options.ObjectJournal) differently from the object store: their
+// changes are spread over several handlers, so instead of noting each
+// change, the server compares these two small stores with what it last
 // saved after every successful mutating request and every successful job,
-// before the answer or the job's end is known, and saves the difference.
-// SAN trees are never modified once stored, so an unchanged tree is found
-// by identity; SVMs and LIFs (few) are compared encoded.
+// before the answer or the job's end is known, and saves the difference
+// (records compared encoded).
 //
 // A request that changed nothing there waits for the last commit queued
 // (which may hold another request's change it has already seen), so
 // whatever a client could have read before its answer is durable by then.
 
-// The record kinds of these stores in the journal (the generic object
-// store's kinds are ontap.Kind names; none of these is one).
+// The record kinds of these stores in the journal (the object store's
+// kinds are ontap.Kind names; none of these is one).
 const (
-	savedLUN        = "san:lun"
-	savedIgroup     = "san:igroup"
-	savedLUNMap     = "san:lun-map"          // key "<lun uuid>/<igroup uuid>", record the LUN number
-	savedISCSI      = "san:iscsi"            // by SVM UUID
-	savedCredential = "san:iscsi-cred"       // key "<svm uuid>/<initiator>"
-	savedSVM        = "svm"                  // API-created SVMs, by UUID
-	savedLIF        = "network:ip-interface" // API-created LIFs, by UUID
+	savedSVM = "svm"                  // API-created SVMs, by UUID
+	savedLIF = "network:ip-interface" // API-created LIFs, by UUID
 )
 
-// sideJournal keeps what was last saved of the SAN, SVM and LIF stores.
+// The record kinds the SAN objects were saved under before they moved
+// into the object store; loadObjects converts them.
+const (
+	oldLUN        = "san:lun"
+	oldIgroup     = "san:igroup"
+	oldLUNMap     = "san:lun-map"    // key "<lun uuid>/<igroup uuid>", record the LUN number
+	oldISCSI      = "san:iscsi"      // by SVM UUID
+	oldCredential = "san:iscsi-cred" // key "<svm uuid>/<initiator>"
+)
+
+// convertOld returns a record saved under an old SAN kind as the object
+// store's record, and whether it was one.
+func convertOld(r ObjectRecord) (ObjectRecord, bool, error) {
+	kind := map[string]*ontap.Kind{oldLUN: ontap.LUNKind, oldIgroup: ontap.IgroupKind, oldLUNMap: ontap.LUNMapKind,
+		oldISCSI: ontap.ISCSIServiceKind, oldCredential: ontap.ISCSICredentialKind}[r.Kind]
+	if kind == nil {
+		return r, false, nil
+	}
+	out := ObjectRecord{Kind: kind.Name(), Key: r.Key, Record: r.Record}
+	if r.Kind != oldLUNMap {
+		var rec ontap.Record
+		if err := rec.UnmarshalJSON(r.Record); err != nil {
+			return r, true, fmt.Errorf("saved %s %q: %w", r.Kind, r.Key, err)
+		}
+	} else {
+		lun, ig, _ := strings.Cut(r.Key, "/")
+		n, err := strconv.ParseInt(string(r.Record), 10, 64)
+		if err != nil {
+			return r, true, fmt.Errorf("saved %s %q: %w", r.Kind, r.Key, err)
+		}
+		rec := ontap.Extra{"lun": ontap.Extra{"uuid": lun}, "igroup": ontap.Extra{"uuid": ig}, "logical_unit_number": n,
+			"_links": ontap.Extra{"self": ontap.Extra{"href": kind.Path + "/" + r.Key}}}
+		out.Record = ontap.Record{Extra: rec}.AppendJSON(nil)
+	}
+	return out, true, nil
+}
+
+// sideJournal keeps what was last saved of the SVM and LIF stores.
 type sideJournal struct {
 	mu   sync.Mutex
 	last map[objKey]savedEntry
 	wait func() error // the last commit queued (nil: none)
 }
 
-// savedEntry is one saved record: a SAN tree (compared by identity; held,
-// so that its memory cannot be reused by a newer tree while it is the one
-// saved) or the encoded record.
+// savedEntry is one saved record, encoded.
 type savedEntry struct {
-	tree ontap.Extra
-	enc  []byte
+	enc []byte
 }
 
 // same reports whether e and o are the same record.
-func (e savedEntry) same(o savedEntry) bool {
-	return reflect.ValueOf(e.tree).Pointer() == reflect.ValueOf(o.tree).Pointer() && bytes.Equal(e.enc, o.enc)
-}
+func (e savedEntry) same(o savedEntry) bool { return bytes.Equal(e.enc, o.enc) }
 
-// sideEntries lists the SAN, SVM and LIF records as they are now.
+// sideEntries lists the SVM and LIF records as they are now.
 func (s *Server) sideEntries() map[objKey]savedEntry {
 	out := map[objKey]savedEntry{}
-	tree := func(kind, key string, t ontap.Extra) {
-		out[objKey{kind, key}] = savedEntry{tree: t}
-	}
-	s.san.mu.RLock()
-	for id, t := range s.san.luns {
-		tree(savedLUN, id, t)
-	}
-	for id, t := range s.san.igroups {
-		tree(savedIgroup, id, t)
-	}
-	for k, n := range s.san.maps {
-		out[objKey{savedLUNMap, k.lun + "/" + k.igroup}] = savedEntry{enc: strconv.AppendInt(nil, n, 10)}
-	}
-	for id, t := range s.san.iscsi {
-		tree(savedISCSI, id, t)
-	}
-	for k, t := range s.san.creds {
-		tree(savedCredential, k.svm+"/"+k.initiator, t)
-	}
-	s.san.mu.RUnlock()
 	s.svms.mu.RLock()
 	for id, v := range s.svms.svms {
 		enc, _ := json.Marshal(v) // a wire struct always encodes
@@ -98,14 +102,9 @@ func (s *Server) sideEntries() map[objKey]savedEntry {
 }
 
 // sideRecord encodes an entry's record.
-func sideRecord(e savedEntry) []byte {
-	if e.enc != nil {
-		return e.enc
-	}
-	return ontap.Record{Extra: e.tree}.AppendJSON(nil)
-}
+func sideRecord(e savedEntry) []byte { return e.enc }
 
-// saveSide saves the difference between the SAN, SVM and LIF stores and
+// saveSide saves the difference between the SVM and LIF stores and
 // what was last saved, and returns once it (and every commit queued
 // before) is durable.
 func (s *Server) saveSide() error {
@@ -144,7 +143,7 @@ func (s *Server) saveSide() error {
 	return nil
 }
 
-// persisting returns h made to save the SAN, SVM and LIF stores after it
+// persisting returns h made to save the SVM and LIF stores after it
 // succeeds, when they are journalled and the method changes anything.
 func (s *Server) persisting(method string, h handlerFunc) handlerFunc {
 	if s.opts.ObjectJournal == nil || method == http.MethodGet || method == http.MethodHead {
@@ -162,36 +161,11 @@ func (s *Server) persisting(method string, h handlerFunc) handlerFunc {
 	}
 }
 
-// loadSide fills the SAN, SVM and LIF stores from saved records (the
-// stores are empty of built-ins: the journal holds those too) and takes
-// them as saved. It reports whether rec was one of these stores'.
+// loadSide fills the SVM and LIF stores from saved records and reports
+// whether rec was one of theirs.
 func (s *Server) loadSide(r ObjectRecord) (bool, error) {
 	var err error
-	tree := func(into map[string]ontap.Extra, id string) {
-		var rec ontap.Record
-		if err = rec.UnmarshalJSON(r.Record); err == nil {
-			into[id] = rec.Extra
-		}
-	}
 	switch r.Kind {
-	case savedLUN:
-		tree(s.san.luns, r.Key)
-	case savedIgroup:
-		tree(s.san.igroups, r.Key)
-	case savedISCSI:
-		tree(s.san.iscsi, r.Key)
-	case savedCredential:
-		svm, init, _ := strings.Cut(r.Key, "/")
-		var rec ontap.Record
-		if err = rec.UnmarshalJSON(r.Record); err == nil {
-			s.san.creds[credKey{svm, init}] = rec.Extra
-		}
-	case savedLUNMap:
-		lun, ig, _ := strings.Cut(r.Key, "/")
-		var n int64
-		if n, err = strconv.ParseInt(string(r.Record), 10, 64); err == nil {
-			s.san.maps[lunMapKey{lun, ig}] = n
-		}
 	case savedSVM:
 		var v ontap.SVM
 		if err = json.Unmarshal(r.Record, &v); err == nil {

@@ -243,7 +243,9 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 			if err != nil {
 				return outcome{}, err
 			}
-			s.san.cloneVolumeLUNs(parent.ID.String(), v.ID.String(), v.Name)
+			if err := s.objects.cloneVolume(parent.ID.String(), ontap.Extra{"name": v.Name, "uuid": v.ID.String()}); err != nil {
+				return outcome{}, err
+			}
 			return s.volumeOutcome(&v), nil
 		}})
 	return s.respond(r, q, j, true, ontap.Volume{Name: w.Name}, ontap.VolumesPath+"/?name="+url.QueryEscape(spec.Name))
@@ -391,7 +393,9 @@ func (s *Server) volumeChangeJob(ctx context.Context, v *backend.Volume, c *onta
 		if err != nil {
 			return outcome{}, err
 		}
-		s.san.renameVolume(nv.ID.String(), nv.Name)
+		if err := s.objects.renameVolume(nv.ID.String(), nv.Name); err != nil {
+			return outcome{}, err
+		}
 		return s.volumeOutcome(&nv), nil
 	}}, nil
 }
@@ -451,7 +455,6 @@ func (s *Server) volumeDeleteJob(id backend.VolumeID) jobSpec {
 			}
 			err := s.objects.dropVolume(id.String())
 			s.attrs.forget(id)
-			s.san.dropVolumeLUNs(id.String())
 			for _, sn := range snaps {
 				s.attrs.forget(sn.ID)
 			}
