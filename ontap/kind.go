@@ -112,12 +112,21 @@ type Kind struct {
 	// the parent's files), given the record and the clone's {name, uuid};
 	// the store assigns the copy's key. nil copies nothing.
 	CloneVolume func(rec, clone Extra) Extra
-	// OwnMutations says POST, PATCH and DELETE are served by the kind's
-	// own handlers in package server, because its rules need more than
-	// the generic flow (a LUN's location, a LUN map's number); its records
-	// still live in the store (integrity, cascades, journal) and GETs
-	// are the generic ones.
-	OwnMutations bool
+	// Allocate completes a new record under the store's lock, after the
+	// Conflicts rule and the key are checked, with a view of the store: a
+	// per-scope allocation (a LUN map's logical_unit_number, unique in its
+	// igroup, assigned when absent).
+	Allocate func(v View, rec Extra) (Extra, error)
+	// Also lists records of other kinds (by schema name) created with a
+	// new record unless present (an iSCSI service's default credential).
+	Also func(rec Extra) map[string][]Extra
+	// OwnHandlers lists the methods ("POST", "PATCH") the kind serves with
+	// handlers of its own in package server, because its rules need more
+	// than the generic flow (a LUN's location: name or location.*, its
+	// volume by UUID or name with their own codes, its clone source); its
+	// records still live in the store (integrity, cascades, journal) and
+	// its other methods are the generic ones.
+	OwnHandlers []string
 }
 
 // View is the read-only look at the object store a kind's hooks get,
@@ -156,6 +165,25 @@ type Parent struct {
 	// it is not the default ("uuid" for SVMs and volumes, "id" for stored
 	// kinds): a LUN map's lun.uuid.
 	Key string
+	// NoDefault says an SVM parent must be named in the body (ONTAP's
+	// 2621707 for the SAN objects) rather than default to the cluster's
+	// data SVM.
+	NoDefault bool
+	// Missing is the error for a parent of a stored kind that does not
+	// exist (a LUN map's LUN: 1254201); nil is a generic 404.
+	Missing func() *Error
+	// InUse is the error for deleting the parent while this record refers
+	// to it (a mapped LUN: 1254197); nil is a generic 409.
+	InUse func(parent Extra) *Error
+	// CascadeWith names a DELETE query parameter that, set to true, makes
+	// the parent's delete take this record with it instead of refusing
+	// (allow_delete_while_mapped). A parent deleted by a cascade (its
+	// volume's delete) always takes it.
+	CascadeWith string
+	// DropLast names a boolean field of the parent: when true, deleting
+	// the parent's last record of this kind deletes the parent too (an
+	// igroup's delete_on_unmap).
+	DropLast string
 }
 
 // Embed names a field that shows, inline, the records of another kind

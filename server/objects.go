@@ -82,16 +82,14 @@ func (s *Server) objectRoutes() []route {
 		out = append(out,
 			route{method: "GET", path: coll, h: s.listObjects(t), summary: "List " + plural(k.Label), kind: ontap.QueryCollection, schema: t.schema, status: ok},
 			route{method: "GET", path: item, h: s.getObject(t), summary: "Get " + article(k.Label), kind: ontap.QueryRecord, schema: t.schema, status: ok})
-		if k.OwnMutations {
-			continue // served by the kind's own handlers (ownRoutes)
+		if !slices.Contains(k.OwnHandlers, "POST") {
+			out = append(out, route{method: "POST", path: coll, h: s.createObject(t), summary: "Create " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, body: "@create", status: create})
 		}
-		out = append(out,
-			route{method: "POST", path: coll, h: s.createObject(t), summary: "Create " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, body: "@create", status: create})
-		if !k.NoPatch {
+		if !k.NoPatch && !slices.Contains(k.OwnHandlers, "PATCH") {
 			out = append(out, route{method: "PATCH", path: item, h: s.patchObject(t), summary: "Modify " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, body: "@modify", status: mut})
 		}
-		if !k.NoDelete {
-			out = append(out, route{method: "DELETE", path: item, h: s.deleteObject(t), summary: "Delete " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, status: mut})
+		if !k.NoDelete && !slices.Contains(k.OwnHandlers, "DELETE") {
+			out = append(out, route{method: "DELETE", path: item, h: s.deleteObject(t), summary: "Delete " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, status: mut, allow: k.DeleteParams})
 		}
 		if k.DeleteInScope && !k.NoDelete {
 			scoped := strings.TrimSuffix(item, "/{"+muxPath(k.Key)+"}")
@@ -365,7 +363,11 @@ func (s *Server) createObject(t *kindTable) handlerFunc {
 			}
 		}
 		run := func(context.Context) (outcome, error) {
-			stored, err := s.objects.insert(t, rec, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(t, rec) })
+			var stored ontap.Extra
+			err := s.objects.do(func() (err error) {
+				stored, err = s.insertLocked(t, rec)
+				return err
+			})
 			if err != nil {
 				return outcome{}, err
 			}
@@ -482,7 +484,7 @@ func (s *Server) deleteObject(t *kindTable) handlerFunc {
 					}
 				}
 				return s.outsideUsers(t, rec)
-			})
+			}, q.Extra)
 			return outcome{}, err
 		}
 		return s.finish(r, q, t, "DELETE", run)
@@ -549,6 +551,10 @@ func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Ext
 		case "svm":
 			if ref == nil && p.Optional {
 				continue
+			}
+			if p.NoDefault && create && ref["name"] == nil && ref["uuid"] == nil {
+				return nil, ontap.Errorf(http.StatusBadRequest, ontap.CodeSVMRequired, p.Field+".name",
+					`No SVM was specified. Either "svm.name" or "svm.uuid" must be supplied.`)
 			}
 			got, err := s.resolveSVM(ref, p.Field)
 			if err != nil {
@@ -659,6 +665,9 @@ func (s *Server) resolveStored(t *kindTable, rec ontap.Extra) (ontap.Extra, erro
 		}
 		got, err := s.storedRef(pt, ref, p.Field, rec)
 		if err != nil {
+			if p.Missing != nil {
+				return nil, p.Missing()
+			}
 			return nil, err
 		}
 		rec = ontap.With(rec, p.Field, got.ref)
@@ -699,8 +708,10 @@ type storedRef struct {
 // holds the store's lock.
 func (s *Server) storedRef(pt *kindTable, ref ontap.Extra, field string, from ontap.Extra) (storedRef, error) {
 	kf := pt.kind.Key
-	key, hasKey := ref[kf]
+	byRef := strings.HasPrefix(kf, field+".") // keyed by this very reference (an SVM's iSCSI service)
+	key, hasKey := ref[kf[strings.LastIndexByte(kf, '.')+1:]]
 	name, hasName := ref["name"].(string)
+	hasName = hasName && !byRef
 	svm := ontap.LookupString(from, "svm.uuid")
 	rec, ok := s.objects.findLocked(pt.kind.Name(), func(r ontap.Extra) bool {
 		if hasKey && ontap.Lookup(r, kf) != key {
@@ -730,6 +741,9 @@ func (s *Server) storedRef(pt *kindTable, ref ontap.Extra, field string, from on
 			return storedRef{}, ontap.Errorf(http.StatusNotFound, ontap.CodePolicyNotFound, target, "Export policy %s does not exist.", describeRef(ref))
 		}
 		return storedRef{}, ontap.Errorf(http.StatusNotFound, ontap.CodeNotFound, target, "%s %s does not exist.", pt.kind.Label, describeRef(ref))
+	}
+	if byRef {
+		return storedRef{ref: ref, rec: rec}, nil
 	}
 	out := ontap.Extra{kf: ontap.Lookup(rec, kf)}
 	if n := ontap.LookupString(rec, "name"); n != "" {
@@ -803,7 +817,7 @@ func (s *Server) seedLocked(st *objectStore) {
 			continue
 		}
 		for _, rec := range t.kind.Builtin(svm) {
-			if _, err := st.insertLocked(t, rec, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(t, rec) }); err != nil {
+			if _, err := s.insertLocked(t, rec); err != nil {
 				panic("server: seeding " + t.kind.Label + ": " + err.Error())
 			}
 		}
@@ -996,4 +1010,27 @@ func (s *Server) notFound(t *kindTable, id string) error {
 	s.objects.mu.RLock()
 	defer s.objects.mu.RUnlock()
 	return t.kind.NotFound(s.view(), key)
+}
+
+// insertLocked stores a new record of t (objectStore.insertLocked with
+// its stored references resolved) and the records its kind creates with
+// it (Kind.Also) unless they exist; the caller holds the store's lock.
+func (s *Server) insertLocked(t *kindTable, rec ontap.Extra) (ontap.Extra, error) {
+	st := s.objects
+	stored, err := st.insertLocked(t, rec, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(t, rec) })
+	if err != nil || t.kind.Also == nil {
+		return stored, err
+	}
+	for name, recs := range t.kind.Also(stored) {
+		ot := st.table(name)
+		for _, r := range recs {
+			if _, taken := ot.recs[ontap.RecordKey(r, ot.keys)]; taken {
+				continue
+			}
+			if _, err := st.insertLocked(ot, r, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(ot, rec) }); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return stored, nil
 }

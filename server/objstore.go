@@ -25,6 +25,7 @@ type objectStore struct {
 
 	journal ObjectJournal       // nil: nothing is saved
 	dirty   map[objKey]struct{} // records changed since the last flush
+	view    ontap.View          // what the kinds' hooks see (read under mu)
 }
 
 // kindTable is one kind's records.
@@ -121,19 +122,12 @@ func refKeyField(kind string) string {
 	return "uuid"
 }
 
-// insert stores a new record: it checks the parents and references that
-// are stored objects (resolve), runs the kind's Conflicts rule against the
-// records of the same scope, assigns the key and the record's self link.
+// insertLocked stores a new record: it checks the parents and references
+// that are stored objects (resolve), runs the kind's Conflicts rule
+// against the records of the same scope, assigns the key (and, with the
+// kind's Allocate, what else is allocated) and the record's self link.
 // resolve completes references under the store's lock, so a referenced
-// object cannot disappear in between.
-func (st *objectStore) insert(t *kindTable, rec ontap.Extra, resolve func(ontap.Extra) (ontap.Extra, error)) (ontap.Extra, error) {
-	st.mu.Lock()
-	rec, err := st.insertLocked(t, rec, resolve)
-	wait := st.flushLocked()
-	st.mu.Unlock()
-	return rec, firstErr(err, wait)
-}
-
+// object cannot disappear in between. The caller holds st.mu.
 func (st *objectStore) insertLocked(t *kindTable, rec ontap.Extra, resolve func(ontap.Extra) (ontap.Extra, error)) (ontap.Extra, error) {
 	rec, err := resolve(rec)
 	if err != nil {
@@ -177,6 +171,12 @@ func (st *objectStore) insertLocked(t *kindTable, rec ontap.Extra, resolve func(
 			}
 			rec = ontap.With(rec, k.Key, n)
 			st.setNextLocked(t, scope, n+1)
+		}
+	}
+	if k.Allocate != nil {
+		var err error
+		if rec, err = k.Allocate(st.view, rec); err != nil {
+			return nil, err
 		}
 	}
 	id := ontap.RecordKey(rec, t.keys)
@@ -266,7 +266,9 @@ func refMatches(child ontap.Extra, field string, t *kindTable, parent ontap.Extr
 	for _, p := range t.keys {
 		cv := ontap.Lookup(child, p)
 		if p == t.kind.Key {
-			cv = ontap.Lookup(child, field+"."+p)
+			// The reference holds the key's last part: a policy's id, an
+			// iSCSI service's svm.uuid (its SVM's reference).
+			cv = ontap.Lookup(child, field+"."+p[strings.LastIndexByte(p, '.')+1:])
 		}
 		if cv == nil || cv != ontap.Lookup(parent, p) {
 			return false
@@ -279,15 +281,15 @@ func refMatches(child ontap.Extra, field string, t *kindTable, parent ontap.Extr
 // nothing refers to it, and deletes the records that cascade from it.
 // users reports an outside user of the object (a volume using an export
 // policy) as an error.
-func (st *objectStore) remove(t *kindTable, id string, check func(ontap.Extra) error) (ontap.Extra, error) {
+func (st *objectStore) remove(t *kindTable, id string, check func(ontap.Extra) error, params map[string]string) (ontap.Extra, error) {
 	st.mu.Lock()
-	rec, err := st.removeLocked(t, id, check)
+	rec, err := st.removeLocked(t, id, check, params)
 	wait := st.flushLocked()
 	st.mu.Unlock()
 	return rec, firstErr(err, wait)
 }
 
-func (st *objectStore) removeLocked(t *kindTable, id string, check func(ontap.Extra) error) (ontap.Extra, error) {
+func (st *objectStore) removeLocked(t *kindTable, id string, check func(ontap.Extra) error, params map[string]string) (ontap.Extra, error) {
 	rec, ok := t.recs[id]
 	if !ok {
 		return nil, ontap.ErrNotFound(t.kind.Key)
@@ -297,24 +299,58 @@ func (st *objectStore) removeLocked(t *kindTable, id string, check func(ontap.Ex
 			return nil, err
 		}
 	}
-	if err := st.inUse(t, rec); err != nil {
+	if err := st.inUse(t, rec, params); err != nil {
 		return nil, err
 	}
 	st.drop(t, id, rec)
+	st.dropLast(t, rec)
 	return rec, nil
 }
 
+// dropLast deletes the parents of a deleted record that go with their
+// last child (Parent.DropLast: an igroup's delete_on_unmap).
+func (st *objectStore) dropLast(t *kindTable, rec ontap.Extra) {
+	for _, p := range t.kind.Parents {
+		pt := st.tables[p.Kind]
+		if p.DropLast == "" || pt == nil {
+			continue
+		}
+		for pid, parent := range pt.recs {
+			if !refMatches(rec, p.Field, pt, parent) {
+				continue
+			}
+			if on, _ := ontap.Lookup(parent, p.DropLast).(bool); !on {
+				continue
+			}
+			last := true
+			for _, r := range t.recs {
+				if refMatches(r, p.Field, pt, parent) {
+					last = false
+					break
+				}
+			}
+			if last {
+				st.drop(pt, pid, parent)
+			}
+		}
+	}
+}
+
 // inUse reports the first record that keeps rec (of t's kind) in use: a
-// non-cascading child or a reference.
-func (st *objectStore) inUse(t *kindTable, rec ontap.Extra) error {
+// non-cascading child (unless the request's params say to cascade) or a
+// reference.
+func (st *objectStore) inUse(t *kindTable, rec ontap.Extra, params map[string]string) error {
 	name := t.kind.Name()
 	for _, ot := range st.order {
 		for _, p := range ot.kind.Parents {
-			if p.Kind != name || p.Cascade || p.Derived {
+			if p.Kind != name || p.Cascade || p.Derived || p.CascadeWith != "" && strings.EqualFold(params[p.CascadeWith], "true") {
 				continue
 			}
 			for _, r := range ot.recs {
 				if refMatches(r, p.Field, t, rec) {
+					if p.InUse != nil {
+						return p.InUse(rec)
+					}
 					return ontap.Errorf(http.StatusConflict, ontap.CodeInUse, t.kind.Key, "%s %s is in use by %s %s.", t.kind.Label,
 						describeRec(rec), ot.kind.Label, describeRec(r))
 				}
@@ -345,8 +381,8 @@ func (st *objectStore) drop(t *kindTable, id string, rec ontap.Extra) {
 	name := t.kind.Name()
 	for _, ot := range st.order {
 		for _, p := range ot.kind.Parents {
-			if p.Kind != name || !p.Cascade {
-				continue
+			if p.Kind != name || !p.Cascade && p.CascadeWith == "" {
+				continue // (a CascadeWith child left is one inUse allowed)
 			}
 			for cid, r := range ot.recs {
 				if refMatches(r, p.Field, t, rec) {

@@ -24,7 +24,7 @@ import (
 
 // ownRoutes are the routes of the kinds with OwnMutations.
 func (s *Server) ownRoutes() []route {
-	return slices.Concat(s.lunRoutes(), s.igroupRoutes(), s.lunMapRoutes(), s.iscsiRoutes())
+	return slices.Concat(s.lunRoutes(), s.igroupRoutes(), s.lunMapRoutes())
 }
 
 // resetSides returns the SVMs and LIFs created through the API to the

@@ -8,26 +8,20 @@ import (
 	"github.com/nessie-go/nessie/ontap/schema"
 )
 
-// Initiator groups (ontap.IgroupKind): POST, PATCH and DELETE
-// /api/protocols/san/igroups and the initiators sub-collection
+// Initiator groups (ontap.IgroupKind, served by the generic handlers):
+// the initiators sub-collection
 // /api/protocols/san/igroups/{igroup.uuid}/initiators, held in the
-// igroup's record. Names are unique per SVM; initiators are canonical
-// (lower case), valid for the protocol and members once; a mapped igroup
-// (or its initiators) is deleted only with allow_delete_while_mapped=true,
-// which deletes its maps too (the maps' igroup parent cascades).
+// igroup's record. Initiators are canonical (lower case), valid for the
+// igroup's protocol and members once; one is removed from a mapped igroup
+// only with allow_delete_while_mapped=true.
 
 var initiatorSchema = ontap.ObjectSchema(schema.IgroupInitiator, []string{"name"}, "name", "_links")
 
 func (s *Server) igroupRoutes() []route {
 	ok, made := []int{http.StatusOK}, []int{http.StatusCreated}
-	t := s.table(ontap.IgroupKind)
-	coll := ontap.IgroupKind.Path
-	item, inits := coll+"/{uuid}", coll+"/{igroup_uuid}/initiators"
+	inits := ontap.IgroupKind.Path + "/{igroup_uuid}/initiators"
 	mapped := []string{"allow_delete_while_mapped"}
 	return []route{
-		{method: "POST", path: coll, h: s.createIgroup, summary: "Create an initiator group", kind: ontap.QueryMutation, schema: t.schema, body: "@create", status: made},
-		{method: "PATCH", path: item, h: s.patchIgroup, summary: "Rename or modify an initiator group", kind: ontap.QueryMutation, schema: t.schema, body: "@modify", status: ok},
-		{method: "DELETE", path: item, h: s.deleteIgroup, summary: "Delete an initiator group (a mapped one only with allow_delete_while_mapped=true)", kind: ontap.QueryMutation, schema: t.schema, status: ok, allow: mapped},
 		{method: "GET", path: inits, h: s.listInitiators, summary: "List an initiator group's initiators", kind: ontap.QueryCollection, schema: initiatorSchema, status: ok},
 		{method: "POST", path: inits, h: s.addInitiators, summary: "Add initiators to an initiator group", kind: ontap.QueryMutation, schema: initiatorSchema, body: "@create", status: made},
 		{method: "GET", path: inits + "/{name}", h: s.getInitiator, summary: "Get an initiator of an initiator group", kind: ontap.QueryRecord, schema: initiatorSchema, status: ok},
@@ -57,140 +51,6 @@ func initiatorComments(tree ontap.Extra) map[string]any {
 		}
 	}
 	return out
-}
-
-// igroupByNameLocked finds an igroup by name in an SVM; the caller holds
-// the store's lock.
-func (s *Server) igroupByNameLocked(svm, name string) (string, ontap.Extra, bool) {
-	for id, ig := range s.table(ontap.IgroupKind).recs {
-		if ontap.LookupString(ig, "name") == name && ontap.LookupString(ig, "svm.uuid") == svm {
-			return id, ig, true
-		}
-	}
-	return "", nil, false
-}
-
-func (s *Server) createIgroup(r *http.Request) (result, error) {
-	t := s.table(ontap.IgroupKind)
-	q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
-	if err != nil {
-		return result{}, err
-	}
-	body, _, err := s.decodeBody(r, q, schema.Igroup, schema.Post)
-	if err != nil {
-		return result{}, err
-	}
-	svm, err := s.sanSVM(body)
-	if err != nil {
-		return result{}, err
-	}
-	if body["igroups"] != nil || body["portset"] != nil || body["replication"] != nil {
-		return result{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeNotSupported, "igroups", "Nested initiator groups, portsets and replication are not supported.")
-	}
-	in := ontap.IgroupCreate{Name: strPtr(body, "name"), OSType: strPtr(body, "os_type"), Protocol: strPtr(body, "protocol"), Initiators: ontap.InitiatorNames(body)}
-	protocol, inits, err := ontap.CheckIgroupCreate(&in)
-	if err != nil {
-		return result{}, err
-	}
-	tree := ontap.MergeExtra(body, ontap.Extra{"svm": svm, "protocol": protocol, "delete_on_unmap": false})
-	if v, ok := body["delete_on_unmap"]; ok {
-		tree["delete_on_unmap"] = v
-	}
-	delete(tree, "lun_maps")
-	var stored ontap.Extra
-	err = s.objects.do(func() error {
-		if _, _, taken := s.igroupByNameLocked(ontap.LookupString(svm, "uuid"), *in.Name); taken {
-			return ontap.ErrIgroupDuplicate(*in.Name)
-		}
-		var err error
-		stored, err = s.objects.insertLocked(t, tree, func(rec ontap.Extra) (ontap.Extra, error) {
-			return rec, nil
-		})
-		if err != nil {
-			return err
-		}
-		// The initiators' links name the igroup's new UUID.
-		id := ontap.LookupString(stored, "uuid")
-		stored = ontap.With(stored, "initiators", initiatorTrees(id, inits, initiatorComments(body)))
-		s.objects.setLocked(t, id, stored)
-		return nil
-	})
-	if err != nil {
-		return result{}, err
-	}
-	return created(q, t.itemPath(stored), s.render(t, stored)), nil
-}
-
-func (s *Server) patchIgroup(r *http.Request) (result, error) {
-	t := s.table(ontap.IgroupKind)
-	id, err := pathID(r, "uuid", "uuid")
-	if err != nil {
-		return result{}, err
-	}
-	q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation)
-	if err != nil {
-		return result{}, err
-	}
-	patch, _, err := s.decodeBody(r, q, schema.Igroup, schema.Patch)
-	if err != nil {
-		return result{}, err
-	}
-	if patch["igroups"] != nil || patch["portset"] != nil || patch["replication"] != nil {
-		return result{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeNotSupported, "igroups", "Nested initiator groups, portsets and replication are not supported.")
-	}
-	name := strPtr(patch, "name")
-	if name != nil {
-		if err := ontap.CheckIgroupName("name", *name); err != nil {
-			return result{}, err
-		}
-	}
-	err = s.objects.do(func() error {
-		old, ok := t.recs[id]
-		if !ok {
-			return ontap.ErrIgroupNotFound("uuid")
-		}
-		if name != nil {
-			if other, _, taken := s.igroupByNameLocked(ontap.LookupString(old, "svm.uuid"), *name); taken && other != id {
-				return ontap.ErrIgroupDuplicate(*name)
-			}
-		}
-		s.objects.setLocked(t, id, ontap.MergeExtra(old, patch))
-		return nil
-	})
-	if err != nil {
-		return result{}, err
-	}
-	return done(), nil
-}
-
-func (s *Server) deleteIgroup(r *http.Request) (result, error) {
-	t := s.table(ontap.IgroupKind)
-	id, err := pathID(r, "uuid", "uuid")
-	if err != nil {
-		return result{}, err
-	}
-	q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation, "allow_delete_while_mapped")
-	if err != nil {
-		return result{}, err
-	}
-	if err := s.emptyBody(r); err != nil {
-		return result{}, err
-	}
-	err = s.objects.do(func() error {
-		ig, ok := t.recs[id]
-		if !ok {
-			return ontap.ErrIgroupNotFound("uuid")
-		}
-		if err := ontap.CheckIgroupDelete(s.mappedLocked("igroup.uuid", id), allowedWhileMapped(q)); err != nil {
-			return err
-		}
-		s.objects.drop(t, id, ig) // its maps cascade
-		return nil
-	})
-	if err != nil {
-		return result{}, err
-	}
-	return done(), nil
 }
 
 // ---- initiators ----

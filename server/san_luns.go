@@ -10,12 +10,12 @@ import (
 	"github.com/nessie-go/nessie/ontap/schema"
 )
 
-// LUNs (ontap.LUNKind): POST, PATCH and DELETE /api/storage/luns and the
-// attributes sub-collection /api/storage/luns/{uuid}/attributes. A LUN
-// lives in a volume of the SVM, named /vol/<volume>[/<qtree>]/<lun>; its
-// size counts against its volume's free space; its maps go with it when
-// it is deleted with allow_delete_while_mapped=true. Deleting the volume
-// deletes its LUNs (the kind's volume parent cascades).
+// LUNs (ontap.LUNKind): the LUN's own POST and PATCH (its OwnHandlers)
+// and the attributes sub-collection /api/storage/luns/{uuid}/attributes;
+// its GETs and DELETE are the generic ones. A LUN lives in a volume of
+// the SVM, named /vol/<volume>[/<qtree>]/<lun> by name or location.*
+// (with their own codes), its volume found by UUID or name; its size
+// counts against its volume's free space.
 
 var lunAttrSchema = ontap.ObjectSchema(schema.LUNAttribute, []string{"name"}, "name", "value", "_links")
 
@@ -27,7 +27,6 @@ func (s *Server) lunRoutes() []route {
 	return []route{
 		{method: "POST", path: coll, h: s.createLUN, summary: "Create a LUN (or a LUN clone) in a volume", kind: ontap.QueryMutation, schema: t.schema, body: "@create", status: made},
 		{method: "PATCH", path: item, h: s.patchLUN, summary: "Resize, rename or modify a LUN", kind: ontap.QueryMutation, schema: t.schema, body: "@modify", status: ok},
-		{method: "DELETE", path: item, h: s.deleteLUN, summary: "Delete a LUN (a mapped one only with allow_delete_while_mapped=true)", kind: ontap.QueryMutation, schema: t.schema, status: ok, allow: []string{"allow_delete_while_mapped"}},
 		{method: "GET", path: attrs, h: s.listLUNAttributes, summary: "List a LUN's attributes", kind: ontap.QueryCollection, schema: lunAttrSchema, status: ok},
 		{method: "POST", path: attrs, h: s.createLUNAttribute, summary: "Add an attribute to a LUN", kind: ontap.QueryMutation, schema: lunAttrSchema, body: "@create", status: made},
 		{method: "GET", path: attrs + "/{name}", h: s.getLUNAttribute, summary: "Get a LUN attribute", kind: ontap.QueryRecord, schema: lunAttrSchema, status: ok},
@@ -323,36 +322,6 @@ func (s *Server) patchLUN(r *http.Request) (result, error) {
 		res.body = ontap.JobResponse[any]{NumRecords: new(1), Records: []any{s.render(t, tree)}}
 	}
 	return res, nil
-}
-
-func (s *Server) deleteLUN(r *http.Request) (result, error) {
-	t := s.table(ontap.LUNKind)
-	id, err := pathID(r, "uuid", "uuid")
-	if err != nil {
-		return result{}, err
-	}
-	q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryMutation, "allow_delete_while_mapped")
-	if err != nil {
-		return result{}, err
-	}
-	if err := s.emptyBody(r); err != nil {
-		return result{}, err
-	}
-	err = s.objects.do(func() error {
-		tree, ok := t.recs[id]
-		if !ok {
-			return ontap.ErrLUNNotFound("uuid")
-		}
-		if err := ontap.CheckLUNDelete(ontap.LookupString(tree, "name"), s.mappedLocked("lun.uuid", id), allowedWhileMapped(q)); err != nil {
-			return err
-		}
-		s.objects.drop(t, id, tree) // its maps cascade
-		return nil
-	})
-	if err != nil {
-		return result{}, err
-	}
-	return done(), nil
 }
 
 // ---- attributes ----

@@ -258,6 +258,7 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 	go s.jobs.reap(s.ctx, &s.wg)
 	s.objects = newObjectStore(objectKinds...)
 	s.objects.journal = o.ObjectJournal
+	s.objects.view = s.view()
 	s.seedObjects()
 	s.lifs.lifs = map[string]ontap.IPInterface{}
 	s.svms.svms = map[string]ontap.SVM{}
