@@ -169,3 +169,81 @@ func TestObjectJournalPrunesOrphans(t *testing.T) {
 		}
 	}
 }
+
+// TestObjectJournalConvertsSAN: a journal written before the SAN objects
+// moved into the object store holds them under the kinds san:lun,
+// san:igroup, san:lun-map (the record a bare logical unit number),
+// san:iscsi and san:iscsi-cred. Such a journal starts, serves the same
+// objects, and is rewritten under the object store's kinds.
+func TestObjectJournalConvertsSAN(t *testing.T) {
+	b := memBackend()
+	j := &failingJournal{}
+	id := server.NewIdentity()
+	s, err := server.New(b, &server.Options{Username: "u", Password: "p", ObjectJournal: j, Identity: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, body string }{
+		{"/api/storage/volumes?return_timeout=10", `{"name":"cv1","svm":{"name":"svm0"},"aggregates":[{"name":"aggr1"}],"size":104857600}`},
+		{"/api/storage/luns", `{"name":"/vol/cv1/l1","svm":{"name":"svm0"},"os_type":"linux","space":{"size":1048576}}`},
+		{"/api/protocols/san/igroups", `{"name":"g1","svm":{"name":"svm0"},"os_type":"linux","initiators":[{"name":"iqn.1993-08.org.debian:01:abc"}]}`},
+		{"/api/protocols/san/lun-maps", `{"svm":{"name":"svm0"},"lun":{"name":"/vol/cv1/l1"},"igroup":{"name":"g1"},"logical_unit_number":7}`},
+		{"/api/protocols/san/iscsi/credentials", `{"svm":{"name":"svm0"},"initiator":"iqn.1993-08.org.debian:01:abc","authentication_type":"none"}`},
+	} {
+		if code, body := send(t, s, "POST", c.path, c.body); code >= 300 {
+			t.Fatalf("POST %s: %d %s", c.path, code, body)
+		}
+	}
+	paths := []string{"/api/storage/luns", "/api/protocols/san/igroups", "/api/protocols/san/lun-maps",
+		"/api/protocols/san/iscsi/services", "/api/protocols/san/iscsi/credentials"}
+	read := func(h http.Handler) map[string]string {
+		out := map[string]string{}
+		for _, p := range paths {
+			code, body := send(t, h, "GET", p+"?fields=**", "")
+			if code != http.StatusOK {
+				t.Fatalf("GET %s: %d %s", p, code, body)
+			}
+			out[p] = body
+		}
+		return out
+	}
+	want := read(s)
+	old := map[string]string{"lun": "san:lun", "igroup": "san:igroup", "lun_map": "san:lun-map", "iscsi_service": "san:iscsi", "iscsi_credentials": "san:iscsi-cred"}
+	j.mu.Lock()
+	var saved []server.ObjectRecord
+	for k, rec := range j.recs {
+		kind, key, _ := strings.Cut(k, " ")
+		if o, ok := old[kind]; ok {
+			kind = o
+			if o == "san:lun-map" {
+				rec = []byte("7") // the old record: the number alone
+			}
+		}
+		saved = append(saved, server.ObjectRecord{Kind: kind, Key: key, Record: rec})
+	}
+	j.mu.Unlock()
+
+	j2 := &failingJournal{load: saved}
+	conv, err := server.New(b, &server.Options{Username: "u", Password: "p", ObjectJournal: j2, Identity: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := read(conv)
+	for _, p := range paths {
+		if got[p] != want[p] {
+			t.Errorf("GET %s after the conversion:\n%s\nwant\n%s", p, got[p], want[p])
+		}
+	}
+	j2.mu.Lock()
+	defer j2.mu.Unlock()
+	kinds := map[string]int{}
+	for k := range j2.recs {
+		kind, _, _ := strings.Cut(k, " ")
+		kinds[kind]++
+	}
+	for o, n := range old {
+		if kinds[n] != 0 || kinds[o] == 0 {
+			t.Errorf("the journal holds %d %s and %d %s records after the conversion", kinds[n], n, kinds[o], o)
+		}
+	}
+}
