@@ -63,9 +63,10 @@
 // An object beyond the storage contract (a policy, a service, a LUN, ...)
 // is a Kind: add its SDK resource to OBJECTS in ontap/schema/gen.py if it
 // is not generated yet, write its Kind value with its rules next to the
-// others (nas.go, protocols.go) and table-test them, and list it in
-// package server's objectKinds; no wire struct, no handler (see package
-// server). A discovery object, or one the backend contract holds, gets a
+// others (nas.go, protocols.go, sankinds.go) and table-test them, and
+// list it in package server's objectKinds; no wire struct, no handler
+// (see package server, whose documentation says which hook serves which
+// need). A discovery object, or one the backend contract holds, gets a
 // wire struct with the fields nessie models plus Extra, bound in
 // bindings, with MarshalJSON, UnmarshalJSON and AppendJSON like the
 // others, its rules next to VolumeRules and its record function, routed
@@ -81,7 +82,12 @@
 // pure rules: schema object, key, parents, references, conflicts,
 // defaults, Create/Patch/Delete validators. nas.go holds the NAS kinds
 // (ExportPolicyKind, ExportRuleKind, ...), each a small unit with its
-// ONTAP error codes; see package server for how to add one.
+// ONTAP error codes; see package server for how to add one. Rules that
+// need related state get it through hooks with a read-only View of the
+// store (Render, Allocate, NotFound) and through what a Parent declares
+// (CascadeWith, InUse, DropLast, Missing); sankinds.go (LUNKind,
+// IgroupKind, LUNMapKind, ISCSIServiceKind, ISCSICredentialKind) is
+// the model for those.
 //
 // # SAN rules
 //
@@ -96,8 +102,7 @@
 // compatibility, membership, the mapped-igroup rule), lunmap.go (logical
 // unit numbers 0..4095, the lowest free one per igroup by default) and
 // iscsi.go (one service per SVM and its target name, CHAP credential
-// rules, the default credential). Package server applies them to its SAN
-// store.
+// rules, the default credential). The SAN kinds in sankinds.go apply them.
 //
 // # Errors
 //

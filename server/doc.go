@@ -61,15 +61,18 @@
 //
 // Export policies and their rules, qtrees, quota rules, the NFS and CIFS
 // services, CIFS shares, snapshot policies, cluster schedules, QoS and
-// volume efficiency policies are not backend objects: they live in one
-// object store in the server (objstore.go), with referential integrity,
-// and are served by one set of generic handlers (objects.go). A kind is an
-// ontap.Kind value, written next to the schema in package ontap: its
-// generated object (the shape of every body and record, which are JSON
-// trees checked against it), its key (a minted uuid, or an integer
+// volume efficiency policies, and the SAN objects (LUNs, igroups, LUN
+// maps, iSCSI services and credentials) are not backend objects: they
+// live in one object store in the server (objstore.go), with referential
+// integrity, journalled one changed record at a time, and are served by
+// one set of generic handlers (objects.go). A kind is an ontap.Kind value,
+// written next to the schema in package ontap: its generated object (the
+// shape of every body and record, which are JSON trees checked against
+// it), its key (a minted uuid, a name, a parent's key, or an integer
 // numbered cluster-wide or per parent: an export policy's id, a rule's
-// index in its policy, a qtree's id in its volume), its parents (svm,
-// volume, or another kind; resolved on create to {name, uuid} or
+// index in its policy, a qtree's id in its volume; a LUN map is keyed by
+// its LUN and igroup, a credential by SVM and initiator), its parents
+// (svm, volume, or another kind; resolved on create to {name, uuid} or
 // {id, name}, cascading on delete or keeping the parent in use), its
 // references (a qtree's export policy), its conflicts (a name per SVM),
 // its defaults and its pure rules (Create, Patch, Delete). The handlers
@@ -77,36 +80,70 @@
 // engine (fields=, filters, order_by, max_records and _links.next,
 // return_records) at the path and its trailing-slash form; POST; GET,
 // PATCH and DELETE of one record; 262197 for an unknown field and 262196
-// for one the operation may not set; 404 with code 4 for a missing record
-// or parent; jobs (202) for an Async kind, else 201 and 200; the routes
-// in the OpenAPI document and behind authentication.
+// for one the operation may not set; 404 (the kind's NotFound, else code
+// 4) for a missing record or parent; jobs (202) for an Async kind, else
+// 201 and 200; the routes in the OpenAPI document and behind
+// authentication.
 //
 // To add a kind: add its ONTAP object to ontap/schema/gen.py if it is not
-// yet generated; write its ontap.Kind (ontap/nas.go is the model) with
-// its rules and their table tests; append it to objectKinds in
-// objects.go; pin its rules and error codes in a server test. Anything
-// outside the store that uses it (a volume's export policy) is checked
-// where that object is handled (checkExportPolicy, outsideUsers).
+// yet generated; write its ontap.Kind (ontap/nas.go is the model, and
+// ontap/sankinds.go for the hooks below) with its rules and their table
+// tests; append it to objectKinds in objects.go; pin its rules and error
+// codes in a server test. Anything outside the store that uses it (a
+// volume's export policy) is checked where that object is handled
+// (checkExportPolicy, outsideUsers). When the rules need related state,
+// reach for a hook before a handler:
+//
+//   - a record that shows related records (a LUN's lun_maps): Render, given
+//     an ontap.View of the store (storeView) at read time; nothing derived
+//     is stored;
+//   - a value allocated within a scope (a map's logical_unit_number, unique
+//     per igroup, the lowest free one when absent): Allocate, under the
+//     store's lock after the Conflicts rule and the key are checked;
+//   - the kind's own 404s (a map names its missing LUN or igroup first):
+//     NotFound; a missing parent's code: Parent.Missing;
+//   - a parent that is deleted only on request (a mapped LUN without
+//     allow_delete_while_mapped): Parent.InUse and Parent.CascadeWith
+//     (listed in DeleteParams); a parent that goes with its last child
+//     (delete_on_unmap): Parent.DropLast;
+//   - records made with another (a service's default credential): Also;
+//     records every SVM has: Builtin;
+//   - a path derived from the volume (a qtree's, a LUN's name): Complete,
+//     which objectStore.renameVolume re-runs when the volume is renamed; a
+//     copy in a FlexClone (a LUN): CloneVolume, run by cloneVolume; a
+//     volume parent that Cascades is dropped with the volume
+//     (dropVolume) and pruned at start if the volume is gone;
+//   - a body that must name its SVM (2621707): Parent.NoDefault;
+//   - a parent keyed by the record's own reference (a credential's iSCSI
+//     service, keyed by svm.uuid): a second Parent on the same field.
+//
+// Only when the generic create or modify cannot express a kind's rules
+// does it list the methods in OwnHandlers and serve them itself, changing
+// the store under its lock with objectStore.do (so integrity and the
+// journal stay the store's): a LUN's POST and PATCH (san_luns.go), whose
+// location comes from name or location.*, with a volume found by UUID or
+// name under their own codes, a clone source, and the volume's free space.
+// Sub-collections held in a record are routes of their kind's file: a
+// LUN's attributes (san_luns.go), an igroup's initiators
+// (san_igroups.go), a map's reporting nodes (san_lunmaps.go); they change
+// their parent record through the store the same way.
 //
 // # SAN objects
 //
-// LUNs (and their attributes), igroups (and their initiators), LUN maps
-// (and their reporting nodes), iSCSI services and iSCSI credentials live
-// in their own store (san.go), not as ontap.Kind values, because their
-// rules cross kinds and reach outside the store: a map numbers a LUN
-// within an igroup; a LUN's size counts against its volume's free space
-// (the volume's space.available less its other LUNs' sizes); a mapped LUN
-// or igroup is deleted only with allow_delete_while_mapped=true, which
-// deletes its maps; a LUN and an igroup show their maps (lun_maps,
-// status.mapped); a map is keyed by its LUN and igroup, a service by its
-// SVM, a credential by SVM and initiator. Each kind is one file
-// (san_luns.go, san_igroups.go, san_lunmaps.go, san_iscsi.go): routes,
-// handlers (parse, validate with ontap's SAN rules, then check and change
-// the store under its one lock) and records, which are JSON trees of the
-// generated object served through the same query engine (ObjectSchema).
-// They are synchronous (201 and 200, as ONTAP answers them). The cluster's
-// SVM starts with an enabled iSCSI service (its target name derived from
-// the SVM's UUID) and its "default" credential (authentication none), and
-// its data LIF serves data_iscsi, so Trident's ontap-san driver starts.
-// Deleting a volume deletes its LUNs and their maps.
+// The cluster's SVM starts with an enabled iSCSI service (its target name
+// derived from the SVM's UUID) and its "default" credential
+// (authentication none), and its data LIF serves data_iscsi, so Trident's
+// ontap-san driver starts. SAN objects are synchronous (201 and 200, as
+// ONTAP answers them). A LUN's size counts against its volume's free
+// space (the volume's space.available less its other LUNs' sizes).
+// Deleting a volume deletes its LUNs and their maps; renaming it re-paths
+// its LUNs; a FlexClone gets copies of its parent's LUNs (new UUIDs and
+// serial numbers, no maps). A journal written before the SAN objects were
+// kinds (records san:lun, san:igroup, san:lun-map, san:iscsi,
+// san:iscsi-cred) is converted at start and rewritten (convertOld).
+//
+// The SVMs and IP interfaces created through the API are kept in two
+// small stores of their own (svms.go, interfaces.go), journalled by
+// comparing them with what was last saved after each mutating request
+// (sanjournal.go).
 package server

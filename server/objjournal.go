@@ -13,16 +13,16 @@ import (
 
 // ObjectJournal keeps the ONTAP objects beyond the storage contract
 // across restarts, so that a durable daemon keeps every object it
-// acknowledged, as it keeps volumes: the kinds of the generic object store
+// acknowledged, as it keeps volumes: the kinds of the object store
 // (export policies and their rules, qtrees, quota rules, NFS and CIFS
 // services, CIFS shares, snapshot policies, schedules, QoS and efficiency
-// policies), the SAN store (LUNs, igroups, LUN maps, iSCSI services and
-// credentials), and the SVMs and IP interfaces created through the API.
+// policies, LUNs, igroups, LUN maps, iSCSI services and credentials), and
+// the SVMs and IP interfaces created through the API.
 //
 // The server queues each change of the object store (every record it put
 // or deleted, a cascade's and a rename's included) under that store's
 // lock, so changes reach the journal in the order they were made; the
-// SAN, SVM and LIF changes are found by comparison (sanjournal.go). It
+// SVM and LIF changes are found by comparison (sanjournal.go). It
 // answers, or ends the job, only once the wait function returns nil: an
 // acknowledged change is durable. A reader may see a change whose commit
 // is still in flight, as with the durable backend's volumes.

@@ -12,17 +12,14 @@ import (
 )
 
 // The SAN kinds (LUNs, igroups, LUN maps, iSCSI services and credentials)
-// are ontap.Kind values stored in the object store like every other kind
-// (integrity, cascades, one journal record per change) and read through
-// its generic GET handlers. Their rules cross kinds (a LUN map numbers the
-// LUN in its igroup, a LUN cannot outgrow its volume's free space, a
-// mapped LUN or igroup is deleted only on request), so each has
-// OwnMutations: its POST, PATCH and DELETE handlers are in its file
-// (san_luns.go, san_igroups.go, san_lunmaps.go, san_iscsi.go) with its
-// sub-collections (a LUN's attributes, an igroup's initiators), and
-// change the store under its lock through objectStore.do.
+// are ontap.Kind values (ontap/sankinds.go) stored in the object store
+// like every other kind and served by its generic handlers. What is left
+// here: a LUN's own POST and PATCH (san_luns.go), and the sub-collections
+// held in a record: a LUN's attributes (san_luns.go), an igroup's
+// initiators (san_igroups.go), a map's reporting nodes (san_lunmaps.go).
+// They change the store under its lock through objectStore.do.
 
-// ownRoutes are the routes of the kinds with OwnMutations.
+// ownRoutes are the SAN kinds' own routes (OwnHandlers, sub-collections).
 func (s *Server) ownRoutes() []route {
 	return slices.Concat(s.lunRoutes(), s.igroupRoutes(), s.lunMapRoutes())
 }
