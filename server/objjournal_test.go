@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -245,5 +246,69 @@ func TestObjectJournalConvertsSAN(t *testing.T) {
 		if kinds[n] != 0 || kinds[o] == 0 {
 			t.Errorf("the journal holds %d %s and %d %s records after the conversion", kinds[n], n, kinds[o], o)
 		}
+	}
+}
+
+// countingJournal is a failingJournal that also counts the records of
+// the last commit queued.
+type countingJournal struct {
+	failingJournal
+	last int
+}
+
+func (c *countingJournal) QueueObjects(chs []server.ObjectRecord, replace bool) func() error {
+	c.mu.Lock()
+	c.last = len(chs)
+	c.mu.Unlock()
+	return c.failingJournal.QueueObjects(chs, replace)
+}
+
+// TestSANChangeSavesItsRecords: a SAN change is journalled as the records
+// it changed, whatever else is stored (20 LUNs): an igroup's comment, the
+// igroup; its rename, the igroup and the map holding its name; a mapped
+// LUN's delete with allow_delete_while_mapped, the LUN and its map.
+func TestSANChangeSavesItsRecords(t *testing.T) {
+	j := &countingJournal{}
+	s, err := server.New(memBackend(), &server.Options{Username: "u", Password: "p", ObjectJournal: j})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(path, body string) string {
+		t.Helper()
+		req := httptest.NewRequest("POST", path, strings.NewReader(body))
+		req.SetBasicAuth("u", "p")
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, req)
+		if w.Code >= 300 {
+			t.Fatalf("POST %s: %d %s", path, w.Code, w.Body)
+		}
+		return w.Header().Get("Location")
+	}
+	post("/api/storage/volumes?return_timeout=10", `{"name":"jv","svm":{"name":"svm0"},"aggregates":[{"name":"aggr1"}],"size":1073741824}`)
+	var lun string
+	for i := range 20 {
+		lun = post("/api/storage/luns", `{"name":"/vol/jv/l`+strconv.Itoa(i)+`","svm":{"name":"svm0"},"os_type":"linux","space":{"size":1048576}}`)
+	}
+	g := post("/api/protocols/san/igroups", `{"name":"g","svm":{"name":"svm0"},"os_type":"linux"}`)
+	post("/api/protocols/san/lun-maps", `{"svm":{"name":"svm0"},"lun":{"name":"/vol/jv/l19"},"igroup":{"name":"g"}}`)
+	for _, c := range []struct {
+		body string
+		want int
+	}{
+		{`{"comment":"c"}`, 1}, // the igroup
+		{`{"name":"g2"}`, 2},   // the igroup and its map (which shows its name)
+	} {
+		if code, body := send(t, s, "PATCH", g, c.body); code != http.StatusOK {
+			t.Fatalf("PATCH: %d %s", code, body)
+		}
+		if j.last != c.want {
+			t.Errorf("an igroup's PATCH %s saved %d records, want %d", c.body, j.last, c.want)
+		}
+	}
+	if code, body := send(t, s, "DELETE", lun+"?allow_delete_while_mapped=true", ""); code != http.StatusOK {
+		t.Fatalf("DELETE: %d %s", code, body)
+	}
+	if j.last != 2 {
+		t.Errorf("a mapped LUN's delete saved %d records, want 2 (the LUN, its map)", j.last)
 	}
 }

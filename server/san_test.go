@@ -370,3 +370,34 @@ func TestResetClearsSAN(t *testing.T) {
 		t.Fatalf("%s", r.raw)
 	}
 }
+
+// TestIgroupDeleteOnUnmap: an igroup created with delete_on_unmap=true
+// goes with its last map's delete, not before; one without it stays.
+func TestIgroupDeleteOnUnmap(t *testing.T) {
+	a := newAPI(t)
+	a.createVolume("dv", map[string]any{"size": 1 << 30})
+	var luns []string
+	for _, n := range []string{"l0", "l1"} {
+		luns = append(luns, a.do("POST", "/api/storage/luns?return_records=true", map[string]any{"name": "/vol/dv/" + n, "os_type": "linux",
+			"space.size": 1 << 20, "svm.name": "svm0"}).must(t, http.StatusCreated).str("records.0.uuid"))
+	}
+	gone := a.do("POST", "/api/protocols/san/igroups?return_records=true", map[string]any{"name": "gone", "os_type": "linux", "svm.name": "svm0",
+		"delete_on_unmap": true}).must(t, http.StatusCreated).str("records.0.uuid")
+	stays := a.do("POST", "/api/protocols/san/igroups?return_records=true", map[string]any{"name": "stays", "os_type": "linux", "svm.name": "svm0"}).
+		must(t, http.StatusCreated).str("records.0.uuid")
+	for _, l := range luns {
+		for _, g := range []string{gone, stays} {
+			a.do("POST", "/api/protocols/san/lun-maps", map[string]any{"svm.name": "svm0", "lun.uuid": l, "igroup.uuid": g}).must(t, http.StatusCreated)
+		}
+	}
+	for i, l := range luns {
+		for _, g := range []string{gone, stays} {
+			a.do("DELETE", "/api/protocols/san/lun-maps/"+l+"/"+g, nil).must(t, http.StatusOK)
+		}
+		if i == 0 {
+			a.do("GET", "/api/protocols/san/igroups/"+gone, nil).must(t, http.StatusOK) // one map left
+		}
+	}
+	a.do("GET", "/api/protocols/san/igroups/"+gone, nil).wantError(t, http.StatusNotFound, "5374852", "uuid")
+	a.do("GET", "/api/protocols/san/igroups/"+stays, nil).must(t, http.StatusOK)
+}
