@@ -226,13 +226,13 @@ func (k *Kind) KeyPaths() []string {
 
 func (k *Kind) scopeKey() string {
 	for _, p := range k.Parents {
-		if p.Field != k.Scope {
-			continue
-		}
-		if p.Key != "" {
+		switch {
+		case p.Field != k.Scope:
+		case p.Key != "":
 			return p.Key
-		}
-		if p.Kind != "svm" && p.Kind != "volume" {
+		case p.Kind == "svm" || p.Kind == "volume":
+			return "uuid"
+		default:
 			return "id"
 		}
 	}
