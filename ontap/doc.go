@@ -84,7 +84,8 @@
 // (ExportPolicyKind, ExportRuleKind, ...), each a small unit with its
 // ONTAP error codes; see package server for how to add one. Rules that
 // need related state get it through hooks with a read-only View of the
-// store (Render, Allocate, NotFound) and through what a Parent declares
+// store and the volumes (Prepare, Place, NotFound, Render) and through
+// what a Parent declares
 // (CascadeWith, InUse, DropLast, Missing); sankinds.go (LUNKind,
 // IgroupKind, LUNMapKind, ISCSIServiceKind, ISCSICredentialKind) is
 // the model for those.

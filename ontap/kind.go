@@ -112,26 +112,28 @@ type Kind struct {
 	// the parent's files), given the record and the clone's {name, uuid};
 	// the store assigns the copy's key. nil copies nothing.
 	CloneVolume func(rec, clone Extra) Extra
-	// Allocate completes a new record under the store's lock, after the
-	// Conflicts rule and the key are checked, with a view of the store: a
+	// Prepare completes a create's record (old nil) or a modify's patch
+	// (old the stored record) before the store's lock is taken, after the
+	// generic checks and the parents outside the store are resolved, with
+	// a view that can find volumes: a LUN's location from its name or
+	// location.*, its volume by UUID or name with their own codes. It
+	// returns the record or patch to go on with.
+	Prepare func(v View, rec, old Extra) (Extra, error)
+	// Place completes or checks a record under the store's lock, with a
+	// view of the store, on create (old nil; after the Conflicts rule and
+	// the key are checked) and on modify (rec the record to store): a
 	// per-scope allocation (a LUN map's logical_unit_number, unique in its
-	// igroup, assigned when absent).
-	Allocate func(v View, rec Extra) (Extra, error)
+	// igroup, assigned when absent), a check against its siblings (a
+	// LUN's path, its volume's free space).
+	Place func(v View, rec, old Extra) (Extra, error)
 	// Also lists records of other kinds (by schema name) created with a
 	// new record unless present (an iSCSI service's default credential).
 	Also func(rec Extra) map[string][]Extra
-	// OwnHandlers lists the methods ("POST", "PATCH") the kind serves with
-	// handlers of its own in package server, because its rules need more
-	// than the generic flow (a LUN's location: name or location.*, its
-	// volume by UUID or name with their own codes, its clone source); its
-	// records still live in the store (integrity, cascades, journal) and
-	// its other methods are the generic ones.
-	OwnHandlers []string
 }
 
-// View is the read-only look at the object store a kind's hooks get,
-// taken under the store's lock: the records of any kind, and the SVM and
-// node references the cluster has.
+// View is the read-only look at the object store a kind's hooks get: the
+// records of any kind, the SVM and node references the cluster has, and
+// the volumes.
 type View interface {
 	// Get returns the record of kind (a schema name) with identity id
 	// (its key paths' values joined by "/").
@@ -143,6 +145,17 @@ type View interface {
 	SVM(uuid string) (Extra, bool)
 	// Node returns the {name, uuid} of the cluster's node.
 	Node() Extra
+	// Volume finds a volume by ref (its UUID, else its name); an error is
+	// the backend's, as an ONTAP error.
+	Volume(ref Ref) (VolumeRoom, bool, error)
+}
+
+// VolumeRoom is what a kind's rules see of a volume: its reference and
+// the room it has.
+type VolumeRoom struct {
+	Ref       Extra // {name, uuid}
+	Available int64 // bytes available (space.available)
+	Bounded   bool  // false: the volume reports no size limit
 }
 
 // Parent is a reference to the object a record belongs to.
@@ -169,6 +182,10 @@ type Parent struct {
 	// 2621707 for the SAN objects) rather than default to the cluster's
 	// data SVM.
 	NoDefault bool
+	// ByPrepare says the kind's Prepare resolves this parent (a LUN's
+	// volume, named by its path or by location.volume), not the generic
+	// flow; it is still checked under the store's lock and cascades.
+	ByPrepare bool
 	// Missing is the error for a parent of a stored kind that does not
 	// exist (a LUN map's LUN: 1254201); nil is a generic 404.
 	Missing func() *Error

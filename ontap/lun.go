@@ -33,6 +33,10 @@ const (
 	CodeLUNAttributeDuplicate  = 5374932 // one name twice in a create body
 	CodeLUNNameTooLong         = 5376462 // the path is too long
 	CodeLUNVolumeNotFound      = 917927  // location.volume does not exist
+	CodeLUNVolumeUUIDNotFound  = 918235  // location.volume.uuid names no volume
+	CodeLUNVolumeRefsDiffer    = 918236  // location.volume.uuid and .name name different volumes
+	CodeLUNQtreeNotFound       = 5242927 // location.qtree does not exist in the volume
+	CodeLUNCloneOtherVolume    = 1260121 // a clone's source is in another volume
 	CodeLUNPathExists          = 1254196 // a rename onto an existing LUN
 	CodeLUNMappedDelete        = 1254197 // mapped: allow_delete_while_mapped is needed
 	CodeLUNSameSize            = 1254226 // a resize to the current size

@@ -41,9 +41,9 @@ func TestLUNPathFollowsLocation(t *testing.T) {
 	}
 }
 
-// TestLUNMapAllocate: a map's number is the requested one if free in its
+// TestLUNMapPlace: a map's number is the requested one if free in its
 // igroup, else the lowest free one; numbers of other igroups do not count.
-func TestLUNMapAllocate(t *testing.T) {
+func TestLUNMapPlace(t *testing.T) {
 	m := func(ig string, n int64) ontap.Extra {
 		return ontap.Extra{"igroup": ontap.Extra{"uuid": ig, "name": ig}, "logical_unit_number": n}
 	}
@@ -59,7 +59,7 @@ func TestLUNMapAllocate(t *testing.T) {
 		{m("g1", 3), 0, "1"},
 		{m("g1", 4096), 0, "2"},
 	} {
-		got, err := ontap.LUNMapKind.Allocate(v, c.rec)
+		got, err := ontap.LUNMapKind.Place(v, c.rec, nil)
 		if c.code != "" {
 			if e, ok := err.(*ontap.Error); !ok || e.Code != c.code {
 				t.Errorf("%v: %v, want code %s", c.rec, err, c.code)
@@ -85,4 +85,8 @@ func TestSANKindDefaults(t *testing.T) {
 	if c["chap"] != nil || ontap.LookupString(c, "authentication_type") != "none" || ontap.LookupString(c, "initiator") != "iqn.x" {
 		t.Errorf("credential: %v", c)
 	}
+}
+
+func (v fakeView) Volume(ontap.Ref) (ontap.VolumeRoom, bool, error) {
+	return ontap.VolumeRoom{}, false, nil
 }

@@ -98,8 +98,15 @@
 //     an ontap.View of the store (storeView) at read time; nothing derived
 //     is stored;
 //   - a value allocated within a scope (a map's logical_unit_number, unique
-//     per igroup, the lowest free one when absent): Allocate, under the
-//     store's lock after the Conflicts rule and the key are checked;
+//     per igroup, the lowest free one when absent), or a check against
+//     sibling records (a LUN's path, its volume's free space less its
+//     other LUNs' sizes, through View.Volume): Place, under the store's
+//     lock, on create after the Conflicts rule and the key are checked and
+//     on modify;
+//   - a body whose parents come from more than references (a LUN's volume,
+//     from its path or location.*, by UUID or name with their own codes):
+//     Prepare, before the lock, with a view that finds volumes; the
+//     parent is marked ByPrepare;
 //   - the kind's own 404s (a map names its missing LUN or igroup first):
 //     NotFound; a missing parent's code: Parent.Missing;
 //   - a parent that is deleted only on request (a mapped LUN without
@@ -117,16 +124,11 @@
 //   - a parent keyed by the record's own reference (a credential's iSCSI
 //     service, keyed by svm.uuid): a second Parent on the same field.
 //
-// Only when the generic create or modify cannot express a kind's rules
-// does it list the methods in OwnHandlers and serve them itself, changing
-// the store under its lock with objectStore.do (so integrity and the
-// journal stay the store's): a LUN's POST and PATCH (san_luns.go), whose
-// location comes from name or location.*, with a volume found by UUID or
-// name under their own codes, a clone source, and the volume's free space.
-// Sub-collections held in a record are routes of their kind's file: a
+// Sub-collections held in a record are routes of their kind's own: a
 // LUN's attributes (san_luns.go), an igroup's initiators
 // (san_igroups.go), a map's reporting nodes (san_lunmaps.go); they change
-// their parent record through the store the same way.
+// their parent record under the store's lock with objectStore.do, so
+// integrity and the journal stay the store's.
 //
 // # SAN objects
 //

@@ -82,13 +82,11 @@ func (s *Server) objectRoutes() []route {
 		out = append(out,
 			route{method: "GET", path: coll, h: s.listObjects(t), summary: "List " + plural(k.Label), kind: ontap.QueryCollection, schema: t.schema, status: ok},
 			route{method: "GET", path: item, h: s.getObject(t), summary: "Get " + article(k.Label), kind: ontap.QueryRecord, schema: t.schema, status: ok})
-		if !slices.Contains(k.OwnHandlers, "POST") {
-			out = append(out, route{method: "POST", path: coll, h: s.createObject(t), summary: "Create " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, body: "@create", status: create})
-		}
-		if !k.NoPatch && !slices.Contains(k.OwnHandlers, "PATCH") {
+		out = append(out, route{method: "POST", path: coll, h: s.createObject(t), summary: "Create " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, body: "@create", status: create})
+		if !k.NoPatch {
 			out = append(out, route{method: "PATCH", path: item, h: s.patchObject(t), summary: "Modify " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, body: "@modify", status: mut})
 		}
-		if !k.NoDelete && !slices.Contains(k.OwnHandlers, "DELETE") {
+		if !k.NoDelete {
 			out = append(out, route{method: "DELETE", path: item, h: s.deleteObject(t), summary: "Delete " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, status: mut, allow: k.DeleteParams})
 		}
 		if k.DeleteInScope && !k.NoDelete {
@@ -357,6 +355,11 @@ func (s *Server) createObject(t *kindTable) handlerFunc {
 		if err != nil {
 			return result{}, err
 		}
+		if k.Prepare != nil {
+			if rec, err = k.Prepare(s.lookupView(), rec, nil); err != nil {
+				return result{}, err
+			}
+		}
 		if k.Create != nil {
 			if err := k.Create(rec); err != nil {
 				return result{}, err
@@ -400,7 +403,8 @@ func (s *Server) patchObject(t *kindTable) handlerFunc {
 		if err != nil {
 			return result{}, err
 		}
-		if _, ok := s.objects.get(t, id); !ok {
+		cur, ok := s.objects.get(t, id)
+		if !ok {
 			if rec, ok := s.implicit(r.Context(), t, id); ok && k.Patch != nil {
 				if err := k.Patch(rec, nil, nil); err != nil {
 					return result{}, err
@@ -423,6 +427,11 @@ func (s *Server) patchObject(t *kindTable) handlerFunc {
 		if err != nil {
 			return result{}, err
 		}
+		if k.Prepare != nil {
+			if patch, err = k.Prepare(s.lookupView(), patch, cur); err != nil {
+				return result{}, err
+			}
+		}
 		run := func(ctx context.Context) (outcome, error) {
 			var oldName string
 			stored, err := s.objects.update(t, id, func(old ontap.Extra) (ontap.Extra, error) {
@@ -438,7 +447,11 @@ func (s *Server) patchObject(t *kindTable) handlerFunc {
 						base = ontap.With(base, f, nil) // a new reference replaces the old one
 					}
 				}
-				return s.resolveStored(t, ontap.MergeExtra(base, patch))
+				rec, err := s.resolveStored(t, ontap.MergeExtra(base, patch))
+				if err != nil || k.Place == nil {
+					return rec, err
+				}
+				return k.Place(s.objects.view, rec, old)
 			})
 			if err != nil {
 				return outcome{}, err
@@ -540,7 +553,7 @@ func (s *Server) finish(r *http.Request, q *ontap.Query, t *kindTable, method st
 // the store's lock is taken (the backend is not called under it).
 func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Extra, create bool) (ontap.Extra, error) {
 	for _, p := range t.kind.Parents {
-		if p.Derived {
+		if p.Derived || p.ByPrepare {
 			continue
 		}
 		ref, _ := ontap.Lookup(rec, p.Field).(ontap.Extra)

@@ -125,7 +125,7 @@ func refKeyField(kind string) string {
 // insertLocked stores a new record: it checks the parents and references
 // that are stored objects (resolve), runs the kind's Conflicts rule
 // against the records of the same scope, assigns the key (and, with the
-// kind's Allocate, what else is allocated) and the record's self link.
+// kind's Place, what else is allocated) and the record's self link.
 // resolve completes references under the store's lock, so a referenced
 // object cannot disappear in between. The caller holds st.mu.
 func (st *objectStore) insertLocked(t *kindTable, rec ontap.Extra, resolve func(ontap.Extra) (ontap.Extra, error)) (ontap.Extra, error) {
@@ -173,9 +173,9 @@ func (st *objectStore) insertLocked(t *kindTable, rec ontap.Extra, resolve func(
 			st.setNextLocked(t, scope, n+1)
 		}
 	}
-	if k.Allocate != nil {
+	if k.Place != nil {
 		var err error
-		if rec, err = k.Allocate(st.view, rec); err != nil {
+		if rec, err = k.Place(st.view, rec, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -542,12 +542,23 @@ func (st *objectStore) cloneVolume(parent string, clone ontap.Extra) error {
 }
 
 // storeView is the ontap.View of the store a kind's hooks get; its user
-// holds st.mu.
-type storeView struct{ s *Server }
+// holds st.mu, unless lock is set (Prepare's view: each read takes the
+// read lock).
+type storeView struct {
+	s    *Server
+	lock bool
+}
 
-func (s *Server) view() ontap.View { return storeView{s} }
+func (s *Server) view() ontap.View { return storeView{s: s} }
+
+// lookupView is the view of a hook run outside the store's lock.
+func (s *Server) lookupView() ontap.View { return storeView{s: s, lock: true} }
 
 func (v storeView) Get(kind, id string) (ontap.Extra, bool) {
+	if v.lock {
+		v.s.objects.mu.RLock()
+		defer v.s.objects.mu.RUnlock()
+	}
 	t := v.s.objects.tables[kind]
 	if t == nil {
 		return nil, false
@@ -557,6 +568,10 @@ func (v storeView) Get(kind, id string) (ontap.Extra, bool) {
 }
 
 func (v storeView) Find(kind string, match func(ontap.Extra) bool) []ontap.Extra {
+	if v.lock {
+		v.s.objects.mu.RLock()
+		defer v.s.objects.mu.RUnlock()
+	}
 	t := v.s.objects.tables[kind]
 	if t == nil {
 		return nil
@@ -579,4 +594,22 @@ func (v storeView) SVM(uuid string) (ontap.Extra, bool) {
 
 func (v storeView) Node() ontap.Extra {
 	return ontap.Extra{"name": v.s.id.NodeName, "uuid": v.s.id.NodeUUID}
+}
+
+// Volume reads a volume from the backend (which never calls into the
+// store, so this is safe under its lock).
+func (v storeView) Volume(ref ontap.Ref) (ontap.VolumeRoom, bool, error) {
+	vol, ok, err := v.s.findVolume(v.s.ctx, &ref)
+	if err != nil {
+		return ontap.VolumeRoom{}, false, ontap.FromBackend(ontap.OpVolumeGet, err)
+	}
+	if !ok {
+		return ontap.VolumeRoom{}, false, nil
+	}
+	room := ontap.VolumeRoom{Ref: ontap.Extra{"name": vol.Name, "uuid": vol.ID.String()}}
+	w := ontap.VolumeRecord(&vol, &v.s.volCtx, v.s.attrs.volume(&vol), nil)
+	if w.Space != nil && w.Space.Available != nil {
+		room.Available, room.Bounded = *w.Space.Available, true
+	}
+	return room, true, nil
 }

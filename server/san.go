@@ -14,12 +14,12 @@ import (
 // The SAN kinds (LUNs, igroups, LUN maps, iSCSI services and credentials)
 // are ontap.Kind values (ontap/sankinds.go) stored in the object store
 // like every other kind and served by its generic handlers. What is left
-// here: a LUN's own POST and PATCH (san_luns.go), and the sub-collections
-// held in a record: a LUN's attributes (san_luns.go), an igroup's
-// initiators (san_igroups.go), a map's reporting nodes (san_lunmaps.go).
-// They change the store under its lock through objectStore.do.
+// here are the sub-collections held in a record: a LUN's attributes
+// (san_luns.go), an igroup's initiators (san_igroups.go), a map's
+// reporting nodes (san_lunmaps.go). They change their parent record under
+// the store's lock through objectStore.do.
 
-// ownRoutes are the SAN kinds' own routes (OwnHandlers, sub-collections).
+// ownRoutes are the SAN kinds' sub-collections.
 func (s *Server) ownRoutes() []route {
 	return slices.Concat(s.lunRoutes(), s.igroupRoutes(), s.lunMapRoutes())
 }
@@ -39,19 +39,6 @@ func (s *Server) resetSides() {
 func (s *Server) table(k *ontap.Kind) *kindTable { return s.objects.table(k.Name()) }
 
 // ---- helpers shared by the SAN handlers ----
-
-// sanSVM resolves a body's required svm reference.
-func (s *Server) sanSVM(rec ontap.Extra) (ontap.Extra, error) {
-	ref, _ := rec["svm"].(ontap.Extra)
-	if ref == nil || ref["name"] == nil && ref["uuid"] == nil {
-		return nil, ontap.Errorf(http.StatusBadRequest, ontap.CodeSVMRequired, "svm.name",
-			`No SVM was specified. Either "svm.name" or "svm.uuid" must be supplied.`)
-	}
-	return s.resolveSVM(ref, "svm")
-}
-
-// keep is the resolve function of an insert whose record is complete.
-func keep(rec ontap.Extra) (ontap.Extra, error) { return rec, nil }
 
 // listRecords answers a GET on a sub-collection.
 func listRecords(r *http.Request, sch *ontap.Schema, recs []ontap.Record) (result, error) {
@@ -115,31 +102,8 @@ func (s *Server) mappedLocked(field, id string) bool {
 	return false
 }
 
-// refOf reads a {name, uuid} reference from a tree.
-func refOf(tree ontap.Extra, field string) *ontap.Ref {
-	m, _ := ontap.Lookup(tree, field).(ontap.Extra)
-	if m == nil {
-		return nil
-	}
-	ref := &ontap.Ref{}
-	if n, ok := m["name"].(string); ok {
-		ref.Name = &n
-	}
-	if u, ok := m["uuid"].(string); ok {
-		ref.UUID = &u
-	}
-	return ref
-}
-
 func strPtr(tree ontap.Extra, path string) *string {
 	if v, ok := ontap.Lookup(tree, path).(string); ok {
-		return &v
-	}
-	return nil
-}
-
-func intPtr(tree ontap.Extra, path string) *int64 {
-	if v, ok := ontap.LookupInt(tree, path); ok {
 		return &v
 	}
 	return nil
