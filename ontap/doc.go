@@ -63,7 +63,7 @@
 // An object beyond the storage contract (a policy, a service, a LUN, ...)
 // is a Kind: add its SDK resource to OBJECTS in ontap/schema/gen.py if it
 // is not generated yet, write its Kind value with its rules next to the
-// others (nas.go, protocols.go, sankinds.go) and table-test them, and
+// others (nas.go, protocols.go, lun.go, ...) and table-test them, and
 // list it in package server's objectKinds; no wire struct, no handler
 // (see package server, whose documentation says which hook serves which
 // need). A discovery object, or one the backend contract holds, gets a
@@ -85,10 +85,10 @@
 // ONTAP error codes; see package server for how to add one. Rules that
 // need related state get it through hooks with a read-only View of the
 // store and the volumes (Prepare, Place, NotFound, Render) and through
-// what a Parent declares
-// (CascadeWith, InUse, DropLast, Missing); sankinds.go (LUNKind,
-// IgroupKind, LUNMapKind, ISCSIServiceKind, ISCSICredentialKind) is
-// the model for those.
+// what a Parent declares (CascadeWith, InUse, DropLast, Missing); the SAN
+// kinds are the model for those: LUNKind (lun.go), IgroupKind
+// (igroup.go), LUNMapKind (lunmap.go), ISCSIServiceKind and
+// ISCSICredentialKind (iscsi.go), each in the file of its rules.
 //
 // # SAN rules
 //
@@ -103,7 +103,8 @@
 // compatibility, membership, the mapped-igroup rule), lunmap.go (logical
 // unit numbers 0..4095, the lowest free one per igroup by default) and
 // iscsi.go (one service per SVM and its target name, CHAP credential
-// rules, the default credential). The SAN kinds in sankinds.go apply them.
+// rules, the default credential). Each file ends with its kinds, which
+// apply them.
 //
 // # Errors
 //

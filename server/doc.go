@@ -87,12 +87,12 @@
 //
 // To add a kind: add its ONTAP object to ontap/schema/gen.py if it is not
 // yet generated; write its ontap.Kind (ontap/nas.go is the model, and
-// ontap/sankinds.go for the hooks below) with its rules and their table
-// tests; append it to objectKinds in objects.go; pin its rules and error
-// codes in a server test. Anything outside the store that uses it (a
-// volume's export policy) is checked where that object is handled
-// (checkExportPolicy, outsideUsers). When the rules need related state,
-// reach for a hook before a handler:
+// ontap/lun.go, lunmap.go and iscsi.go for the hooks below) with its
+// rules and their table tests; append it to objectKinds in objects.go;
+// pin its rules and error codes in a server test. Anything outside the
+// store that uses it (a volume's export policy) is checked where that
+// object is handled (checkExportPolicy, outsideUsers). When the rules
+// need related state, use the hooks, not a handler:
 //
 //   - a record that shows related records (a LUN's lun_maps): Render, given
 //     an ontap.View of the store (storeView) at read time; nothing derived
@@ -124,11 +124,11 @@
 //   - a parent keyed by the record's own reference (a credential's iSCSI
 //     service, keyed by svm.uuid): a second Parent on the same field.
 //
-// Sub-collections held in a record are routes of their kind's own: a
-// LUN's attributes (san_luns.go), an igroup's initiators
-// (san_igroups.go), a map's reporting nodes (san_lunmaps.go); they change
-// their parent record under the store's lock with objectStore.do, so
-// integrity and the journal stay the store's.
+// Sub-collections held in a record have handlers of their own: a LUN's
+// attributes (san_luns.go), an igroup's initiators (san_igroups.go), a
+// map's reporting nodes (san_lunmaps.go); they change their parent record
+// under the store's lock with objectStore.do, so integrity and the
+// journal stay the store's.
 //
 // # SAN objects
 //

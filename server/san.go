@@ -12,12 +12,12 @@ import (
 )
 
 // The SAN kinds (LUNs, igroups, LUN maps, iSCSI services and credentials)
-// are ontap.Kind values (ontap/sankinds.go) stored in the object store
-// like every other kind and served by its generic handlers. What is left
-// here are the sub-collections held in a record: a LUN's attributes
-// (san_luns.go), an igroup's initiators (san_igroups.go), a map's
-// reporting nodes (san_lunmaps.go). They change their parent record under
-// the store's lock through objectStore.do.
+// are ontap.Kind values (ontap/lun.go, igroup.go, lunmap.go, iscsi.go)
+// stored in the object store like every other kind and served by its
+// generic handlers. What is left here are the sub-collections held in a
+// record: a LUN's attributes (san_luns.go), an igroup's initiators
+// (san_igroups.go), a map's reporting nodes (san_lunmaps.go). They change
+// their parent record under the store's lock through objectStore.do.
 
 // ownRoutes are the SAN kinds' sub-collections.
 func (s *Server) ownRoutes() []route {
