@@ -147,5 +147,5 @@
 // The SVMs and IP interfaces created through the API are kept in two
 // small stores of their own (svms.go, interfaces.go), journalled by
 // comparing them with what was last saved after each mutating request
-// (sanjournal.go).
+// (sidejournal.go).
 package server

@@ -22,7 +22,7 @@ import (
 // The server queues each change of the object store (every record it put
 // or deleted, a cascade's and a rename's included) under that store's
 // lock, so changes reach the journal in the order they were made; the
-// SVM and LIF changes are found by comparison (sanjournal.go). It
+// SVM and LIF changes are found by comparison (sidejournal.go). It
 // answers, or ends the job, only once the wait function returns nil: an
 // acknowledged change is durable. A reader may see a change whose commit
 // is still in flight, as with the durable backend's volumes.
