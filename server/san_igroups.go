@@ -55,6 +55,12 @@ func initiatorComments(tree ontap.Extra) map[string]any {
 
 // ---- initiators ----
 
+// linkedInitiator is an initiator of an igroup as a GET shows it, with
+// its own link.
+func linkedInitiator(igroup, init ontap.Extra) ontap.Extra {
+	return ontap.With(init, "_links", selfLink(ontap.IgroupKind.Path+"/"+ontap.LookupString(igroup, "uuid")+"/initiators/"+ontap.LookupString(init, "name")))
+}
+
 func initiatorRecord(igroup ontap.Extra, init ontap.Extra) ontap.Record {
 	id := ontap.LookupString(igroup, "uuid")
 	rec := ontap.MergeExtra(init, ontap.Extra{"igroup": ontap.Extra{"name": ontap.LookupString(igroup, "name"), "uuid": id,
@@ -83,7 +89,7 @@ func (s *Server) listInitiators(r *http.Request) (result, error) {
 	recs := make([]ontap.Record, len(as))
 	for i, a := range as {
 		m, _ := a.(ontap.Extra)
-		recs[i] = initiatorRecord(ig, m)
+		recs[i] = initiatorRecord(ig, linkedInitiator(ig, m))
 	}
 	return listRecords(r, initiatorSchema, recs)
 }
@@ -101,7 +107,7 @@ func (s *Server) getInitiator(r *http.Request) (result, error) {
 	as, _ := ig["initiators"].([]any)
 	for _, a := range as {
 		if m, _ := a.(ontap.Extra); ontap.LookupString(m, "name") == name {
-			return oneRecord(q, initiatorSchema, initiatorRecord(ig, m))
+			return oneRecord(q, initiatorSchema, initiatorRecord(ig, linkedInitiator(ig, m)))
 		}
 	}
 	return result{}, ontap.Errorf(http.StatusNotFound, ontap.CodeInitiatorNotMember, "name", "The initiator %s is not a member of the initiator group.", quote(name))
