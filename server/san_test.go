@@ -401,3 +401,18 @@ func TestIgroupDeleteOnUnmap(t *testing.T) {
 	a.do("GET", "/api/protocols/san/igroups/"+gone, nil).wantError(t, http.StatusNotFound, "5374852", "uuid")
 	a.do("GET", "/api/protocols/san/igroups/"+stays, nil).must(t, http.StatusOK)
 }
+
+// TestInitiatorLinks: an initiator read from its igroup's sub-collection,
+// or inline in the igroup, links to itself.
+func TestInitiatorLinks(t *testing.T) {
+	a := newAPI(t)
+	ig := a.do("POST", "/api/protocols/san/igroups?return_records=true", map[string]any{"name": "g", "os_type": "linux", "svm.name": "svm0",
+		"initiators": []any{map[string]any{"name": iqn1}}}).must(t, http.StatusCreated).str("records.0.uuid")
+	want := "/api/protocols/san/igroups/" + ig + "/initiators/" + iqn1
+	if got := a.do("GET", "/api/protocols/san/igroups/"+ig+"/initiators", nil).must(t, http.StatusOK).str("records.0._links.self.href"); got != want {
+		t.Errorf("sub-collection link %q, want %q", got, want)
+	}
+	if got := a.do("GET", "/api/protocols/san/igroups/"+ig+"?fields=initiators", nil).must(t, http.StatusOK).str("initiators.0._links.self.href"); got != want {
+		t.Errorf("inline link %q, want %q", got, want)
+	}
+}
