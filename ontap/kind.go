@@ -104,8 +104,8 @@ type Kind struct {
 	// Query rewrites the query of a GET before it is parsed (Trident asks
 	// LUN maps for a field ONTAP ignores).
 	Query func(url.Values) url.Values
-	// FoldKey says the key is matched case-insensitively and stored in
-	// lower case (an initiator name).
+	// FoldKey says a path names the record by its key in any case (an
+	// initiator name; the kind's rules store it in lower case).
 	FoldKey bool
 	// CloneVolume, for a kind with a volume parent, is the copy a FlexClone
 	// gets of a record of its parent volume (a LUN: ONTAP's clone holds
