@@ -872,13 +872,12 @@ func remarshal(rec ontap.Extra, into any) error {
 	return json.Unmarshal(b, into)
 }
 
-// replaceObjects makes recs (ImportObjects' records; nil: the built-ins)
-// the server's whole object state and saves it: a reset.
+// replaceObjects makes recs (ImportObjects' records; nil: the built-ins
+// as the server seeded them, UUIDs included) the server's whole object
+// state and saves it: a reset.
 func (s *Server) replaceObjects(recs []ObjectRecord) error {
 	if recs == nil {
-		s.resetSAN()
-		s.resetObjects()
-		return s.saveAll()
+		recs = s.builtins
 	}
 	sc := &Server{id: s.id, objects: newObjectStore(objectKinds...), san: newSANStore()}
 	sc.lifs.lifs = map[string]ontap.IPInterface{}

@@ -3,8 +3,8 @@ package server_test
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
