@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/fixture"
@@ -732,6 +733,13 @@ func putLUN(s *Server, rec ontap.Extra) error {
 	if _, _, dup := s.san.findLUNLocked("", &ontap.Ref{Name: &name}); dup {
 		return ontap.Errorf(400, ontap.CodeLUNExists, "name", "a second LUN at %s", name)
 	}
+	// What a created LUN has, for a record written by hand.
+	rec = ontap.MergeExtra(ontap.Extra{"class": "regular", "enabled": true, "auto_delete": false,
+		"serial_number": ontap.NewLUNSerial(), "create_time": time.Now().UTC().Format(ontap.TimeLayout),
+		"location": ontap.Extra{"logical_unit": strings.TrimPrefix(name, "/vol/"+ontap.LookupString(vol, "name")+"/")},
+		"status":   ontap.Extra{"state": "online", "container_state": "online", "read_only": false},
+		"space": ontap.Extra{"used": int64(0), "guarantee": ontap.Extra{"requested": false, "reserved": false},
+			"scsi_thin_provisioning_support_enabled": false}}, rec)
 	rec["svm"] = svm
 	rec = ontap.With(rec, "location.volume", vol)
 	rec = ontap.With(rec, "location.node", ontap.Extra{"name": s.id.NodeName, "uuid": s.id.NodeUUID})
