@@ -191,6 +191,18 @@ func TestLoadAndReset(t *testing.T) {
 			if resp.StatusCode != http.StatusUnauthorized {
 				t.Fatalf("unauthenticated reset: %d, want 401", resp.StatusCode)
 			}
+			if store == StoreDurable {
+				// Loaded objects are saved: a restart without --load
+				// serves them.
+				if err := d.stop(); err != nil {
+					t.Fatal(err)
+				}
+				cfg.Load = ""
+				d = start(t, cfg, nil)
+				if _, body := do(t, d, cfg, "GET", "/nessie/v1/state", ""); body != loaded {
+					t.Fatalf("state after a restart:\n%s\nwant the state as loaded:\n%s", body, loaded)
+				}
+			}
 		})
 	}
 }
