@@ -26,7 +26,9 @@ func newStateCommand(getenv func(string) string) *cobra.Command {
 		Use:   "state",
 		Short: "Export, import or check fixtures (saved nessie state)",
 		Long: "A fixture is nessie's whole state as YAML with ONTAP's field names:\n" +
-			"volumes, their snapshots and clones, UUIDs and times included. Edit it,\n" +
+			"volumes, their snapshots and clones, UUIDs and times included, and the\n" +
+			"other ONTAP objects (export policies, qtrees, LUNs, ...) by collection\n" +
+			"under objects:. Edit it,\n" +
 			"load it with 'nessie serve --load FILE', reset to it with\n" +
 			"POST /nessie/v1/reset. export and import work on a stopped daemon's\n" +
 			"durable store (data-dir/" + daemon.StoreFile + "); a running daemon serves\n" +
