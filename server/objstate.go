@@ -605,7 +605,7 @@ func objectErr(at []any, err error) error {
 // to the origin's built-in objects into id's: every string holding one of
 // the origin's UUIDs (as is, or without dashes, as in an iSCSI target
 // name) gets id's, and a reference ({name, uuid}) to one of them gets
-// id's name. Without an origin it copies.
+// id's name for it. Without an origin it copies.
 func originRewriter(origin *Identity, id Identity) func(any) any {
 	type pair struct{ oldUUID, newUUID, oldName, newName string }
 	var pairs []pair
@@ -644,7 +644,10 @@ func originRewriter(origin *Identity, id Identity) func(any) any {
 			}
 			if u, ok := x["uuid"].(string); ok {
 				for _, p := range pairs {
-					if strings.EqualFold(u, p.oldUUID) && out["name"] == p.oldName {
+					if _, named := out["name"]; named && strings.EqualFold(u, p.oldUUID) {
+						// A reference to the built-in object: its name is
+						// the loading daemon's (whatever the exporter
+						// called it).
 						out["name"] = p.newName
 					}
 				}

@@ -119,6 +119,14 @@ func TestObjectsRoundTrip(t *testing.T) {
 		t.Fatalf("the loaded LUN: %s", r.raw)
 	}
 
+	// An exporter whose SVM had another name: references to it by UUID
+	// take the loading daemon's name.
+	renamed := loaded(t, strings.ReplaceAll(doc, "name: svm0", "name: vs_old"), server.Identity{})
+	r = renamed.do("GET", "/api/storage/qtrees?name=qq&fields=svm", nil).must(t, http.StatusOK)
+	if r.str("records.0.svm.name") != "svm0" {
+		t.Fatalf("a reference to the exporter's renamed SVM: %s", r.raw)
+	}
+
 	// Reset: changes to objects are undone.
 	b.do("POST", "/api/protocols/nfs/export-policies", `{"name":"extra","svm":{"name":"svm0"}}`).must(t, http.StatusCreated)
 	q := b.do("GET", "/api/storage/qtrees?name=qq&fields=volume.uuid,id", nil).must(t, http.StatusOK)
