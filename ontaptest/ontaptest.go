@@ -54,7 +54,8 @@ type Options struct {
 	// Objects are the fixture's objects section (fixture.Fixture.Objects:
 	// export policies, qtrees, LUNs, ...), which the server starts from
 	// and [Server.Reset] returns to; nil means the built-ins. They are
-	// checked against Fixture's volumes; a problem fails the test.
+	// checked against Fixture's volumes, which they refer to by UUID, so
+	// the backend must be a [backend.Restorer]; a problem fails the test.
 	Objects server.ObjectGroups
 	// Origin is the fixture's origin (fixture.Fixture.Origin): the
 	// built-in UUIDs in Objects that are rewritten to the server's.
@@ -86,6 +87,11 @@ func NewServer(t testing.TB, opts *Options) *Server {
 		t.Fatalf("ontaptest: loading the fixture: %v", err)
 	}
 	if c.Objects != nil {
+		if _, ok := c.Backend.(backend.Restorer); !ok {
+			// Re-created volumes get new UUIDs, which the objects
+			// would not follow.
+			t.Fatalf("ontaptest: Objects needs a backend.Restorer backend (the default mem backend is one), which keeps the volumes' UUIDs")
+		}
 		if c.Server.Identity == (server.Identity{}) {
 			c.Server.Identity = server.NewIdentity()
 		}
