@@ -361,6 +361,9 @@ func ImportObjects(groups ObjectGroups, origin *Identity, id Identity, vols []ba
 			clearTable(st.table(e.Kind))
 		}
 		for i, raw := range recs {
+			if raw == nil {
+				return nil, &ObjectError{Path: []any{"objects", g, i}, Err: errors.New("a record is a mapping of fields")}
+			}
 			if err := sc.putObject(t, rw(raw).(ontap.Extra), []any{"objects", g, i}, nil); err != nil {
 				return nil, err
 			}
@@ -374,6 +377,9 @@ func ImportObjects(groups ObjectGroups, origin *Identity, id Identity, vols []ba
 		g.clear(sc)
 		for i, raw := range recs {
 			at := []any{"objects", g.name, i}
+			if raw == nil {
+				return nil, &ObjectError{Path: at, Err: errors.New("a record is a mapping of fields")}
+			}
 			rec, err := checkRecord(g.object, rw(raw).(ontap.Extra), at)
 			if err != nil {
 				return nil, err

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/nessie-go/nessie/backend/mem"
 	"github.com/nessie-go/nessie/fixture"
 	"github.com/nessie-go/nessie/ontaptest"
 	"github.com/nessie-go/nessie/server"
@@ -234,3 +236,45 @@ var uuidRE = regexp.MustCompile(`[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]
 
 // dropUUIDs blanks every UUID (dashed or not) of a document.
 func dropUUIDs(doc string) string { return uuidRE.ReplaceAllString(doc, "UUID") }
+
+// FuzzLoadFixture: any document either fails to load with a located
+// *fixture.Error or loads into records a server starts from; it never
+// panics.
+func FuzzLoadFixture(f *testing.F) {
+	if ex, err := os.ReadFile("../fixture/example.yaml"); err == nil {
+		f.Add(string(ex))
+	}
+	f.Add("nessie: fixture/v1\nvolumes: [{name: v}]\nobjects:\n  storage/qtrees: [{id: 1, name: q, volume: {name: v}}]\n")
+	f.Add("nessie: fixture/v1\nobjects:\n  protocols/nfs/export-policies: [{id: 3, name: p, rules: [{index: 1, clients: [{match: x}]}]}]\n")
+	f.Add("nessie: fixture/v1\nobjects:\n  protocols/san/lun-maps: [{lun: {uuid: x}, igroup: {name: g}, logical_unit_number: 1}]\n")
+	f.Add("nessie: fixture/v1\norigin: {svm: {name: a, uuid: 6f1c7e2a-3b4d-4c5e-8f90-a1b2c3d4e5f6}}\nobjects:\n  svm/svms: [{uuid: 6f1c7e2a-3b4d-4c5e-8f90-a1b2c3d4e5f6, name: s}]\n")
+	id := server.NewIdentity()
+	f.Fuzz(func(t *testing.T, doc string) {
+		fx, err := fixture.ParseFixture("f.yaml", []byte(doc))
+		if err != nil {
+			return
+		}
+		recs, err := server.LoadFixture(fx, id)
+		if err != nil {
+			var fe *fixture.Error
+			if !errors.As(err, &fe) {
+				t.Fatalf("not a *fixture.Error: %T %v", err, err)
+			}
+			return
+		}
+		s, err := server.New(memBackendWith(t, fx), &server.Options{Identity: id, Control: server.Control{Objects: recs}})
+		if err != nil {
+			t.Fatalf("a server does not start from loaded objects: %v", err)
+		}
+		s.Close()
+	})
+}
+
+// memBackendWith is a mem backend holding a fixture's volumes.
+func memBackendWith(t *testing.T, fx *fixture.Fixture) *mem.Backend {
+	b := memBackend()
+	if err := b.Restore(t.Context(), fx.State); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
