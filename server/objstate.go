@@ -21,7 +21,9 @@ import (
 // holds every object the server keeps beyond volumes, grouped by
 // collection: the ONTAP API path without "/api/" ("storage/qtrees"), so
 // the grouping does not depend on how the server stores a kind. Records
-// carry the fields GET returns, without _links; an export policy carries
+// are what the server stores, in ONTAP's names and shapes as GET returns
+// them, without _links and without what GET derives when it serves them
+// (a LUN's lun_maps, an igroup's); an export policy carries
 // its rules inline (as GET with fields=rules shows them); a LUN map is
 // {lun: {name, uuid}, igroup: {name, uuid}, logical_unit_number}. Keys
 // are the records' own fields, and the next integer key of a scope is its
@@ -150,7 +152,8 @@ func (s *Server) objectRecords() []ObjectRecord {
 func (s *Server) ExportObjects() (ObjectGroups, error) { return ObjectsOf(s.objectRecords()) }
 
 // ObjectsOf renders saved object records (an ObjectJournal's whole set)
-// as a fixture's objects section: every collection, records in key order.
+// as a fixture's objects section: every collection, records in key order
+// (by name first where the key is a minted UUID).
 func ObjectsOf(recs []ObjectRecord) (ObjectGroups, error) {
 	byKind := map[string][]ObjectRecord{}
 	for _, r := range recs {
