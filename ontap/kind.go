@@ -178,9 +178,9 @@ type Parent struct {
 	// it is not the default ("uuid" for SVMs and volumes, "id" for stored
 	// kinds): a LUN map's lun.uuid.
 	Key string
-	// NoDefault says an SVM parent must be named in the body (ONTAP's
+	// NoDefault says a create's body must name this SVM parent (ONTAP's
 	// 2621707 for the SAN objects) rather than default to the cluster's
-	// data SVM.
+	// data SVM (a fixture's record may still leave it out).
 	NoDefault bool
 	// ByPrepare says the kind's Prepare resolves this parent (a LUN's
 	// volume, named by its path or by location.volume), not the generic

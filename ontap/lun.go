@@ -383,6 +383,7 @@ var LUNKind = &Kind{
 	Parents: []Parent{{Field: "svm", Kind: "svm", NoDefault: true},
 		{Field: "location.volume", Kind: "volume", Cascade: true, ByPrepare: true}},
 	DeleteParams: []string{"allow_delete_while_mapped"},
+	Defaults:     lunDefaults,
 	Prepare:      prepareLUN,
 	Patch: func(old, patch Extra, paths []string) error {
 		if size, ok := LookupInt(patch, "space.size"); ok {
@@ -396,6 +397,28 @@ var LUNKind = &Kind{
 	NotFound:    func(View, Extra) *Error { return ErrLUNNotFound("uuid") },
 	Render:      renderLUN,
 	CloneVolume: cloneLUN,
+}
+
+// lunDefaults fills what a created LUN has and a record may leave out (a
+// fixture's, written by hand): its location from its name, class, serial
+// number, creation time, state and space settings.
+func lunDefaults(rec Extra) Extra {
+	if LookupString(rec, "location.logical_unit") == "" {
+		if loc, err := ParseLUNPath("name", LookupString(rec, "name")); err == nil {
+			rec = With(rec, "location.logical_unit", loc.LogicalUnit)
+			if loc.Qtree != "" && Lookup(rec, "location.qtree") == nil {
+				rec = With(rec, "location.qtree.name", loc.Qtree)
+			}
+			if Lookup(rec, "location.volume") == nil {
+				rec = With(rec, "location.volume.name", loc.Volume)
+			}
+		}
+	}
+	return MergeExtra(Extra{"class": "regular", "enabled": true, "auto_delete": false,
+		"serial_number": NewLUNSerial(), "create_time": time.Now().UTC().Format(TimeLayout),
+		"status": Extra{"state": "online", "container_state": "online", "read_only": false},
+		"space": Extra{"used": int64(0), "guarantee": Extra{"requested": false, "reserved": false},
+			"scsi_thin_provisioning_support_enabled": false}}, rec)
 }
 
 // prepareLUN resolves a LUN's location and volume: on create from name
@@ -607,8 +630,13 @@ func cloneLUN(rec, clone Extra) Extra {
 	return lunPath(c)
 }
 
-// renderLUN shows a LUN's maps.
+// renderLUN shows a LUN's maps (and its node, which a record from a
+// fixture may leave out).
 func renderLUN(v View, rec Extra) Extra {
+	if Lookup(rec, "location.node") == nil {
+		node := v.Node()
+		rec = With(rec, "location.node", Extra{"name": Lookup(node, "name"), "uuid": Lookup(node, "uuid")})
+	}
 	id := LookupString(rec, "uuid")
 	var maps []any
 	for _, m := range sortedBy(v.Find(schema.LUNMap.Name, func(m Extra) bool { return LookupString(m, "lun.uuid") == id }), "igroup.uuid") {

@@ -148,4 +148,13 @@
 // small stores of their own (svms.go, interfaces.go), journalled by
 // comparing them with what was last saved after each mutating request
 // (sidejournal.go).
+//
+// # Objects in fixtures
+//
+// ExportObjects renders every object above (built-ins included) as a
+// fixture's objects section, by ONTAP collection path; ImportObjects
+// checks one against a fixture's volumes and returns the records a server
+// starts from (Control.Objects) and that a durable store saves; both go
+// through the object journal's record set, mapped in objstate.go alone.
+// A reset returns to Control.Objects, or to the built-ins as seeded.
 package server

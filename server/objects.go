@@ -351,6 +351,12 @@ func (s *Server) createObject(t *kindTable) handlerFunc {
 		if k.Defaults != nil {
 			rec = k.Defaults(rec)
 		}
+		for _, p := range k.Parents {
+			if ref, _ := ontap.Lookup(rec, p.Field).(ontap.Extra); p.NoDefault && ref["name"] == nil && ref["uuid"] == nil {
+				return result{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeSVMRequired, p.Field+".name",
+					`No SVM was specified. Either "svm.name" or "svm.uuid" must be supplied.`)
+			}
+		}
 		rec, err = s.resolveOutside(r.Context(), t, rec, true)
 		if err != nil {
 			return result{}, err
@@ -565,10 +571,6 @@ func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Ext
 			if ref == nil && p.Optional {
 				continue
 			}
-			if p.NoDefault && create && ref["name"] == nil && ref["uuid"] == nil {
-				return nil, ontap.Errorf(http.StatusBadRequest, ontap.CodeSVMRequired, p.Field+".name",
-					`No SVM was specified. Either "svm.name" or "svm.uuid" must be supplied.`)
-			}
 			got, err := s.resolveSVM(ref, p.Field)
 			if err != nil {
 				return nil, err
@@ -651,6 +653,13 @@ func describeRef(ref ontap.Extra) string {
 // reference form, and copies derived parents; the caller holds the
 // store's lock.
 func (s *Server) resolveStored(t *kindTable, rec ontap.Extra) (ontap.Extra, error) {
+	return s.resolveStoredRefs(t, rec, true)
+}
+
+// resolveStoredRefs is resolveStored; a missing parent is reported with
+// its Parent.Missing code if codes is set, else by the generic 404 that
+// names the reference (a fixture's objects).
+func (s *Server) resolveStoredRefs(t *kindTable, rec ontap.Extra, codes bool) (ontap.Extra, error) {
 	var first ontap.Extra
 	for i, p := range t.kind.Parents {
 		pt := s.objects.table(p.Kind)
@@ -678,7 +687,7 @@ func (s *Server) resolveStored(t *kindTable, rec ontap.Extra) (ontap.Extra, erro
 		}
 		got, err := s.storedRef(pt, ref, p.Field, rec)
 		if err != nil {
-			if p.Missing != nil {
+			if p.Missing != nil && codes {
 				return nil, p.Missing()
 			}
 			return nil, err
@@ -835,22 +844,6 @@ func (s *Server) seedLocked(st *objectStore) {
 			}
 		}
 	}
-}
-
-// resetObjects returns the object store to its starting state (after a
-// Control.Reset: the volumes its records belonged to are gone). The tables
-// are emptied in place (the routes hold them), then re-seeded; the caller
-// saves the new state (saveAll).
-func (s *Server) resetObjects() {
-	st := s.objects
-	st.mu.Lock()
-	for _, t := range st.order {
-		t.recs = map[string]ontap.Extra{}
-		t.next = map[string]int64{}
-	}
-	s.seedLocked(st)
-	st.dirty = nil
-	st.mu.Unlock()
 }
 
 // checkExportPolicy verifies that a volume's nas.export_policy.name names

@@ -183,9 +183,14 @@ func (st *objectStore) loadLocked(recs []ObjectRecord) error {
 
 // restoreObjects fills the object, SVM and LIF stores at start (the
 // built-ins already seeded): from the journal if it has saved anything,
-// else the built-ins are saved.
+// else from Control.Objects if set; then saves them if the journal had
+// nothing.
 func (s *Server) restoreObjects() error {
 	if s.opts.ObjectJournal == nil {
+		if recs := s.opts.Control.Objects; recs != nil {
+			_, err := s.loadRecords(recs)
+			return err
+		}
 		return nil
 	}
 	converted, err := s.loadObjects()
@@ -249,10 +254,11 @@ func (s *Server) pruneOrphans(ctx context.Context) (bool, error) {
 	return pruned, nil
 }
 
-// loadObjects fills the stores from the journal, or saves the built-ins
-// when it has never saved anything. It reports whether it converted
-// records saved under the SAN store's old kinds (convertOld), which are
-// then to be saved again under the new ones.
+// loadObjects fills the stores from the journal, or (when it has never
+// saved anything) from Control.Objects or the built-ins, and saves them.
+// It reports whether it converted records saved under the SAN store's old
+// kinds (convertOld), which are then to be saved again under the new
+// ones.
 func (s *Server) loadObjects() (bool, error) {
 	j := s.opts.ObjectJournal
 	recs, saved, err := j.LoadObjects()
@@ -260,11 +266,29 @@ func (s *Server) loadObjects() (bool, error) {
 		return false, err
 	}
 	if !saved {
+		if c := s.opts.Control.Objects; c != nil {
+			if _, err := s.loadRecords(c); err != nil {
+				return false, err
+			}
+		}
 		return false, s.saveAll()
 	}
+	converted, err := s.loadRecords(recs)
+	if err != nil {
+		return false, err
+	}
+	s.side.last = s.sideEntries()
+	return converted, nil
+}
+
+// loadRecords replaces the object, SVM and LIF stores' records with
+// saved ones (the journal's whole set: built-ins are among them),
+// converting those saved under the SAN store's old kinds, and reports
+// whether there were any. It takes no lock: the server is not serving
+// yet, or is a scratch one.
+func (s *Server) loadRecords(recs []ObjectRecord) (bool, error) {
 	st := s.objects
-	st.mu.Lock()
-	defer st.mu.Unlock()
+	s.svms.svms, s.lifs.lifs = map[string]ontap.SVM{}, map[string]ontap.IPInterface{}
 	var own []ObjectRecord
 	converted := false
 	for _, r := range recs {
@@ -285,7 +309,9 @@ func (s *Server) loadObjects() (bool, error) {
 	if err := st.loadLocked(own); err != nil {
 		return false, err
 	}
-	s.side.last = s.sideEntries()
+	if converted {
+		s.nameOldMaps()
+	}
 	return converted, nil
 }
 

@@ -24,17 +24,6 @@ func (s *Server) ownRoutes() []route {
 	return slices.Concat(s.lunRoutes(), s.igroupRoutes(), s.lunMapRoutes())
 }
 
-// resetSides returns the SVMs and LIFs created through the API to the
-// starting state (after a Control.Reset).
-func (s *Server) resetSides() {
-	s.lifs.mu.Lock()
-	s.lifs.lifs = map[string]ontap.IPInterface{}
-	s.lifs.mu.Unlock()
-	s.svms.mu.Lock()
-	s.svms.svms = map[string]ontap.SVM{}
-	s.svms.mu.Unlock()
-}
-
 // table is the store's table of kind k.
 func (s *Server) table(k *ontap.Kind) *kindTable { return s.objects.table(k.Name()) }
 

@@ -184,3 +184,20 @@ func (s *Server) loadSide(r ObjectRecord) (bool, error) {
 	}
 	return true, nil
 }
+
+// nameOldMaps gives the LUN maps converted from the old records (which
+// held their number alone) their LUN's SVM and the names of their LUN
+// and igroup, as a map made now holds them.
+func (s *Server) nameOldMaps() {
+	t := s.table(ontap.LUNMapKind)
+	luns, igroups := s.table(ontap.LUNKind), s.table(ontap.IgroupKind)
+	for id, m := range t.recs {
+		if ontap.Lookup(m, "svm") != nil {
+			continue
+		}
+		l, g := luns.recs[ontap.LookupString(m, "lun.uuid")], igroups.recs[ontap.LookupString(m, "igroup.uuid")]
+		m = ontap.With(m, "svm", ontap.Lookup(l, "svm"))
+		m = ontap.With(m, "lun.name", ontap.LookupString(l, "name"))
+		t.recs[id] = ontap.With(m, "igroup.name", ontap.LookupString(g, "name"))
+	}
+}
