@@ -14,10 +14,18 @@
 // the Identity), plus the start-up calls clients make
 // (/api/cluster/licensing/licenses, /api/support/ems/application-logs,
 // the private CLI recovery queue). Clients may add SVMs (svms.go: jobs,
-// ONTAP's name rules; they hold nothing yet, every object belongs to the
-// identity's SVM) and LIFs (interfaces.go: on the cluster's node, services
-// from the service policy, unique names and addresses); the identity's SVM
-// and LIF cannot be changed or deleted.
+// ONTAP's name rules) and LIFs (interfaces.go: on the cluster's node,
+// services from the service policy, unique names and addresses); the
+// identity's SVM and LIF cannot be changed or deleted. An added SVM holds
+// LIFs and the object-store kinds (references resolve by name or uuid
+// among all SVMs: 2621462 unknown, 2621706 name and uuid disagree, 2621707
+// none given while there are several); it starts with its own "default"
+// export policy, and deleting it deletes its objects and LIFs (refused
+// with 2621525 while a domain-joined CIFS server is there). Volumes, and
+// so qtrees, quota rules and SAN objects, live in the identity's SVM only:
+// a volume create naming another existing SVM is refused with code 3
+// (the storage contract's volumes carry no SVM), and an object inside a
+// volume naming another SVM gets 917525.
 // Volumes, FlexClones, snapshots and jobs under /api/storage/volumes and
 // /api/cluster/jobs, including PATCH and DELETE by query on collections.
 // The Swagger 2.0 document of exactly these routes is at

@@ -516,9 +516,12 @@ func (s *Server) finish(r *http.Request, q *ontap.Query, t *kindTable, method st
 
 // resolveOutside completes a record's references to objects outside the
 // store (its SVM, its volume) into {name, uuid}, failing when they do not
-// exist; on create, a required SVM left out is the cluster's data SVM. It runs before
-// the store's lock is taken (the backend is not called under it).
+// exist; on create, a required SVM left out is the volume's (for a kind
+// inside a volume) or the cluster's only SVM. An object inside a volume
+// must name the volume's SVM (917525). It runs before the store's lock is
+// taken (the backend is not called under it).
 func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Extra, create bool) (ontap.Extra, error) {
+	inVolume := slices.ContainsFunc(t.kind.Parents, func(p ontap.Parent) bool { return p.Kind == "volume" && !p.Derived })
 	for _, p := range t.kind.Parents {
 		if p.Derived {
 			continue
@@ -532,9 +535,16 @@ func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Ext
 			if ref == nil && p.Optional {
 				continue
 			}
+			if ref == nil && inVolume {
+				ref = ontap.Extra{"uuid": s.id.SVMUUID} // volumes are in the cluster's SVM
+			}
 			got, err := s.resolveSVM(ref, p.Field)
 			if err != nil {
 				return nil, err
+			}
+			if inVolume && ontap.LookupString(got, "uuid") != s.id.SVMUUID {
+				return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeVolumeNotInSVM, "volume",
+					"The specified volume does not exist in Vserver %q.", text.Truncate(ontap.LookupString(got, "name"), 64))
 			}
 			rec = ontap.With(rec, p.Field, got)
 		case "volume":
@@ -549,19 +559,6 @@ func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Ext
 		}
 	}
 	return rec, nil
-}
-
-// resolveSVM resolves an SVM reference (by name and/or uuid).
-func (s *Server) resolveSVM(ref ontap.Extra, field string) (ontap.Extra, error) {
-	name, _ := ref["name"].(string)
-	uuid, _ := ref["uuid"].(string)
-	if name != "" && name != s.id.SVMName {
-		return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeSVMNotFound, field+".name", "The specified SVM %q does not exist.", text.Truncate(name, 64))
-	}
-	if uuid != "" && !strings.EqualFold(uuid, s.id.SVMUUID) {
-		return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeSVMNotFound, field+".uuid", "The specified SVM %q does not exist.", text.Truncate(uuid, 64))
-	}
-	return ontap.Extra{"name": s.id.SVMName, "uuid": s.id.SVMUUID}, nil
 }
 
 // resolveVolume resolves a volume reference (by name and/or uuid) with
@@ -620,6 +617,13 @@ func (s *Server) resolveStored(t *kindTable, rec ontap.Extra) (ontap.Extra, erro
 		if pt == nil {
 			if i == 0 {
 				first, _ = rec[p.Field].(ontap.Extra)
+			}
+			if p.Kind == "svm" {
+				// Checked again under the store's lock: a deleted SVM's
+				// records are gone, so nothing may be added to it now.
+				if id := ontap.LookupString(rec, p.Field+".uuid"); id != "" && !s.svmExists(id) {
+					return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeSVMNotFound, p.Field+".uuid", "The specified SVM %q does not exist.", id)
+				}
 			}
 			if p.Kind == "volume" {
 				// Checked again under the store's lock: a volume deleted

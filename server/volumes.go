@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/internal/text"
 	"github.com/nessie-go/nessie/ontap"
 	"github.com/nessie-go/nessie/ontap/schema"
 )
@@ -110,7 +111,15 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	if err := s.volumeSVM(w.SVM, "svm"); err != nil {
+		return result{}, err
+	}
 	if ontap.IsCloneRequest(w) {
+		if w.Clone != nil {
+			if err := s.volumeSVM(w.Clone.ParentSVM, "clone.parent_svm"); err != nil {
+				return result{}, err
+			}
+		}
 		return s.createClone(r, q, w, paths)
 	}
 	c, err := s.rules.Create(w)
@@ -136,6 +145,23 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 			return s.volumeOutcome(&v), nil
 		}})
 	return s.respond(r, q, j, true, ontap.Volume{Name: w.Name}, ontap.VolumesPath+"/?name="+url.QueryEscape(c.Spec.Name))
+}
+
+// volumeSVM refuses a volume in an SVM created through the API: volumes
+// (and so snapshots, clones, qtrees, quota rules and LUNs) live in the
+// cluster's SVM only, because the storage contract's volumes have no SVM
+// and names unique across the backend. An SVM that does not exist is left
+// to the volume rules (2621462).
+func (s *Server) volumeSVM(ref *ontap.Ref, field string) error {
+	if ref == nil || ref.Name == nil && ref.UUID == nil {
+		return nil
+	}
+	v, ok := s.findSVM(deref(ref.Name), deref(ref.UUID))
+	if !ok || *v.UUID == s.id.SVMUUID {
+		return nil
+	}
+	return ontap.Errorf(http.StatusBadRequest, ontap.CodeNotSupported, field+".name",
+		"Volumes can be created only in SVM %q; SVM %q cannot hold volumes on this cluster.", s.id.SVMName, text.Truncate(*v.Name, 64))
 }
 
 // findVolume resolves a reference by UUID and/or name; both must agree.
