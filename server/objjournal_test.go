@@ -144,7 +144,9 @@ func TestObjectJournalPrunesOrphans(t *testing.T) {
 		return strings.Contains(body, name)
 	}
 	// The volume exists: everything comes back.
-	kept, err := server.New(b, &server.Options{Username: "u", Password: "p", ObjectJournal: &failingJournal{load: saved}})
+	// (Restarted with the same identity, as a daemon is: records of an
+	// SVM that is gone would be pruned.)
+	kept, err := server.New(b, &server.Options{Username: "u", Password: "p", Identity: s.Identity(), ObjectJournal: &failingJournal{load: saved}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +156,7 @@ func TestObjectJournalPrunesOrphans(t *testing.T) {
 	// The volume is gone (its delete committed, the crash came before
 	// its dependents were saved): they are pruned and the journal forgets them.
 	j2 := &failingJournal{load: saved}
-	orphaned, err := server.New(memBackend(), &server.Options{Username: "u", Password: "p", ObjectJournal: j2})
+	orphaned, err := server.New(memBackend(), &server.Options{Username: "u", Password: "p", Identity: s.Identity(), ObjectJournal: j2})
 	if err != nil {
 		t.Fatal(err)
 	}
