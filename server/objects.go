@@ -25,8 +25,8 @@ var objectKinds = []*ontap.Kind{
 	ontap.NFSServiceKind,
 	ontap.CIFSServiceKind,
 	ontap.CIFSShareKind,
+	ontap.ScheduleKind, // before the snapshot policies that name schedules
 	ontap.SnapshotPolicyKind,
-	ontap.ScheduleKind,
 	ontap.QoSPolicyKind,
 	ontap.VolumeEfficiencyPolicyKind,
 }
@@ -346,6 +346,9 @@ func (s *Server) createObject(t *kindTable) handlerFunc {
 				return result{}, err
 			}
 		}
+		if err := s.checkOutside(r.Context(), t, rec, nil); err != nil {
+			return result{}, err
+		}
 		run := func(context.Context) (outcome, error) {
 			stored, err := s.objects.insert(t, rec, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(t, rec) })
 			if err != nil {
@@ -402,6 +405,11 @@ func (s *Server) patchObject(t *kindTable) handlerFunc {
 		patch, err = s.resolveOutside(r.Context(), t, patch, false)
 		if err != nil {
 			return result{}, err
+		}
+		if old, ok := s.objects.get(t, id); ok {
+			if err := s.checkOutside(r.Context(), t, old, patch); err != nil {
+				return result{}, err
+			}
 		}
 		run := func(ctx context.Context) (outcome, error) {
 			var oldName string
@@ -670,6 +678,12 @@ func (s *Server) resolveStored(t *kindTable, rec ontap.Extra) (ontap.Extra, erro
 		}
 		rec = ontap.With(rec, ref.Field, got.ref)
 	}
+	if t.kind == ontap.SnapshotPolicyKind {
+		var err error
+		if rec, err = s.resolveCopies(rec); err != nil {
+			return nil, err
+		}
+	}
 	if t.kind.Complete != nil {
 		rec = t.kind.Complete(rec)
 	}
@@ -724,26 +738,56 @@ func (s *Server) storedRef(pt *kindTable, ref ontap.Extra, field string, from on
 	return storedRef{ref: out, rec: rec}, nil
 }
 
-// outsideUsers reports an object outside the store that uses rec: a
-// volume whose export policy or snapshot policy it is.
+// outsideUsers reports what keeps rec in use beyond the store's parents
+// and references: a volume whose export, snapshot, QoS or efficiency
+// policy it is, an SVM whose snapshot policy it is, a policy whose job
+// schedule it is. The caller holds the store's lock.
 func (s *Server) outsideUsers(t *kindTable, rec ontap.Extra) error {
-	if t.kind != ontap.ExportPolicyKind && t.kind != ontap.SnapshotPolicyKind {
+	name := ontap.LookupString(rec, "name")
+	switch t.kind {
+	case ontap.ScheduleKind:
+		return s.scheduleUsers(rec)
+	case ontap.SnapshotPolicyKind:
+		for _, v := range s.allSVMs() {
+			if v.SnapshotPolicy != nil && v.SnapshotPolicy.Name != nil && *v.SnapshotPolicy.Name == name && *v.UUID != s.id.SVMUUID {
+				return ontap.Errorf(http.StatusConflict, ontap.CodeSnapshotPolicyInUseSVM, "uuid",
+					"Cannot delete policy %q. Reason: Policy is in use by SVM %q.", text.Truncate(name, 64), *v.Name)
+			}
+		}
+	case ontap.ExportPolicyKind, ontap.QoSPolicyKind, ontap.VolumeEfficiencyPolicyKind:
+	default:
 		return nil
 	}
-	name := ontap.LookupString(rec, "name")
+	if svm := ontap.LookupString(rec, "svm.uuid"); svm != "" && svm != s.id.SVMUUID {
+		return nil // volumes are in the cluster's SVM
+	}
 	vols, err := s.b.ListVolumes(s.ctx)
 	if err != nil {
 		return err
 	}
 	for i := range vols {
 		v := &vols[i]
-		switch {
-		case t.kind == ontap.ExportPolicyKind && v.ExportPolicy == name:
-			return ontap.Errorf(http.StatusConflict, ontap.CodePolicyInUseByVolume, "id",
-				"Ruleset %q is in use by volume %q. It cannot be deleted until all volumes that refer to it are first deleted.", text.Truncate(name, 64), v.Name)
-		case t.kind == ontap.SnapshotPolicyKind && s.volumeSnapshotPolicy(v) == name:
-			return ontap.Errorf(http.StatusConflict, ontap.CodeSnapshotPolicyInUse, "uuid",
-				"Snapshot policy %q is in use by volume %q.", text.Truncate(name, 64), v.Name)
+		switch t.kind {
+		case ontap.ExportPolicyKind:
+			if v.ExportPolicy == name {
+				return ontap.Errorf(http.StatusConflict, ontap.CodePolicyInUseByVolume, "id",
+					"Ruleset %q is in use by volume %q. It cannot be deleted until all volumes that refer to it are first deleted.", text.Truncate(name, 64), v.Name)
+			}
+		case ontap.SnapshotPolicyKind:
+			if s.volumeSnapshotPolicy(v) == name {
+				return ontap.Errorf(http.StatusConflict, ontap.CodeSnapshotPolicyInUse, "uuid",
+					"Cannot delete policy %q. Reason: Policy is in use by at least one volume (%q).", text.Truncate(name, 64), v.Name)
+			}
+		case ontap.QoSPolicyKind:
+			if usesPolicy(s.volumeRecord(v, nil).Extra, "qos.policy", rec) {
+				return ontap.Errorf(http.StatusConflict, ontap.CodeInUse, "uuid",
+					"QoS policy %q is in use by volume %q.", text.Truncate(name, 64), v.Name)
+			}
+		case ontap.VolumeEfficiencyPolicyKind:
+			if usesPolicy(s.volumeRecord(v, nil).Extra, "efficiency.policy", rec) {
+				return ontap.Errorf(http.StatusConflict, ontap.CodeEfficiencyPolicyInUse, "uuid",
+					"The policy %q was not deleted because it is in use by volume %q.", text.Truncate(name, 64), v.Name)
+			}
 		}
 	}
 	return nil

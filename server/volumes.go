@@ -132,6 +132,9 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 	if err := s.checkSnapshotPolicy(w); err != nil {
 		return result{}, err
 	}
+	if err := s.checkQoSPolicy(w.Extra); err != nil {
+		return result{}, err
+	}
 	j := s.submit(jobSpec{op: ontap.OpVolumeCreate, description: "POST " + ontap.VolumesPath,
 		run: func(ctx context.Context) (outcome, error) {
 			if c.ValidateOnly {
@@ -209,6 +212,9 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 	}
 	c, err := s.rules.Clone(w, paths)
 	if err != nil {
+		return result{}, err
+	}
+	if err := s.checkQoSPolicy(w.Extra); err != nil {
 		return result{}, err
 	}
 	if err := s.checkExportPolicy(c.Spec.ExportPolicy); err != nil {
@@ -306,6 +312,9 @@ func (s *Server) patchVolume(r *http.Request) (result, error) {
 	if err := s.checkSnapshotPolicy(w); err != nil {
 		return result{}, err
 	}
+	if err := s.checkQoSPolicy(w.Extra); err != nil {
+		return result{}, err
+	}
 	spec, err := s.volumeChangeJob(r.Context(), &v, c)
 	if err != nil {
 		return result{}, err
@@ -331,6 +340,9 @@ func (s *Server) patchVolumes(r *http.Request) (result, error) {
 		return result{}, err
 	}
 	if err := s.checkSnapshotPolicy(w); err != nil {
+		return result{}, err
+	}
+	if err := s.checkQoSPolicy(w.Extra); err != nil {
 		return result{}, err
 	}
 	recs, vols, err := s.volumeRecords(r.Context(), q)
