@@ -23,6 +23,8 @@ var objectKinds = []*ontap.Kind{
 	ontap.QtreeKind,
 	ontap.QuotaRuleKind,
 	ontap.NFSServiceKind,
+	ontap.FCPServiceKind,
+	ontap.NVMeServiceKind,
 	ontap.CIFSServiceKind,
 	ontap.CIFSShareKind,
 	ontap.ScheduleKind, // before the snapshot policies that name schedules
