@@ -235,9 +235,6 @@ func TestServiceAndScheduleRules(t *testing.T) {
 	if got := code(t, p.Create(ontap.Extra{"name": "a b", "copies": []any{cp("daily", 1, "")}})); got != "1638417" {
 		t.Errorf("policy name with a space: %q", got)
 	}
-	if got := code(t, p.Patch(nil, ontap.Extra{"copies": []any{}}, []string{"copies"})); got != "1638411" {
-		t.Errorf("patch to no schedules: %q", got)
-	}
 	for _, b := range p.Builtin(nil) {
 		if got := code(t, p.Delete(b)); got != "1638431" {
 			t.Errorf("built-in snapshot policy %v: code %q", b["name"], got)

@@ -286,15 +286,6 @@ var SnapshotPolicyKind = &Kind{
 		}
 		return CheckPolicyCopies(arr)
 	},
-	Patch: func(old, patch Extra, paths []string) error {
-		if arr, ok := patch["copies"].([]any); ok {
-			if len(arr) == 0 {
-				return Errorf(http.StatusBadRequest, CodePolicyLastSchedule, "copies", "At least one schedule must be specified for the policy.")
-			}
-			return CheckPolicyCopies(arr)
-		}
-		return nil
-	},
 	Delete: func(rec Extra) error {
 		if IsBuiltinSnapshotPolicy(rec) {
 			return Errorf(http.StatusBadRequest, CodeSnapshotPolicyBuiltin, "uuid", "Cannot delete built-in policy %q.", LookupString(rec, "name"))
