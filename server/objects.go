@@ -433,7 +433,8 @@ func (s *Server) patchObject(t *kindTable) handlerFunc {
 			if err != nil {
 				return outcome{}, err
 			}
-			if name := ontap.LookupString(stored, "name"); t.kind == ontap.ExportPolicyKind && name != oldName {
+			if name := ontap.LookupString(stored, "name"); t.kind == ontap.ExportPolicyKind && name != oldName &&
+				ontap.LookupString(stored, "svm.uuid") == s.id.SVMUUID { // the volumes' SVM
 				if err := s.renameVolumePolicies(ctx, oldName, name); err != nil {
 					return outcome{}, err
 				}

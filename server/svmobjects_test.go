@@ -123,3 +123,22 @@ func jsonNumber(v any) string {
 	f, _ := v.(float64)
 	return strconv.FormatInt(int64(f), 10)
 }
+
+// TestSVMPolicyRenameLeavesVolumes: renaming another SVM's export policy
+// does not touch the volumes of the cluster's SVM that use a policy of
+// the same name.
+func TestSVMPolicyRenameLeavesVolumes(t *testing.T) {
+	a := newAPI(t)
+	id := a.srv.API.Identity()
+	a.createSVM(t, "svm1")
+	eps := "/api/protocols/nfs/export-policies"
+	a.do("POST", eps, map[string]any{"name": "web", "svm": map[string]any{"name": id.SVMName}}).must(t, http.StatusCreated)
+	theirs := a.do("POST", eps+"?return_records=true", map[string]any{"name": "web", "svm": map[string]any{"name": "svm1"}}).must(t, http.StatusCreated).get("records.0.id")
+	vol := a.createVolume("vweb", map[string]any{"nas": map[string]any{"export_policy": map[string]any{"name": "web"}}})
+	a.do("PATCH", eps+"/"+jsonNumber(theirs), map[string]any{"name": "web2"}).must(t, http.StatusOK)
+	if r := a.do("GET", "/api/storage/volumes/"+vol+"?fields=nas.export_policy.name", nil).must(t, http.StatusOK); r.str("nas.export_policy.name") != "web" {
+		t.Fatalf("%s", r.raw)
+	}
+	// And it can be deleted while the cluster SVM's "web" is in use.
+	a.do("DELETE", eps+"/"+jsonNumber(theirs), nil).must(t, http.StatusOK)
+}
