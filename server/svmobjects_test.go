@@ -3,6 +3,7 @@ package server_test
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"testing"
 )
 
@@ -141,4 +142,33 @@ func TestSVMPolicyRenameLeavesVolumes(t *testing.T) {
 	}
 	// And it can be deleted while the cluster SVM's "web" is in use.
 	a.do("DELETE", eps+"/"+jsonNumber(theirs), nil).must(t, http.StatusOK)
+}
+
+// TestSVMDeleteRacesObjects races creates of objects and LIFs in an SVM
+// against the SVM's delete: whatever wins, nothing outlives the SVM.
+func TestSVMDeleteRacesObjects(t *testing.T) {
+	a := newAPI(t)
+	id := a.srv.API.Identity()
+	for round := range 5 {
+		name := "race_svm" + strconv.Itoa(round)
+		svm := a.createSVM(t, name)
+		var wg sync.WaitGroup
+		for i := range 6 {
+			wg.Go(func() {
+				a.do("POST", "/api/protocols/nfs/export-policies", map[string]any{"name": "p" + strconv.Itoa(i), "svm": map[string]any{"uuid": svm}})
+			})
+		}
+		wg.Go(func() {
+			a.do("POST", "/api/network/ip/interfaces", map[string]any{"name": "l" + strconv.Itoa(round), "svm": map[string]any{"uuid": svm},
+				"ip": map[string]any{"address": "10.8.8." + strconv.Itoa(round+1), "netmask": "24"}, "location": map[string]any{"home_node": map[string]any{"name": id.NodeName}}})
+		})
+		wg.Go(func() { a.do("POST", "/api/protocols/nfs/services", map[string]any{"svm": map[string]any{"uuid": svm}}) })
+		wg.Go(func() { a.do("DELETE", "/api/svm/svms/"+svm+"?return_timeout=10", nil).must(t, http.StatusOK) })
+		wg.Wait()
+		for _, p := range []string{"/api/protocols/nfs/export-policies", "/api/protocols/nfs/services", "/api/network/ip/interfaces"} {
+			if r := a.do("GET", p+"?svm.uuid="+svm, nil).must(t, http.StatusOK); r.get("num_records") != 0.0 {
+				t.Fatalf("%s outlived SVM %s: %s", p, name, r.raw)
+			}
+		}
+	}
 }
