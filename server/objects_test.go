@@ -477,5 +477,9 @@ func TestQoSAndEfficiencyPolicies(t *testing.T) {
 	if got := a.do("GET", eff+"/"+uuid, nil).must(t, http.StatusOK).get("enabled"); got != false {
 		t.Fatalf("patched enabled %v", got)
 	}
+	// A policy a volume uses stays (6881346).
+	vol = a.createVolume("v_eff", map[string]any{"efficiency": map[string]any{"policy": map[string]any{"name": "e1"}}})
+	a.do("DELETE", eff+"/"+uuid, nil).wantError(t, http.StatusConflict, "6881346", "uuid")
+	a.do("DELETE", "/api/storage/volumes/"+vol+"?return_timeout=10", nil).must(t, http.StatusOK)
 	a.do("DELETE", eff+"/"+uuid, nil).must(t, http.StatusOK)
 }
