@@ -71,7 +71,9 @@ func TestObjectsInAPICreatedSVMs(t *testing.T) {
 	// of the cluster's SVM cannot name the second SVM.
 	a.do("POST", "/api/storage/volumes", map[string]any{"name": "v2", "svm": map[string]any{"name": "svm1"}, "aggregates": []any{map[string]any{"name": id.AggregateName}}}).
 		wantError(t, http.StatusBadRequest, "3", "svm.name")
-	a.createVolume("vol1", nil)
+	vol1 := a.createVolume("vol1", nil)
+	a.do("POST", "/api/storage/volumes/"+vol1+"/snapshots", map[string]any{"name": "s1", "svm": map[string]any{"name": "svm1"}}).
+		wantError(t, http.StatusNotFound, "4", "svm.name")
 	a.do("POST", "/api/storage/qtrees", map[string]any{"name": "q1", "volume": map[string]any{"name": "vol1"}, "svm": map[string]any{"name": "svm1"}}).
 		wantError(t, http.StatusNotFound, "917525", "volume")
 	// Without an svm, a qtree is in its volume's SVM.
@@ -162,7 +164,9 @@ func TestSVMDeleteRacesObjects(t *testing.T) {
 			a.do("POST", "/api/network/ip/interfaces", map[string]any{"name": "l" + strconv.Itoa(round), "svm": map[string]any{"uuid": svm},
 				"ip": map[string]any{"address": "10.8.8." + strconv.Itoa(round+1), "netmask": "24"}, "location": map[string]any{"home_node": map[string]any{"name": id.NodeName}}})
 		})
-		wg.Go(func() { a.do("POST", "/api/protocols/nfs/services", map[string]any{"svm": map[string]any{"uuid": svm}}) })
+		wg.Go(func() {
+			a.do("POST", "/api/protocols/nfs/services", map[string]any{"svm": map[string]any{"uuid": svm}})
+		})
 		wg.Go(func() { a.do("DELETE", "/api/svm/svms/"+svm+"?return_timeout=10", nil).must(t, http.StatusOK) })
 		wg.Wait()
 		for _, p := range []string{"/api/protocols/nfs/export-policies", "/api/protocols/nfs/services", "/api/network/ip/interfaces"} {
