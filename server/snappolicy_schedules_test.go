@@ -64,6 +64,10 @@ func TestSnapshotPolicySchedules(t *testing.T) {
 	if r := a.do("GET", scheds, nil).must(t, http.StatusOK); r.get("num_records") != 1.0 || r.str("records.0.schedule.uuid") != daily {
 		t.Fatalf("%s", r.raw)
 	}
+	// The collection's trailing-slash form (the SDK's Location follow-up).
+	if r := a.do("GET", scheds+"/?schedule.name=daily", nil).must(t, http.StatusOK); r.get("num_records") != 1.0 {
+		t.Fatalf("%s", r.raw)
+	}
 	// Unknown policy; malformed keys.
 	a.do("GET", policies+"/11111111-2222-4333-8444-555555555555/schedules", nil).wantError(t, http.StatusNotFound, "4", "snapshot_policy.uuid")
 	a.do("GET", policies+"/x/schedules", nil).wantError(t, http.StatusNotFound, "2", "snapshot_policy.uuid")
