@@ -112,9 +112,10 @@
 // vendored in Trident's generated ONTAP client, storage_drivers/ontap/
 // api/rest/client/*/*_responses.go), except these, for which no source
 // documents a specific code: a duplicate export policy, NFS service, job
-// schedule or volume efficiency policy name answers ONTAP's generic code
-// 1 ("an object with the same identifier already exists", ONTAP's
-// documented common codes); a QoS policy a volume uses answers the generic
+// schedule, CIFS share or volume efficiency policy name answers ONTAP's
+// generic code 1 ("an object with the same identifier already exists",
+// ONTAP's documented common codes; Trident's REST driver relies on ONTAP
+// answering 1 for a duplicate CIFS share ACL entry); a QoS policy a volume uses answers the generic
 // code 8 ("resource in use"); a volume naming a QoS policy that does not
 // exist answers 8454243, which ONTAP documents for a LUN naming one; an
 // FC Protocol or NVMe service that does not exist answers 4 (ONTAP
