@@ -450,7 +450,7 @@ const (
 )
 
 // QoSPolicyKind is /api/storage/qos/policies: fixed or adaptive QoS
-// policy groups, named per SVM; a fixed policy's minimum cannot exceed
+// policy groups of an SVM, named uniquely in the cluster; a fixed policy's minimum cannot exceed
 // its maximum. A volume's qos.policy must name one of its SVM's (package
 // server checks it), and a policy a volume uses cannot be deleted. (The
 // throughput is not modelled.)
@@ -462,6 +462,9 @@ var QoSPolicyKind = &Kind{
 	Always:  []string{"name"},
 	Parents: []Parent{{Field: "svm", Kind: "svm"}},
 	Async:   true,
+	// Policy group names are unique in the cluster (ONTAP's qos
+	// policy-group commands name a group without its SVM).
+	ClusterWide: true,
 	Conflicts: SameName(func(name string) *Error {
 		return Errorf(http.StatusConflict, CodeQoSPolicyDuplicate, "name", "QoS policy %q already exists.", text.Truncate(name, 64))
 	}),

@@ -102,9 +102,10 @@ func (t *kindTable) scopeOf(rec ontap.Extra) string {
 }
 
 // conflictScope is the value two records must share to be compared by
-// the kind's Conflicts rule: the key of the first parent.
+// the kind's Conflicts rule: the key of the first parent, or nothing for
+// a ClusterWide kind.
 func (t *kindTable) conflictScope(rec ontap.Extra) string {
-	if len(t.kind.Parents) == 0 {
+	if len(t.kind.Parents) == 0 || t.kind.ClusterWide {
 		return ""
 	}
 	p := t.kind.Parents[0]

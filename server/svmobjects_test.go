@@ -62,6 +62,11 @@ func TestObjectsInAPICreatedSVMs(t *testing.T) {
 	a.do("POST", eps, map[string]any{"name": "x", "svm": map[string]any{"name": id.SVMName, "uuid": svm}}).wantError(t, http.StatusBadRequest, "2621706", "svm.name")
 	a.do("POST", eps, map[string]any{"name": "x"}).wantError(t, http.StatusBadRequest, "2621707", "svm.name")
 
+	// QoS policy group names are unique in the cluster, not per SVM.
+	a.do("POST", "/api/storage/qos/policies?return_timeout=10", map[string]any{"name": "gold", "svm": map[string]any{"name": id.SVMName}}).must(t, http.StatusCreated)
+	a.do("POST", "/api/storage/qos/policies?return_timeout=10", map[string]any{"name": "gold", "svm": map[string]any{"name": "svm1"}}).
+		wantError(t, http.StatusConflict, "8454154", "name")
+
 	// Services and shares per SVM.
 	a.do("POST", "/api/protocols/nfs/services", map[string]any{"svm": map[string]any{"name": "svm1"}}).must(t, http.StatusCreated)
 	a.do("GET", "/api/protocols/nfs/services/"+svm, nil).must(t, http.StatusOK)
