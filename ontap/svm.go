@@ -51,8 +51,9 @@ func ErrDefaultSVM(name string) *Error {
 
 // More SVM reference codes (ONTAP's tables for every object with an svm).
 const (
-	CodeSVMMismatch    = 2621706 // svm.uuid and svm.name name different SVMs
-	CodeSVMHasADServer = 2621525 // an SVM with a domain-joined CIFS server cannot be deleted
+	CodeSVMMismatch       = 2621706  // svm.uuid and svm.name name different SVMs
+	CodeSVMHasADServer    = 2621525  // an SVM with a domain-joined CIFS server cannot be deleted
+	CodeSVMSnapshotPolicy = 13434886 // an SVM names a snapshot policy that does not exist
 )
 
 // ErrSVMMismatch is 400 2621706.

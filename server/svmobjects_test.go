@@ -181,3 +181,20 @@ func TestSVMDeleteRacesObjects(t *testing.T) {
 		}
 	}
 }
+
+// TestSnapshotPolicyInUseBySVM: an SVM names an existing snapshot policy
+// (13434886), which cannot be deleted (1638430) until the SVM names
+// another.
+func TestSnapshotPolicyInUseBySVM(t *testing.T) {
+	a := newAPI(t)
+	sp := a.do("POST", "/api/storage/snapshot-policies?return_records=true", map[string]any{"name": "svm_sp",
+		"copies": []any{map[string]any{"count": 1, "schedule": map[string]any{"name": "daily"}}}}).must(t, http.StatusCreated).str("records.0.uuid")
+	r := a.do("POST", "/api/svm/svms?return_records=true&return_timeout=10", map[string]any{"name": "svm_sp_user", "snapshot_policy": map[string]any{"name": "svm_sp"}}).
+		must(t, http.StatusCreated)
+	svm := r.str("records.0.uuid")
+	a.do("DELETE", "/api/storage/snapshot-policies/"+sp, nil).wantError(t, http.StatusConflict, "1638430", "uuid")
+	a.do("PATCH", "/api/svm/svms/"+svm, map[string]any{"snapshot_policy": map[string]any{"name": "nosuch"}}).wantError(t, http.StatusBadRequest, "13434886", "snapshot_policy.name")
+	a.do("POST", "/api/svm/svms", map[string]any{"name": "svm_bad_sp", "snapshot_policy": map[string]any{"name": "nosuch"}}).wantError(t, http.StatusBadRequest, "13434886", "snapshot_policy.name")
+	a.do("PATCH", "/api/svm/svms/"+svm+"?return_timeout=10", map[string]any{"snapshot_policy": map[string]any{"name": "default"}}).must(t, http.StatusOK)
+	a.do("DELETE", "/api/storage/snapshot-policies/"+sp, nil).must(t, http.StatusOK)
+}

@@ -175,6 +175,9 @@ func (s *Server) createSVM(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	if err := s.svmSnapshotPolicy(w.SnapshotPolicy, ""); err != nil {
+		return result{}, err
+	}
 	id := uuid.NewString()
 	v := *w
 	v.UUID, v.Aggregates, v.Links = &id, aggrs, ontap.SelfLink(ontap.SVMsPath+"/"+id)
@@ -274,6 +277,9 @@ func (s *Server) patchSVM(r *http.Request) (result, error) {
 	}
 	if w.State != nil && *w.State != "running" && *w.State != "stopped" {
 		return result{}, ontap.ErrInvalidValue("state", *w.State, "running, stopped")
+	}
+	if err := s.svmSnapshotPolicy(w.SnapshotPolicy, id); err != nil {
+		return result{}, err
 	}
 	j := s.submit(jobSpec{op: ontap.Op("svm.patch"), description: "PATCH " + ontap.SVMsPath + "/" + id,
 		run: func(context.Context) (outcome, error) {
@@ -427,4 +433,21 @@ func (s *Server) dropSVMLIFs(id string) {
 			delete(s.lifs.lifs, lid)
 		}
 	}
+}
+
+// svmSnapshotPolicy verifies that an SVM body's snapshot_policy names a
+// snapshot policy of the cluster or of the SVM svm (13434886, ONTAP's
+// "Invalid snapshot policy.").
+func (s *Server) svmSnapshotPolicy(ref *ontap.Ref, svm string) error {
+	if ref == nil || ref.Name == nil && ref.UUID == nil || s.opts.ContractMode {
+		return nil
+	}
+	if _, ok := s.objects.find(ontap.SnapshotPolicyKind.Name(), func(r ontap.Extra) bool {
+		sv := ontap.LookupString(r, "svm.uuid")
+		return (ref.Name == nil || ontap.LookupString(r, "name") == *ref.Name) &&
+			(ref.UUID == nil || strings.EqualFold(ontap.LookupString(r, "uuid"), *ref.UUID)) && (sv == "" || sv == svm)
+	}); !ok {
+		return ontap.Errorf(http.StatusBadRequest, ontap.CodeSVMSnapshotPolicy, "snapshot_policy.name", "Invalid snapshot policy %s.", quote(deref2(ref.Name, ref.UUID)))
+	}
+	return nil
 }
