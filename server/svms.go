@@ -391,23 +391,43 @@ func (s *Server) svmDeletable(id string) error {
 func (s *Server) seedSVM(svm ontap.Extra) error {
 	st := s.objects
 	st.mu.Lock()
-	var err error
+	err := s.seedSVMLocked(svm, false)
+	wait := st.flushLocked()
+	st.mu.Unlock()
+	return firstErr(err, wait)
+}
+
+// seedMissing stores those of an SVM's built-in records it lacks (an SVM
+// a fixture lists without them).
+func (s *Server) seedMissing(svm ontap.Extra) error {
+	s.objects.mu.Lock()
+	defer s.objects.mu.Unlock()
+	return s.seedSVMLocked(svm, true)
+}
+
+// seedSVMLocked inserts the SVM's built-in records, skipping those whose
+// name it already has when missingOnly; the caller holds the store's lock.
+func (s *Server) seedSVMLocked(svm ontap.Extra, missingOnly bool) error {
+	st := s.objects
 	for _, t := range st.order {
-		if t.kind.Builtin == nil || err != nil {
+		if t.kind.Builtin == nil {
 			continue
 		}
 		for _, rec := range t.kind.Builtin(svm) {
 			if ontap.LookupString(rec, "svm.uuid") == "" {
 				continue
 			}
-			if _, err = st.insertLocked(t, rec, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(t, rec) }); err != nil {
-				break
+			if _, has := st.findLocked(t.kind.Name(), func(r ontap.Extra) bool {
+				return ontap.LookupString(r, "svm.uuid") == ontap.LookupString(rec, "svm.uuid") && ontap.LookupString(r, "name") == ontap.LookupString(rec, "name")
+			}); has && missingOnly {
+				continue
+			}
+			if _, err := st.insertLocked(t, rec, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(t, rec) }); err != nil {
+				return err
 			}
 		}
 	}
-	wait := st.flushLocked()
-	st.mu.Unlock()
-	return firstErr(err, wait)
+	return nil
 }
 
 // renameSVMRefs follows an SVM's rename in the LIFs that name it.
