@@ -81,14 +81,16 @@
 // one object kind served from package server's object store as data and
 // pure rules: schema object, key, parents, references, conflicts,
 // defaults, Create/Patch/Delete validators. nas.go holds the NAS kinds
-// (ExportPolicyKind, ExportRuleKind, ...), each a small unit with its
-// ONTAP error codes; see package server for how to add one. Rules that
-// need related state get it through hooks with a read-only View of the
-// store and the volumes (Prepare, Place, NotFound, Render) and through
-// what a Parent declares (CascadeWith, InUse, DropLast, Missing); the SAN
-// kinds are the model for those: LUNKind (lun.go), IgroupKind
-// (igroup.go), LUNMapKind (lunmap.go), ISCSIServiceKind and
-// ISCSICredentialKind (iscsi.go), each in the file of its rules.
+// (ExportPolicyKind, ExportRuleKind, ...), protocols.go the services,
+// shares and policies, fabric.go the FC Protocol and NVMe services, each
+// a small unit with its ONTAP error codes; see package server for how to
+// add one. Rules that need related state get it through hooks with a
+// read-only View of the store and the volumes (Prepare, Place, NotFound,
+// Render) and through what a Parent declares (CascadeWith, InUse,
+// DropLast, Missing); the SAN kinds are the model for those: LUNKind
+// (lun.go), IgroupKind (igroup.go), LUNMapKind (lunmap.go),
+// ISCSIServiceKind and ISCSICredentialKind (iscsi.go), each in the file
+// of its rules.
 //
 // # SAN rules
 //

@@ -245,7 +245,7 @@ var IgroupKind = &Kind{
 	Path:         "/api/protocols/san/igroups",
 	Key:          "uuid",
 	Always:       []string{"name"},
-	Parents:      []Parent{{Field: "svm", Kind: "svm", NoDefault: true}},
+	Parents:      []Parent{{Field: "svm", Kind: "svm", NoDefault: true, ClusterSVM: true}},
 	DeleteParams: []string{"allow_delete_while_mapped"},
 	Conflicts:    SameName(ErrIgroupDuplicate),
 	Defaults: func(rec Extra) Extra {

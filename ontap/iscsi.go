@@ -157,7 +157,7 @@ var ISCSIServiceKind = &Kind{
 	Path:      "/api/protocols/san/iscsi/services",
 	Key:       "svm.uuid",
 	Always:    []string{"enabled", "target"},
-	Parents:   []Parent{{Field: "svm", Kind: "svm", NoDefault: true}},
+	Parents:   []Parent{{Field: "svm", Kind: "svm", NoDefault: true, ClusterSVM: true}},
 	Conflicts: func(a, b Extra) *Error { return ErrISCSIServiceExists() },
 	Defaults: func(rec Extra) Extra {
 		if rec["enabled"] == nil {
@@ -176,7 +176,7 @@ var ISCSIServiceKind = &Kind{
 		enabled, _ := rec["enabled"].(bool)
 		return CheckISCSIServiceDelete(enabled)
 	},
-	Builtin: func(svm Extra) []Extra { return []Extra{{"svm": svm, "enabled": true}} },
+	ClusterBuiltin: func(svm Extra) []Extra { return []Extra{{"svm": svm, "enabled": true}} },
 	Also: func(rec Extra) map[string][]Extra {
 		return map[string][]Extra{schema.ISCSICredentials.Name: {DefaultISCSICredential(Lookup(rec, "svm").(Extra))}}
 	},
@@ -197,7 +197,7 @@ var ISCSICredentialKind = &Kind{
 	Scope:   "svm",
 	FoldKey: true,
 	Always:  []string{"svm", "authentication_type"},
-	Parents: []Parent{{Field: "svm", Kind: "svm", NoDefault: true},
+	Parents: []Parent{{Field: "svm", Kind: "svm", NoDefault: true, ClusterSVM: true},
 		{Field: "svm", Kind: "iscsi_service", Key: "uuid", Cascade: true, Missing: func() *Error {
 			return Errorf(http.StatusNotFound, CodeISCSIServiceNotFound, "svm", "The iSCSI service does not exist.")
 		}}},

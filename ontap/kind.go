@@ -49,9 +49,17 @@ type Kind struct {
 	// first parent: names per SVM, rules per policy) clash, with the
 	// error for it; nil allows any number of equal records.
 	Conflicts func(a, b Extra) *Error
+	// ClusterWide compares records for Conflicts across the whole kind
+	// rather than within the first parent (QoS policy group names are
+	// unique in the cluster, whichever SVM holds them).
+	ClusterWide bool
 	// Builtin lists records every SVM has from the start (its "default"
 	// export policy), given the SVM's reference.
 	Builtin func(svm Extra) []Extra
+	// ClusterBuiltin lists records the cluster's own SVM has from the
+	// start besides Builtin's (its iSCSI service, which Trident's
+	// ontap-san driver needs); an SVM created later does not.
+	ClusterBuiltin func(svm Extra) []Extra
 	// Async says mutations run as jobs (202 and a job link) as ONTAP's
 	// do for this kind; otherwise POST answers 201 and PATCH/DELETE 200.
 	Async bool
@@ -182,6 +190,10 @@ type Parent struct {
 	// 2621707 for the SAN objects) rather than default to the cluster's
 	// data SVM (a fixture's record may still leave it out).
 	NoDefault bool
+	// ClusterSVM says this SVM parent must be the cluster's own SVM, the
+	// one that holds the volumes (nessie serves the SAN objects there
+	// only).
+	ClusterSVM bool
 	// ByPrepare says the kind's Prepare resolves this parent (a LUN's
 	// volume, named by its path or by location.volume), not the generic
 	// flow; it is still checked under the store's lock and cascades.

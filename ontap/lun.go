@@ -380,7 +380,7 @@ var LUNKind = &Kind{
 	Path:   "/api/storage/luns",
 	Key:    "uuid",
 	Always: []string{"name"},
-	Parents: []Parent{{Field: "svm", Kind: "svm", NoDefault: true},
+	Parents: []Parent{{Field: "svm", Kind: "svm", NoDefault: true, ClusterSVM: true},
 		{Field: "location.volume", Kind: "volume", Cascade: true, ByPrepare: true}},
 	DeleteParams: []string{"allow_delete_while_mapped"},
 	Defaults:     lunDefaults,

@@ -107,7 +107,7 @@ var LUNMapKind = &Kind{
 		{Field: "igroup", Kind: "igroup", Key: "uuid", CascadeWith: allowWhileMapped, DropLast: "delete_on_unmap",
 			Missing: func() *Error { return ErrLUNMapIgroupNotFound("igroup") },
 			InUse:   func(Extra) *Error { return errIgroupMapped().(*Error) }},
-		{Field: "svm", Kind: "svm", NoDefault: true},
+		{Field: "svm", Kind: "svm", NoDefault: true, ClusterSVM: true},
 	},
 	Create: func(rec Extra) error {
 		return CheckLUNMapRefs(refAt(rec, "lun"), refAt(rec, "igroup"))
