@@ -416,3 +416,17 @@ func TestInitiatorLinks(t *testing.T) {
 		t.Errorf("inline link %q, want %q", got, want)
 	}
 }
+
+// TestSANInClusterSVMOnly: the SAN objects are served in the cluster's
+// SVM (the one with the volumes); an SVM created over REST starts
+// without an iSCSI service and cannot hold an igroup or a credential.
+func TestSANInClusterSVMOnly(t *testing.T) {
+	a := newAPI(t)
+	a.do("POST", "/api/svm/svms?return_timeout=10", map[string]any{"name": "s2"}).must(t, http.StatusCreated)
+	if r := a.do("GET", "/api/protocols/san/iscsi/services?fields=svm.name", nil).must(t, http.StatusOK); r.get("num_records") != 1.0 || r.str("records.0.svm.name") != "svm0" {
+		t.Fatalf("iSCSI services: %s", r.raw)
+	}
+	a.do("POST", "/api/protocols/san/igroups", map[string]any{"name": "g", "os_type": "linux", "svm.name": "s2"}).wantError(t, http.StatusBadRequest, "3", "svm.name")
+	a.do("POST", "/api/protocols/san/iscsi/services", map[string]any{"svm.name": "s2"}).wantError(t, http.StatusBadRequest, "3", "svm.name")
+	a.do("POST", "/api/protocols/san/igroups", map[string]any{"name": "g", "os_type": "linux", "svm.name": "svm0"}).must(t, http.StatusCreated)
+}
