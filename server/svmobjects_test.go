@@ -83,6 +83,9 @@ func TestObjectsInAPICreatedSVMs(t *testing.T) {
 		wantError(t, http.StatusNotFound, "917525", "volume")
 	// Without an svm, a qtree is in its volume's SVM.
 	r = a.do("POST", "/api/storage/qtrees?return_timeout=10&return_records=true", map[string]any{"name": "q1", "volume": map[string]any{"name": "vol1"}}).must(t, http.StatusCreated)
+	if got := r.str("records.0.svm.name"); got != id.SVMName {
+		t.Fatalf("qtree without svm: svm.name %q, want its volume's %q", got, id.SVMName)
+	}
 
 	// A LIF in the second SVM.
 	r = a.do("POST", "/api/network/ip/interfaces?return_records=true", map[string]any{"name": "lif2", "svm": map[string]any{"name": "svm1"},
