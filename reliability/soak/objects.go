@@ -65,6 +65,7 @@ type qtree struct {
 	id        int64
 	name      string
 	policy    *policy // nil: the volume's (default)
+	rule      *quotaRule
 	deleted   bool
 	uncertain bool
 }
@@ -397,6 +398,9 @@ func (c *client) deleteQtree(ctx context.Context) {
 		q.uncertain = true
 	case a.ok():
 		q.deleted = true
+		if q.rule != nil {
+			q.rule.deleted = true // its quota rule goes with it
+		}
 	default:
 		c.rep.violation("DELETE of own qtree %s in %s: %d %s", q.name, v.name, a.status, a.code)
 	}

@@ -109,6 +109,10 @@ var mix = []mixOp{
 	{opCreateQtree, 4}, {opPatchQtree, 3}, {opDeleteQtree, 2},
 	{opCreateLUN, 4}, {opPatchLUN, 3}, {opDeleteLUN, 2},
 	{opCreateIgroup, 2}, {opDeleteIgroup, 1}, {opMapLUN, 3}, {opUnmapLUN, 2},
+	{opCreateSnapPolicy, 2}, {opModifySnapPolicy, 2}, {opDeleteSnapPolicy, 1},
+	{opCreateQoS, 1}, {opModifyQoS, 1}, {opDeleteQoS, 1}, {opSetVolumePolicy, 3},
+	{opCreateShare, 2}, {opModifyShare, 1}, {opDeleteShare, 1},
+	{opCreateQuota, 2}, {opModifyQuota, 1}, {opDeleteQuota, 1}, {opSVMStep, 2},
 }
 
 // Run drives cfg.Clients clients against tgt for cfg.Duration (or until
@@ -121,6 +125,13 @@ func Run(ctx context.Context, tgt *harness.Target, cfg Config) (*Report, error) 
 		return nil, errors.New("soak: Duration must be positive")
 	}
 	rep := newReport(cfg)
+	var sh *shared
+	if !cfg.VolumesOnly {
+		var err error
+		if sh, err = setupObjects(ctx, tgt); err != nil {
+			return nil, err
+		}
+	}
 	reg := &registry{snaps: map[string]published{}}
 	clients := make([]*client, cfg.Clients)
 	for i := range clients {
@@ -132,6 +143,7 @@ func Run(ctx context.Context, tgt *harness.Target, cfg Config) (*Report, error) 
 			reg:  reg,
 			rep:  rep,
 			vols: map[string]*volume{},
+			sh:   sh,
 		}
 	}
 	maxDur := cfg.Duration
@@ -202,6 +214,13 @@ type volume struct {
 	cloned bool
 	qtrees []*qtree // creation order
 	luns   []*lun
+	// junction is its nas.path ("" unmounted); snapPolicy and qos are
+	// the client's policies it uses (nil: "default" and none), known
+	// unless it is a clone (which inherits its parent's) not set since.
+	junction                  string
+	snapPolicy                *snapPolicy
+	qos                       *qosPolicy
+	snapPolicyKnown, qosKnown bool
 }
 
 // published is a snapshot other clients may clone.
@@ -265,6 +284,11 @@ type client struct {
 	jobs           []string // recent job UUIDs
 	policies       []*policy
 	igroups        []*igroup
+	sh             *shared
+	snapPolicies   []*snapPolicy
+	qosPolicies    []*qosPolicy
+	shares         []*share
+	svms           []*svmLife
 }
 
 func (c *client) loop(ctx context.Context) {
@@ -391,6 +415,34 @@ func (c *client) do(ctx context.Context, op string) {
 		c.mapLUN(ctx)
 	case opUnmapLUN:
 		c.unmapLUN(ctx)
+	case opCreateSnapPolicy:
+		c.createSnapPolicy(ctx)
+	case opModifySnapPolicy:
+		c.modifySnapPolicy(ctx)
+	case opDeleteSnapPolicy:
+		c.deleteSnapPolicy(ctx)
+	case opCreateQoS:
+		c.createQoS(ctx)
+	case opModifyQoS:
+		c.modifyQoS(ctx)
+	case opDeleteQoS:
+		c.deleteQoS(ctx)
+	case opSetVolumePolicy:
+		c.setVolumePolicy(ctx)
+	case opCreateShare:
+		c.createShare(ctx)
+	case opModifyShare:
+		c.modifyShare(ctx)
+	case opDeleteShare:
+		c.deleteShare(ctx)
+	case opCreateQuota:
+		c.createQuota(ctx)
+	case opModifyQuota:
+		c.modifyQuota(ctx)
+	case opDeleteQuota:
+		c.deleteQuota(ctx)
+	case opSVMStep:
+		c.svmStep(ctx)
 	}
 }
 
@@ -577,7 +629,7 @@ func (c *client) createVolume(ctx context.Context) {
 	body := map[string]any{"name": name, "svm": map[string]any{"name": "svm0"}, "aggregates": []any{map[string]any{"name": "aggr1"}},
 		"size": size, "comment": comment}
 	a := c.mutate(ctx, opCreateVolume, http.MethodPost, "/api/storage/volumes", body, true)
-	c.adoptCreated(ctx, opCreateVolume, a, name, &volume{name: name, size: size, comment: comment})
+	c.adoptCreated(ctx, opCreateVolume, a, name, &volume{name: name, size: size, comment: comment, snapPolicyKnown: true, qosKnown: true})
 }
 
 // adoptCreated records a created volume (plain or clone) in the model.
@@ -760,6 +812,7 @@ func (c *client) createSnapshot(ctx context.Context) {
 	}
 	s := snapshot{uuid: jsonpath.String(rec, "uuid"), name: name, size: v.size}
 	v.snaps = append(v.snaps, s)
+	v.policiesShared()
 	c.reg.publish(v.uuid, s.uuid)
 }
 
@@ -901,6 +954,10 @@ type Report struct {
 	// FinalPolicies, FinalQtrees (the default qtrees not counted),
 	// FinalLUNs, FinalIgroups and FinalMaps count the NAS and SAN objects.
 	FinalPolicies, FinalQtrees, FinalLUNs, FinalIgroups, FinalMaps int
+	// FinalSnapPolicies, FinalQoSPolicies, FinalShares, FinalQuotaRules
+	// and FinalSVMs count the policies, CIFS shares, quota rules and
+	// SVMs (built-in ones included).
+	FinalSnapPolicies, FinalQoSPolicies, FinalShares, FinalQuotaRules, FinalSVMs int
 
 	mu         sync.Mutex
 	ops        atomic.Int64

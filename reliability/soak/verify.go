@@ -376,6 +376,8 @@ func (r *Report) Summary() string {
 		r.Requests(), float64(r.Requests())/max(secs, 1e-9), r.VerifyTime.Round(time.Millisecond))
 	fmt.Fprintf(&b, "final state: %d volumes (%d unsplit clones), %d snapshots\n\n", r.FinalVolumes, r.FinalClones, r.FinalSnapshots)
 	fmt.Fprintf(&b, "NAS and SAN: %d export policies, %d qtrees, %d LUNs, %d igroups, %d LUN maps\n\n", r.FinalPolicies, r.FinalQtrees, r.FinalLUNs, r.FinalIgroups, r.FinalMaps)
+	fmt.Fprintf(&b, "policies, CIFS, quotas, SVMs: %d snapshot policies, %d QoS policies, %d CIFS shares, %d quota rules, %d SVMs\n\n",
+		r.FinalSnapPolicies, r.FinalQoSPolicies, r.FinalShares, r.FinalQuotaRules, r.FinalSVMs)
 	fmt.Fprintf(&b, "| operation | requests | p50 | p99 | max | outcomes |\n|---|---:|---:|---:|---:|---|\n")
 	for _, s := range append(per, all) {
 		keys := make([]string, 0, len(s.Outcomes))

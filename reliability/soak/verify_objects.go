@@ -38,7 +38,7 @@ func qtreeKey(vol string, id int64) string { return vol + "/" + strconv.FormatIn
 func readObjects(ctx context.Context, tgt *harness.Target) (*objState, error) {
 	ob := &objState{policies: map[int64]map[string]any{}, qtrees: map[string]map[string]any{}, luns: map[string]map[string]any{},
 		igroups: map[string]map[string]any{}, maps: map[string]map[string]int64{}}
-	recs, err := records(ctx, tgt, policiesPath+"?fields=name,rules")
+	recs, err := records(ctx, tgt, policiesPath+"?fields=name,rules,svm")
 	if err != nil {
 		return nil, err
 	}
@@ -158,6 +158,7 @@ func verifyObjects(ctx context.Context, tgt *harness.Target, st *State, clients 
 			}
 		}
 	}
+	verifyPolicies(ctx, tgt, ob, clients, rep, knownPolicies, uncertain)
 	for id, p := range ob.policies {
 		if name := jsonpath.String(p, "name"); strings.HasPrefix(name, "soak_") && !knownPolicies[id] && !uncertain[name] {
 			rep.violation("phantom export policy %s (%d): no client created it", name, id)
