@@ -3,8 +3,10 @@ package soak
 import (
 	"context"
 	"flag"
+	"math/rand/v2"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -162,7 +164,11 @@ func TestRunRejectsZeroDuration(t *testing.T) {
 // TestVerifyObjectsDetectsDisagreement checks that the NAS and SAN part
 // of verification can fail: a renamed policy, a rule never made, a
 // qtree claimed deleted, a LUN with another comment and a lost map, a
-// phantom igroup and a LUN in a volume the model does not know of.
+// phantom igroup and a LUN in a volume the model does not know of; a
+// snapshot policy's schedules and a QoS policy's limit not as claimed, a
+// QoS policy claimed deleted, a volume's junction and policies, a share's
+// comment and a share never made, a quota rule's limit, an SVM's name and
+// export policies, and phantom snapshot policies, quota rules and SVMs.
 func TestVerifyObjectsDetectsDisagreement(t *testing.T) {
 	tgt := harness.InProcess(t, nil)
 	ctx := t.Context()
@@ -183,18 +189,49 @@ func TestVerifyObjectsDetectsDisagreement(t *testing.T) {
 		`{"name":"/vol/ov/l1","os_type":"linux","space.size":1048576,"comment":"real","svm.name":"svm0"}`, http.StatusCreated), "uuid")
 	do(http.MethodPost, lunsPath, `{"name":"/vol/ov/stray","os_type":"linux","space.size":1048576,"svm.name":"svm0"}`, http.StatusCreated)
 	do(http.MethodPost, igroupsPath, `{"name":"soak_c00_g9","os_type":"linux","svm.name":"svm0"}`, http.StatusCreated)
+	// The policies, shares, quota rules and SVMs.
+	sp := jsonpath.String(do(http.MethodPost, snapPoliciesPath+"?return_records=true",
+		`{"name":"soak_c00_sp1","svm.name":"svm0","copies":[{"schedule.name":"hourly","count":2}]}`, http.StatusCreated), "uuid")
+	do(http.MethodPost, snapPoliciesPath, `{"name":"soak_c00_sp9","copies":[{"schedule.name":"daily","count":1}]}`, http.StatusCreated)
+	qos1 := jsonpath.String(do(http.MethodPost, qosPoliciesPath+"?return_timeout=30&return_records=true",
+		`{"name":"soak_c00_qos1","svm.name":"svm0","fixed.max_throughput_iops":100}`, http.StatusCreated), "uuid")
+	qos2 := jsonpath.String(do(http.MethodPost, qosPoliciesPath+"?return_timeout=30&return_records=true",
+		`{"name":"soak_c00_qos2","svm.name":"svm0"}`, http.StatusCreated), "uuid")
+	do(http.MethodPatch, "/api/storage/volumes/"+vol+"?return_timeout=30",
+		`{"nas.path":"/ov","snapshot_policy.name":"soak_c00_sp1","qos.policy.name":"soak_c00_qos1"}`, http.StatusOK)
+	do(http.MethodPost, cifsServicesPath+"?return_timeout=30", `{"name":"SOAK","svm.name":"svm0"}`, http.StatusCreated)
+	do(http.MethodPost, sharesPath, `{"name":"soak_c00_sh1","path":"/ov","comment":"real","svm.name":"svm0"}`, http.StatusCreated)
+	q2, _ := jsonpath.Int(do(http.MethodPost, qtreesPath+"?return_timeout=30&return_records=true", `{"name":"q2","volume.uuid":"`+vol+`"}`, http.StatusCreated), "id")
+	rule := jsonpath.String(do(http.MethodPost, quotaRulesPath+"?return_timeout=30&return_records=true",
+		`{"type":"tree","qtree.name":"q2","volume.uuid":"`+vol+`","svm.name":"svm0","space.hard_limit":1048576}`, http.StatusCreated), "uuid")
+	do(http.MethodPost, quotaRulesPath+"?return_timeout=30",
+		`{"type":"tree","qtree.name":"q1","volume.uuid":"`+vol+`","svm.name":"svm0","space.hard_limit":1048576}`, http.StatusCreated)
+	svm := jsonpath.String(do(http.MethodPost, svmsPath+"?return_timeout=30&return_records=true", `{"name":"soak_c00_svm1"}`, http.StatusCreated), "uuid")
+	do(http.MethodPost, svmsPath+"?return_timeout=30", `{"name":"soak_c00_svm9"}`, http.StatusCreated)
+	spPol, qosPol := &snapPolicy{uuid: sp, name: "soak_c00_sp1", copies: map[string]int64{"hourly": 3}}, &qosPolicy{uuid: qos1, name: "soak_c00_qos1", maxIOPS: 200}
 	c := &client{
-		policies: []*policy{{id: pid, name: "claimed", rules: map[int64]string{1: "10.0.0.0/8"}}},
-		igroups:  []*igroup{{uuid: "0b6c0000-0000-4000-8000-00000000000a", name: "soak_c00_g1"}},
+		policies:     []*policy{{id: pid, name: "claimed", rules: map[int64]string{1: "10.0.0.0/8"}}},
+		igroups:      []*igroup{{uuid: "0b6c0000-0000-4000-8000-00000000000a", name: "soak_c00_g1"}},
+		snapPolicies: []*snapPolicy{spPol},
+		qosPolicies:  []*qosPolicy{qosPol, {uuid: qos2, name: "soak_c00_qos2", deleted: true}},
+		shares:       []*share{{name: "soak_c00_sh1", path: "/ov", comment: "claimed"}, {name: "soak_c00_sh2", path: "/ov"}},
+		svms: []*svmLife{{uuid: svm, name: "soak_c00_svmr2", step: 3,
+			policy: &policy{id: 1 << 40, name: "soak_c00_sep3", rules: map[int64]string{}}}},
 	}
-	c.vols = map[string]*volume{vol: {uuid: vol, name: "ov", size: 1 << 30,
-		qtrees: []*qtree{{id: qid, name: "q1", deleted: true}},
+	c.vols = map[string]*volume{vol: {uuid: vol, name: "ov", size: 1 << 30, snapPolicyKnown: true, qosKnown: true,
+		qtrees: []*qtree{{id: qid, name: "q1", deleted: true}, {id: q2, name: "q2", rule: &quotaRule{uuid: rule, hard: 2 << 20}}},
 		luns:   []*lun{{uuid: lunID, lname: "l1", size: 1 << 20, comment: "claimed", maps: map[string]int64{"0b6c0000-0000-4000-8000-00000000000a": 0}}}}}
 	rep := newReport(Config{})
 	verify(ctx, tgt, []*client{c}, rep)
 	got := rep.Violations()
 	for _, want := range []string{"export policy " + strconv.FormatInt(pid, 10) + ": name", "rules", "qtree q1 of ov was deleted",
-		"LUN l1: comment", "LUN l1: maps", "phantom igroup soak_c00_g9", "igroup soak_c00_g1 was created", "phantom LUN /vol/ov/stray"} {
+		"LUN l1: comment", "LUN l1: maps", "phantom igroup soak_c00_g9", "igroup soak_c00_g1 was created", "phantom LUN /vol/ov/stray",
+		"snapshot policy soak_c00_sp1: schedules", "phantom snapshot policy soak_c00_sp9",
+		"QoS policy soak_c00_qos1: max_throughput_iops", "QoS policy soak_c00_qos2 was deleted",
+		"volume ov: nas.path", "volume ov: snapshot policy", "volume ov: QoS policy",
+		"CIFS share soak_c00_sh1: comment", "CIFS share soak_c00_sh2 was created",
+		"quota rule of qtree q2 of ov: hard limit", "phantom quota rule",
+		"SVM " + svm + ": name", "SVM soak_c00_svmr2: export policies", "phantom SVM soak_c00_svm9"} {
 		found := false
 		for _, v := range got {
 			if strings.Contains(v, want) {
@@ -202,6 +239,52 @@ func TestVerifyObjectsDetectsDisagreement(t *testing.T) {
 			}
 		}
 		if !found {
+			t.Errorf("no violation mentions %q; got %q", want, got)
+		}
+	}
+}
+
+// TestInUseChecksCanFail checks that the mix's in-use checks can fail: a
+// policy delete the server refuses as in use while the model knows no
+// user, and one it accepts while the model knows a user, are violations,
+// for snapshot and QoS policies alike.
+func TestInUseChecksCanFail(t *testing.T) {
+	tgt := harness.InProcess(t, nil)
+	ctx := t.Context()
+	sh, err := setupObjects(ctx, tgt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := newReport(Config{})
+	c := &client{tgt: tgt, cfg: Config{AsyncShare: 0}, rng: rand.New(rand.NewPCG(1, 2)), rep: rep, vols: map[string]*volume{}, sh: sh}
+	c.createVolume(ctx)
+	c.createSnapPolicy(ctx)
+	c.createQoS(ctx)
+	if len(c.live()) != 1 || len(c.liveSnapPolicies()) != 1 || len(c.liveQoS()) != 1 {
+		t.Fatalf("setup: %q", rep.Violations())
+	}
+	v, sp, qp := c.live()[0], c.snapPolicies[0], c.qosPolicies[0]
+	// Behind the model's back: the volume uses both policies.
+	r, err := tgt.Do(ctx, http.MethodPatch, "/api/storage/volumes/"+v.uuid+"?return_timeout=30",
+		map[string]any{"snapshot_policy": map[string]any{"name": sp.name}, "qos": map[string]any{"policy": map[string]any{"name": qp.name}}})
+	if err != nil || r.Status != http.StatusOK {
+		t.Fatalf("PATCH: %v %v", err, r)
+	}
+	c.deleteSnapPolicy(ctx)
+	c.deleteQoS(ctx)
+	// And the model believes a second volume uses them, which does not.
+	r, err = tgt.Do(ctx, http.MethodPatch, "/api/storage/volumes/"+v.uuid+"?return_timeout=30",
+		map[string]any{"snapshot_policy": map[string]any{"name": "default"}, "qos": map[string]any{"policy": map[string]any{"name": "none"}}})
+	if err != nil || r.Status != http.StatusOK {
+		t.Fatalf("PATCH: %v %v", err, r)
+	}
+	v.snapPolicy, v.qos = sp, qp
+	c.deleteSnapPolicy(ctx)
+	c.deleteQoS(ctx)
+	got := rep.Violations()
+	for _, want := range []string{"DELETE of own snapshot policy " + sp.name + " (in use false", "DELETE of own QoS policy " + qp.name + " (in use false",
+		"snapshot policy " + sp.name + " deleted while a volume uses it", "QoS policy " + qp.name + " deleted while a volume uses it"} {
+		if !slices.ContainsFunc(got, func(v string) bool { return strings.Contains(v, want) }) {
 			t.Errorf("no violation mentions %q; got %q", want, got)
 		}
 	}
