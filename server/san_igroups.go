@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 
@@ -127,6 +128,9 @@ func (s *Server) addInitiators(r *http.Request) (result, error) {
 	comments := map[string]any{}
 	if recs, ok := splitRecords(body); ok {
 		for _, raw := range recs {
+			if t := bytes.TrimLeft(raw, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+				return result{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeInvalidValue, "records", "Each element of \"records\" must be a JSON object.")
+			}
 			one, _, err := ontap.DecodeObject(schema.IgroupInitiator, raw, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Op: schema.Post})
 			if err != nil {
 				return result{}, err

@@ -269,6 +269,8 @@ func TestIgroupRules(t *testing.T) {
 		t.Fatalf("initiators: %s", r.raw)
 	}
 	a.do("POST", "/api/protocols/san/igroups/"+g+"/initiators", map[string]any{}).wantError(t, http.StatusBadRequest, "5374033", "")
+	// A records element that is not an object is refused for "records".
+	a.do("POST", "/api/protocols/san/igroups/"+g+"/initiators", map[string]any{"records": []any{1}}).wantError(t, http.StatusBadRequest, "2", "records")
 	a.do("DELETE", "/api/protocols/san/igroups/"+g+"/initiators/iqn.1993-08.org.x:none", nil).wantError(t, http.StatusNotFound, "5374034", "name")
 	a.do("POST", "/api/protocols/san/igroups", map[string]any{"name": "h", "os_type": "linux", "svm.name": "svm0"}).must(t, http.StatusCreated)
 	a.do("PATCH", "/api/protocols/san/igroups/"+g, map[string]any{"name": "h"}).wantError(t, http.StatusConflict, "5374023", "name")
