@@ -1,7 +1,9 @@
 package hostile
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -13,7 +15,8 @@ import (
 // TestHostileObjectBodies sends, for every kind of the object store with a
 // top-level collection (export policies, qtrees, quota rules, services,
 // shares, policies, schedules, and whatever kind is added next) and for a
-// snapshot policy's schedules, a POST
+// snapshot policy's schedules, an export policy's rules, an igroup's
+// initiators, a LUN's attributes, the SVMs and the IP interfaces, a POST
 // with a value of the wrong type in each field ONTAP lets a create set,
 // and a field outside the schema. Each must be refused with a 4xx
 // envelope, and the daemon must keep serving.
@@ -29,6 +32,28 @@ func TestHostileObjectBodies(t *testing.T) {
 	// of its own.
 	sp := f.create(t, "/api/storage/snapshot-policies", `{"name":"hostile_sp","svm":{"name":"svm0"},"copies":[{"count":1,"schedule":{"name":"hourly"}}]}`)
 	f.run(t, "types/POST_"+schema.SnapshotPolicySchedule.Name, f.typeCases(schema.SnapshotPolicySchedule, "/api/storage/snapshot-policies/"+sp+"/schedules"))
+	// The nested kinds and sub-collections (an export policy's rules, an
+	// igroup's initiators, a LUN's attributes), and the SVMs and IP
+	// interfaces, which have handlers of their own.
+	r, err := f.d.Do(f.ctx, http.MethodPost, "/api/protocols/nfs/export-policies?return_records=true", `{"name":"hostile_ep","svm":{"name":"svm0"}}`)
+	if err != nil || r.Status != http.StatusCreated {
+		t.Fatalf("export policy: %v %v", err, r)
+	}
+	var ep struct {
+		Records []struct {
+			ID int64 `json:"id"`
+		} `json:"records"`
+	}
+	if err := json.Unmarshal(r.Body, &ep); err != nil || len(ep.Records) != 1 {
+		t.Fatalf("export policy: %v %s", err, r.Body)
+	}
+	f.run(t, "types/POST_"+schema.ExportRule.Name, f.typeCases(schema.ExportRule, fmt.Sprintf("/api/protocols/nfs/export-policies/%d/rules", ep.Records[0].ID)))
+	g := f.create(t, "/api/protocols/san/igroups", `{"name":"hostile_g","os_type":"linux","protocol":"iscsi","svm":{"name":"svm0"}}`)
+	f.run(t, "types/POST_"+schema.IgroupInitiator.Name, f.typeCases(schema.IgroupInitiator, "/api/protocols/san/igroups/"+g+"/initiators"))
+	lun := f.create(t, "/api/storage/luns", `{"name":"/vol/hostile_base/l1","os_type":"linux","space":{"size":1048576},"svm":{"name":"svm0"}}`)
+	f.run(t, "types/POST_"+schema.LUNAttribute.Name, f.typeCases(schema.LUNAttribute, "/api/storage/luns/"+lun+"/attributes"))
+	f.run(t, "types/POST_"+schema.SVM.Name, f.typeCases(schema.SVM, "/api/svm/svms"))
+	f.run(t, "types/POST_"+schema.IPInterface.Name, f.typeCases(schema.IPInterface, "/api/network/ip/interfaces"))
 }
 
 // typeCases are POSTs to path with a value of the wrong type in each
