@@ -253,7 +253,9 @@ func (c *client) modifySnapPolicy(ctx context.Context) {
 			p.uncertain = true
 		case a.ok() && !in:
 			p.copies[sched] = count
-		case a.failed(codePolicyScheduleExists) && in:
+		case in && (a.failed(codePolicyScheduleExists) || len(p.copies) == len(builtinSchedules) && a.failed(2)):
+			// In the policy already; with all five schedules in it, the
+			// limit of five schedules (code 2) may be reported first.
 		default:
 			c.rep.violation("schedule %s added to own snapshot policy %s (in it: %v): %d %s", sched, p.name, in, a.status, a.code)
 		}
