@@ -210,6 +210,7 @@ func TestCrash(t *testing.T) {
 	}
 	tgt := d.target()
 	var requests, transportErrs, finalVols, finalSnaps, finalClones int64
+	var objs [10]int // the final objects, summed over the cycles
 	for c := range cycles {
 		d.reset()
 		killAt := time.Duration(float64(cycleLen) * (0.15 + 0.7*rng.Float64()))
@@ -230,6 +231,10 @@ func TestCrash(t *testing.T) {
 		finalVols += int64(rep.FinalVolumes)
 		finalSnaps += int64(rep.FinalSnapshots)
 		finalClones += int64(rep.FinalClones)
+		for i, n := range []int{rep.FinalPolicies, rep.FinalQtrees, rep.FinalLUNs, rep.FinalIgroups, rep.FinalMaps,
+			rep.FinalSnapPolicies, rep.FinalQoSPolicies, rep.FinalShares, rep.FinalQuotaRules, rep.FinalSVMs} {
+			objs[i] += n
+		}
 		for _, v := range rep.Violations() {
 			t.Errorf("cycle %d (killed at %v): %s", c, killAt.Round(time.Millisecond), v)
 		}
@@ -252,4 +257,7 @@ func TestCrash(t *testing.T) {
 	t.Logf("crash summary: %d cycles, %d kills, %d requests, %d cut off by the kills; verified after restart: %d volumes, %d snapshots, %d clones; restart to ready: median %v, max %v",
 		cycles, cycles, requests, transportErrs, finalVols, finalSnaps, finalClones,
 		st[len(st)/2].Round(time.Millisecond), st[len(st)-1].Round(time.Millisecond))
+	t.Logf("objects verified after restart: %d export policies, %d qtrees, %d LUNs, %d igroups, %d LUN maps, "+
+		"%d snapshot policies, %d QoS policies, %d CIFS shares, %d quota rules, %d SVMs (built-ins included)",
+		objs[0], objs[1], objs[2], objs[3], objs[4], objs[5], objs[6], objs[7], objs[8], objs[9])
 }
