@@ -2,8 +2,9 @@
 // concurrent HTTP clients issue a random mix of volume, snapshot, clone,
 // restore, split, rename, resize and delete operations (and reads and job
 // polls), and creates, modifies and deletes export policies and their
-// rules, qtrees, LUNs, igroups and LUN maps, against one endpoint for a
-// bounded time, then checks the server's final state.
+// rules, qtrees, LUNs, igroups and LUN maps, snapshot policies (and their
+// schedules), QoS policies, CIFS shares, quota rules and SVMs, against one
+// endpoint for a bounded time, then checks the server's final state.
 //
 // # The model
 //
@@ -12,7 +13,17 @@
 // snapshots in creation order, its clone origin, its qtrees (name, export
 // policy) and its LUNs (path, size, comment, maps with their numbers).
 // Export policies (name, rules by index) and igroups are owned the same
-// way. Clients clone each
+// way, and so are snapshot policies (schedule -> count, changed through
+// /snapshot-policies/{uuid}/schedules), QoS policies (their IOPS limit),
+// CIFS shares (path, comment), the tree quota rule of a qtree (hard
+// limit) and an SVM taken through its lifecycle (created, an export
+// policy made in it, renamed, deleted). A volume's model also holds its
+// junction path and the snapshot and QoS policy it uses (set by PATCH; a
+// clone inherits its parent's, so a clone's are unknown until set). A
+// share needs the cluster SVM's CIFS server, which the run creates first,
+// and a mounted volume: the client mounts the volume at /<name> first;
+// the share outlives the volume's delete, as nessie checks a share's path
+// only when it is set. Clients clone each
 // other's snapshots freely (through a shared registry of published
 // snapshots), which is where they contend: a clone can make an owner's
 // snapshot delete, volume delete or restore fail with 409, and an owner's
@@ -37,6 +48,15 @@
 // a deleted volume's qtrees and LUNs are gone; a map is numbered with the
 // igroup's lowest free number; a policy a qtree uses cannot be deleted
 // (1703953) nor a mapped LUN without allow_delete_while_mapped (1254197).
+// Each snapshot and QoS policy, share, quota rule and SVM is as last
+// acknowledged or gone as acknowledged, a volume's junction and policies
+// are as last set, a deleted qtree or volume took its quota rules along,
+// a deleted SVM its export policies, and no soak-named policy, share,
+// quota rule or SVM exists that no client made. A policy a volume of its
+// owner uses must refuse deletion (1638415 for a snapshot policy, 8 for a
+// QoS policy), and one no volume can use must not: a clone of a volume
+// that used the policy (another client's, so unseen) or a PATCH cut off
+// makes the refusal possible but not required.
 // Config.VolumesOnly leaves the objects out. The run
 // itself must see zero 5xx answers and zero transport errors.
 package soak

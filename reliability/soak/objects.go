@@ -563,7 +563,10 @@ func (c *client) deleteIgroup(ctx context.Context) {
 	}
 	maps := c.mapsOf(g)
 	path := igroupsPath + "/" + g.uuid
-	if len(maps) > 0 {
+	// With a map create cut off (mapsUncertain), the igroup may be mapped
+	// though the model knows no map: without the flag ONTAP refuses
+	// (1254213).
+	if len(maps) > 0 || g.mapsUncertain {
 		path += "?allow_delete_while_mapped=true"
 	}
 	a := c.request(ctx, opDeleteIgroup, http.MethodDelete, path, nil)
