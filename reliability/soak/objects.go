@@ -559,7 +559,7 @@ func (c *client) deleteIgroup(ctx context.Context) {
 	}
 	maps := c.mapsOf(g)
 	path := igroupsPath + "/" + g.uuid
-	if len(maps) > 0 {
+	if len(maps) > 0 || g.mapsUncertain { // a map whose create was cut off may exist
 		path += "?allow_delete_while_mapped=true"
 	}
 	a := c.request(ctx, opDeleteIgroup, http.MethodDelete, path, nil)
