@@ -502,8 +502,9 @@ func (c *client) deleteLUN(ctx context.Context) {
 		}
 		l.deleted = true
 		l.maps = nil
-	case a.failed(1254197) && mapped && !force:
-		// Mapped: refused, as ONTAP does.
+	case a.failed(1254197) && (mapped || l.uncertain) && !force:
+		// Mapped (or maybe, after a map create was cut off): refused,
+		// as ONTAP does.
 	default:
 		c.rep.violation("DELETE of own LUN %s in %s (mapped %v, forced %v): %d %s", l.lname, v.name, mapped, force, a.status, a.code)
 	}
