@@ -199,7 +199,8 @@ func (s *Server) restoreObjects() error {
 }
 
 // pruneOrphans drops the saved records of volumes the backend no longer
-// has (qtrees, quota rules, LUNs and their maps), and renames LUN paths
+// has (qtrees, quota rules, LUNs and their maps, the LUNs recorded for
+// their snapshots), and renames LUN paths
 // whose volume was renamed. A volume's delete
 // commits in the backend before its dependents are dropped and saved, so
 // a crash between the two leaves them behind; ONTAP never shows a qtree
@@ -251,6 +252,12 @@ func (s *Server) pruneOrphans(ctx context.Context) (bool, error) {
 			renamed[u] = names[u]
 		}
 	}
+	for _, u := range s.san.imaged {
+		if !live[u] {
+			s.san.dropImagesLocked(u, nil)
+			pruned = true
+		}
+	}
 	s.san.mu.Unlock()
 	for u, name := range renamed {
 		s.san.renameVolume(u, name)
@@ -274,6 +281,7 @@ func (s *Server) loadObjects() error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	s.san.luns, s.san.igroups, s.san.maps, s.san.iscsi, s.san.creds = map[string]ontap.Extra{}, map[string]ontap.Extra{}, map[lunMapKey]int64{}, map[string]ontap.Extra{}, map[credKey]ontap.Extra{}
+	s.san.imaged, s.san.snapLUNs = map[string]string{}, map[snapLUNKey]ontap.Extra{}
 	var own []ObjectRecord
 	for _, r := range recs {
 		side, err := s.loadSide(r)

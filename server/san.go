@@ -7,9 +7,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/nessie-go/nessie/internal/text"
 	"github.com/nessie-go/nessie/ontap"
@@ -35,6 +32,10 @@ type sanStore struct {
 	maps    map[lunMapKey]int64    // logical unit number by LUN and igroup
 	iscsi   map[string]ontap.Extra // iSCSI service by SVM UUID
 	creds   map[credKey]ontap.Extra
+	// The LUNs each snapshot holds (san_snapshots.go): imaged has every
+	// snapshot recorded, with its volume's UUID; snapLUNs the LUN trees.
+	imaged   map[string]string
+	snapLUNs map[snapLUNKey]ontap.Extra
 }
 
 type lunMapKey struct{ lun, igroup string }
@@ -43,7 +44,8 @@ type credKey struct{ svm, initiator string }
 
 func newSANStore() *sanStore {
 	return &sanStore{luns: map[string]ontap.Extra{}, igroups: map[string]ontap.Extra{}, maps: map[lunMapKey]int64{},
-		iscsi: map[string]ontap.Extra{}, creds: map[credKey]ontap.Extra{}}
+		iscsi: map[string]ontap.Extra{}, creds: map[credKey]ontap.Extra{},
+		imaged: map[string]string{}, snapLUNs: map[snapLUNKey]ontap.Extra{}}
 }
 
 // seedSAN gives the cluster's SVM what an iSCSI-enabled SVM has: an
@@ -64,6 +66,7 @@ func (s *Server) resetSAN() {
 	s.seedSAN(fresh)
 	s.san.mu.Lock()
 	s.san.luns, s.san.igroups, s.san.maps, s.san.iscsi, s.san.creds = fresh.luns, fresh.igroups, fresh.maps, fresh.iscsi, fresh.creds
+	s.san.imaged, s.san.snapLUNs = fresh.imaged, fresh.snapLUNs
 	s.san.mu.Unlock()
 	s.lifs.mu.Lock()
 	s.lifs.lifs = map[string]ontap.IPInterface{}
@@ -73,7 +76,8 @@ func (s *Server) resetSAN() {
 	s.svms.mu.Unlock()
 }
 
-// dropVolumeLUNs deletes the LUNs of a deleted volume and their maps.
+// dropVolumeLUNs deletes the LUNs of a deleted volume, their maps and
+// the records of its snapshots' LUNs.
 func (st *sanStore) dropVolumeLUNs(volumeUUID string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -82,37 +86,7 @@ func (st *sanStore) dropVolumeLUNs(volumeUUID string) {
 			st.dropLUN(id)
 		}
 	}
-}
-
-// cloneVolumeLUNs gives a FlexClone copies of its parent's LUNs, as
-// ONTAP's clone holds the parent's files: same paths under the clone's
-// name, sizes, os_type and attributes; new UUIDs and serial numbers; no
-// maps. (nessie keeps no LUN contents per snapshot: the copies are of the
-// LUNs as they are when the clone is made.)
-func (st *sanStore) cloneVolumeLUNs(parentUUID, cloneUUID, cloneName string) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	var parents []ontap.Extra
-	for _, l := range st.luns {
-		if ontap.LookupString(l, "location.volume.uuid") == parentUUID {
-			parents = append(parents, l)
-		}
-	}
-	for _, l := range parents {
-		loc, err := ontap.ParseLUNPath("name", ontap.LookupString(l, "name"))
-		if err != nil {
-			continue
-		}
-		loc.Volume = cloneName
-		id := uuid.NewString()
-		c := ontap.With(l, "uuid", id)
-		c = ontap.With(c, "name", loc.Path())
-		c = ontap.With(c, "location.volume", ontap.Extra{"name": cloneName, "uuid": cloneUUID})
-		c = ontap.With(c, "serial_number", ontap.NewLUNSerial())
-		c = ontap.With(c, "create_time", time.Now().UTC().Format(ontap.TimeLayout))
-		c = ontap.With(c, "_links", selfLink(lunsPath+"/"+id))
-		st.luns[id] = c
-	}
+	st.dropImagesLocked(volumeUUID, nil)
 }
 
 // renameVolume follows a volume's rename in its LUNs' paths.

@@ -148,7 +148,7 @@ func (s *Server) createSnapshot(r *http.Request) (result, error) {
 				return outcome{}, err
 			}
 			// One call: name, comment and ONTAP attributes together.
-			sn, err := s.snaps.CreateSnapshot(ctx, volID, c.Spec)
+			sn, err := s.createSnapshotWithLUNs(ctx, volID, c.Spec)
 			if err != nil {
 				return outcome{}, err
 			}
@@ -241,6 +241,7 @@ func (s *Server) snapshotDeleteJob(volID backend.VolumeID, sid backend.SnapshotI
 				return outcome{}, err
 			}
 			s.attrs.forget(sid)
+			s.san.dropSnapshotImage(volID.String(), sid.String())
 			return outcome{}, nil
 		}}
 }

@@ -243,7 +243,11 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 			if err != nil {
 				return outcome{}, err
 			}
-			s.san.cloneVolumeLUNs(parent.ID.String(), v.ID.String(), v.Name)
+			snap := ""
+			if v.Clone != nil {
+				snap = v.Clone.ParentSnapshotID.String()
+			}
+			s.san.cloneVolumeLUNs(parent.ID.String(), snap, spec.ParentSnapshot.IsZero(), v.ID.String(), v.Name)
 			return s.volumeOutcome(&v), nil
 		}})
 	return s.respond(r, q, j, true, ontap.Volume{Name: w.Name}, ontap.VolumesPath+"/?name="+url.QueryEscape(spec.Name))
@@ -360,7 +364,7 @@ func (s *Server) volumeChangeJob(ctx context.Context, v *backend.Volume, c *onta
 			return jobSpec{}, err
 		}
 		return jobSpec{op: ontap.OpVolumeRestore, description: desc, run: func(ctx context.Context) (outcome, error) {
-			nv, err := s.snaps.RestoreSnapshot(ctx, id, sn.ID)
+			nv, err := s.restoreWithLUNs(ctx, id, sn.ID)
 			if err != nil {
 				return outcome{}, err
 			}

@@ -1,0 +1,163 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/ontap"
+)
+
+// A LUN is a file in its volume, so a volume snapshot holds the volume's
+// LUNs as they were: ONTAP's FlexClone of a snapshot has those LUNs (the
+// sizes then, without the LUNs made since), and a SnapRestore makes them
+// the volume's LUNs again (sizes back, later LUNs gone, deleted ones
+// back). nessie keeps no LUN data, so the store records each snapshot's
+// LUN trees (shared, trees are never modified) when the snapshot is made
+// through the API, and uses them for clones and restores. A snapshot with
+// no record (made before this was kept) falls back to the LUNs as they are
+// now, which is what clones always got before.
+
+// snapLUNKey names a LUN as a snapshot holds it.
+type snapLUNKey struct{ snap, lun string }
+
+// imageLocked records the LUNs volumeUUID holds now as snapshot snapUUID's;
+// the caller holds the lock.
+func (st *sanStore) imageLocked(volumeUUID, snapUUID string) {
+	st.imaged[snapUUID] = volumeUUID
+	for id, l := range st.luns {
+		if ontap.LookupString(l, "location.volume.uuid") == volumeUUID {
+			st.snapLUNs[snapLUNKey{snapUUID, id}] = l
+		}
+	}
+}
+
+// lunsAtLocked returns the LUNs of volumeUUID as snapshot snapUUID holds
+// them, by LUN UUID (the LUNs now when the snapshot has no record); the
+// caller holds the lock.
+func (st *sanStore) lunsAtLocked(volumeUUID, snapUUID string) map[string]ontap.Extra {
+	out := map[string]ontap.Extra{}
+	if _, ok := st.imaged[snapUUID]; ok {
+		for k, l := range st.snapLUNs {
+			if k.snap == snapUUID {
+				out[k.lun] = l
+			}
+		}
+		return out
+	}
+	for id, l := range st.luns {
+		if ontap.LookupString(l, "location.volume.uuid") == volumeUUID {
+			out[id] = l
+		}
+	}
+	return out
+}
+
+// dropImagesLocked forgets the LUN records of the snapshots keep rejects
+// (nil: all) among those of volumeUUID; the caller holds the lock.
+func (st *sanStore) dropImagesLocked(volumeUUID string, keep func(snap string) bool) {
+	for snap, vol := range st.imaged {
+		if vol != volumeUUID || keep != nil && keep(snap) {
+			continue
+		}
+		delete(st.imaged, snap)
+		for k := range st.snapLUNs {
+			if k.snap == snap {
+				delete(st.snapLUNs, k)
+			}
+		}
+	}
+}
+
+// dropSnapshotImage forgets a deleted snapshot's LUNs.
+func (st *sanStore) dropSnapshotImage(volumeUUID, snapUUID string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.dropImagesLocked(volumeUUID, func(snap string) bool { return snap != snapUUID })
+}
+
+// atVolume returns a LUN tree placed in the named volume (its path and
+// location follow the volume's current name).
+func atVolume(l ontap.Extra, volumeUUID, volumeName string) ontap.Extra {
+	if ontap.LookupString(l, "location.volume.name") == volumeName {
+		return l
+	}
+	loc, err := ontap.ParseLUNPath("name", ontap.LookupString(l, "name"))
+	if err != nil {
+		return l
+	}
+	loc.Volume = volumeName
+	return ontap.With(ontap.With(l, "location.volume", ontap.Extra{"name": volumeName, "uuid": volumeUUID}), "name", loc.Path())
+}
+
+// createSnapshotWithLUNs makes the snapshot and records the volume's LUNs
+// as it holds them, under the SAN lock so that no LUN changes in between.
+func (s *Server) createSnapshotWithLUNs(ctx context.Context, volID backend.VolumeID, spec backend.SnapshotSpec) (backend.Snapshot, error) {
+	s.san.mu.Lock()
+	defer s.san.mu.Unlock()
+	sn, err := s.snaps.CreateSnapshot(ctx, volID, spec)
+	if err != nil {
+		return sn, err
+	}
+	s.san.imageLocked(volID.String(), sn.ID.String())
+	return sn, nil
+}
+
+// restoreWithLUNs reverts the volume to the snapshot and its LUNs to the
+// snapshot's: a LUN the snapshot holds gets its state then (keeping its
+// maps), a LUN made since is deleted with its maps, a LUN deleted since
+// comes back unmapped. The records of the snapshots the restore deleted
+// are dropped. All under the SAN lock.
+func (s *Server) restoreWithLUNs(ctx context.Context, volID backend.VolumeID, snapID backend.SnapshotID) (backend.Volume, error) {
+	st := s.san
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	nv, err := s.snaps.RestoreSnapshot(ctx, volID, snapID)
+	if err != nil {
+		return nv, err
+	}
+	vu := volID.String()
+	if _, ok := st.imaged[snapID.String()]; ok {
+		then := st.lunsAtLocked(vu, snapID.String())
+		for id, l := range st.luns {
+			if _, kept := then[id]; !kept && ontap.LookupString(l, "location.volume.uuid") == vu {
+				st.dropLUN(id)
+			}
+		}
+		for id, l := range then {
+			st.luns[id] = atVolume(l, vu, nv.Name)
+		}
+	}
+	if left, err := s.snaps.ListSnapshots(ctx, volID); err == nil {
+		live := map[string]bool{}
+		for _, sn := range left {
+			live[sn.ID.String()] = true
+		}
+		st.dropImagesLocked(vu, func(snap string) bool { return live[snap] })
+	}
+	return nv, nil
+}
+
+// cloneVolumeLUNs gives a FlexClone copies of the LUNs its parent held in
+// the clone's snapshot: same paths under the clone's name, sizes, os_type
+// and attributes; new UUIDs and serial numbers; no maps. A snapshot the
+// clone made itself (implicit) is recorded with the parent's LUNs now.
+func (st *sanStore) cloneVolumeLUNs(parentUUID, snapUUID string, implicit bool, cloneUUID, cloneName string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if implicit && snapUUID != "" {
+		st.imageLocked(parentUUID, snapUUID)
+	}
+	for _, l := range st.lunsAtLocked(parentUUID, snapUUID) {
+		id := uuid.NewString()
+		c := atVolume(l, cloneUUID, cloneName)
+		c = ontap.With(c, "location.volume", ontap.Extra{"name": cloneName, "uuid": cloneUUID})
+		c = ontap.With(c, "uuid", id)
+		c = ontap.With(c, "serial_number", ontap.NewLUNSerial())
+		c = ontap.With(c, "create_time", time.Now().UTC().Format(ontap.TimeLayout))
+		c = ontap.With(c, "_links", selfLink(lunsPath+"/"+id))
+		st.luns[id] = c
+	}
+}
