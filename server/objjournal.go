@@ -281,7 +281,7 @@ func (s *Server) loadObjects() error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	s.san.luns, s.san.igroups, s.san.maps, s.san.iscsi, s.san.creds = map[string]ontap.Extra{}, map[string]ontap.Extra{}, map[lunMapKey]int64{}, map[string]ontap.Extra{}, map[credKey]ontap.Extra{}
-	s.san.imaged, s.san.snapLUNs = map[string]string{}, map[snapLUNKey]ontap.Extra{}
+	s.san.snapLUNs, s.san.imaged = map[string]map[string]ontap.Extra{}, map[string]string{}
 	var own []ObjectRecord
 	for _, r := range recs {
 		side, err := s.loadSide(r)

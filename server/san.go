@@ -32,10 +32,11 @@ type sanStore struct {
 	maps    map[lunMapKey]int64    // logical unit number by LUN and igroup
 	iscsi   map[string]ontap.Extra // iSCSI service by SVM UUID
 	creds   map[credKey]ontap.Extra
-	// The LUNs each snapshot holds (san_snapshots.go): imaged has every
-	// snapshot recorded, with its volume's UUID; snapLUNs the LUN trees.
+	// The LUNs each snapshot holds (san_snapshots.go): snapLUNs the LUN
+	// trees by snapshot and LUN UUID, imaged the volume of each snapshot
+	// recorded (derived: not saved).
+	snapLUNs map[string]map[string]ontap.Extra
 	imaged   map[string]string
-	snapLUNs map[snapLUNKey]ontap.Extra
 }
 
 type lunMapKey struct{ lun, igroup string }
@@ -45,7 +46,7 @@ type credKey struct{ svm, initiator string }
 func newSANStore() *sanStore {
 	return &sanStore{luns: map[string]ontap.Extra{}, igroups: map[string]ontap.Extra{}, maps: map[lunMapKey]int64{},
 		iscsi: map[string]ontap.Extra{}, creds: map[credKey]ontap.Extra{},
-		imaged: map[string]string{}, snapLUNs: map[snapLUNKey]ontap.Extra{}}
+		snapLUNs: map[string]map[string]ontap.Extra{}, imaged: map[string]string{}}
 }
 
 // seedSAN gives the cluster's SVM what an iSCSI-enabled SVM has: an

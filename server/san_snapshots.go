@@ -14,43 +14,50 @@ import (
 // LUNs as they were: ONTAP's FlexClone of a snapshot has those LUNs (the
 // sizes then, without the LUNs made since), and a SnapRestore makes them
 // the volume's LUNs again (sizes back, later LUNs gone, deleted ones
-// back). nessie keeps no LUN data, so the store records each snapshot's
-// LUN trees (shared, trees are never modified) when the snapshot is made
-// through the API, and uses them for clones and restores. A snapshot with
-// no record (made before this was kept) falls back to the LUNs as they are
-// now, which is what clones always got before.
+// back). nessie keeps no LUN data, so the store records, for each
+// snapshot made through the API of a volume holding LUNs, those LUN trees
+// (shared: trees are never modified), and uses them for clones and
+// restores. A snapshot with no record (its volume held no LUN then, or it
+// was made otherwise, or before this was kept) holds the volume's LUNs
+// made no later than it, as they are now; recording only volumes with
+// LUNs keeps snapshot-heavy NAS use free of the bookkeeping.
 
-// snapLUNKey names a LUN as a snapshot holds it.
-type snapLUNKey struct{ snap, lun string }
-
-// imageLocked records the LUNs volumeUUID holds now as snapshot snapUUID's;
-// the caller holds the lock.
+// imageLocked records the LUNs volumeUUID holds now as snapshot snapUUID's
+// (nothing when it holds none); the caller holds the lock.
 func (st *sanStore) imageLocked(volumeUUID, snapUUID string) {
-	st.imaged[snapUUID] = volumeUUID
+	var img map[string]ontap.Extra
 	for id, l := range st.luns {
 		if ontap.LookupString(l, "location.volume.uuid") == volumeUUID {
-			st.snapLUNs[snapLUNKey{snapUUID, id}] = l
+			if img == nil {
+				img = map[string]ontap.Extra{}
+			}
+			img[id] = l
 		}
+	}
+	if img != nil {
+		st.snapLUNs[snapUUID] = img
+		st.imaged[snapUUID] = volumeUUID
 	}
 }
 
-// lunsAtLocked returns the LUNs of volumeUUID as snapshot snapUUID holds
-// them, by LUN UUID (the LUNs now when the snapshot has no record); the
-// caller holds the lock.
-func (st *sanStore) lunsAtLocked(volumeUUID, snapUUID string) map[string]ontap.Extra {
-	out := map[string]ontap.Extra{}
-	if _, ok := st.imaged[snapUUID]; ok {
-		for k, l := range st.snapLUNs {
-			if k.snap == snapUUID {
-				out[k.lun] = l
-			}
-		}
-		return out
+// lunsAtLocked returns the LUNs of volumeUUID as snapshot snapUUID (taken
+// at taken) holds them, by LUN UUID: its record, or the volume's LUNs now
+// that were made no later than it (create_time has whole seconds: a LUN of
+// the same second counts). The caller holds the lock and does not modify
+// the map.
+func (st *sanStore) lunsAtLocked(volumeUUID, snapUUID string, taken time.Time) map[string]ontap.Extra {
+	if img, ok := st.snapLUNs[snapUUID]; ok {
+		return img
 	}
+	out := map[string]ontap.Extra{}
 	for id, l := range st.luns {
-		if ontap.LookupString(l, "location.volume.uuid") == volumeUUID {
-			out[id] = l
+		if ontap.LookupString(l, "location.volume.uuid") != volumeUUID {
+			continue
 		}
+		if made, err := time.Parse(ontap.TimeLayout, ontap.LookupString(l, "create_time")); err == nil && !taken.IsZero() && made.After(taken) {
+			continue
+		}
+		out[id] = l
 	}
 	return out
 }
@@ -63,12 +70,19 @@ func (st *sanStore) dropImagesLocked(volumeUUID string, keep func(snap string) b
 			continue
 		}
 		delete(st.imaged, snap)
-		for k := range st.snapLUNs {
-			if k.snap == snap {
-				delete(st.snapLUNs, k)
-			}
-		}
+		delete(st.snapLUNs, snap)
 	}
+}
+
+// loadImageLUN adds a saved snapshot LUN record.
+func (st *sanStore) loadImageLUN(snapUUID, lunUUID string, l ontap.Extra) {
+	img := st.snapLUNs[snapUUID]
+	if img == nil {
+		img = map[string]ontap.Extra{}
+		st.snapLUNs[snapUUID] = img
+	}
+	img[lunUUID] = l
+	st.imaged[snapUUID] = ontap.LookupString(l, "location.volume.uuid")
 }
 
 // dropSnapshotImage forgets a deleted snapshot's LUNs.
@@ -110,7 +124,8 @@ func (s *Server) createSnapshotWithLUNs(ctx context.Context, volID backend.Volum
 // maps), a LUN made since is deleted with its maps, a LUN deleted since
 // comes back unmapped. The records of the snapshots the restore deleted
 // are dropped. All under the SAN lock.
-func (s *Server) restoreWithLUNs(ctx context.Context, volID backend.VolumeID, snapID backend.SnapshotID) (backend.Volume, error) {
+func (s *Server) restoreWithLUNs(ctx context.Context, volID backend.VolumeID, sn backend.Snapshot) (backend.Volume, error) {
+	snapID := sn.ID
 	st := s.san
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -119,16 +134,14 @@ func (s *Server) restoreWithLUNs(ctx context.Context, volID backend.VolumeID, sn
 		return nv, err
 	}
 	vu := volID.String()
-	if _, ok := st.imaged[snapID.String()]; ok {
-		then := st.lunsAtLocked(vu, snapID.String())
-		for id, l := range st.luns {
-			if _, kept := then[id]; !kept && ontap.LookupString(l, "location.volume.uuid") == vu {
-				st.dropLUN(id)
-			}
+	then := st.lunsAtLocked(vu, snapID.String(), sn.CreateTime)
+	for id, l := range st.luns {
+		if _, kept := then[id]; !kept && ontap.LookupString(l, "location.volume.uuid") == vu {
+			st.dropLUN(id)
 		}
-		for id, l := range then {
-			st.luns[id] = atVolume(l, vu, nv.Name)
-		}
+	}
+	for id, l := range then {
+		st.luns[id] = atVolume(l, vu, nv.Name)
 	}
 	if left, err := s.snaps.ListSnapshots(ctx, volID); err == nil {
 		live := map[string]bool{}
@@ -144,13 +157,13 @@ func (s *Server) restoreWithLUNs(ctx context.Context, volID backend.VolumeID, sn
 // the clone's snapshot: same paths under the clone's name, sizes, os_type
 // and attributes; new UUIDs and serial numbers; no maps. A snapshot the
 // clone made itself (implicit) is recorded with the parent's LUNs now.
-func (st *sanStore) cloneVolumeLUNs(parentUUID, snapUUID string, implicit bool, cloneUUID, cloneName string) {
+func (st *sanStore) cloneVolumeLUNs(parentUUID, snapUUID string, taken time.Time, implicit bool, cloneUUID, cloneName string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if implicit && snapUUID != "" {
 		st.imageLocked(parentUUID, snapUUID)
 	}
-	for _, l := range st.lunsAtLocked(parentUUID, snapUUID) {
+	for _, l := range st.lunsAtLocked(parentUUID, snapUUID, taken) {
 		id := uuid.NewString()
 		c := atVolume(l, cloneUUID, cloneName)
 		c = ontap.With(c, "location.volume", ontap.Extra{"name": cloneName, "uuid": cloneUUID})

@@ -9,9 +9,10 @@ import (
 	"github.com/nessie-go/nessie/backend/mem"
 )
 
-// TestSnapshotLUNRecordsGoWithTheirSnapshots: the LUNs recorded for a
-// snapshot are dropped when the snapshot is deleted, when a restore
-// deletes it (a newer one), and when its volume is deleted.
+// TestSnapshotLUNRecordsGoWithTheirSnapshots: a snapshot of a volume
+// without LUNs records nothing; the LUNs recorded for a snapshot are
+// dropped when the snapshot is deleted, when a restore deletes it (a newer
+// one), and when its volume is deleted.
 func TestSnapshotLUNRecordsGoWithTheirSnapshots(t *testing.T) {
 	s, err := New(mem.New(nil), &Options{Username: "u", Password: "p"})
 	if err != nil {
@@ -44,12 +45,16 @@ func TestSnapshotLUNRecordsGoWithTheirSnapshots(t *testing.T) {
 		t.Fatalf("volume create answer: %v", err)
 	}
 	vol := made.Records[0].UUID
+	do("POST", "/api/storage/volumes/"+vol+"/snapshots", `{"name":"nolun"}`)
+	if i, l := counts(); i != 0 || l != 0 {
+		t.Fatalf("a snapshot of a volume without LUNs recorded %d snapshots, %d images", i, l)
+	}
 	do("POST", "/api/storage/luns", `{"name":"/vol/v/l","os_type":"linux","space":{"size":1048576},"svm":{"name":"svm0"}}`)
 	for _, n := range []string{"a", "b", "c"} {
 		do("POST", "/api/storage/volumes/"+vol+"/snapshots", `{"name":"`+n+`"}`)
 	}
 	if i, l := counts(); i != 3 || l != 3 {
-		t.Fatalf("after three snapshots of a one-LUN volume: %d snapshots, %d LUNs recorded", i, l)
+		t.Fatalf("after three snapshots of a one-LUN volume: %d snapshots, %d images recorded", i, l)
 	}
 	do("DELETE", "/api/storage/volumes/"+vol+"/snapshots?name=c", "")
 	if i, l := counts(); i != 2 || l != 2 {

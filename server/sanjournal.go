@@ -35,7 +35,6 @@ const (
 	savedLUNMap     = "san:lun-map"          // key "<lun uuid>/<igroup uuid>", record the LUN number
 	savedISCSI      = "san:iscsi"            // by SVM UUID
 	savedCredential = "san:iscsi-cred"       // key "<svm uuid>/<initiator>"
-	savedSnapImage  = "san:snapshot-luns"    // a snapshot whose LUNs are recorded, by its UUID; record its volume's UUID (JSON string)
 	savedSnapLUN    = "san:snapshot-lun"     // key "<snapshot uuid>/<lun uuid>", the LUN as the snapshot holds it
 	savedSVM        = "svm"                  // API-created SVMs, by UUID
 	savedLIF        = "network:ip-interface" // API-created LIFs, by UUID
@@ -83,12 +82,10 @@ func (s *Server) sideEntries() map[objKey]savedEntry {
 	for k, t := range s.san.creds {
 		tree(savedCredential, k.svm+"/"+k.initiator, t)
 	}
-	for snap, vol := range s.san.imaged {
-		enc, _ := json.Marshal(vol)
-		out[objKey{savedSnapImage, snap}] = savedEntry{enc: enc}
-	}
-	for k, t := range s.san.snapLUNs {
-		tree(savedSnapLUN, k.snap+"/"+k.lun, t)
+	for snap, img := range s.san.snapLUNs {
+		for lun, t := range img {
+			tree(savedSnapLUN, snap+"/"+lun, t)
+		}
 	}
 	s.san.mu.RUnlock()
 	s.svms.mu.RLock()
@@ -195,16 +192,11 @@ func (s *Server) loadSide(r ObjectRecord) (bool, error) {
 		if err = rec.UnmarshalJSON(r.Record); err == nil {
 			s.san.creds[credKey{svm, init}] = rec.Extra
 		}
-	case savedSnapImage:
-		var vol string
-		if err = json.Unmarshal(r.Record, &vol); err == nil {
-			s.san.imaged[r.Key] = vol
-		}
 	case savedSnapLUN:
 		snap, lun, _ := strings.Cut(r.Key, "/")
 		var rec ontap.Record
 		if err = rec.UnmarshalJSON(r.Record); err == nil {
-			s.san.snapLUNs[snapLUNKey{snap, lun}] = rec.Extra
+			s.san.loadImageLUN(snap, lun, rec.Extra)
 		}
 	case savedLUNMap:
 		lun, ig, _ := strings.Cut(r.Key, "/")
