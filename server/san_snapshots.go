@@ -17,10 +17,10 @@ import (
 // back). nessie keeps no LUN data, so the store records, for each
 // snapshot made through the API of a volume holding LUNs, those LUN trees
 // (shared: trees are never modified), and uses them for clones and
-// restores. A snapshot with no record (its volume held no LUN then, or it
-// was made otherwise, or before this was kept) holds the volume's LUNs
-// made no later than it, as they are now; recording only volumes with
-// LUNs keeps snapshot-heavy NAS use free of the bookkeeping.
+// restores. Only snapshots of volumes holding LUNs are recorded, which
+// keeps snapshot-heavy NAS use free of the bookkeeping, so a snapshot with
+// no record holds no LUN. (Snapshots saved before these records were kept
+// count as holding none.)
 
 // imageLocked records the LUNs volumeUUID holds now as snapshot snapUUID's
 // (nothing when it holds none); the caller holds the lock.
@@ -40,26 +40,11 @@ func (st *sanStore) imageLocked(volumeUUID, snapUUID string) {
 	}
 }
 
-// lunsAtLocked returns the LUNs of volumeUUID as snapshot snapUUID (taken
-// at taken) holds them, by LUN UUID: its record, or the volume's LUNs now
-// that were made no later than it (create_time has whole seconds: a LUN of
-// the same second counts). The caller holds the lock and does not modify
-// the map.
-func (st *sanStore) lunsAtLocked(volumeUUID, snapUUID string, taken time.Time) map[string]ontap.Extra {
-	if img, ok := st.snapLUNs[snapUUID]; ok {
-		return img
-	}
-	out := map[string]ontap.Extra{}
-	for id, l := range st.luns {
-		if ontap.LookupString(l, "location.volume.uuid") != volumeUUID {
-			continue
-		}
-		if made, err := time.Parse(ontap.TimeLayout, ontap.LookupString(l, "create_time")); err == nil && !taken.IsZero() && made.After(taken) {
-			continue
-		}
-		out[id] = l
-	}
-	return out
+// lunsAtLocked returns the LUNs snapshot snapUUID holds, by LUN UUID
+// (none when it has no record). The caller holds the lock and does not
+// modify the map.
+func (st *sanStore) lunsAtLocked(snapUUID string) map[string]ontap.Extra {
+	return st.snapLUNs[snapUUID]
 }
 
 // dropImagesLocked forgets the LUN records of the snapshots keep rejects
@@ -124,8 +109,7 @@ func (s *Server) createSnapshotWithLUNs(ctx context.Context, volID backend.Volum
 // maps), a LUN made since is deleted with its maps, a LUN deleted since
 // comes back unmapped. The records of the snapshots the restore deleted
 // are dropped. All under the SAN lock.
-func (s *Server) restoreWithLUNs(ctx context.Context, volID backend.VolumeID, sn backend.Snapshot) (backend.Volume, error) {
-	snapID := sn.ID
+func (s *Server) restoreWithLUNs(ctx context.Context, volID backend.VolumeID, snapID backend.SnapshotID) (backend.Volume, error) {
 	st := s.san
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -134,7 +118,7 @@ func (s *Server) restoreWithLUNs(ctx context.Context, volID backend.VolumeID, sn
 		return nv, err
 	}
 	vu := volID.String()
-	then := st.lunsAtLocked(vu, snapID.String(), sn.CreateTime)
+	then := st.lunsAtLocked(snapID.String())
 	for id, l := range st.luns {
 		if _, kept := then[id]; !kept && ontap.LookupString(l, "location.volume.uuid") == vu {
 			st.dropLUN(id)
@@ -157,13 +141,13 @@ func (s *Server) restoreWithLUNs(ctx context.Context, volID backend.VolumeID, sn
 // the clone's snapshot: same paths under the clone's name, sizes, os_type
 // and attributes; new UUIDs and serial numbers; no maps. A snapshot the
 // clone made itself (implicit) is recorded with the parent's LUNs now.
-func (st *sanStore) cloneVolumeLUNs(parentUUID, snapUUID string, taken time.Time, implicit bool, cloneUUID, cloneName string) {
+func (st *sanStore) cloneVolumeLUNs(parentUUID, snapUUID string, implicit bool, cloneUUID, cloneName string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if implicit && snapUUID != "" {
 		st.imageLocked(parentUUID, snapUUID)
 	}
-	for _, l := range st.lunsAtLocked(parentUUID, snapUUID, taken) {
+	for _, l := range st.lunsAtLocked(snapUUID) {
 		id := uuid.NewString()
 		c := atVolume(l, cloneUUID, cloneName)
 		c = ontap.With(c, "location.volume", ontap.Extra{"name": cloneName, "uuid": cloneUUID})

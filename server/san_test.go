@@ -7,8 +7,6 @@ import (
 	"net/url"
 	"strconv"
 	"testing"
-	"testing/synctest"
-	"time"
 )
 
 const (
@@ -459,26 +457,23 @@ func TestLUNsFollowSnapshots(t *testing.T) {
 	}
 }
 
-// TestLUNsMadeAfterAnUnrecordedSnapshot: a snapshot of a volume without
+// TestLUNsMadeAfterASnapshotWithoutLUNs: a snapshot of a volume without
 // LUNs records nothing, yet holds no LUN: a LUN made later is not in a
 // clone of it and goes when the volume is restored to it.
-func TestLUNsMadeAfterAnUnrecordedSnapshot(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		a := newBubbleAPI(t)
-		vol := a.createVolume("pv", map[string]any{"size": 1 << 30})
-		a.createSnapshot(vol, "empty")
-		time.Sleep(2 * time.Second) // create_time has whole seconds
-		lun := a.do("POST", "/api/storage/luns?return_records=true", map[string]any{"name": "/vol/pv/lun0", "os_type": "linux", "space.size": 1 << 20, "svm.name": "svm0"}).must(t, http.StatusCreated).str("records.0.uuid")
-		if j := a.waitJob(a.do("POST", "/api/storage/volumes", map[string]any{"name": "cv", "svm.name": "svm0", "clone": map[string]any{"is_flexclone": true,
-			"parent_volume": map[string]any{"uuid": vol}, "parent_snapshot": map[string]any{"name": "empty"}}}).must(t, http.StatusAccepted)); j.str("state") != "success" {
-			t.Fatalf("clone: %s", j.raw)
-		}
-		if r := a.do("GET", "/api/storage/luns?name=/vol/cv/*", nil).must(t, http.StatusOK); r.get("num_records") != 0.0 {
-			t.Fatalf("a clone of a snapshot taken before the LUN has LUNs: %s", r.raw)
-		}
-		if j := a.waitJob(a.do("PATCH", "/api/storage/volumes/"+vol+"?restore_to.snapshot.name=empty", nil).must(t, http.StatusAccepted)); j.str("state") != "success" {
-			t.Fatalf("restore: %s", j.raw)
-		}
-		a.do("GET", "/api/storage/luns/"+lun, nil).wantError(t, http.StatusNotFound, "5374875", "uuid")
-	})
+func TestLUNsMadeAfterASnapshotWithoutLUNs(t *testing.T) {
+	a := newAPI(t)
+	vol := a.createVolume("pv", map[string]any{"size": 1 << 30})
+	a.createSnapshot(vol, "empty")
+	lun := a.do("POST", "/api/storage/luns?return_records=true", map[string]any{"name": "/vol/pv/lun0", "os_type": "linux", "space.size": 1 << 20, "svm.name": "svm0"}).must(t, http.StatusCreated).str("records.0.uuid")
+	if j := a.waitJob(a.do("POST", "/api/storage/volumes", map[string]any{"name": "cv", "svm.name": "svm0", "clone": map[string]any{"is_flexclone": true,
+		"parent_volume": map[string]any{"uuid": vol}, "parent_snapshot": map[string]any{"name": "empty"}}}).must(t, http.StatusAccepted)); j.str("state") != "success" {
+		t.Fatalf("clone: %s", j.raw)
+	}
+	if r := a.do("GET", "/api/storage/luns?name=/vol/cv/*", nil).must(t, http.StatusOK); r.get("num_records") != 0.0 {
+		t.Fatalf("a clone of a snapshot taken before the LUN has LUNs: %s", r.raw)
+	}
+	if j := a.waitJob(a.do("PATCH", "/api/storage/volumes/"+vol+"?restore_to.snapshot.name=empty", nil).must(t, http.StatusAccepted)); j.str("state") != "success" {
+		t.Fatalf("restore: %s", j.raw)
+	}
+	a.do("GET", "/api/storage/luns/"+lun, nil).wantError(t, http.StatusNotFound, "5374875", "uuid")
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/ontap"
@@ -244,14 +243,11 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 			if err != nil {
 				return outcome{}, err
 			}
-			snap, taken := "", time.Time{}
+			snap := ""
 			if v.Clone != nil {
 				snap = v.Clone.ParentSnapshotID.String()
-				if sn, err := s.snaps.GetSnapshot(ctx, parent.ID, v.Clone.ParentSnapshotID); err == nil {
-					taken = sn.CreateTime
-				}
 			}
-			s.san.cloneVolumeLUNs(parent.ID.String(), snap, taken, spec.ParentSnapshot.IsZero(), v.ID.String(), v.Name)
+			s.san.cloneVolumeLUNs(parent.ID.String(), snap, spec.ParentSnapshot.IsZero(), v.ID.String(), v.Name)
 			return s.volumeOutcome(&v), nil
 		}})
 	return s.respond(r, q, j, true, ontap.Volume{Name: w.Name}, ontap.VolumesPath+"/?name="+url.QueryEscape(spec.Name))
@@ -368,7 +364,7 @@ func (s *Server) volumeChangeJob(ctx context.Context, v *backend.Volume, c *onta
 			return jobSpec{}, err
 		}
 		return jobSpec{op: ontap.OpVolumeRestore, description: desc, run: func(ctx context.Context) (outcome, error) {
-			nv, err := s.restoreWithLUNs(ctx, id, sn)
+			nv, err := s.restoreWithLUNs(ctx, id, sn.ID)
 			if err != nil {
 				return outcome{}, err
 			}
