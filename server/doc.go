@@ -44,8 +44,9 @@
 //
 // By default the server enforces ONTAP's own rules at the REST edge
 // (volume names, a 20 MB minimum and default size, no snapshot of an
-// offline volume). RelaxedNames and ContractMode relax them to the backend
-// contract, so the conformance suite can run over HTTP.
+// offline volume, a restore that never shrinks the volume). RelaxedNames
+// and ContractMode relax them to the backend contract, so the conformance
+// suite can run over HTTP.
 //
 // Every field of ONTAP 9.16.1's volume and snapshot objects is accepted
 // (package ontap/schema decides which, per operation) and read back:

@@ -113,7 +113,7 @@ func (s *Server) restoreWithLUNs(ctx context.Context, volID backend.VolumeID, sn
 	st := s.san
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	nv, err := s.snaps.RestoreSnapshot(ctx, volID, snapID)
+	nv, err := s.restoreVolume(ctx, volID, snapID)
 	if err != nil {
 		return nv, err
 	}

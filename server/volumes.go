@@ -400,6 +400,33 @@ func (s *Server) volumeChangeJob(ctx context.Context, v *backend.Volume, c *onta
 	}}, nil
 }
 
+// restoreVolume reverts a volume to a snapshot as ONTAP's SnapRestore
+// does: the FlexVol keeps the larger of its size and the snapshot's (ONTAP
+// never shrinks it in a restore). In ContractMode it is the contract's
+// RestoreSnapshot (the snapshot's size). A backend that cannot restore so
+// in one step (not a backend.SizeKeepingRestorer) is restored, then grown
+// back: a reader may see the snapshot's size in between.
+func (s *Server) restoreVolume(ctx context.Context, id backend.VolumeID, snap backend.SnapshotID) (backend.Volume, error) {
+	if s.opts.ContractMode {
+		return s.snaps.RestoreSnapshot(ctx, id, snap)
+	}
+	if kr, ok := s.snaps.(backend.SizeKeepingRestorer); ok {
+		return kr.RestoreSnapshotKeepingSize(ctx, id, snap)
+	}
+	before, err := s.b.GetVolume(ctx, id)
+	if err != nil {
+		return backend.Volume{}, err
+	}
+	nv, err := s.snaps.RestoreSnapshot(ctx, id, snap)
+	if err != nil {
+		return nv, err
+	}
+	if size := before.Size.Larger(nv.Size); size != nv.Size {
+		return s.b.PatchVolume(ctx, id, backend.VolumePatch{Size: &size})
+	}
+	return nv, nil
+}
+
 func (s *Server) deleteVolume(r *http.Request) (result, error) {
 	id, err := volumeID(r, "uuid", "uuid")
 	if err != nil {

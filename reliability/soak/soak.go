@@ -870,7 +870,12 @@ func (c *client) restore(ctx context.Context) {
 			c.rep.deletedSnapshot(v.uuid, newer.uuid)
 		}
 		v.snaps = v.snaps[:i+1]
-		v.size = s.size
+		// ONTAP never shrinks a FlexVol in a restore: the larger size.
+		if v.size < 0 || s.size < 0 {
+			v.size = -1
+		} else {
+			v.size = max(v.size, s.size)
+		}
 		restoreLUNs(v, s)
 	case a.failed(524511):
 		// A newer snapshot backs a clone.
