@@ -169,16 +169,16 @@ func (b *Backend) PatchSnapshot(ctx context.Context, vol backend.VolumeID, snap 
 
 // RestoreSnapshot reverts a volume to a snapshot, deleting newer ones.
 func (b *Backend) RestoreSnapshot(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID) (backend.Volume, error) {
-	return b.restore(ctx, "RestoreSnapshot", vol, snap, false)
+	return b.restoreSnapshot(ctx, "RestoreSnapshot", vol, snap, false)
 }
 
 // RestoreSnapshotKeepingSize is RestoreSnapshot keeping the volume's size
 // when it is larger than the snapshot's (backend.SizeKeepingRestorer).
 func (b *Backend) RestoreSnapshotKeepingSize(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID) (backend.Volume, error) {
-	return b.restore(ctx, "RestoreSnapshotKeepingSize", vol, snap, true)
+	return b.restoreSnapshot(ctx, "RestoreSnapshotKeepingSize", vol, snap, true)
 }
 
-func (b *Backend) restore(ctx context.Context, op string, vol backend.VolumeID, snap backend.SnapshotID, keepLarger bool) (backend.Volume, error) {
+func (b *Backend) restoreSnapshot(ctx context.Context, op string, vol backend.VolumeID, snap backend.SnapshotID, keepLarger bool) (backend.Volume, error) {
 	var out backend.Volume
 	err := b.write(ctx, func() ([]change, error) {
 		r, i, err := b.lookupSnap(op, vol, snap)
