@@ -188,7 +188,10 @@ func (st *objectStore) loadLocked(recs []ObjectRecord) error {
 func (s *Server) restoreObjects() error {
 	if s.opts.ObjectJournal == nil {
 		if recs := s.opts.Control.Objects; recs != nil {
-			return s.loadRecords(recs)
+			if err := s.loadRecords(recs); err != nil {
+				return err
+			}
+			s.imageLoadedSnapshots(context.Background())
 		}
 		return nil
 	}
@@ -283,6 +286,7 @@ func (s *Server) loadObjects() error {
 			if err := s.loadRecords(c); err != nil {
 				return err
 			}
+			s.imageLoadedSnapshots(context.Background())
 		}
 		return s.saveAll()
 	}

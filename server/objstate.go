@@ -160,6 +160,9 @@ func ObjectsOf(recs []ObjectRecord) (ObjectGroups, error) {
 		if strings.HasPrefix(r.Kind, nextPrefix) {
 			continue // derived from the keys on load
 		}
+		if r.Kind == savedSnapLUN {
+			continue // not ONTAP-shaped: a load takes snapshots to hold the loaded LUNs
+		}
 		byKind[r.Kind] = append(byKind[r.Kind], r)
 	}
 	for _, rs := range byKind {
@@ -917,6 +920,7 @@ func (s *Server) replaceObjects(recs []ObjectRecord) error {
 	s.san.luns, s.san.igroups, s.san.maps, s.san.iscsi, s.san.creds = sc.san.luns, sc.san.igroups, sc.san.maps, sc.san.iscsi, sc.san.creds
 	s.san.snapLUNs, s.san.imaged = sc.san.snapLUNs, sc.san.imaged
 	s.san.mu.Unlock()
+	s.imageLoadedSnapshots(context.Background())
 	s.lifs.mu.Lock()
 	s.lifs.lifs = sc.lifs.lifs
 	s.lifs.mu.Unlock()

@@ -91,6 +91,38 @@ func atVolume(l ontap.Extra, volumeUUID, volumeName string) ontap.Extra {
 	return ontap.With(ontap.With(l, "location.volume", ontap.Extra{"name": volumeName, "uuid": volumeUUID}), "name", loc.Path())
 }
 
+// imageLoadedSnapshots records, for each snapshot of a volume holding LUNs
+// that has no record, the volume's LUNs as they are now. Objects loaded
+// from a fixture (which holds no such records: it is ONTAP-shaped) are
+// taken to be held by the fixture's snapshots of their volumes.
+func (s *Server) imageLoadedSnapshots(ctx context.Context) {
+	if s.snaps == nil {
+		return
+	}
+	st := s.san
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	vols := map[string]bool{}
+	for _, l := range st.luns {
+		vols[ontap.LookupString(l, "location.volume.uuid")] = true
+	}
+	for vu := range vols {
+		id, err := backend.ParseVolumeID(vu)
+		if err != nil {
+			continue
+		}
+		snaps, err := s.snaps.ListSnapshots(ctx, id)
+		if err != nil {
+			continue // the volume is gone: pruneOrphans drops its LUNs
+		}
+		for _, sn := range snaps {
+			if _, ok := st.snapLUNs[sn.ID.String()]; !ok {
+				st.imageLocked(vu, sn.ID.String())
+			}
+		}
+	}
+}
+
 // createSnapshotWithLUNs makes the snapshot and records the volume's LUNs
 // as it holds them, under the SAN lock so that no LUN changes in between.
 func (s *Server) createSnapshotWithLUNs(ctx context.Context, volID backend.VolumeID, spec backend.SnapshotSpec) (backend.Snapshot, error) {
