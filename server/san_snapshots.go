@@ -169,24 +169,32 @@ func (s *Server) restoreWithLUNs(ctx context.Context, volID backend.VolumeID, sn
 	return nv, nil
 }
 
-// cloneVolumeLUNs gives a FlexClone copies of the LUNs its parent held in
-// the clone's snapshot: same paths under the clone's name, sizes, os_type
-// and attributes; new UUIDs and serial numbers; no maps. A snapshot the
-// clone made itself (implicit) is recorded with the parent's LUNs now.
-func (st *sanStore) cloneVolumeLUNs(parentUUID, snapUUID string, implicit bool, cloneUUID, cloneName string) {
+// cloneWithLUNs makes the FlexClone and gives it copies of the LUNs its
+// parent held in the clone's snapshot: same paths under the clone's name,
+// sizes, os_type and attributes; new UUIDs and serial numbers; no maps. A
+// snapshot the clone makes itself (none named) records the parent's LUNs
+// now. All under the SAN lock, so that no LUN changes in between.
+func (s *Server) cloneWithLUNs(ctx context.Context, spec backend.CloneSpec) (backend.Volume, error) {
+	st := s.san
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if implicit && snapUUID != "" {
-		st.imageLocked(parentUUID, snapUUID)
+	v, err := s.clones.CreateClone(ctx, spec)
+	if err != nil || v.Clone == nil {
+		return v, err
 	}
-	for _, l := range st.lunsAtLocked(snapUUID) {
+	snap := v.Clone.ParentSnapshotID.String()
+	if spec.ParentSnapshot.IsZero() {
+		st.imageLocked(spec.ParentVolume.String(), snap)
+	}
+	for _, l := range st.lunsAtLocked(snap) {
 		id := uuid.NewString()
-		c := atVolume(l, cloneUUID, cloneName)
-		c = ontap.With(c, "location.volume", ontap.Extra{"name": cloneName, "uuid": cloneUUID})
+		c := atVolume(l, v.ID.String(), v.Name)
+		c = ontap.With(c, "location.volume", ontap.Extra{"name": v.Name, "uuid": v.ID.String()})
 		c = ontap.With(c, "uuid", id)
 		c = ontap.With(c, "serial_number", ontap.NewLUNSerial())
 		c = ontap.With(c, "create_time", time.Now().UTC().Format(ontap.TimeLayout))
 		c = ontap.With(c, "_links", selfLink(lunsPath+"/"+id))
 		st.luns[id] = c
 	}
+	return v, nil
 }

@@ -239,15 +239,10 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 		run: func(ctx context.Context) (outcome, error) {
 			// One call: the implicit snapshot (when none is named), the
 			// clone, its state, mount and attributes, atomically.
-			v, err := s.clones.CreateClone(ctx, spec)
+			v, err := s.cloneWithLUNs(ctx, spec)
 			if err != nil {
 				return outcome{}, err
 			}
-			snap := ""
-			if v.Clone != nil {
-				snap = v.Clone.ParentSnapshotID.String()
-			}
-			s.san.cloneVolumeLUNs(parent.ID.String(), snap, spec.ParentSnapshot.IsZero(), v.ID.String(), v.Name)
 			return s.volumeOutcome(&v), nil
 		}})
 	return s.respond(r, q, j, true, ontap.Volume{Name: w.Name}, ontap.VolumesPath+"/?name="+url.QueryEscape(spec.Name))
