@@ -22,7 +22,9 @@ import (
 // san_iscsi.go): its records as ontap.Extra trees of the generated ONTAP
 // object, its rules from package ontap (lun.go, igroup.go, lunmap.go,
 // iscsi.go) and its handlers. Records are served through the same query
-// engine (ontap.ObjectSchema) as every other object.
+// engine (ontap.ObjectSchema) as every other object. The LUNs a volume
+// snapshot holds, which its FlexClones and restores use, are kept here too
+// (san_snapshots.go).
 
 // sanStore holds the SAN records. Trees are never modified once stored.
 type sanStore struct {
