@@ -80,8 +80,10 @@
 // one object kind served from package server's object store as data and
 // pure rules: schema object, key, parents, references, conflicts,
 // defaults, Create/Patch/Delete validators. nas.go holds the NAS kinds
-// (ExportPolicyKind, ExportRuleKind, ...), each a small unit with its
-// ONTAP error codes; see package server for how to add one.
+// (ExportPolicyKind, ExportRuleKind, ...), protocols.go the services,
+// shares and policies, fabric.go the FC Protocol and NVMe services, each
+// a small unit with its ONTAP error codes; see package server for how to
+// add one.
 //
 // # SAN rules
 //

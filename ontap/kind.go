@@ -48,6 +48,10 @@ type Kind struct {
 	// first parent: names per SVM, rules per policy) clash, with the
 	// error for it; nil allows any number of equal records.
 	Conflicts func(a, b Extra) *Error
+	// ClusterWide compares records for Conflicts across the whole kind
+	// rather than within the first parent (QoS policy group names are
+	// unique in the cluster, whichever SVM holds them).
+	ClusterWide bool
 	// Builtin lists records every SVM has from the start (its "default"
 	// export policy), given the SVM's reference.
 	Builtin func(svm Extra) []Extra

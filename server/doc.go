@@ -14,10 +14,18 @@
 // the Identity), plus the start-up calls clients make
 // (/api/cluster/licensing/licenses, /api/support/ems/application-logs,
 // the private CLI recovery queue). Clients may add SVMs (svms.go: jobs,
-// ONTAP's name rules; they hold nothing yet, every object belongs to the
-// identity's SVM) and LIFs (interfaces.go: on the cluster's node, services
-// from the service policy, unique names and addresses); the identity's SVM
-// and LIF cannot be changed or deleted.
+// ONTAP's name rules) and LIFs (interfaces.go: on the cluster's node,
+// services from the service policy, unique names and addresses); the
+// identity's SVM and LIF cannot be changed or deleted. An added SVM holds
+// LIFs and the object-store kinds (references resolve by name or uuid
+// among all SVMs: 2621462 unknown, 2621706 name and uuid disagree, 2621707
+// none given while there are several); it starts with its own "default"
+// export policy, and deleting it deletes its objects and LIFs (refused
+// with 2621525 while a domain-joined CIFS server is there). Volumes, and
+// so qtrees, quota rules and SAN objects, live in the identity's SVM only:
+// a volume create naming another existing SVM is refused with code 3
+// (the storage contract's volumes carry no SVM), and an object inside a
+// volume naming another SVM gets 917525.
 // Volumes, FlexClones, snapshots and jobs under /api/storage/volumes and
 // /api/cluster/jobs, including PATCH and DELETE by query on collections.
 // The Swagger 2.0 document of exactly these routes is at
@@ -60,9 +68,10 @@
 //
 // # Objects beyond the storage contract
 //
-// Export policies and their rules, qtrees, quota rules, the NFS and CIFS
-// services, CIFS shares, snapshot policies, cluster schedules, QoS and
-// volume efficiency policies are not backend objects: they live in one
+// Export policies and their rules, qtrees, quota rules, the NFS, CIFS, FC
+// Protocol and NVMe services, CIFS shares, snapshot policies, cluster
+// schedules, QoS and volume efficiency policies are not backend objects:
+// they live in one
 // object store in the server (objstore.go), with referential integrity,
 // and are served by one set of generic handlers (objects.go). A kind is an
 // ontap.Kind value, written next to the schema in package ontap: its
@@ -86,8 +95,39 @@
 // yet generated; write its ontap.Kind (ontap/nas.go is the model) with
 // its rules and their table tests; append it to objectKinds in
 // objects.go; pin its rules and error codes in a server test. Anything
-// outside the store that uses it (a volume's export policy) is checked
-// where that object is handled (checkExportPolicy, outsideUsers).
+// outside the store that uses it (a volume's export, snapshot or QoS
+// policy) is checked where that object is handled (checkExportPolicy,
+// checkSnapshotPolicy, checkQoSPolicy) and keeps it in use
+// (outsideUsers); a rule that reaches outside the kind (a CIFS share's
+// path must exist in its SVM, which must have a CIFS server) goes in
+// checkOutside (objrules.go). A snapshot policy's copies name job
+// schedules, resolved to {name, uuid} (1638413), which then cannot be
+// deleted (459758); its schedules are also served one at a time at
+// /snapshot-policies/{uuid}/schedules (snappolicy_schedules.go), a view
+// of the same copies, so the two never disagree.
+//
+// # Error codes
+//
+// Each code the object kinds answer with is ONTAP's own, from the error
+// tables of ONTAP 9.16.1's REST documentation for that endpoint (as
+// vendored in Trident's generated ONTAP client, storage_drivers/ontap/
+// api/rest/client/*/*_responses.go), except these, for which no source
+// documents a specific code: a duplicate export policy, NFS service, job
+// schedule, CIFS share or volume efficiency policy name answers ONTAP's
+// generic code 1 ("an object with the same identifier already exists",
+// ONTAP's documented common codes; Trident's REST driver relies on ONTAP
+// answering 1 for a duplicate CIFS share ACL entry); a QoS policy a volume uses answers the generic
+// code 8 ("resource in use"); a volume naming a QoS policy that does not
+// exist answers 8454243, which ONTAP documents for a LUN naming one; an
+// FC Protocol or NVMe service that does not exist answers 4 (ONTAP
+// documents 5374083 and 72089651 for its PATCH and DELETE). Codes that
+// earlier guesses used and the tables contradict were replaced: 655399
+// (it means "the CIFS server does not exist", now the code for a share in
+// an SVM without one; a bad NetBIOS name is 655562 or 655563), 1638421
+// (a snapshot policy in use is 1638415), 458753 (documented as a route's
+// address-family error; a duplicate schedule is 1). Not enforced: ONTAP's
+// 2621507 (a protocol the SVM does not allow), 72089900 (NVMe next to a
+// SCSI protocol), 72089653/72089654 (NVMe subsystems and LIFs).
 //
 // # SAN objects
 //

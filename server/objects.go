@@ -23,10 +23,12 @@ var objectKinds = []*ontap.Kind{
 	ontap.QtreeKind,
 	ontap.QuotaRuleKind,
 	ontap.NFSServiceKind,
+	ontap.FCPServiceKind,
+	ontap.NVMeServiceKind,
 	ontap.CIFSServiceKind,
 	ontap.CIFSShareKind,
+	ontap.ScheduleKind, // before the snapshot policies that name schedules
 	ontap.SnapshotPolicyKind,
-	ontap.ScheduleKind,
 	ontap.QoSPolicyKind,
 	ontap.VolumeEfficiencyPolicyKind,
 }
@@ -346,6 +348,9 @@ func (s *Server) createObject(t *kindTable) handlerFunc {
 				return result{}, err
 			}
 		}
+		if err := s.checkOutside(r.Context(), t, rec, nil); err != nil {
+			return result{}, err
+		}
 		run := func(context.Context) (outcome, error) {
 			stored, err := s.objects.insert(t, rec, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(t, rec) })
 			if err != nil {
@@ -403,6 +408,11 @@ func (s *Server) patchObject(t *kindTable) handlerFunc {
 		if err != nil {
 			return result{}, err
 		}
+		if old, ok := s.objects.get(t, id); ok {
+			if err := s.checkOutside(r.Context(), t, old, patch); err != nil {
+				return result{}, err
+			}
+		}
 		run := func(ctx context.Context) (outcome, error) {
 			var oldName string
 			stored, err := s.objects.update(t, id, func(old ontap.Extra) (ontap.Extra, error) {
@@ -423,7 +433,8 @@ func (s *Server) patchObject(t *kindTable) handlerFunc {
 			if err != nil {
 				return outcome{}, err
 			}
-			if name := ontap.LookupString(stored, "name"); t.kind == ontap.ExportPolicyKind && name != oldName {
+			if name := ontap.LookupString(stored, "name"); t.kind == ontap.ExportPolicyKind && name != oldName &&
+				ontap.LookupString(stored, "svm.uuid") == s.id.SVMUUID { // the volumes' SVM
 				if err := s.renameVolumePolicies(ctx, oldName, name); err != nil {
 					return outcome{}, err
 				}
@@ -516,9 +527,12 @@ func (s *Server) finish(r *http.Request, q *ontap.Query, t *kindTable, method st
 
 // resolveOutside completes a record's references to objects outside the
 // store (its SVM, its volume) into {name, uuid}, failing when they do not
-// exist; on create, a required SVM left out is the cluster's data SVM. It runs before
-// the store's lock is taken (the backend is not called under it).
+// exist; on create, a required SVM left out is the volume's (for a kind
+// inside a volume) or the cluster's only SVM. An object inside a volume
+// must name the volume's SVM (917525). It runs before the store's lock is
+// taken (the backend is not called under it).
 func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Extra, create bool) (ontap.Extra, error) {
+	inVolume := slices.ContainsFunc(t.kind.Parents, func(p ontap.Parent) bool { return p.Kind == "volume" && !p.Derived })
 	for _, p := range t.kind.Parents {
 		if p.Derived {
 			continue
@@ -532,9 +546,16 @@ func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Ext
 			if ref == nil && p.Optional {
 				continue
 			}
+			if ref == nil && inVolume {
+				ref = ontap.Extra{"uuid": s.id.SVMUUID} // volumes are in the cluster's SVM
+			}
 			got, err := s.resolveSVM(ref, p.Field)
 			if err != nil {
 				return nil, err
+			}
+			if inVolume && ontap.LookupString(got, "uuid") != s.id.SVMUUID {
+				return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeVolumeNotInSVM, "volume",
+					"The specified volume does not exist in Vserver %q.", text.Truncate(ontap.LookupString(got, "name"), 64))
 			}
 			rec = ontap.With(rec, p.Field, got)
 		case "volume":
@@ -549,19 +570,6 @@ func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Ext
 		}
 	}
 	return rec, nil
-}
-
-// resolveSVM resolves an SVM reference (by name and/or uuid).
-func (s *Server) resolveSVM(ref ontap.Extra, field string) (ontap.Extra, error) {
-	name, _ := ref["name"].(string)
-	uuid, _ := ref["uuid"].(string)
-	if name != "" && name != s.id.SVMName {
-		return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeSVMNotFound, field+".name", "The specified SVM %q does not exist.", text.Truncate(name, 64))
-	}
-	if uuid != "" && !strings.EqualFold(uuid, s.id.SVMUUID) {
-		return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeSVMNotFound, field+".uuid", "The specified SVM %q does not exist.", text.Truncate(uuid, 64))
-	}
-	return ontap.Extra{"name": s.id.SVMName, "uuid": s.id.SVMUUID}, nil
 }
 
 // resolveVolume resolves a volume reference (by name and/or uuid) with
@@ -621,6 +629,13 @@ func (s *Server) resolveStored(t *kindTable, rec ontap.Extra) (ontap.Extra, erro
 			if i == 0 {
 				first, _ = rec[p.Field].(ontap.Extra)
 			}
+			if p.Kind == "svm" {
+				// Checked again under the store's lock: a deleted SVM's
+				// records are gone, so nothing may be added to it now.
+				if id := ontap.LookupString(rec, p.Field+".uuid"); id != "" && !s.svmExists(id) {
+					return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeSVMNotFound, p.Field+".uuid", "The specified SVM %q does not exist.", id)
+				}
+			}
 			if p.Kind == "volume" {
 				// Checked again under the store's lock: a volume deleted
 				// since the request resolved it has already dropped its
@@ -665,6 +680,12 @@ func (s *Server) resolveStored(t *kindTable, rec ontap.Extra) (ontap.Extra, erro
 			return nil, err
 		}
 		rec = ontap.With(rec, ref.Field, got.ref)
+	}
+	if t.kind == ontap.SnapshotPolicyKind {
+		var err error
+		if rec, err = s.resolveCopies(rec); err != nil {
+			return nil, err
+		}
 	}
 	if t.kind.Complete != nil {
 		rec = t.kind.Complete(rec)
@@ -720,26 +741,56 @@ func (s *Server) storedRef(pt *kindTable, ref ontap.Extra, field string, from on
 	return storedRef{ref: out, rec: rec}, nil
 }
 
-// outsideUsers reports an object outside the store that uses rec: a
-// volume whose export policy or snapshot policy it is.
+// outsideUsers reports what keeps rec in use beyond the store's parents
+// and references: a volume whose export, snapshot, QoS or efficiency
+// policy it is, an SVM whose snapshot policy it is, a policy whose job
+// schedule it is. The caller holds the store's lock.
 func (s *Server) outsideUsers(t *kindTable, rec ontap.Extra) error {
-	if t.kind != ontap.ExportPolicyKind && t.kind != ontap.SnapshotPolicyKind {
+	name := ontap.LookupString(rec, "name")
+	switch t.kind {
+	case ontap.ScheduleKind:
+		return s.scheduleUsers(rec)
+	case ontap.SnapshotPolicyKind:
+		for _, v := range s.allSVMs() {
+			if v.SnapshotPolicy != nil && v.SnapshotPolicy.Name != nil && *v.SnapshotPolicy.Name == name && *v.UUID != s.id.SVMUUID {
+				return ontap.Errorf(http.StatusConflict, ontap.CodeSnapshotPolicyInUseSVM, "uuid",
+					"Cannot delete policy %q. Reason: Policy is in use by SVM %q.", text.Truncate(name, 64), *v.Name)
+			}
+		}
+	case ontap.ExportPolicyKind, ontap.QoSPolicyKind, ontap.VolumeEfficiencyPolicyKind:
+	default:
 		return nil
 	}
-	name := ontap.LookupString(rec, "name")
+	if svm := ontap.LookupString(rec, "svm.uuid"); svm != "" && svm != s.id.SVMUUID {
+		return nil // volumes are in the cluster's SVM
+	}
 	vols, err := s.b.ListVolumes(s.ctx)
 	if err != nil {
 		return err
 	}
 	for i := range vols {
 		v := &vols[i]
-		switch {
-		case t.kind == ontap.ExportPolicyKind && v.ExportPolicy == name:
-			return ontap.Errorf(http.StatusConflict, ontap.CodePolicyInUseByVolume, "id",
-				"Ruleset %q is in use by volume %q. It cannot be deleted until all volumes that refer to it are first deleted.", text.Truncate(name, 64), v.Name)
-		case t.kind == ontap.SnapshotPolicyKind && s.volumeSnapshotPolicy(v) == name:
-			return ontap.Errorf(http.StatusConflict, ontap.CodeSnapshotPolicyInUse, "uuid",
-				"Snapshot policy %q is in use by volume %q.", text.Truncate(name, 64), v.Name)
+		switch t.kind {
+		case ontap.ExportPolicyKind:
+			if v.ExportPolicy == name {
+				return ontap.Errorf(http.StatusConflict, ontap.CodePolicyInUseByVolume, "id",
+					"Ruleset %q is in use by volume %q. It cannot be deleted until all volumes that refer to it are first deleted.", text.Truncate(name, 64), v.Name)
+			}
+		case ontap.SnapshotPolicyKind:
+			if s.volumeSnapshotPolicy(v) == name {
+				return ontap.Errorf(http.StatusConflict, ontap.CodeSnapshotPolicyInUse, "uuid",
+					"Cannot delete policy %q. Reason: Policy is in use by at least one volume (%q).", text.Truncate(name, 64), v.Name)
+			}
+		case ontap.QoSPolicyKind:
+			if usesPolicy(s.volumeRecord(v, nil).Extra, "qos.policy", rec) {
+				return ontap.Errorf(http.StatusConflict, ontap.CodeInUse, "uuid",
+					"QoS policy %q is in use by volume %q.", text.Truncate(name, 64), v.Name)
+			}
+		case ontap.VolumeEfficiencyPolicyKind:
+			if usesPolicy(s.volumeRecord(v, nil).Extra, "efficiency.policy", rec) {
+				return ontap.Errorf(http.StatusConflict, ontap.CodeEfficiencyPolicyInUse, "uuid",
+					"The policy %q was not deleted because it is in use by volume %q.", text.Truncate(name, 64), v.Name)
+			}
 		}
 	}
 	return nil

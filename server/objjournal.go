@@ -207,7 +207,7 @@ func (s *Server) restoreObjects() error {
 
 // pruneOrphans drops the saved records of volumes the backend no longer
 // has (qtrees, quota rules, LUNs and their maps, the LUNs recorded for
-// their snapshots), and renames LUN paths
+// their snapshots) and of SVMs that are gone, and renames LUN paths
 // whose volume was renamed. A volume's delete
 // commits in the backend before its dependents are dropped and saved, so
 // a crash between the two leaves them behind; ONTAP never shows a qtree
@@ -243,6 +243,19 @@ func (s *Server) pruneOrphans(ctx context.Context) (bool, error) {
 	for u := range gone {
 		st.dropVolumeLocked(u)
 		pruned = true
+	}
+	// The same window for an SVM's delete (its objects are dropped before
+	// the SVM's removal is saved) and create (its default export policy
+	// is saved before the SVM): the records of an SVM that is not there go.
+	for _, ot := range st.order {
+		for id, r := range ot.recs {
+			if u := ontap.LookupString(r, "svm.uuid"); u != "" && !s.svmExists(u) {
+				if _, still := ot.recs[id]; still {
+					st.drop(ot, id, r)
+					pruned = true
+				}
+			}
+		}
 	}
 	st.mu.Unlock()
 	renamed := map[string]string{}

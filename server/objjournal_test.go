@@ -144,7 +144,9 @@ func TestObjectJournalPrunesOrphans(t *testing.T) {
 		return strings.Contains(body, name)
 	}
 	// The volume exists: everything comes back.
-	kept, err := server.New(b, &server.Options{Username: "u", Password: "p", ObjectJournal: &failingJournal{load: saved}})
+	// (Restarted with the same identity, as a daemon is: records of an
+	// SVM that is gone would be pruned.)
+	kept, err := server.New(b, &server.Options{Username: "u", Password: "p", Identity: s.Identity(), ObjectJournal: &failingJournal{load: saved}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +156,7 @@ func TestObjectJournalPrunesOrphans(t *testing.T) {
 	// The volume is gone (its delete committed, the crash came before
 	// its dependents were saved): they are pruned and the journal forgets them.
 	j2 := &failingJournal{load: saved}
-	orphaned, err := server.New(memBackend(), &server.Options{Username: "u", Password: "p", ObjectJournal: j2})
+	orphaned, err := server.New(memBackend(), &server.Options{Username: "u", Password: "p", Identity: s.Identity(), ObjectJournal: j2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,5 +169,44 @@ func TestObjectJournalPrunesOrphans(t *testing.T) {
 		if strings.Contains(string(rec), "pv1") {
 			t.Errorf("the journal still holds %s: %s", k, rec)
 		}
+	}
+}
+
+// TestObjectJournalPrunesSVMOrphans: an SVM's create saves its default
+// export policy before the SVM itself, so a crash between leaves records
+// of an SVM that is not there; at start they are pruned, and the cluster
+// SVM's are kept.
+func TestObjectJournalPrunesSVMOrphans(t *testing.T) {
+	j := &failingJournal{}
+	s, err := server.New(memBackend(), &server.Options{Username: "u", Password: "p", ObjectJournal: j})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, body string }{
+		{"/api/svm/svms?return_timeout=10", `{"name":"gone"}`},
+		{"/api/protocols/nfs/export-policies", `{"name":"p1","svm":{"name":"gone"}}`},
+		{"/api/protocols/nfs/export-policies", `{"name":"kept","svm":{"name":"svm0"}}`},
+	} {
+		if code, body := send(t, s, "POST", c.path, c.body); code >= 300 {
+			t.Fatalf("POST %s: %d %s", c.path, code, body)
+		}
+	}
+	j.mu.Lock()
+	var saved []server.ObjectRecord
+	for k, rec := range j.recs {
+		kind, key, _ := strings.Cut(k, " ")
+		if kind == "svm" {
+			continue // the SVM was never saved, or its removal was
+		}
+		saved = append(saved, server.ObjectRecord{Kind: kind, Key: key, Record: rec})
+	}
+	j.mu.Unlock()
+	restarted, err := server.New(memBackend(), &server.Options{Username: "u", Password: "p", Identity: s.Identity(), ObjectJournal: &failingJournal{load: saved}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body := send(t, restarted, "GET", "/api/protocols/nfs/export-policies?fields=name,svm.name", "")
+	if code != http.StatusOK || strings.Contains(body, `"gone"`) || !strings.Contains(body, `"kept"`) {
+		t.Fatalf("export policies after the restart: %d %s", code, body)
 	}
 }

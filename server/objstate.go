@@ -355,6 +355,35 @@ func ImportObjects(groups ObjectGroups, origin *Identity, id Identity, vols []ba
 	}
 	rw := originRewriter(origin, id)
 	st := sc.objects
+	loadSide := func(g sideGroup) error {
+		recs, ok := groups[g.name]
+		if !ok {
+			return nil
+		}
+		g.clear(sc)
+		for i, raw := range recs {
+			at := []any{"objects", g.name, i}
+			if raw == nil {
+				return &ObjectError{Path: at, Err: errors.New("a record is a mapping of fields")}
+			}
+			rec, err := checkRecord(g.object, rw(raw).(ontap.Extra), at)
+			if err != nil {
+				return err
+			}
+			if err := g.put(sc, rec); err != nil {
+				return objectErr(at, err)
+			}
+		}
+		return nil
+	}
+	// The SVMs first: objects and LIFs may belong to them.
+	for _, g := range sideGroups {
+		if g.saved == savedSVM {
+			if err := loadSide(g); err != nil {
+				return nil, err
+			}
+		}
+	}
 	for _, k := range objectKinds {
 		g := groupName(k)
 		recs, ok := groups[g]
@@ -376,23 +405,11 @@ func ImportObjects(groups ObjectGroups, origin *Identity, id Identity, vols []ba
 		}
 	}
 	for _, g := range sideGroups {
-		recs, ok := groups[g.name]
-		if !ok {
-			continue
+		if g.saved == savedSVM {
+			continue // loaded first
 		}
-		g.clear(sc)
-		for i, raw := range recs {
-			at := []any{"objects", g.name, i}
-			if raw == nil {
-				return nil, &ObjectError{Path: at, Err: errors.New("a record is a mapping of fields")}
-			}
-			rec, err := checkRecord(g.object, rw(raw).(ontap.Extra), at)
-			if err != nil {
-				return nil, err
-			}
-			if err := g.put(sc, rec); err != nil {
-				return nil, objectErr(at, err)
-			}
+		if err := loadSide(g); err != nil {
+			return nil, err
 		}
 	}
 	// Next integer keys: past the largest of each scope.
@@ -405,6 +422,13 @@ func ImportObjects(groups ObjectGroups, origin *Identity, id Identity, vols []ba
 			if scope := t.scopeOf(rec); n >= t.next[scope] {
 				t.next[scope] = n + 1
 			}
+		}
+	}
+	// An SVM the objects give no built-in records (its "default" export
+	// policy) gets them, as one created through the API does.
+	for _, v := range sc.allSVMs()[1:] {
+		if err := sc.seedMissing(ontap.Extra{"name": *v.Name, "uuid": *v.UUID}); err != nil {
+			return nil, err
 		}
 	}
 	for i, v := range vols {

@@ -102,9 +102,10 @@ func (t *kindTable) scopeOf(rec ontap.Extra) string {
 }
 
 // conflictScope is the value two records must share to be compared by
-// the kind's Conflicts rule: the key of the first parent.
+// the kind's Conflicts rule: the key of the first parent, or nothing for
+// a ClusterWide kind.
 func (t *kindTable) conflictScope(rec ontap.Extra) string {
-	if len(t.kind.Parents) == 0 {
+	if len(t.kind.Parents) == 0 || t.kind.ClusterWide {
 		return ""
 	}
 	p := t.kind.Parents[0]
@@ -379,6 +380,37 @@ func (st *objectStore) dropVolumeLocked(uuid string) {
 			}
 		}
 	}
+}
+
+// dropSVM deletes the records of a deleted SVM (every record whose svm is
+// it, and what cascades from them).
+func (st *objectStore) dropSVM(uuid string) error {
+	st.mu.Lock()
+	for _, ot := range st.order {
+		for cid, r := range ot.recs {
+			if _, still := ot.recs[cid]; still && ontap.LookupString(r, "svm.uuid") == uuid {
+				st.drop(ot, cid, r)
+			}
+		}
+	}
+	wait := st.flushLocked()
+	st.mu.Unlock()
+	return wait()
+}
+
+// renameSVM follows an SVM's rename in the records that name it.
+func (st *objectStore) renameSVM(uuid, name string) error {
+	st.mu.Lock()
+	for _, ot := range st.order {
+		for id, r := range ot.recs {
+			if ontap.LookupString(r, "svm.uuid") == uuid && ontap.LookupString(r, "svm.name") != name {
+				st.setLocked(ot, id, ontap.With(r, "svm.name", name))
+			}
+		}
+	}
+	wait := st.flushLocked()
+	st.mu.Unlock()
+	return wait()
 }
 
 // itemPath is the API path of a stored record.

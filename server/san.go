@@ -126,7 +126,13 @@ func (s *Server) sanSVM(rec ontap.Extra) (ontap.Extra, error) {
 		return nil, ontap.Errorf(http.StatusBadRequest, ontap.CodeSVMRequired, "svm.name",
 			`No SVM was specified. Either "svm.name" or "svm.uuid" must be supplied.`)
 	}
-	return s.resolveSVM(ref, "svm")
+	got, err := s.resolveSVM(ref, "svm")
+	if err == nil && ontap.LookupString(got, "uuid") != s.id.SVMUUID {
+		// SAN objects live in the cluster's SVM (as its volumes do).
+		return nil, ontap.Errorf(http.StatusBadRequest, ontap.CodeNotSupported, "svm.name",
+			"SAN objects are served in SVM %q only.", s.id.SVMName)
+	}
+	return got, err
 }
 
 // sanSchema is the query schema of a SAN kind's records.
