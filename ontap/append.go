@@ -39,6 +39,9 @@ func appendSchemaOf[T any]() (s *Schema) {
 
 // appendItem appends one value of type T; memo is appendRecord's.
 func appendItem[T any](b []byte, s *Schema, v *T, memo extraMemo) []byte {
+	if w, ok := any(v).(*Volume); ok && s != nil {
+		return appendVolume(b, s, w, memo)
+	}
 	if s != nil {
 		rv := reflect.ValueOf(v).Elem()
 		var tree Extra

@@ -1,0 +1,145 @@
+package ontap
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// randomFill sets every field of the struct v points into at random
+// (pointers nil or not, slices empty or not), so a field added to a wire
+// struct is exercised without changing the test.
+func randomFill(r *rand.Rand, v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if r.IntN(4) == 0 {
+			return
+		}
+		p := reflect.New(v.Type().Elem())
+		randomFill(r, p.Elem())
+		v.Set(p)
+	case reflect.Struct:
+		if v.Type() == timeType {
+			sec := r.Int64N(4e9) - 1e9
+			zone := time.FixedZone("z", (r.IntN(48)-24)*1800)
+			v.Set(reflect.ValueOf(Time{time.Unix(sec, 0).In(zone)}))
+			return
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() && v.Field(i).Type() != extraType {
+				randomFill(r, v.Field(i))
+			}
+		}
+	case reflect.Slice:
+		n := r.IntN(4)
+		if n == 0 {
+			if r.IntN(2) == 0 {
+				v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+			}
+			return
+		}
+		s := reflect.MakeSlice(v.Type(), n, n)
+		for i := range n {
+			randomFill(r, s.Index(i))
+		}
+		v.Set(s)
+	case reflect.String:
+		v.SetString(randomText(r))
+	case reflect.Int64:
+		v.SetInt(r.Int64() - r.Int64())
+	case reflect.Bool:
+		v.SetBool(r.IntN(2) == 0)
+	default:
+		panic("randomFill: unhandled kind " + v.Kind().String())
+	}
+}
+
+func randomText(r *rand.Rand) string {
+	pieces := []string{"", "vol_1", "a\"b", `back\slash`, "tab\tnl\n", "\x01\x1f", "é✓", "\u2028\u2029", "\xff\xfe", "<&>", "/api/storage/volumes/x"}
+	var b []byte
+	for range r.IntN(4) {
+		b = append(b, pieces[r.IntN(len(pieces))]...)
+	}
+	return string(b)
+}
+
+// randomExtra returns an attribute tree: none, the default views, or a
+// random one with members that merge into object fields (nas, space,
+// svm, ...) or that the struct does not model.
+func randomExtra(r *rand.Rand) Extra {
+	switch r.IntN(5) {
+	case 0:
+		return nil
+	case 1:
+		return volumeDefaults.common
+	case 2:
+		return volumeDefaults.View
+	}
+	keys := []string{"nas", "space", "svm", "clone", "quota", "encryption", "_links", "aggregates", "name", "language", "tiering", "snapshot_policy", "zz"}
+	tree := Extra{}
+	for range r.IntN(5) {
+		k := keys[r.IntN(len(keys))]
+		switch r.IntN(4) {
+		case 0:
+			tree[k] = randomText(r)
+		case 1:
+			tree[k] = r.Int64N(1000)
+		case 2:
+			tree[k] = Extra{"security_style": "unix", "snapshot": Extra{"reserve_percent": int64(5)}}
+		default:
+			tree[k] = Extra{}
+		}
+	}
+	return tree
+}
+
+// TestAppendVolumeMatches: the volume encoder writes the same bytes as the
+// general reflection-driven appendRecord, for single records (no memo)
+// and listings (a memo shared by the records).
+func TestAppendVolumeMatches(t *testing.T) {
+	s := SchemaOf[Volume]()
+	r := rand.New(rand.NewPCG(1, 2))
+	memo := extraMemo{}
+	extras := []Extra{nil, volumeDefaults.common, volumeDefaults.View}
+	fast := 0
+	for i := range 20000 {
+		var w Volume
+		randomFill(r, reflect.ValueOf(&w).Elem())
+		// Listings share trees: draw from a few, sometimes a new one.
+		if r.IntN(3) == 0 {
+			extras = append(extras, randomExtra(r))
+		}
+		w.Extra = extras[r.IntN(len(extras))]
+		want := appendRecord([]byte("x"), reflect.ValueOf(&w).Elem(), s, w.Extra, nil)
+		if !mergesIntoFields(s, w.Extra) {
+			fast++
+		}
+		for _, m := range []extraMemo{nil, memo} {
+			got := appendVolume([]byte("x"), s, &w, m)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("record %d (memo %v):\n got %s\nwant %s", i, m != nil, got, want)
+			}
+		}
+	}
+	if fast < 5000 {
+		t.Fatalf("only %d of 20000 records took the volume encoder", fast)
+	}
+}
+
+// TestVolumeAppendJSONUsesVolumeEncoder: a Volume, alone or in a
+// collection, encodes through appendVolume with the same bytes.
+func TestVolumeAppendJSONUsesVolumeEncoder(t *testing.T) {
+	id, name := "0b6f4e2a-1c1d-4f57-9a43-2f3f1e0e9d11", `v"1`
+	w := Volume{UUID: &id, Name: &name, Extra: volumeDefaults.common}
+	want := appendRecord(nil, reflect.ValueOf(&w).Elem(), SchemaOf[Volume](), w.Extra, nil)
+	if got := w.AppendJSON(nil); !bytes.Equal(got, want) {
+		t.Fatalf("AppendJSON:\n got %s\nwant %s", got, want)
+	}
+	c := Collection[Volume]{Records: []Volume{w, w}, NumRecords: 2}
+	wantC := `{"records":[` + string(want) + `,` + string(want) + `],"num_records":2,"_links":{}}`
+	if got := c.AppendJSON(nil); string(got) != wantC {
+		t.Fatalf("collection:\n got %s\nwant %s", got, wantC)
+	}
+}
