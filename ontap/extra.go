@@ -699,12 +699,37 @@ var plainASCII = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
+// plainWord reports whether the 8 bytes of w are all plainASCII (no
+// control character, '"', '\\' or non-ASCII byte), testing them at once as
+// one word: (x - 0x01…) &^ x & 0x80… is non-zero exactly when x has a zero
+// byte.
+func plainWord(w string) bool {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	_ = w[7] // one bounds check
+	x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+	q := x ^ ones*'"'
+	bs := x ^ ones*'\\'
+	// A byte below 0x20 borrows into its high bit when 0x20 is taken away
+	// (bytes from 0x80 up are caught by x itself).
+	special := (x-ones*0x20)&^x | (q-ones)&^q | (bs-ones)&^bs | x
+	return special&high == 0
+}
+
 // appendString appends s as a JSON string (no HTML escaping; invalid UTF-8
 // becomes U+FFFD, as encoding/json does).
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Skip eight plain bytes at a time: most strings (UUIDs, names,
+		// links) need no escaping.
+		for i+8 <= len(s) && plainWord(s[i:i+8]) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if plainASCII[c] {

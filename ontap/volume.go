@@ -167,8 +167,11 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 	// rest when any other field is asked for): a listing renders one record
 	// per volume, and two objects instead of twenty are less work for the
 	// allocator and the collector.
-	k := &volumeKeys{id: v.ID.String(), name: v.Name}
-	k.self.Href = VolumePath(k.id)
+	// The UUID is the tail of the self link's text: one string for both.
+	var path [len(VolumesPath) + 1 + 36]byte
+	href := string(backend.AppendUUID(append(path[:0], VolumesPath+"/"...), v.ID))
+	k := &volumeKeys{id: href[len(VolumesPath)+1:], name: v.Name}
+	k.self.Href = href
 	k.links.Self = &k.self
 	w := Volume{UUID: &k.id, Name: &k.name, Links: &k.links}
 	var arena *volumeArena

@@ -2,10 +2,13 @@ package ontap
 
 import (
 	"bytes"
+	"encoding/json"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // randomFill sets every field of the struct v points into at random
@@ -142,4 +145,101 @@ func TestVolumeAppendJSONUsesVolumeEncoder(t *testing.T) {
 	if got := c.AppendJSON(nil); string(got) != wantC {
 		t.Fatalf("collection:\n got %s\nwant %s", got, wantC)
 	}
+}
+
+// TestAppendStringMatchesBytewise: appendString with its eight-byte skip
+// writes what the byte-at-a-time loop it replaced wrote, for every byte
+// value at every position of a word, and for random strings; and that is
+// what encoding/json writes without HTML escaping, but for \b and \f,
+// which it spells \u0008 and \u000c.
+func TestAppendStringMatchesBytewise(t *testing.T) {
+	check := func(s string) {
+		t.Helper()
+		want := appendStringBytewise(nil, s)
+		if got := appendString(nil, s); !bytes.Equal(got, want) {
+			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
+		}
+		if strings.ContainsAny(s, "\b\f") {
+			return
+		}
+		var std bytes.Buffer
+		enc := json.NewEncoder(&std)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		if string(want)+"\n" != std.String() {
+			t.Fatalf("appendString(%q) = %s, encoding/json %s", s, want, std.String())
+		}
+	}
+	for c := range 256 {
+		for pos := range 17 {
+			b := []byte("abcdefghijklmnopqrstuvwx")
+			b[pos] = byte(c)
+			check(string(b))
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			if r.IntN(4) == 0 {
+				b[i] = byte(r.IntN(256))
+			} else {
+				b[i] = byte(0x20 + r.IntN(0x60))
+			}
+		}
+		check(string(b))
+	}
+	check(randomText(r) + "\u2028" + "é✓0123456789")
+}
+
+// appendStringBytewise is appendString as it was before the eight-byte
+// skip (the reference for the test above).
+func appendStringBytewise(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if plainASCII[c] {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
