@@ -838,6 +838,18 @@ func (q *Query) CommonExtra() bool {
 	return true
 }
 
+// commonOnly reports whether q returns exactly the common fields and
+// reads no other: a record's default fields, or fields=* alone, with no
+// filter or order_by. A record builder may then leave out the expensive
+// fields, which projecting would remove.
+func (q *Query) commonOnly() bool {
+	if q.DefaultRecord() {
+		return true
+	}
+	return q != nil && q.sel != nil && q.sel.mode == selCommon && len(q.sel.children) == 0 &&
+		len(q.filters) == 0 && len(q.order) == 0
+}
+
 // marshalRecord encodes a bound wire struct with its Extra tree merged in.
 func marshalRecord[T any](v *T) ([]byte, error) {
 	s := SchemaOf[T]()

@@ -427,6 +427,11 @@ func project(v reflect.Value, s *Schema, sel *selection, root bool) {
 }
 
 func projectChild(fv reflect.Value, f *field, sel *selection) {
+	if childKept(fv, f, sel) {
+		// Nothing to trim: spare the copy (a fields=* listing would
+		// otherwise copy each record's nas and clone objects).
+		return
+	}
 	switch f.kind {
 	case kObject:
 		cp := reflect.New(f.elem)
@@ -445,6 +450,60 @@ func projectChild(fv reflect.Value, f *field, sel *selection) {
 		}
 		fv.Set(cp)
 	}
+}
+
+// childKept reports whether projectChild(fv, f, sel) would leave fv as
+// it is. It may say false when it would (then projectChild copies and
+// projects as before), never true when it would not.
+func childKept(fv reflect.Value, f *field, sel *selection) bool {
+	switch f.kind {
+	case kObject:
+		return !fv.Elem().IsZero() && kept(fv.Elem(), f.sub, sel)
+	case kObjects:
+		for i := range fv.Len() {
+			if !kept(fv.Index(i), f.sub, sel) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// kept reports whether project(v, s, sel, false) would leave v as it is,
+// following project's decisions without changing anything.
+func kept(v reflect.Value, s *Schema, sel *selection) bool {
+	if sel.mode == selAll {
+		return true
+	}
+	if s.extra >= 0 {
+		return false
+	}
+	for _, f := range s.fields {
+		fv := v.Field(f.index)
+		if fv.IsZero() {
+			continue
+		}
+		if c := sel.children[f.name]; c != nil {
+			if c.mode != selAll && f.sub != nil {
+				if sel.mode == selCommon && c.mode == selNone {
+					return false
+				}
+				if !childKept(fv, f, c) {
+					return false
+				}
+			}
+			continue
+		}
+		if sel.mode == selCommon && f.level != levelExpensive {
+			if f.sub != nil && !f.sub.cheap && !childKept(fv, f, selCommonAll) {
+				return false
+			}
+			continue
+		}
+		return false
+	}
+	return true
 }
 
 // Project trims a single record to the query's fields (default: the common
@@ -873,6 +932,24 @@ type sortKey struct {
 // max_records stopped the page early. Records are ordered by order_by, then
 // by key, so pagination with start.<key> is stable.
 func Page[T any](q *Query, recs []T, path string) Collection[T] {
+	return page(q, recs, path, true)
+}
+
+// PageBuilt is Page for records built for q by a builder that, when q
+// returns the default or common fields and reads no other (no fields=
+// beyond *, no filter, no order_by), leaves out every field q does not
+// return, as VolumeRecord does: it does not trim such records again.
+func PageBuilt[T any](q *Query, recs []T, path string) Collection[T] {
+	return page(q, recs, path, !q.lean())
+}
+
+// lean reports whether q returns a collection's default fields or the
+// common fields (fields=*), and reads no other field.
+func (q *Query) lean() bool {
+	return (q.sel == nil || q.sel.mode == selCommon && len(q.sel.children) == 0) && len(q.filters) == 0 && len(q.order) == 0
+}
+
+func page[T any](q *Query, recs []T, path string, trim bool) Collection[T] {
 	matched := Match(q, recs)
 	s := q.schema
 	keys := make([]sortKey, len(matched))
@@ -957,7 +1034,9 @@ func Page[T any](q *Query, recs []T, path string) Collection[T] {
 	out.Records = make([]T, 0, end-start)
 	for _, k := range keys[start:end] {
 		out.Records = append(out.Records, recs[k.idx])
-		project(reflect.ValueOf(&out.Records[len(out.Records)-1]).Elem(), s, sel, true)
+		if trim {
+			project(reflect.ValueOf(&out.Records[len(out.Records)-1]).Elem(), s, sel, true)
+		}
 	}
 	return out
 }

@@ -68,7 +68,7 @@ func (s *Server) listVolumes(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	return result{status: http.StatusOK, body: ontap.Page(q, recs, r.URL.Path)}, nil
+	return result{status: http.StatusOK, body: ontap.PageBuilt(q, recs, r.URL.Path)}, nil
 }
 
 func (s *Server) volumeRecords(ctx context.Context, q *ontap.Query) ([]ontap.Volume, []backend.Volume, error) {
