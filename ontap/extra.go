@@ -699,21 +699,23 @@ var plainASCII = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
-// plainWord reports whether the 8 bytes of w are all plainASCII (no
-// control character, '"', '\\' or non-ASCII byte), testing them at once as
-// one word: (x - 0x01…) &^ x & 0x80… is non-zero exactly when x has a zero
-// byte.
-func plainWord(w string) bool {
+// plainWord reports whether the 8 bytes of x are all plainASCII (no
+// control character, '"', '\\' or non-ASCII byte), testing them at once:
+// (y - 0x01…) &^ y & 0x80… is non-zero exactly when y has a zero byte.
+func plainWord(x uint64) bool {
 	const ones, high = 0x0101010101010101, 0x8080808080808080
-	_ = w[7] // one bounds check
-	x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 	q := x ^ ones*'"'
 	bs := x ^ ones*'\\'
 	// A byte below 0x20 borrows into its high bit when 0x20 is taken away
 	// (bytes from 0x80 up are caught by x itself).
-	special := (x-ones*0x20)&^x | (q-ones)&^q | (bs-ones)&^bs | x
-	return special&high == 0
+	return ((x-ones*0x20)&^x|(q-ones)&^q|(bs-ones)&^bs|x)&high == 0
+}
+
+// load8 returns the first 8 bytes of w as a little-endian word.
+func load8(w string) uint64 {
+	_ = w[7] // one bounds check
+	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 }
 
 // appendString appends s as a JSON string (no HTML escaping; invalid UTF-8
@@ -724,7 +726,7 @@ func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		// Skip eight plain bytes at a time: most strings (UUIDs, names,
 		// links) need no escaping.
-		for i+8 <= len(s) && plainWord(s[i:i+8]) {
+		for i+8 <= len(s) && plainWord(load8(s[i:])) {
 			i += 8
 		}
 		if i == len(s) {
