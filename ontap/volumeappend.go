@@ -3,6 +3,7 @@ package ontap
 import (
 	"reflect"
 	"strconv"
+	"time"
 )
 
 // The volume record is what listings and GETs encode most, so it has its
@@ -14,8 +15,9 @@ import (
 // object field); the others take appendRecord.
 
 // appendVolume appends volume record w, of schema s (SchemaOf[Volume]);
-// memo is appendRecord's.
-func appendVolume(b []byte, s *Schema, w *Volume, memo extraMemo) []byte {
+// memo is appendRecord's; refs, if not nil, remembers the encoding of the
+// SVM and aggregate references across the records of one listing.
+func appendVolume(b []byte, s *Schema, w *Volume, memo extraMemo, refs *volumeRefs) []byte {
 	extra := w.Extra
 	var plan *extraPlan
 	if len(extra) > 0 {
@@ -47,7 +49,7 @@ func appendVolume(b []byte, s *Schema, w *Volume, memo extraMemo) []byte {
 	}
 	if w.CreateTime != nil {
 		b = append(sep(b), `"create_time":"`...)
-		b = append(w.CreateTime.AppendFormat(b, TimeLayout), '"')
+		b = append(appendTime(b, w.CreateTime.Time), '"')
 	}
 	if w.Size != nil {
 		b = strconv.AppendInt(append(sep(b), `"size":`...), *w.Size, 10)
@@ -62,7 +64,12 @@ func appendVolume(b []byte, s *Schema, w *Volume, memo extraMemo) []byte {
 		b = appendString(append(sep(b), `"type":`...), *w.Type)
 	}
 	if w.SVM != nil {
-		b = appendRef(append(sep(b), `"svm":`...), w.SVM)
+		b = append(sep(b), `"svm":`...)
+		if refs != nil {
+			b = refs.svm.append(b, w.SVM)
+		} else {
+			b = appendRef(b, w.SVM)
+		}
 	}
 	if len(w.Aggregates) > 0 {
 		b = append(sep(b), `"aggregates":[`...)
@@ -70,7 +77,11 @@ func appendVolume(b []byte, s *Schema, w *Volume, memo extraMemo) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendRef(b, &w.Aggregates[i])
+			if refs != nil {
+				b = refs.aggr.append(b, &w.Aggregates[i])
+			} else {
+				b = appendRef(b, &w.Aggregates[i])
+			}
 		}
 		b = append(b, ']')
 	}
@@ -170,6 +181,50 @@ func appendVolume(b []byte, s *Schema, w *Volume, memo extraMemo) []byte {
 		b = appendExtraTail(b, s, extra, len(b) == o)
 	}
 	return append(b, '}')
+}
+
+// volumeRefs holds the last SVM and aggregate references a listing
+// encoded.
+type volumeRefs struct{ svm, aggr refMemo }
+
+// refMemo remembers one reference and its encoding. A reference equal to
+// it (the same name, UUID and links pointers: a listing's records share
+// their VolumeContext's) is the same text, since records are never
+// changed once rendered.
+type refMemo struct {
+	ref  Ref
+	json []byte
+}
+
+func (m *refMemo) append(b []byte, r *Ref) []byte {
+	if m.json != nil && *r == m.ref {
+		return append(b, m.json...)
+	}
+	n := len(b)
+	b = appendRef(b, r)
+	m.ref, m.json = *r, append(m.json[:0], b[n:]...)
+	return b
+}
+
+// appendTime appends t in TimeLayout, as t.AppendFormat(b, TimeLayout)
+// does, without interpreting the layout (years outside 0–9999 take
+// AppendFormat).
+func appendTime(b []byte, t time.Time) []byte {
+	year, month, day := t.Date()
+	_, off := t.Zone()
+	off /= 60 // minutes, truncated toward zero as AppendFormat does
+	sign := byte('+')
+	if off < 0 {
+		sign, off = '-', -off
+	}
+	if year < 0 || year > 9999 || off >= 100*60 {
+		return t.AppendFormat(b, TimeLayout)
+	}
+	hour, min, sec := t.Clock()
+	b = append(b, byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-')
+	b = append(b, byte('0'+int(month)/10), byte('0'+int(month)%10), '-', byte('0'+day/10), byte('0'+day%10), 'T')
+	b = append(b, byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+min/10), byte('0'+min%10), ':', byte('0'+sec/10), byte('0'+sec%10))
+	return append(b, sign, byte('0'+off/600), byte('0'+off/60%10), ':', byte('0'+off%60/10), byte('0'+off%10))
 }
 
 // mergesIntoFields reports whether appendRecord would merge a member of

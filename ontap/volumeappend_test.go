@@ -100,12 +100,16 @@ func randomExtra(r *rand.Rand) Extra {
 
 // TestAppendVolumeMatches: the volume encoder writes the same bytes as the
 // general reflection-driven appendRecord, for single records (no memo)
-// and listings (a memo shared by the records).
+// and listings (a memo, and the memory of SVM and aggregate references,
+// shared by the records).
 func TestAppendVolumeMatches(t *testing.T) {
 	s := SchemaOf[Volume]()
 	r := rand.New(rand.NewPCG(1, 2))
 	memo := extraMemo{}
 	extras := []Extra{nil, volumeDefaults.common, volumeDefaults.View}
+	refs := new(volumeRefs)
+	var svms []*Ref
+	var aggrs []Ref
 	fast := 0
 	for i := range 20000 {
 		var w Volume
@@ -115,14 +119,25 @@ func TestAppendVolumeMatches(t *testing.T) {
 			extras = append(extras, randomExtra(r))
 		}
 		w.Extra = extras[r.IntN(len(extras))]
+		// Listings share SVM and aggregate references: reuse earlier ones.
+		if w.SVM != nil {
+			svms = append(svms, w.SVM)
+			w.SVM = svms[r.IntN(len(svms))]
+		}
+		for j := range w.Aggregates {
+			aggrs = append(aggrs, w.Aggregates[j])
+			w.Aggregates[j] = aggrs[r.IntN(len(aggrs))]
+		}
 		want := appendRecord([]byte("x"), reflect.ValueOf(&w).Elem(), s, w.Extra, nil)
 		if !mergesIntoFields(s, w.Extra) {
 			fast++
 		}
 		for _, m := range []extraMemo{nil, memo} {
-			got := appendVolume([]byte("x"), s, &w, m)
-			if !bytes.Equal(got, want) {
-				t.Fatalf("record %d (memo %v):\n got %s\nwant %s", i, m != nil, got, want)
+			for _, rf := range []*volumeRefs{nil, refs} {
+				got := appendVolume([]byte("x"), s, &w, m, rf)
+				if !bytes.Equal(got, want) {
+					t.Fatalf("record %d (memo %v, refs %v):\n got %s\nwant %s", i, m != nil, rf != nil, got, want)
+				}
 			}
 		}
 	}
@@ -347,5 +362,30 @@ func projectChildRef(fv reflect.Value, f *field, sel *selection) {
 			projectRef(cp.Index(i), f.sub, sel, false)
 		}
 		fv.Set(cp)
+	}
+}
+
+// TestAppendTimeMatchesAppendFormat: appendTime writes what AppendFormat
+// with TimeLayout writes, for random times and zones, sub-minute and
+// very large offsets and years beyond four digits included.
+func TestAppendTimeMatchesAppendFormat(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	offsets := []int{0, -1, -30, 59, -59, 60, -3600, 5 * 3600, -(12*3600 + 45*60), 14 * 3600, 99*3600 + 59*60, 100 * 3600, -200 * 3600}
+	for i := range 50000 {
+		sec := r.Int64N(1<<40) - 1<<39
+		if i%2 == 0 {
+			sec = r.Int64N(4e9) - 1e9
+		}
+		off := offsets[r.IntN(len(offsets))]
+		if i%3 == 0 {
+			off = r.IntN(48*3600) - 24*3600
+		}
+		tm := time.Unix(sec, r.Int64N(1e9)).In(time.FixedZone("z", off))
+		if i%5 == 0 {
+			tm = tm.UTC()
+		}
+		if got, want := appendTime([]byte("x"), tm), tm.AppendFormat([]byte("x"), TimeLayout); !bytes.Equal(got, want) {
+			t.Fatalf("%v (offset %d): got %s, want %s", tm, off, got, want)
+		}
 	}
 }
