@@ -84,6 +84,9 @@ type igroup struct {
 	uuid, name string
 	deleted    bool
 	uncertain  bool
+	// mapsUncertain: a map to the igroup may exist that no LUN records
+	// (its create was cut off), so its lowest free number is unknown.
+	mapsUncertain bool
 }
 
 func (c *client) livePolicies() []*policy {
@@ -589,7 +592,7 @@ func (c *client) mapLUN(ctx context.Context) {
 	}
 	// The lowest number free in the igroup is assigned (known unless an
 	// answer about one of its maps was lost).
-	used, known := map[int64]bool{}, true
+	used, known := map[int64]bool{}, !g.mapsUncertain
 	for l, n := range c.mapsOf(g) {
 		used[n] = true
 		known = known && !l.uncertain
@@ -606,6 +609,7 @@ func (c *client) mapLUN(ctx context.Context) {
 	switch {
 	case a.unknown:
 		l.uncertain = true
+		g.mapsUncertain = true
 	case a.ok():
 		rec, _ := firstRecord(a.body)
 		n, has := jsonpath.Int(rec, "logical_unit_number")
