@@ -139,6 +139,7 @@ func extraAt(tree Extra, path string) any {
 
 // The volume fields VolumeRecord builds on demand, resolved once.
 var (
+	volumeSchema = SchemaOf[Volume]()
 	vfAggregates = SchemaOf[Volume]().FieldID("aggregates")
 	vfClone      = SchemaOf[Volume]().FieldID("clone")
 	vfComment    = SchemaOf[Volume]().FieldID("comment")
@@ -183,6 +184,8 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 		}
 		return arena
 	}
+	needs := q.fieldNeeds(volumeSchema)
+	need := func(id FieldID) bool { return needs == nil || needs[id.pos] }
 	// lean: the query returns the common fields and reads no other, so
 	// the expensive ones (which projecting would remove, copying the
 	// objects holding them) are not built.
@@ -192,41 +195,41 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 	} else if q.NeedsExtra() {
 		w.Extra = attrs.View
 	}
-	if q.NeedsField(vfComment) && v.Comment != "" {
+	if need(vfComment) && v.Comment != "" {
 		a := more()
 		a.comment = v.Comment
 		w.Comment = &a.comment
 	}
-	if q.NeedsField(vfCreateTime) && !v.CreateTime.IsZero() {
+	if need(vfCreateTime) && !v.CreateTime.IsZero() {
 		a := more()
 		a.created = Time{v.CreateTime.Truncate(time.Second)}
 		w.CreateTime = &a.created
 	}
-	if q.NeedsField(vfState) {
+	if need(vfState) {
 		w.State = interned(stateNames, v.State)
 	}
-	if q.NeedsField(vfStyle) {
+	if need(vfStyle) {
 		w.Style = interned(styleNames, v.Style)
 	}
-	if q.NeedsField(vfType) {
+	if need(vfType) {
 		w.Type = interned(typeNames, v.Type)
 	}
-	if q.NeedsField(vfSvm) {
+	if need(vfSvm) {
 		w.SVM = svm
 	}
-	if q.NeedsField(vfAggregates) {
+	if need(vfAggregates) {
 		a := more()
 		a.aggr[0] = c.Aggregate
 		w.Aggregates = a.aggr[:]
 	}
 	n, limited := v.Size.Get()
 	size := int64(min(n, 1<<63-1))
-	if limited && q.NeedsField(vfSize) {
+	if limited && need(vfSize) {
 		a := more()
 		a.size = size
 		w.Size = &a.size
 	}
-	if q.NeedsField(vfSpace) {
+	if need(vfSpace) {
 		a := more()
 		a.size = size
 		a.used = int64(min(v.UsedBytes, 1<<63-1))
@@ -244,7 +247,7 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 			w.Space.LogicalSpace.Available = &a.avail
 		}
 	}
-	if q.NeedsField(vfNas) {
+	if need(vfNas) {
 		a := more()
 		w.NAS = &a.nas
 		if v.JunctionPath != "" && !lean {
@@ -256,7 +259,7 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 			w.NAS.ExportPolicy = &a.exportPolicy
 		}
 	}
-	if q.NeedsField(vfQuota) {
+	if need(vfQuota) {
 		a := more()
 		a.quota.State = ptrOff
 		if on, _ := extraAt(attrs.Stored, "quota.enabled").(bool); on {
@@ -264,7 +267,7 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 		}
 		w.Quota = &a.quota
 	}
-	if q.NeedsField(vfEncryption) {
+	if need(vfEncryption) {
 		a := more()
 		a.encryption = VolumeEncryption{State: ptrUnencrypted, Type: ptrEncNone}
 		if on, _ := extraAt(attrs.Stored, "encryption.enabled").(bool); on {
@@ -272,7 +275,7 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 		}
 		w.Encryption = &a.encryption
 	}
-	if q.NeedsField(vfClone) {
+	if need(vfClone) {
 		switch c := v.Clone; {
 		case c == nil && lean:
 			w.Clone = cloneNoneCommon
