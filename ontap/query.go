@@ -1003,9 +1003,9 @@ func page[T any](q *Query, recs []T, path string, trim bool) Collection[T] {
 		}
 		switch {
 		case s.key != nil:
-			kv := collect(v, keyPath, buf[:0])
-			if len(kv) > 0 {
-				sk.key = scalarText(kv[0], s.key.kind)
+			buf = collect(v, keyPath, buf[:0]) // reused: no allocation per record
+			if len(buf) > 0 {
+				sk.key = scalarText(buf[0], s.key.kind)
 			}
 		case len(s.xkey) > 0:
 			tree, _ := v.Field(s.extra).Interface().(Extra)
