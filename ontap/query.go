@@ -951,15 +951,16 @@ type sortKey struct {
 // max_records stopped the page early. Records are ordered by order_by, then
 // by key, so pagination with start.<key> is stable.
 func Page[T any](q *Query, recs []T, path string) Collection[T] {
-	return page(q, recs, path, true)
+	return page(q, recs, path, true, false)
 }
 
 // PageBuilt is Page for records built for q by a builder that, when q
 // returns the default or common fields and reads no other (no fields=
 // beyond *, no filter, no order_by), leaves out every field q does not
 // return, as VolumeRecord does: it does not trim such records again.
+// It may reorder recs, and return them as the page's records.
 func PageBuilt[T any](q *Query, recs []T, path string) Collection[T] {
-	return page(q, recs, path, !q.lean())
+	return page(q, recs, path, !q.lean(), true)
 }
 
 // lean reports whether q returns a collection's default fields or the
@@ -968,7 +969,9 @@ func (q *Query) lean() bool {
 	return (q.sel == nil || q.sel.mode == selCommon && len(q.sel.children) == 0) && len(q.filters) == 0 && len(q.order) == 0
 }
 
-func page[T any](q *Query, recs []T, path string, trim bool) Collection[T] {
+// page is Page; trim says to project the records, reuse that recs may be
+// reordered and returned as the page's records.
+func page[T any](q *Query, recs []T, path string, trim, reuse bool) Collection[T] {
 	matched := Match(q, recs)
 	s := q.schema
 	keys := make([]sortKey, len(matched))
@@ -1050,6 +1053,18 @@ func page[T any](q *Query, recs []T, path string, trim bool) Collection[T] {
 	if q.sel != nil {
 		sel = q.sel
 	}
+	if reuse && start == 0 && end == len(recs) && len(keys) == len(recs) {
+		// Every record, in key order: sort recs in place rather than
+		// copying them into a new slice.
+		permute(recs, keys)
+		out.Records = recs
+		if trim {
+			for i := range recs {
+				project(reflect.ValueOf(&recs[i]).Elem(), s, sel, true)
+			}
+		}
+		return out
+	}
 	out.Records = make([]T, 0, end-start)
 	for _, k := range keys[start:end] {
 		out.Records = append(out.Records, recs[k.idx])
@@ -1058,6 +1073,29 @@ func page[T any](q *Query, recs []T, path string, trim bool) Collection[T] {
 		}
 	}
 	return out
+}
+
+// permute reorders recs so that recs[j] holds what recs[keys[j].idx]
+// held (keys name every record once), following each cycle of the
+// permutation with one saved record.
+func permute[T any](recs []T, keys []sortKey) {
+	done := make([]bool, len(recs))
+	for i := range recs {
+		if done[i] {
+			continue
+		}
+		saved := recs[i]
+		for j := i; ; {
+			done[j] = true
+			k := keys[j].idx
+			if k == i {
+				recs[j] = saved
+				break
+			}
+			recs[j] = recs[k]
+			j = k
+		}
+	}
 }
 
 // sortKeys orders keys by the order keys, then by record key, then by

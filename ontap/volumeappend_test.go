@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -386,6 +387,30 @@ func TestAppendTimeMatchesAppendFormat(t *testing.T) {
 		}
 		if got, want := appendTime([]byte("x"), tm), tm.AppendFormat([]byte("x"), TimeLayout); !bytes.Equal(got, want) {
 			t.Fatalf("%v (offset %d): got %s, want %s", tm, off, got, want)
+		}
+	}
+}
+
+// TestPermute: permute reorders in place as copying recs[keys[j].idx]
+// into a new slice does, for random permutations.
+func TestPermute(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for n := range 60 {
+		for range 20 {
+			recs := make([]int, n)
+			keys := make([]sortKey, n)
+			for i, p := range r.Perm(n) {
+				recs[i] = 1000 + i
+				keys[i] = sortKey{idx: p}
+			}
+			want := make([]int, n)
+			for j, k := range keys {
+				want[j] = recs[k.idx]
+			}
+			permute(recs, keys)
+			if !slices.Equal(recs, want) {
+				t.Fatalf("n=%d: got %v, want %v", n, recs, want)
+			}
 		}
 	}
 }
