@@ -535,6 +535,17 @@ func Project[T any](q *Query, rec *T) {
 	project(reflect.ValueOf(rec).Elem(), SchemaOf[T](), sel, true)
 }
 
+// ProjectBuilt is Project for a record built for q by a builder that,
+// when q returns the common fields alone (a GET without fields=, or with
+// fields=* only), leaves out every field q does not return, as
+// VolumeRecord does: it does not trim such a record again.
+func ProjectBuilt[T any](q *Query, rec *T) {
+	if q.commonOnly() {
+		return
+	}
+	Project(q, rec)
+}
+
 // ---- filters ----
 
 type filterOp uint8

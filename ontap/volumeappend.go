@@ -3,6 +3,7 @@ package ontap
 import (
 	"reflect"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -21,13 +22,16 @@ func appendVolume(b []byte, s *Schema, w *Volume, memo extraMemo, refs *volumeRe
 	extra := w.Extra
 	var plan *extraPlan
 	if len(extra) > 0 {
-		if memo != nil {
+		switch {
+		case memo != nil:
 			plan = memo.plan(s, extra)
-			if plan.subs != nil {
-				return appendRecord(b, reflect.ValueOf(w).Elem(), s, extra, memo)
-			}
-		} else if mergesIntoFields(s, extra) {
+		case reflect.ValueOf(extra).UnsafePointer() == reflect.ValueOf(volumeDefaults.common).UnsafePointer():
+			plan = defaultsPlan() // a single record with ONTAP's defaults
+		case mergesIntoFields(s, extra):
 			return appendRecord(b, reflect.ValueOf(w).Elem(), s, extra, nil)
+		}
+		if plan != nil && plan.subs != nil {
+			return appendRecord(b, reflect.ValueOf(w).Elem(), s, extra, memo)
 		}
 	}
 	b = append(b, '{')
@@ -226,6 +230,13 @@ func appendTime(b []byte, t time.Time) []byte {
 	b = append(b, byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+min/10), byte('0'+min%10), ':', byte('0'+sec/10), byte('0'+sec%10))
 	return append(b, sign, byte('0'+off/600), byte('0'+off/60%10), ':', byte('0'+off%60/10), byte('0'+off%10))
 }
+
+// defaultsPlan is the plan of ONTAP's default attributes' common view
+// (what a GET of a volume created without attributes merges in), derived
+// once: the tree is immutable and lives as long as the process.
+var defaultsPlan = sync.OnceValue(func() *extraPlan {
+	return extraMemo{}.plan(SchemaOf[Volume](), volumeDefaults.common)
+})
 
 // mergesIntoFields reports whether appendRecord would merge a member of
 // extra into one of s's object fields.

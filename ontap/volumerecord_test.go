@@ -14,9 +14,9 @@ import (
 // TestVolumeRecordBuildsWhatProjectionKeeps: VolumeRecord builds only what
 // a query needs (top-level fields, and no expensive ones for the common
 // fields alone). Whatever it leaves out, paging or projecting its record
-// must answer as the complete record (a nil query) does, and PageBuilt,
-// which does not trim the records of a query for the default or common
-// fields alone, must answer alike, for random
+// must answer as the complete record (a nil query) does, and PageBuilt
+// and ProjectBuilt, which do not trim the records of a query for the
+// default or common fields alone, must answer alike, for random
 // volumes (clones, junction paths, attributes) and many queries.
 func TestVolumeRecordBuildsWhatProjectionKeeps(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
@@ -84,10 +84,16 @@ func TestVolumeRecordBuildsWhatProjectionKeeps(t *testing.T) {
 		for i := range vols {
 			lazy := ontap.VolumeRecord(&vols[i], vctx, volAttrs[i], q)
 			full := ontap.VolumeRecord(&vols[i], vctx, volAttrs[i], nil)
+			built := lazy
 			ontap.Project(q, &lazy)
 			ontap.Project(q, &full)
-			if got, want := lazy.AppendJSON(nil), full.AppendJSON(nil); string(got) != string(want) {
+			ontap.ProjectBuilt(q, &built)
+			want := full.AppendJSON(nil)
+			if got := lazy.AppendJSON(nil); string(got) != string(want) {
 				t.Errorf("GET one ?%s:\n got %s\nwant %s", raw, got, want)
+			}
+			if got := built.AppendJSON(nil); string(got) != string(want) {
+				t.Errorf("GET one ?%s, ProjectBuilt:\n got %s\nwant %s", raw, got, want)
 			}
 		}
 	}

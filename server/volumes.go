@@ -97,7 +97,7 @@ func (s *Server) getVolume(r *http.Request) (result, error) {
 		return result{}, ontap.FromBackend(ontap.OpVolumeGet, err)
 	}
 	rec := s.volumeRecord(&v, q)
-	ontap.Project(q, &rec)
+	ontap.ProjectBuilt(q, &rec)
 	return result{status: http.StatusOK, body: rec}, nil
 }
 
