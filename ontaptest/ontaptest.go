@@ -51,6 +51,15 @@ type Options struct {
 	// backend/durable) keeps the fixture's UUIDs and times; any other gets
 	// the objects re-created through the contract, with new UUIDs.
 	Fixture *backend.State
+	// Objects are the fixture's objects section (fixture.Fixture.Objects:
+	// export policies, qtrees, LUNs, ...), which the server starts from
+	// and [Server.Reset] returns to; nil means the built-ins. They are
+	// checked against Fixture's volumes, which they refer to by UUID, so
+	// the backend must be a [backend.Restorer]; a problem fails the test.
+	Objects server.ObjectGroups
+	// Origin is the fixture's origin (fixture.Fixture.Origin): the
+	// built-in UUIDs in Objects that are rewritten to the server's.
+	Origin *fixture.Origin
 }
 
 // NewServer starts a server on 127.0.0.1:0 over opts.Backend or a fresh
@@ -77,17 +86,37 @@ func NewServer(t testing.TB, opts *Options) *Server {
 	} else if err := fixture.Load(context.Background(), c.Backend, initial); err != nil {
 		t.Fatalf("ontaptest: loading the fixture: %v", err)
 	}
+	if c.Objects != nil {
+		if _, ok := c.Backend.(backend.Restorer); !ok {
+			// Re-created volumes get new UUIDs, which the objects
+			// would not follow.
+			t.Fatalf("ontaptest: Objects needs a backend.Restorer backend (the default mem backend is one), which keeps the volumes' UUIDs")
+		}
+		if c.Server.Identity == (server.Identity{}) {
+			c.Server.Identity = server.NewIdentity()
+		}
+		var vols []backend.Volume
+		for _, vr := range initial.Volumes {
+			vols = append(vols, vr.Volume)
+		}
+		recs, err := server.ImportObjects(c.Objects, server.OriginIdentity(c.Origin), c.Server.Identity, vols)
+		if err != nil {
+			t.Fatalf("ontaptest: loading the fixture's objects: %v", err)
+		}
+		c.Server.Control.Objects = recs
+	}
 	b := c.Backend
 	if c.Server.Control.Reset == nil {
 		c.Server.Control.Reset = func(ctx context.Context) error { return fixture.Load(ctx, b, initial) }
 	}
+	var api *server.Server
 	if c.Server.Control.State == nil {
-		c.Server.Control.State = func(ctx context.Context) ([]byte, error) {
+		c.Server.Control.State = func(ctx context.Context, objs server.ObjectGroups) ([]byte, error) {
 			st, err := fixture.Current(ctx, b)
 			if err != nil {
 				return nil, err
 			}
-			return fixture.Marshal(st)
+			return fixture.MarshalFixture(&fixture.Fixture{State: st, Origin: server.Origin(api.Identity()), Objects: fixture.Objects(objs)})
 		}
 	}
 	api, err := server.New(c.Backend, &c.Server)

@@ -17,9 +17,15 @@ type Control struct {
 	// fixture, or empty): POST /nessie/v1/reset answers 200
 	// {"status":"ok"} once it has.
 	Reset func(ctx context.Context) error
-	// State renders the whole state as a fixture document (YAML):
-	// GET /nessie/v1/state.
-	State func(ctx context.Context) ([]byte, error)
+	// State renders the whole state as a fixture document (YAML), the
+	// backend's with objects, the server's (ExportObjects): GET
+	// /nessie/v1/state.
+	State func(ctx context.Context, objects ObjectGroups) ([]byte, error)
+	// Objects are the objects of the starting state (ImportObjects'
+	// records of the loaded fixture); nil means the built-ins. The server
+	// starts from them when its ObjectJournal has never saved anything
+	// (or there is none), and a reset returns to them.
+	Objects []ObjectRecord
 }
 
 // controlRoutes registers the Control hooks that are set.
@@ -37,9 +43,7 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 			if err := c.Reset(r.Context()); err != nil {
 				return result{}, err
 			}
-			s.resetSAN()
-			s.resetObjects()
-			if err := s.saveAll(); err != nil {
+			if err := s.replaceObjects(c.Objects); err != nil {
 				return result{}, err
 			}
 			return result{status: http.StatusOK, body: map[string]string{"status": "ok"}}, nil
@@ -48,7 +52,11 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 	}
 	if c.State != nil {
 		mux.Handle("GET /nessie/v1/state", s.adapt(func(r *http.Request) (result, error) {
-			y, err := c.State(r.Context())
+			objs, err := s.ExportObjects()
+			if err != nil {
+				return result{}, err
+			}
+			y, err := c.State(r.Context(), objs)
 			if err != nil {
 				return result{}, err
 			}

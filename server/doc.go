@@ -109,4 +109,13 @@
 // the SVM's UUID) and its "default" credential (authentication none), and
 // its data LIF serves data_iscsi, so Trident's ontap-san driver starts.
 // Deleting a volume deletes its LUNs and their maps.
+//
+// # Objects in fixtures
+//
+// ExportObjects renders every object above (built-ins included) as a
+// fixture's objects section, by ONTAP collection path; ImportObjects
+// checks one against a fixture's volumes and returns the records a server
+// starts from (Control.Objects) and that a durable store saves; both go
+// through the object journal's record set, mapped in objstate.go alone.
+// A reset returns to Control.Objects, or to the built-ins as seeded.
 package server

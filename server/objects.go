@@ -792,22 +792,6 @@ func (s *Server) seedLocked(st *objectStore) {
 	}
 }
 
-// resetObjects returns the object store to its starting state (after a
-// Control.Reset: the volumes its records belonged to are gone). The tables
-// are emptied in place (the routes hold them), then re-seeded; the caller
-// saves the new state (saveAll).
-func (s *Server) resetObjects() {
-	st := s.objects
-	st.mu.Lock()
-	for _, t := range st.order {
-		t.recs = map[string]ontap.Extra{}
-		t.next = map[string]int64{}
-	}
-	s.seedLocked(st)
-	st.dirty = nil
-	st.mu.Unlock()
-}
-
 // checkExportPolicy verifies that a volume's nas.export_policy.name names
 // an export policy of the SVM ("" is none: the default policy). In
 // ContractMode any name is accepted (the contract's export policy is a

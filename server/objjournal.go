@@ -183,9 +183,13 @@ func (st *objectStore) loadLocked(recs []ObjectRecord) error {
 
 // restoreObjects fills the object, SAN, SVM and LIF stores at start (the
 // built-ins already seeded): from the journal if it has saved anything,
-// else the built-ins are saved.
+// else from Control.Objects if set; then saves them if the journal had
+// nothing.
 func (s *Server) restoreObjects() error {
 	if s.opts.ObjectJournal == nil {
+		if recs := s.opts.Control.Objects; recs != nil {
+			return s.loadRecords(recs)
+		}
 		return nil
 	}
 	if err := s.loadObjects(); err != nil {
@@ -259,8 +263,8 @@ func (s *Server) pruneOrphans(ctx context.Context) (bool, error) {
 	return pruned, nil
 }
 
-// loadObjects fills the stores from the journal, or saves the built-ins
-// when it has never saved anything.
+// loadObjects fills the stores from the journal, or (when it has never
+// saved anything) from Control.Objects or the built-ins, and saves them.
 func (s *Server) loadObjects() error {
 	j := s.opts.ObjectJournal
 	recs, saved, err := j.LoadObjects()
@@ -268,12 +272,27 @@ func (s *Server) loadObjects() error {
 		return err
 	}
 	if !saved {
+		if c := s.opts.Control.Objects; c != nil {
+			if err := s.loadRecords(c); err != nil {
+				return err
+			}
+		}
 		return s.saveAll()
 	}
+	if err := s.loadRecords(recs); err != nil {
+		return err
+	}
+	s.side.last = s.sideEntries()
+	return nil
+}
+
+// loadRecords replaces the object, SAN, SVM and LIF stores' records with
+// saved ones (the journal's whole set: built-ins are among them). It takes
+// no lock: the server is not serving yet, or is a scratch one.
+func (s *Server) loadRecords(recs []ObjectRecord) error {
 	st := s.objects
-	st.mu.Lock()
-	defer st.mu.Unlock()
 	s.san.luns, s.san.igroups, s.san.maps, s.san.iscsi, s.san.creds = map[string]ontap.Extra{}, map[string]ontap.Extra{}, map[lunMapKey]int64{}, map[string]ontap.Extra{}, map[credKey]ontap.Extra{}
+	s.svms.svms, s.lifs.lifs = map[string]ontap.SVM{}, map[string]ontap.IPInterface{}
 	var own []ObjectRecord
 	for _, r := range recs {
 		side, err := s.loadSide(r)
@@ -284,11 +303,7 @@ func (s *Server) loadObjects() error {
 			own = append(own, r)
 		}
 	}
-	if err := st.loadLocked(own); err != nil {
-		return err
-	}
-	s.side.last = s.sideEntries()
-	return nil
+	return st.loadLocked(own)
 }
 
 // saveAll replaces everything saved by the object, SAN, SVM and LIF

@@ -56,23 +56,6 @@ func (s *Server) seedSAN(st *sanStore) {
 	})
 }
 
-// resetSAN returns the SAN objects, the LIFs and the SVMs created through
-// the API to the starting state (after a Control.Reset: the volumes that
-// held the LUNs are gone).
-func (s *Server) resetSAN() {
-	fresh := newSANStore()
-	s.seedSAN(fresh)
-	s.san.mu.Lock()
-	s.san.luns, s.san.igroups, s.san.maps, s.san.iscsi, s.san.creds = fresh.luns, fresh.igroups, fresh.maps, fresh.iscsi, fresh.creds
-	s.san.mu.Unlock()
-	s.lifs.mu.Lock()
-	s.lifs.lifs = map[string]ontap.IPInterface{}
-	s.lifs.mu.Unlock()
-	s.svms.mu.Lock()
-	s.svms.svms = map[string]ontap.SVM{}
-	s.svms.mu.Unlock()
-}
-
 // dropVolumeLUNs deletes the LUNs of a deleted volume and their maps.
 func (st *sanStore) dropVolumeLUNs(volumeUUID string) {
 	st.mu.Lock()

@@ -152,6 +152,9 @@ type Server struct {
 	lifs    lifStore     // the IP interfaces created through the API
 	svms    svmStore     // the SVMs created through the API
 	side    sideJournal  // what was last saved of san, svms and lifs
+	// builtins are the built-in objects as seeded, which a reset without
+	// Control.Objects returns to.
+	builtins []ObjectRecord
 
 	ctx       context.Context // cancelled by Close
 	cancel    context.CancelFunc
@@ -264,6 +267,7 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 	s.lifs.lifs = map[string]ontap.IPInterface{}
 	s.svms.svms = map[string]ontap.SVM{}
 	s.seedSAN(s.san)
+	s.builtins = s.objectRecords()
 	if err := s.restoreObjects(); err != nil {
 		s.cancel()
 		s.wg.Wait()

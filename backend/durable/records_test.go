@@ -60,3 +60,43 @@ func TestQueueNewRecordsNeverReplaces(t *testing.T) {
 		t.Fatalf("records: %q", recs)
 	}
 }
+
+// TestRestoreWithRecords: the volumes and one kind's records are replaced
+// together (other kinds untouched), survive a reopen, and an invalid
+// state changes neither.
+func TestRestoreWithRecords(t *testing.T) {
+	ctx := t.Context()
+	b := open(t, filepath.Join(t.TempDir(), "state.db"))
+	if _, err := b.CreateVolume(ctx, backend.VolumeSpec{Name: "old"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.PutRecords(ctx, "objects", map[string][]byte{"a": []byte("1"), "b": []byte("2")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.PutRecords(ctx, "jobs", map[string][]byte{"j": []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	st := &backend.State{Volumes: []backend.VolumeRecord{{Volume: backend.Volume{ID: backend.NewVolumeID(), Name: "new",
+		Size: backend.Unlimited, State: backend.StateOnline, Style: backend.StyleFlexVol, Type: backend.TypeRW}}}}
+	if err := b.RestoreWithRecords(ctx, st, "objects", map[string][]byte{"b": []byte("3"), "c": []byte("4")}); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		t.Helper()
+		vs, _ := b.ListVolumes(ctx)
+		objs, _ := b.Records("objects")
+		jobs, _ := b.Records("jobs")
+		if len(vs) != 1 || vs[0].Name != "new" || len(objs) != 2 || string(objs["b"]) != "3" || string(objs["c"]) != "4" || string(jobs["j"]) != "x" {
+			t.Fatalf("%s: volumes %v, objects %q, jobs %q", when, vs, objs, jobs)
+		}
+	}
+	check("after the restore")
+	b = reopened(t, b)
+	defer b.Close()
+	check("after a reopen")
+	bad := &backend.State{Volumes: []backend.VolumeRecord{{Volume: backend.Volume{Name: "x/y"}}}}
+	if err := b.RestoreWithRecords(ctx, bad, "objects", nil); err == nil {
+		t.Fatal("an invalid state was restored")
+	}
+	check("after a refused restore")
+}

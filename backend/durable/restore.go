@@ -15,7 +15,20 @@ import (
 // and times: the reset and fixture-load path. st is checked first; an
 // invalid state changes nothing and fails with ErrInvalidArgument.
 func (b *Backend) Restore(ctx context.Context, st *backend.State) error {
-	const op = "Restore"
+	return b.restore(ctx, "Restore", st, "", nil)
+}
+
+// RestoreWithRecords is Restore that also replaces every record of kind
+// (see PutRecords) with recs, in the same transaction: the daemon loads a
+// fixture's volumes and its objects in one commit, all or none.
+func (b *Backend) RestoreWithRecords(ctx context.Context, st *backend.State, kind string, recs map[string][]byte) error {
+	if _, err := kindBucket(kind); err != nil {
+		return &backend.Error{Op: "RestoreWithRecords", Kind: backend.KindInvalidArgument, Err: err}
+	}
+	return b.restore(ctx, "RestoreWithRecords", st, kind, recs)
+}
+
+func (b *Backend) restore(ctx context.Context, op string, st *backend.State, kind string, kindRecs map[string][]byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -48,6 +61,19 @@ func (b *Backend) Restore(ctx context.Context, st *backend.State) error {
 			}
 		}
 		var chs []change
+		if kind != "" {
+			bucket, _ := kindBucket(kind)
+			if tx.Bucket(bucket) != nil {
+				if err := tx.DeleteBucket(bucket); err != nil {
+					return err
+				}
+			}
+			for k, v := range kindRecs {
+				if v != nil {
+					chs = append(chs, change{bucket: bucket, key: []byte(k), val: v, create: true})
+				}
+			}
+		}
 		for _, r := range recs {
 			chs = append(chs, putVol(r))
 			for _, s := range r.snaps {

@@ -11,10 +11,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/backend/durable"
 	"github.com/nessie-go/nessie/fixture"
 	"github.com/nessie-go/nessie/internal/daemon"
+	"github.com/nessie-go/nessie/server"
 )
 
 // newStateCommand is `nessie state`: fixtures to and from a durable data
@@ -26,7 +26,9 @@ func newStateCommand(getenv func(string) string) *cobra.Command {
 		Use:   "state",
 		Short: "Export, import or check fixtures (saved nessie state)",
 		Long: "A fixture is nessie's whole state as YAML with ONTAP's field names:\n" +
-			"volumes, their snapshots and clones, UUIDs and times included. Edit it,\n" +
+			"volumes, their snapshots and clones, UUIDs and times included, and the\n" +
+			"other ONTAP objects (export policies, qtrees, LUNs, ...) by collection\n" +
+			"under objects:. Edit it,\n" +
 			"load it with 'nessie serve --load FILE', reset to it with\n" +
 			"POST /nessie/v1/reset. export and import work on a stopped daemon's\n" +
 			"durable store (data-dir/" + daemon.StoreFile + "); a running daemon serves\n" +
@@ -66,11 +68,11 @@ func newStateCommand(getenv func(string) string) *cobra.Command {
 				return failure{err}
 			}
 			defer b.Close()
-			st, err := b.Export(context.Background())
+			id, err := daemon.DataDirIdentity(filepath.Dir(path))
 			if err != nil {
 				return failure{err}
 			}
-			y, err := fixture.Marshal(st)
+			y, err := daemon.ExportState(context.Background(), b, id)
 			if err != nil {
 				return failure{err}
 			}
@@ -91,8 +93,8 @@ func newStateCommand(getenv func(string) string) *cobra.Command {
 		Short: "Replace the durable store's state with a fixture",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := readFixture(args[0])
-			if err != nil {
+			// A bad file changes nothing, the data directory included.
+			if _, _, err := readFixture(args[0], server.NewIdentity()); err != nil {
 				return err
 			}
 			path, err := storePath()
@@ -102,20 +104,28 @@ func newStateCommand(getenv func(string) string) *cobra.Command {
 			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 				return failure{err}
 			}
+			// The objects are loaded for this data directory's identity
+			// (minted now if it has none, as a first start would).
+			id, err := daemon.DataDirIdentity(filepath.Dir(path))
+			if err != nil {
+				return failure{err}
+			}
+			f, recs, err := readFixture(args[0], id)
+			if err != nil {
+				return err
+			}
 			b, err := openStore(path)
 			if err != nil {
 				return failure{err}
 			}
 			defer b.Close()
-			if err := b.Restore(context.Background(), st); err != nil {
+			// One commit: the volumes, and the objects (or, without an
+			// objects section, none saved: the next start seeds the
+			// built-ins).
+			if err := daemon.RestoreFixture(context.Background(), b, f.State, recs); err != nil {
 				return failure{err}
 			}
-			// The saved ONTAP objects belonged to the replaced volumes;
-			// the next start begins from the built-ins.
-			if err := b.DropRecords(daemon.ObjectRecordKind); err != nil {
-				return failure{err}
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "imported %d volumes into %s\n", len(st.Volumes), path)
+			fmt.Fprintf(cmd.OutOrStdout(), "imported %d volumes and %s into %s\n", len(f.State.Volumes), describeObjects(f), path)
 			return nil
 		},
 	}
@@ -124,15 +134,17 @@ func newStateCommand(getenv func(string) string) *cobra.Command {
 		Short: "Check a fixture file; errors name the line and field",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := readFixture(args[0])
+			// Any identity does: the objects' references are checked
+			// against the fixture itself.
+			f, _, err := readFixture(args[0], server.NewIdentity())
 			if err != nil {
 				return err
 			}
 			snaps := 0
-			for _, v := range st.Volumes {
+			for _, v := range f.State.Volumes {
 				snaps += len(v.Snapshots)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok, %d volumes, %d snapshots\n", args[0], len(st.Volumes), snaps)
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok, %d volumes, %d snapshots, %s\n", args[0], len(f.State.Volumes), snaps, describeObjects(f))
 			return nil
 		},
 	}
@@ -143,11 +155,25 @@ func newStateCommand(getenv func(string) string) *cobra.Command {
 	return cmd
 }
 
-// readFixture reads and parses a fixture; a bad file is a usage error.
-func readFixture(path string) (*backend.State, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, failure{err}
+// readFixture reads and checks a fixture for a data directory of identity
+// id; a bad file is a usage error.
+func readFixture(path string, id server.Identity) (*fixture.Fixture, []server.ObjectRecord, error) {
+	f, recs, err := daemon.ReadFixture(path, id)
+	var fe *fixture.Error
+	if err != nil && !errors.As(err, &fe) {
+		return nil, nil, failure{err}
 	}
-	return fixture.Parse(path, data)
+	return f, recs, err
+}
+
+// describeObjects summarises a fixture's objects section.
+func describeObjects(f *fixture.Fixture) string {
+	if f.Objects == nil {
+		return "no objects section (the built-in objects)"
+	}
+	n := 0
+	for _, rs := range f.Objects {
+		n += len(rs)
+	}
+	return fmt.Sprintf("%d objects", n)
 }

@@ -63,3 +63,34 @@ func runForBench(b *testing.B, cfg Config) Ready {
 	})
 	return r
 }
+
+// BenchmarkResetHTTPS measures POST /nessie/v1/reset through the whole
+// daemon, loaded with the example fixture (four volumes and their ONTAP
+// objects: an export policy with a rule, a qtree, a LUN, an igroup and a
+// map, with the built-ins), on each store.
+func BenchmarkResetHTTPS(b *testing.B) {
+	for _, store := range []StoreKind{StoreMemory, StoreDurable} {
+		b.Run(string(store), func(b *testing.B) {
+			cfg := DefaultConfig()
+			cfg.Listen = "127.0.0.1:0"
+			cfg.DataDir = filepath.Join(b.TempDir(), "data")
+			cfg.Store = store
+			cfg.Load = "../../fixture/example.yaml"
+			r := runForBench(b, cfg)
+			c := client(b, cfg.DataDir)
+			for b.Loop() {
+				req, _ := http.NewRequest(http.MethodPost, r.URL+"/nessie/v1/reset", nil)
+				req.SetBasicAuth(cfg.Username, cfg.Password)
+				resp, err := c.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+			}
+		})
+	}
+}

@@ -121,7 +121,7 @@ func Run(ctx context.Context, cfg Config, opts *RunOptions) error {
 		log.Warn("serving plain HTTP beyond loopback: credentials cross the network in clear text", "listen", cfg.Listen)
 	}
 
-	store, durableStore, control, err := openStore(ctx, cfg, log)
+	store, durableStore, control, err := openStore(ctx, cfg, id, log)
 	if err != nil {
 		return err
 	}

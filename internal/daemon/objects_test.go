@@ -223,9 +223,10 @@ func TestDurableKeepsSANSVMsAndLIFs(t *testing.T) {
 }
 
 // TestFixtureLoadDropsSavedObjects: loading a fixture into a durable store
-// replaces its volumes, so the objects saved with them (a qtree of a
-// volume the fixture removed) are dropped: the start is from the
-// built-ins.
+// replaces its volumes and its objects in one commit: the objects saved
+// before (a qtree of a volume the fixture removed) are gone, and the
+// fixture's are served; a fixture without an objects section starts from
+// the built-ins.
 func TestFixtureLoadDropsSavedObjects(t *testing.T) {
 	cfg := durableConfig(t)
 	d := start(t, cfg, nil)
@@ -239,7 +240,21 @@ func TestFixtureLoadDropsSavedObjects(t *testing.T) {
 	d = start(t, cfg, nil)
 	q := must(t, d, cfg, 200, "GET", "/api/storage/qtrees?fields=name", "")
 	p := must(t, d, cfg, 200, "GET", "/api/protocols/nfs/export-policies?fields=name", "")
-	if strings.Contains(q, "q_old") || strings.Contains(p, "p_old") || !strings.Contains(p, `"default"`) {
+	if strings.Contains(q, "q_old") || strings.Contains(p, "p_old") || !strings.Contains(p, `"default"`) ||
+		!strings.Contains(q, `"team_a"`) || !strings.Contains(p, `"builders"`) {
 		t.Fatalf("after loading a fixture: qtrees %s, policies %s", q, p)
+	}
+	if err := d.stop(); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Load = filepath.Join(t.TempDir(), "plain.yaml")
+	if err := os.WriteFile(cfg.Load, []byte("nessie: fixture/v1\nvolumes:\n  - name: fresh\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d = start(t, cfg, nil)
+	q = must(t, d, cfg, 200, "GET", "/api/storage/qtrees?fields=name", "")
+	p = must(t, d, cfg, 200, "GET", "/api/protocols/nfs/export-policies?fields=name", "")
+	if strings.Contains(q, "team_a") || strings.Contains(p, "builders") || !strings.Contains(p, `"default"`) {
+		t.Fatalf("after loading a fixture without objects: qtrees %s, policies %s", q, p)
 	}
 }

@@ -79,3 +79,20 @@ func (oj *objectJournal) QueueObjects(changes []server.ObjectRecord, replace boo
 	}
 	return oj.b.QueueRecords(ObjectRecordKind, recs)
 }
+
+// journalRecords is the durable record set of a whole object state, as
+// a replace of the journal writes it (the marker included); nil recs is
+// none (no marker): the next start seeds the built-ins.
+func journalRecords(recs []server.ObjectRecord) map[string][]byte {
+	out := make(map[string][]byte, len(recs)+1)
+	if recs == nil {
+		return out
+	}
+	out[objectMarker] = []byte("1")
+	for _, r := range recs {
+		if r.Record != nil {
+			out[r.Kind+"\x00"+r.Key] = r.Record
+		}
+	}
+	return out
+}

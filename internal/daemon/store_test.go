@@ -136,7 +136,7 @@ func TestLoadAndReset(t *testing.T) {
 			cfg.Store = store
 			cfg.Load = "../../fixture/example.yaml"
 			d := start(t, cfg, nil)
-			want := []string{"archive", "build_cache", "build_cache_pr1234"}
+			want := []string{"archive", "block", "build_cache", "build_cache_pr1234"}
 			if got := volumeNames(t, d, cfg); strings.Join(got, ",") != strings.Join(want, ",") {
 				t.Fatalf("loaded: %v, want %v", got, want)
 			}
@@ -145,6 +145,20 @@ func TestLoadAndReset(t *testing.T) {
 				t.Fatalf("fixture UUID: %d %s", code, body)
 			}
 			_, loaded := do(t, d, cfg, "GET", "/nessie/v1/state", "")
+			// The fixture's objects are served: the qtree, the mapped LUN,
+			// the policy's rule.
+			for _, c := range []struct{ path, want string }{
+				{"/api/storage/qtrees?name=team_a&fields=path,export_policy", `"/vol/build_cache/team_a"`},
+				{"/api/storage/luns?fields=status.mapped&name=/vol/block/lun0", `"mapped":true`},
+				{"/api/protocols/nfs/export-policies?name=builders&fields=rules", `"10.0.0.0/8"`},
+			} {
+				if code, body := do(t, d, cfg, "GET", c.path, ""); code != 200 || !strings.Contains(body, c.want) {
+					t.Fatalf("GET %s: %d %s, want %s", c.path, code, body, c.want)
+				}
+			}
+			if code, body := do(t, d, cfg, "POST", "/api/protocols/san/igroups", `{"name":"extra_hosts","os_type":"linux","svm":{"name":"svm0"}}`); code != 201 {
+				t.Fatalf("igroup create: %d %s", code, body)
+			}
 			if code, body := do(t, d, cfg, "POST", "/api/storage/volumes?return_timeout=30", `{"name":"extra","size":104857600,"svm":{"name":"svm0"},"aggregates":[{"name":"aggr1"}]}`); code != 201 {
 				t.Fatalf("create: %d %s", code, body)
 			}
@@ -176,6 +190,18 @@ func TestLoadAndReset(t *testing.T) {
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusUnauthorized {
 				t.Fatalf("unauthenticated reset: %d, want 401", resp.StatusCode)
+			}
+			if store == StoreDurable {
+				// Loaded objects are saved: a restart without --load
+				// serves them.
+				if err := d.stop(); err != nil {
+					t.Fatal(err)
+				}
+				cfg.Load = ""
+				d = start(t, cfg, nil)
+				if _, body := do(t, d, cfg, "GET", "/nessie/v1/state", ""); body != loaded {
+					t.Fatalf("state after a restart:\n%s\nwant the state as loaded:\n%s", body, loaded)
+				}
 			}
 		})
 	}

@@ -76,12 +76,15 @@ class MemBackend:
     def split_clone(self, uuid: str) -> dict[str, Any]: ...
     def save(self, path: str | bytes | os.PathLike[str] | os.PathLike[bytes], /) -> None:
         """Write the whole state to path as a nessie fixture (fixture/v1
-        YAML, what ``nessie serve --load`` reads). NessieError
+        YAML, what ``nessie serve --load`` reads), with the origin and
+        objects section of the fixture last loaded, as loaded. NessieError
         (invalid_argument) if a name the default mode accepted cannot be
         written; OSError if the file cannot be written."""
     def load(self, path: str | bytes | os.PathLike[str] | os.PathLike[bytes], /) -> None:
         """Replace the whole state with the fixture at path (YAML or JSON),
-        keeping its UUIDs (and, in strict mode, its times). NessieError
+        keeping its UUIDs (and, in strict mode, its times); its ONTAP
+        objects section, which MemBackend does not use, is kept for the
+        next save. NessieError
         (invalid_argument, the message naming file, line and field) for an
         invalid fixture, OSError if it cannot be read; either way nothing
         changes."""

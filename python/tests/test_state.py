@@ -81,6 +81,38 @@ def test_the_example_fixture_loads_with_its_uuids(b):
     assert clones[0]["clone"]["parent_snapshot"] == "pre_build"
 
 
+def test_objects_are_kept_through_load_and_save(b, tmp_path):
+    # MemBackend has no ONTAP objects, but a fixture's objects section
+    # (and origin) come back, as loaded, from the next save.
+    b.load(EXAMPLE)
+    out = tmp_path / "out.yaml"
+    b.save(out)
+    text = out.read_text(encoding="utf-8")
+    for want in ("objects:", "protocols/nfs/export-policies:", "name: builders", "match: 10.0.0.0/8",
+                 "name: /vol/block/lun0", "logical_unit_number: 0", "ci_hosts"):
+        assert want in text, want
+    b.load(out)
+    again = tmp_path / "again.yaml"
+    b.save(again)
+    assert again.read_text(encoding="utf-8") == text
+    # A fixture without objects saves without them.
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("nessie: fixture/v1\nvolumes: []\n", encoding="utf-8")
+    b.load(plain)
+    b.save(out)
+    assert "objects" not in out.read_text(encoding="utf-8")
+
+
+def test_a_bad_objects_section_changes_nothing(b, tmp_path):
+    v = b.create_volume(uniq())
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("nessie: fixture/v1\nobjects:\n  storage/qtrees:\n    - 7\n", encoding="utf-8")
+    with raises_kind("invalid_argument") as info:
+        b.load(bad)
+    assert "bad.yaml:4" in str(info.value)
+    assert b.list_volumes() == [v]
+
+
 def test_json_fixtures_load(b, tmp_path):
     doc = {"nessie": "fixture/v1", "volumes": [{"name": "j", "uuid": "11111111-1111-4111-8111-111111111111", "size": 4096}]}
     path = tmp_path / "f.json"

@@ -56,6 +56,7 @@ type Arg struct {
 type Session struct {
 	b      *mem.Backend
 	strict bool
+	kept   keptObjects // the loaded fixture's origin and objects
 }
 
 // NewSession returns a session over a new, empty mem backend, in the
@@ -362,7 +363,7 @@ func (s *Session) run(op int, args []Arg, e *enc, sub *subject) error {
 		return nil
 
 	case OpExportState:
-		doc, err := exportState(b)
+		doc, err := exportState(b, &s.kept)
 		if err != nil {
 			return err
 		}
@@ -374,7 +375,7 @@ func (s *Session) run(op int, args []Arg, e *enc, sub *subject) error {
 		if *v.err != nil {
 			return *v.err
 		}
-		if err := loadState(b, s.strict, file, data); err != nil {
+		if err := loadState(b, &s.kept, s.strict, file, data); err != nil {
 			return err
 		}
 		e.none()

@@ -63,3 +63,34 @@ func TestLoadStateErrors(t *testing.T) {
 		t.Fatalf("export of an unsavable name: %q", err)
 	}
 }
+
+// A fixture's origin and objects section (which a MemBackend does not
+// use) are written back by the next export, as loaded; a failed load
+// keeps the ones kept before.
+func TestLoadStateKeepsObjects(t *testing.T) {
+	doc := "nessie: fixture/v1\norigin:\n  svm: {name: svm0, uuid: f7dedf75-3a62-4fed-a2b4-30bae60f169a}\n" +
+		"volumes:\n  - name: v1\nobjects:\n  storage/qtrees:\n    - id: 1\n      name: q1\n      volume: {name: v1}\n      unix_permissions: 750\n  svm/svms: []\n"
+	s := NewSession(true)
+	if _, err := call(t, s, OpLoadState, str(doc), str("f.yaml")); err != "" {
+		t.Fatal(err)
+	}
+	out, _ := call(t, s, OpExportState)
+	text := out.(string)
+	for _, want := range []string{"f7dedf75-3a62-4fed-a2b4-30bae60f169a", "storage/qtrees:", "name: q1", "unix_permissions: 750", "svm/svms: []"} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("export lacks %q:\n%s", want, text)
+		}
+	}
+	if _, err := call(t, s, OpLoadState, str("nessie: fixture/v1\nobjects:\n  storage/qtrees: 3\n"), str("bad.yaml")); err == "" {
+		t.Fatal("a bad objects section loaded")
+	}
+	if again, _ := call(t, s, OpExportState); again.(string) != text {
+		t.Fatalf("a failed load changed what is kept:\n%s", again)
+	}
+	if _, err := call(t, s, OpLoadState, str("nessie: fixture/v1\nvolumes: []\n"), str("plain.yaml")); err != "" {
+		t.Fatal(err)
+	}
+	if plain, _ := call(t, s, OpExportState); strings.Contains(plain.(string), "objects") || strings.Contains(plain.(string), "origin") {
+		t.Fatalf("a fixture without objects kept the earlier ones:\n%s", plain)
+	}
+}
