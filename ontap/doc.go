@@ -63,9 +63,10 @@
 // An object beyond the storage contract (a policy, a service, a LUN, ...)
 // is a Kind: add its SDK resource to OBJECTS in ontap/schema/gen.py if it
 // is not generated yet, write its Kind value with its rules next to the
-// others (nas.go, protocols.go) and table-test them, and list it in
-// package server's objectKinds; no wire struct, no handler (see package
-// server). A discovery object, or one the backend contract holds, gets a
+// others (nas.go, protocols.go, lun.go, ...) and table-test them, and
+// list it in package server's objectKinds; no wire struct, no handler
+// (see package server, whose documentation says which hook serves which
+// need). A discovery object, or one the backend contract holds, gets a
 // wire struct with the fields nessie models plus Extra, bound in
 // bindings, with MarshalJSON, UnmarshalJSON and AppendJSON like the
 // others, its rules next to VolumeRules and its record function, routed
@@ -80,8 +81,16 @@
 // one object kind served from package server's object store as data and
 // pure rules: schema object, key, parents, references, conflicts,
 // defaults, Create/Patch/Delete validators. nas.go holds the NAS kinds
-// (ExportPolicyKind, ExportRuleKind, ...), each a small unit with its
-// ONTAP error codes; see package server for how to add one.
+// (ExportPolicyKind, ExportRuleKind, ...), protocols.go the services,
+// shares and policies, fabric.go the FC Protocol and NVMe services, each
+// a small unit with its ONTAP error codes; see package server for how to
+// add one. Rules that need related state get it through hooks with a
+// read-only View of the store and the volumes (Prepare, Place, NotFound,
+// Render) and through what a Parent declares (CascadeWith, InUse,
+// DropLast, Missing); the SAN kinds are the model for those: LUNKind
+// (lun.go), IgroupKind (igroup.go), LUNMapKind (lunmap.go),
+// ISCSIServiceKind and ISCSICredentialKind (iscsi.go), each in the file
+// of its rules.
 //
 // # SAN rules
 //
@@ -96,8 +105,8 @@
 // compatibility, membership, the mapped-igroup rule), lunmap.go (logical
 // unit numbers 0..4095, the lowest free one per igroup by default) and
 // iscsi.go (one service per SVM and its target name, CHAP credential
-// rules, the default credential). Package server applies them to its SAN
-// store.
+// rules, the default credential). Each file ends with its kinds, which
+// apply them.
 //
 // # Errors
 //

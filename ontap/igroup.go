@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/nessie-go/nessie/internal/text"
+	"github.com/nessie-go/nessie/ontap/schema"
 )
 
 // Initiator group rules (/protocols/san/igroups and its initiators
@@ -233,4 +234,96 @@ func ErrIgroupDuplicate(name string) *Error {
 // ErrIgroupNotFound is 404 5374852.
 func ErrIgroupNotFound(target string) *Error {
 	return Errorf(http.StatusNotFound, CodeIgroupNotFound, target, "The initiator group does not exist.")
+}
+
+// IgroupKind is /api/protocols/san/igroups: names unique per SVM, its
+// initiators held in the record (and served as the sub-collection
+// /igroups/{igroup.uuid}/initiators); a read shows its maps.
+var IgroupKind = &Kind{
+	Object:       schema.Igroup,
+	Label:        "initiator group",
+	Path:         "/api/protocols/san/igroups",
+	Key:          "uuid",
+	Always:       []string{"name"},
+	Parents:      []Parent{{Field: "svm", Kind: "svm", NoDefault: true, ClusterSVM: true}},
+	DeleteParams: []string{"allow_delete_while_mapped"},
+	Conflicts:    SameName(ErrIgroupDuplicate),
+	Defaults: func(rec Extra) Extra {
+		protocol := DefaultIgroupProtocol
+		if p, ok := rec["protocol"].(string); ok {
+			protocol = strings.ToLower(p)
+		}
+		rec = With(rec, "protocol", protocol)
+		if rec["delete_on_unmap"] == nil {
+			rec = With(rec, "delete_on_unmap", false)
+		}
+		as, _ := rec["initiators"].([]any)
+		inits := make([]any, 0, len(as))
+		for _, a := range as {
+			m, _ := a.(Extra)
+			inits = append(inits, With(m, "name", strings.ToLower(LookupString(m, "name")))) // canonical
+		}
+		return With(rec, "initiators", inits)
+	},
+	Create: func(rec Extra) error {
+		if err := igroupUnsupported(rec); err != nil {
+			return err
+		}
+		_, _, err := CheckIgroupCreate(&IgroupCreate{Name: stringAt(rec, "name"), OSType: stringAt(rec, "os_type"),
+			Protocol: stringAt(rec, "protocol"), Initiators: InitiatorNames(rec)})
+		return err
+	},
+	Patch: func(old, patch Extra, paths []string) error {
+		if err := igroupUnsupported(patch); err != nil {
+			return err
+		}
+		if name := stringAt(patch, "name"); name != nil {
+			return CheckIgroupName("name", *name)
+		}
+		return nil
+	},
+	NotFound: func(View, Extra) *Error { return ErrIgroupNotFound("uuid") },
+	Render:   renderIgroup,
+}
+
+func igroupUnsupported(rec Extra) error {
+	if rec["igroups"] != nil || rec["portset"] != nil || rec["replication"] != nil {
+		return Errorf(http.StatusBadRequest, CodeNotSupported, "igroups", "Nested initiator groups, portsets and replication are not supported.")
+	}
+	return nil
+}
+
+// renderIgroup shows an igroup's maps and its initiators' links.
+func renderIgroup(v View, rec Extra) Extra {
+	id := LookupString(rec, "uuid")
+	if as, _ := rec["initiators"].([]any); len(as) > 0 {
+		inits := make([]any, len(as))
+		for i, a := range as {
+			m, _ := a.(Extra)
+			inits[i] = With(m, "_links", linkTo(schema.Igroup.Path+"/"+id+"/initiators/"+LookupString(m, "name")))
+		}
+		rec = With(rec, "initiators", inits)
+	}
+	var maps []any
+	for _, m := range sortedBy(v.Find(schema.LUNMap.Name, func(m Extra) bool { return LookupString(m, "igroup.uuid") == id }), "lun.uuid") {
+		lun := LookupString(m, "lun.uuid")
+		l, _ := v.Get(schema.LUN.Name, lun)
+		maps = append(maps, Extra{"logical_unit_number": Lookup(m, "logical_unit_number"),
+			"lun": Extra{"name": LookupString(l, "name"), "uuid": lun, "_links": linkTo(schema.LUN.Path + "/" + lun)}})
+	}
+	if len(maps) > 0 {
+		rec = With(rec, "lun_maps", maps)
+	}
+	return rec
+}
+
+// InitiatorNames lists an igroup record's initiators.
+func InitiatorNames(igroup Extra) []string {
+	as, _ := igroup["initiators"].([]any)
+	out := make([]string, 0, len(as))
+	for _, a := range as {
+		m, _ := a.(Extra)
+		out = append(out, LookupString(m, "name"))
+	}
+	return out
 }

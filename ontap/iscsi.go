@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/nessie-go/nessie/internal/text"
+	"github.com/nessie-go/nessie/ontap/schema"
 )
 
 // iSCSI service and credential rules (/protocols/san/iscsi/services and
@@ -142,4 +143,128 @@ func ErrISCSICredentialExists(initiator string) *Error {
 // ErrISCSICredentialNotFound is 404 5374895.
 func ErrISCSICredentialNotFound() *Error {
 	return Errorf(http.StatusNotFound, CodeISCSICredentialMissing, "initiator", "The iSCSI security credential does not exist on the specified SVM.")
+}
+
+// ISCSIServiceKind is /api/protocols/san/iscsi/services/{svm.uuid}: at
+// most one per SVM, enabled unless the body says otherwise, its target
+// named after the SVM; creating it creates the SVM's "default"
+// credential, deleting it (once disabled) deletes the SVM's credentials.
+// The cluster's SVM has one from the start, as an SVM Trident's
+// ontap-san driver uses has.
+var ISCSIServiceKind = &Kind{
+	Object:    schema.ISCSIService,
+	Label:     "iSCSI service",
+	Path:      "/api/protocols/san/iscsi/services",
+	Key:       "svm.uuid",
+	Always:    []string{"enabled", "target"},
+	Parents:   []Parent{{Field: "svm", Kind: "svm", NoDefault: true, ClusterSVM: true}},
+	Conflicts: func(a, b Extra) *Error { return ErrISCSIServiceExists() },
+	Defaults: func(rec Extra) Extra {
+		if rec["enabled"] == nil {
+			rec = With(rec, "enabled", true)
+		}
+		return rec
+	},
+	Complete: func(rec Extra) Extra {
+		rec = With(rec, "target.name", ISCSITargetName(LookupString(rec, "svm.uuid"), 2))
+		if LookupString(rec, "target.alias") == "" {
+			rec = With(rec, "target.alias", LookupString(rec, "svm.name"))
+		}
+		return rec
+	},
+	Delete: func(rec Extra) error {
+		enabled, _ := rec["enabled"].(bool)
+		return CheckISCSIServiceDelete(enabled)
+	},
+	ClusterBuiltin: func(svm Extra) []Extra { return []Extra{{"svm": svm, "enabled": true}} },
+	Also: func(rec Extra) map[string][]Extra {
+		return map[string][]Extra{schema.ISCSICredentials.Name: {DefaultISCSICredential(Lookup(rec, "svm").(Extra))}}
+	},
+	NotFound: svmOr(ErrISCSIServiceNotFound),
+}
+
+// ISCSICredentialKind is
+// /api/protocols/san/iscsi/credentials/{svm.uuid}/{initiator}: one per
+// initiator (an IQN or EUI, kept in lower case) of an SVM with an iSCSI
+// service, which it belongs to; CHAP settings only with authentication
+// type chap (leaving chap drops them); the "default" one cannot be
+// deleted.
+var ISCSICredentialKind = &Kind{
+	Object:  schema.ISCSICredentials,
+	Label:   "iSCSI credential",
+	Path:    "/api/protocols/san/iscsi/credentials",
+	Key:     "initiator",
+	Scope:   "svm",
+	FoldKey: true,
+	Always:  []string{"svm", "authentication_type"},
+	Parents: []Parent{{Field: "svm", Kind: "svm", NoDefault: true, ClusterSVM: true},
+		{Field: "svm", Kind: "iscsi_service", Key: "uuid", Cascade: true, Missing: func() *Error {
+			return Errorf(http.StatusNotFound, CodeISCSIServiceNotFound, "svm", "The iSCSI service does not exist.")
+		}}},
+	Conflicts: func(a, b Extra) *Error {
+		if LookupString(a, "initiator") != LookupString(b, "initiator") {
+			return nil
+		}
+		return ErrISCSICredentialExists(LookupString(a, "initiator"))
+	},
+	Create: func(rec Extra) error {
+		init := LookupString(rec, "initiator")
+		if init == "" {
+			return ErrRequired("initiator")
+		}
+		if _, err := CheckISCSICredentialInitiator(init); err != nil {
+			return err
+		}
+		auth := LookupString(rec, "authentication_type")
+		if auth == "" {
+			return ErrRequired("authentication_type")
+		}
+		return CheckISCSICredential(auth, chapAt(rec))
+	},
+	Patch: func(old, patch Extra, paths []string) error {
+		merged := MergeExtra(old, patch)
+		auth := strings.ToLower(LookupString(merged, "authentication_type"))
+		chap := chapAt(merged)
+		if auth != ISCSIAuthCHAP && patch["chap"] == nil {
+			chap = nil // leaving CHAP drops its settings
+		}
+		return CheckISCSICredential(auth, chap)
+	},
+	Complete: func(rec Extra) Extra {
+		rec = With(rec, "initiator", strings.ToLower(LookupString(rec, "initiator")))
+		auth := strings.ToLower(LookupString(rec, "authentication_type"))
+		if auth != ISCSIAuthCHAP {
+			rec = With(rec, "chap", nil)
+		}
+		return With(rec, "authentication_type", auth)
+	},
+	Delete: func(rec Extra) error {
+		return CheckISCSICredentialDelete(LookupString(rec, "initiator"))
+	},
+	NotFound: svmOr(ErrISCSICredentialNotFound),
+}
+
+// chapAt reads a credential's CHAP settings.
+func chapAt(rec Extra) *ISCSIChap {
+	if rec["chap"] == nil {
+		return nil
+	}
+	return &ISCSIChap{InboundUser: stringAt(rec, "chap.inbound.user"), InboundPassword: stringAt(rec, "chap.inbound.password"),
+		OutboundUser: stringAt(rec, "chap.outbound.user"), OutboundPassword: stringAt(rec, "chap.outbound.password")}
+}
+
+// svmOr is the NotFound of a kind keyed within an SVM: the SVM's 404
+// first (2621462), then the kind's.
+func svmOr(missing func() *Error) func(View, Extra) *Error {
+	return func(v View, key Extra) *Error {
+		if _, ok := v.SVM(LookupString(key, "svm.uuid")); !ok {
+			return Errorf(http.StatusNotFound, CodeSVMNotFound, "svm.uuid", "An SVM with the specified UUID does not exist.")
+		}
+		return missing()
+	}
+}
+
+// DefaultISCSICredential is the credential every iSCSI service has.
+func DefaultISCSICredential(svm Extra) Extra {
+	return Extra{"svm": svm, "initiator": DefaultISCSIInitiator, "authentication_type": ISCSIAuthNone}
 }

@@ -2,6 +2,7 @@ package ontap
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/nessie-go/nessie/ontap/schema"
@@ -48,9 +49,17 @@ type Kind struct {
 	// first parent: names per SVM, rules per policy) clash, with the
 	// error for it; nil allows any number of equal records.
 	Conflicts func(a, b Extra) *Error
+	// ClusterWide compares records for Conflicts across the whole kind
+	// rather than within the first parent (QoS policy group names are
+	// unique in the cluster, whichever SVM holds them).
+	ClusterWide bool
 	// Builtin lists records every SVM has from the start (its "default"
 	// export policy), given the SVM's reference.
 	Builtin func(svm Extra) []Extra
+	// ClusterBuiltin lists records the cluster's own SVM has from the
+	// start besides Builtin's (its iSCSI service, which Trident's
+	// ontap-san driver needs); an SVM created later does not.
+	ClusterBuiltin func(svm Extra) []Extra
 	// Async says mutations run as jobs (202 and a job link) as ONTAP's
 	// do for this kind; otherwise POST answers 201 and PATCH/DELETE 200.
 	Async bool
@@ -88,6 +97,73 @@ type Kind struct {
 	Create func(rec Extra) error
 	Patch  func(old, patch Extra, paths []string) error
 	Delete func(rec Extra) error
+
+	// The hooks below give a kind's rules a read-only View of related
+	// state (the SAN kinds use them; see the package documentation).
+
+	// NotFound is the kind's 404 for the record a path names (a LUN's
+	// 5374875), given the identity the path gives (key paths set) and a
+	// view: a LUN map reports its missing LUN or igroup first. nil is
+	// ErrNotFound(Key).
+	NotFound func(v View, key Extra) *Error
+	// Render adds, when a record is read, the fields derived from related
+	// records (a LUN's lun_maps and status.mapped); they are never stored.
+	Render func(v View, rec Extra) Extra
+	// Query rewrites the query of a GET before it is parsed (Trident asks
+	// LUN maps for a field ONTAP ignores).
+	Query func(url.Values) url.Values
+	// FoldKey says a path names the record by its key in any case (an
+	// initiator name; the kind's rules store it in lower case).
+	FoldKey bool
+	// CloneVolume, for a kind with a volume parent, is the copy a FlexClone
+	// gets of a record of its parent volume (a LUN: ONTAP's clone holds
+	// the parent's files), given the record and the clone's {name, uuid};
+	// the store assigns the copy's key. nil copies nothing.
+	CloneVolume func(rec, clone Extra) Extra
+	// Prepare completes a create's record (old nil) or a modify's patch
+	// (old the stored record) before the store's lock is taken, after the
+	// generic checks and the parents outside the store are resolved, with
+	// a view that can find volumes: a LUN's location from its name or
+	// location.*, its volume by UUID or name with their own codes. It
+	// returns the record or patch to go on with.
+	Prepare func(v View, rec, old Extra) (Extra, error)
+	// Place completes or checks a record under the store's lock, with a
+	// view of the store, on create (old nil; after the Conflicts rule and
+	// the key are checked) and on modify (rec the record to store): a
+	// per-scope allocation (a LUN map's logical_unit_number, unique in its
+	// igroup, assigned when absent), a check against its siblings (a
+	// LUN's path, its volume's free space).
+	Place func(v View, rec, old Extra) (Extra, error)
+	// Also lists records of other kinds (by schema name) created with a
+	// new record unless present (an iSCSI service's default credential).
+	Also func(rec Extra) map[string][]Extra
+}
+
+// View is the read-only look at the object store a kind's hooks get: the
+// records of any kind, the SVM and node references the cluster has, and
+// the volumes.
+type View interface {
+	// Get returns the record of kind (a schema name) with identity id
+	// (its key paths' values joined by "/").
+	Get(kind, id string) (Extra, bool)
+	// Find returns the records of kind for which match is true, in no
+	// particular order.
+	Find(kind string, match func(Extra) bool) []Extra
+	// SVM returns the {name, uuid} of the SVM with that UUID.
+	SVM(uuid string) (Extra, bool)
+	// Node returns the {name, uuid} of the cluster's node.
+	Node() Extra
+	// Volume finds a volume by ref (its UUID, else its name); an error is
+	// the backend's, as an ONTAP error.
+	Volume(ref Ref) (VolumeRoom, bool, error)
+}
+
+// VolumeRoom is what a kind's rules see of a volume: its reference and
+// the room it has.
+type VolumeRoom struct {
+	Ref       Extra // {name, uuid}
+	Available int64 // bytes available (space.available)
+	Bounded   bool  // false: the volume reports no size limit
 }
 
 // Parent is a reference to the object a record belongs to.
@@ -106,6 +182,37 @@ type Parent struct {
 	// Derived parents are not given in the body but copied from the
 	// first parent (a rule's SVM is its policy's).
 	Derived bool
+	// Key is the field of the reference that identifies the parent when
+	// it is not the default ("uuid" for SVMs and volumes, "id" for stored
+	// kinds): a LUN map's lun.uuid.
+	Key string
+	// NoDefault says a create's body must name this SVM parent (ONTAP's
+	// 2621707 for the SAN objects) rather than default to the cluster's
+	// data SVM (a fixture's record may still leave it out).
+	NoDefault bool
+	// ClusterSVM says this SVM parent must be the cluster's own SVM, the
+	// one that holds the volumes (nessie serves the SAN objects there
+	// only).
+	ClusterSVM bool
+	// ByPrepare says the kind's Prepare resolves this parent (a LUN's
+	// volume, named by its path or by location.volume), not the generic
+	// flow; it is still checked under the store's lock and cascades.
+	ByPrepare bool
+	// Missing is the error for a parent of a stored kind that does not
+	// exist (a LUN map's LUN: 1254201); nil is a generic 404.
+	Missing func() *Error
+	// InUse is the error for deleting the parent while this record refers
+	// to it (a mapped LUN: 1254197); nil is a generic 409.
+	InUse func(parent Extra) *Error
+	// CascadeWith names a DELETE query parameter that, set to true, makes
+	// the parent's delete take this record with it instead of refusing
+	// (allow_delete_while_mapped). A parent deleted by a cascade (its
+	// volume's delete) always takes it.
+	CascadeWith string
+	// DropLast names a boolean field of the parent: when true, deleting
+	// the parent's last record of this kind deletes the parent too (an
+	// igroup's delete_on_unmap).
+	DropLast string
 }
 
 // Embed names a field that shows, inline, the records of another kind
@@ -148,7 +255,13 @@ func (k *Kind) KeyPaths() []string {
 
 func (k *Kind) scopeKey() string {
 	for _, p := range k.Parents {
-		if p.Field == k.Scope && p.Kind != "svm" && p.Kind != "volume" {
+		switch {
+		case p.Field != k.Scope:
+		case p.Key != "":
+			return p.Key
+		case p.Kind == "svm" || p.Kind == "volume":
+			return "uuid"
+		default:
 			return "id"
 		}
 	}

@@ -4,8 +4,10 @@ import (
 	"crypto/rand"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/nessie-go/nessie/internal/text"
+	"github.com/nessie-go/nessie/ontap/schema"
 )
 
 // LUN rules: a LUN is a file inside a volume (optionally inside a qtree),
@@ -33,6 +35,10 @@ const (
 	CodeLUNAttributeDuplicate  = 5374932 // one name twice in a create body
 	CodeLUNNameTooLong         = 5376462 // the path is too long
 	CodeLUNVolumeNotFound      = 917927  // location.volume does not exist
+	CodeLUNVolumeUUIDNotFound  = 918235  // location.volume.uuid names no volume
+	CodeLUNVolumeRefsDiffer    = 918236  // location.volume.uuid and .name name different volumes
+	CodeLUNQtreeNotFound       = 5242927 // location.qtree does not exist in the volume
+	CodeLUNCloneOtherVolume    = 1260121 // a clone's source is in another volume
 	CodeLUNPathExists          = 1254196 // a rename onto an existing LUN
 	CodeLUNMappedDelete        = 1254197 // mapped: allow_delete_while_mapped is needed
 	CodeLUNSameSize            = 1254226 // a resize to the current size
@@ -359,4 +365,289 @@ func NewLUNSerial() string {
 		b[i] = lunSerialAlphabet[b[i]&63]
 	}
 	return string(b[:])
+}
+
+// LUNKind is /api/storage/luns: a LUN lives in a volume of its SVM, named
+// by its path /vol/<volume>[/<qtree>]/<logical unit> (given as name or as
+// location.*, re-derived when the volume is renamed); its size counts
+// against its volume's free space; a clone (clone.source) copies a LUN of
+// the same volume; a rename stays in its volume and qtree; deleting the
+// volume deletes it and its maps; a FlexClone gets a copy of it; a read
+// shows its maps (lun_maps, status.mapped).
+var LUNKind = &Kind{
+	Object: schema.LUN,
+	Label:  "LUN",
+	Path:   "/api/storage/luns",
+	Key:    "uuid",
+	Always: []string{"name"},
+	Parents: []Parent{{Field: "svm", Kind: "svm", NoDefault: true, ClusterSVM: true},
+		{Field: "location.volume", Kind: "volume", Cascade: true, ByPrepare: true}},
+	DeleteParams: []string{"allow_delete_while_mapped"},
+	Defaults:     lunDefaults,
+	Prepare:      prepareLUN,
+	Patch: func(old, patch Extra, paths []string) error {
+		if size, ok := LookupInt(patch, "space.size"); ok {
+			cur, _ := LookupInt(old, "space.size")
+			return CheckLUNResize(cur, size)
+		}
+		return nil
+	},
+	Complete:    completeLUN,
+	Place:       placeLUN,
+	NotFound:    func(View, Extra) *Error { return ErrLUNNotFound("uuid") },
+	Render:      renderLUN,
+	CloneVolume: cloneLUN,
+}
+
+// lunDefaults fills what a created LUN has and a record may leave out (a
+// fixture's, written by hand): its location from its name, class, serial
+// number, creation time, state and space settings.
+func lunDefaults(rec Extra) Extra {
+	if LookupString(rec, "location.logical_unit") == "" {
+		if loc, err := ParseLUNPath("name", LookupString(rec, "name")); err == nil {
+			rec = With(rec, "location.logical_unit", loc.LogicalUnit)
+			if loc.Qtree != "" && Lookup(rec, "location.qtree") == nil {
+				rec = With(rec, "location.qtree.name", loc.Qtree)
+			}
+			if Lookup(rec, "location.volume") == nil {
+				rec = With(rec, "location.volume.name", loc.Volume)
+			}
+		}
+	}
+	return MergeExtra(Extra{"class": "regular", "enabled": true, "auto_delete": false,
+		"serial_number": NewLUNSerial(), "create_time": time.Now().UTC().Format(TimeLayout),
+		"status": Extra{"state": "online", "container_state": "online", "read_only": false},
+		"space": Extra{"used": int64(0), "guarantee": Extra{"requested": false, "reserved": false},
+			"scsi_thin_provisioning_support_enabled": false}}, rec)
+}
+
+// prepareLUN resolves a LUN's location and volume: on create from name
+// and/or location.* (the volume by UUID or name), filling what ONTAP
+// sets; on modify the new path (name, or location.logical_unit), which
+// must stay in the volume and qtree.
+func prepareLUN(v View, rec, old Extra) (Extra, error) {
+	if old != nil {
+		return prepareLUNPatch(v, rec, old)
+	}
+	in := LUNCreate{Name: stringAt(rec, "name"), Volume: stringAt(rec, "location.volume.name"), VolumeUUID: stringAt(rec, "location.volume.uuid"),
+		Qtree: stringAt(rec, "location.qtree.name"), LogicalUnit: stringAt(rec, "location.logical_unit"), OSType: stringAt(rec, "os_type"),
+		Size: intAt(rec, "space.size"), Clone: Lookup(rec, "clone.source") != nil}
+	if as, _ := rec["attributes"].([]any); len(as) > 0 {
+		for _, a := range as {
+			m, _ := a.(Extra)
+			in.Attributes = append(in.Attributes, LUNAttribute{Name: LookupString(m, "name"), Value: LookupString(m, "value")})
+		}
+	}
+	byUUID := ""
+	if in.VolumeUUID != nil {
+		vol, ok, err := v.Volume(Ref{UUID: in.VolumeUUID})
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, Errorf(http.StatusNotFound, CodeLUNVolumeUUIDNotFound, "location.volume.uuid", "A volume with the specified UUID was not found.")
+		}
+		byUUID = LookupString(vol.Ref, "name")
+		if in.Volume != nil && *in.Volume != byUUID {
+			return nil, Errorf(http.StatusBadRequest, CodeLUNVolumeRefsDiffer, "location.volume",
+				`The specified "location.volume.uuid" and "location.volume.name" do not refer to the same volume.`)
+		}
+	}
+	loc, err := LUNCreateLocation(&in, byUUID)
+	if err != nil {
+		return nil, err
+	}
+	vol, err := lunVolume(v, loc.Volume)
+	if err != nil {
+		return nil, err
+	}
+	node := v.Node()
+	rec = MergeExtra(rec, Extra{
+		"class": "regular", "enabled": true, "auto_delete": false,
+		"serial_number": NewLUNSerial(), "create_time": time.Now().UTC().Format(TimeLayout),
+		"location": Extra{"logical_unit": loc.LogicalUnit, "volume": vol.Ref, "node": Extra{"name": Lookup(node, "name"), "uuid": Lookup(node, "uuid")}},
+		"status":   Extra{"state": "online", "container_state": "online", "read_only": false},
+	})
+	rec = MergeExtra(Extra{"space": Extra{"used": int64(0), "guarantee": Extra{"requested": false, "reserved": false},
+		"scsi_thin_provisioning_support_enabled": false}}, rec)
+	for _, f := range []string{"convert", "copy", "provisioning_options", "lun_maps"} {
+		rec = With(rec, f, nil)
+	}
+	rec = With(rec, "location.qtree", nil)
+	if loc.Qtree != "" {
+		volUUID := LookupString(vol.Ref, "uuid")
+		qts := v.Find(schema.Qtree.Name, func(q Extra) bool {
+			return LookupString(q, "name") == loc.Qtree && LookupString(q, "volume.uuid") == volUUID
+		})
+		if len(qts) == 0 {
+			return nil, Errorf(http.StatusNotFound, CodeLUNQtreeNotFound, "location.qtree.name", "The specified qtree %q was not found.", text.Truncate(loc.Qtree, 96))
+		}
+		rec = With(rec, "location.qtree", Extra{"name": loc.Qtree, "id": Lookup(qts[0], "id")})
+	}
+	return rec, nil
+}
+
+// lunVolume finds a LUN's volume by name (917927 when it does not exist).
+func lunVolume(v View, name string) (VolumeRoom, error) {
+	vol, ok, err := v.Volume(Ref{Name: &name})
+	if err != nil {
+		return VolumeRoom{}, err
+	}
+	if !ok {
+		return VolumeRoom{}, Errorf(http.StatusNotFound, CodeLUNVolumeNotFound, "location.volume.name", "The specified volume %q was not found.", text.Truncate(name, 96))
+	}
+	return vol, nil
+}
+
+// prepareLUNPatch turns a modify's new path (name, location.logical_unit)
+// into its new base name, refusing moves to another volume or qtree.
+func prepareLUNPatch(v View, patch, old Extra) (Extra, error) {
+	if patch["clone"] != nil || patch["copy"] != nil || patch["movement"] != nil {
+		return nil, Errorf(http.StatusBadRequest, CodeNotSupported, "", "LUN clone overwrite, copy and move are not supported.")
+	}
+	loc, err := ParseLUNPath("name", LookupString(old, "name"))
+	if err != nil {
+		return nil, err
+	}
+	newLoc := loc
+	if n := stringAt(patch, "name"); n != nil {
+		if newLoc, err = ParseLUNPath("name", *n); err != nil {
+			return nil, err
+		}
+	}
+	if lu := stringAt(patch, "location.logical_unit"); lu != nil {
+		if err := CheckLUNBaseName("location.logical_unit", *lu); err != nil {
+			return nil, err
+		}
+		newLoc.LogicalUnit = *lu
+	}
+	if n := stringAt(patch, "location.volume.name"); n != nil {
+		newLoc.Volume = *n
+	}
+	if newLoc.Volume != loc.Volume {
+		return nil, Errorf(http.StatusBadRequest, CodeNotSupported, "location.volume", "Moving a LUN to another volume is not supported.")
+	}
+	if newLoc.Qtree != loc.Qtree {
+		return nil, Errorf(http.StatusBadRequest, CodeNotSupported, "location.qtree", "Moving a LUN to another qtree is not supported.")
+	}
+	if _, err := lunVolume(v, loc.Volume); err != nil {
+		return nil, err
+	}
+	patch = With(With(patch, "name", nil), "location", nil)
+	if newLoc.LogicalUnit != loc.LogicalUnit {
+		patch = With(patch, "location.logical_unit", newLoc.LogicalUnit)
+	}
+	return patch, nil
+}
+
+// completeLUN derives a LUN's name from its location and its reserved
+// space from the requested guarantee.
+func completeLUN(rec Extra) Extra {
+	rec = lunPath(rec)
+	if req, ok := Lookup(rec, "space.guarantee.requested").(bool); ok && Lookup(rec, "space.guarantee.reserved") != req {
+		rec = With(rec, "space.guarantee.reserved", req)
+	}
+	return rec
+}
+
+// placeLUN applies the rules against the other LUNs: a clone's source (a
+// LUN of the same volume, whose os_type, size and attributes it takes),
+// one LUN per path, and room in the volume for its size (its available
+// space less its other LUNs' sizes).
+func placeLUN(v View, rec, old Extra) (Extra, error) {
+	svm, id := LookupString(rec, "svm.uuid"), LookupString(rec, "uuid")
+	volUUID := LookupString(rec, "location.volume.uuid")
+	if src := refAt(rec, "clone.source"); old == nil && src != nil {
+		found := v.Find(schema.LUN.Name, func(l Extra) bool {
+			return (src.UUID == nil || LookupString(l, "uuid") == *src.UUID) && (src.Name == nil || LookupString(l, "name") == *src.Name) &&
+				LookupString(l, "svm.uuid") == svm
+		})
+		if len(found) == 0 || src.UUID == nil && src.Name == nil {
+			return nil, ErrLUNNotFound("clone.source")
+		}
+		l := found[0]
+		if LookupString(l, "location.volume.uuid") != volUUID {
+			return nil, Errorf(http.StatusBadRequest, CodeLUNCloneOtherVolume, "clone.source", "Cloning a LUN to a volume different than the source volume is not supported.")
+		}
+		rec = With(rec, "os_type", Lookup(l, "os_type"))
+		if _, ok := LookupInt(rec, "space.size"); !ok {
+			rec = With(rec, "space.size", Lookup(l, "space.size"))
+		}
+		if a := Lookup(l, "attributes"); a != nil {
+			rec = With(rec, "attributes", a)
+		}
+	}
+	rec = With(rec, "clone", nil)
+	name := LookupString(rec, "name")
+	if old == nil || name != LookupString(old, "name") {
+		if taken := v.Find(schema.LUN.Name, func(l Extra) bool { return LookupString(l, "name") == name && LookupString(l, "uuid") != id }); len(taken) > 0 {
+			if old == nil {
+				return nil, Errorf(http.StatusConflict, CodeLUNExists, "name", "A LUN or NVMe namespace already exists at the specified path %q.", text.Truncate(name, 96))
+			}
+			return nil, Errorf(http.StatusConflict, CodeLUNPathExists, "name", "A LUN already exists at the specified path %q.", text.Truncate(name, 96))
+		}
+	}
+	size, _ := LookupInt(rec, "space.size")
+	if cur, _ := LookupInt(old, "space.size"); old != nil && size == cur {
+		return rec, nil
+	}
+	vol, ok, err := v.Volume(Ref{UUID: &volUUID})
+	if err != nil || !ok || !vol.Bounded {
+		return rec, err
+	}
+	var used int64
+	for _, l := range v.Find(schema.LUN.Name, func(l Extra) bool {
+		return LookupString(l, "location.volume.uuid") == volUUID && LookupString(l, "uuid") != id
+	}) {
+		n, _ := LookupInt(l, "space.size")
+		used += n
+	}
+	return rec, CheckLUNFits(size, vol.Available-used, LookupString(vol.Ref, "name"))
+}
+
+// lunPath derives a LUN's name from its location (after its volume's
+// rename too).
+func lunPath(rec Extra) Extra {
+	vol, lu := LookupString(rec, "location.volume.name"), LookupString(rec, "location.logical_unit")
+	if vol == "" || lu == "" {
+		return rec
+	}
+	p := LUNLocation{Volume: vol, Qtree: LookupString(rec, "location.qtree.name"), LogicalUnit: lu}.Path()
+	if LookupString(rec, "name") == p {
+		return rec
+	}
+	return With(rec, "name", p)
+}
+
+// cloneLUN is a FlexClone's copy of a LUN of its parent: the same path
+// under the clone's name, size, os_type and attributes; a new serial
+// number and creation time; no maps (they belong to the parent's LUN).
+func cloneLUN(rec, clone Extra) Extra {
+	c := With(rec, "location.volume", clone)
+	c = With(c, "serial_number", NewLUNSerial())
+	c = With(c, "create_time", time.Now().UTC().Format(TimeLayout))
+	c = With(c, "uuid", nil)
+	return lunPath(c)
+}
+
+// renderLUN shows a LUN's maps (and its node, which a record from a
+// fixture may leave out).
+func renderLUN(v View, rec Extra) Extra {
+	if Lookup(rec, "location.node") == nil {
+		node := v.Node()
+		rec = With(rec, "location.node", Extra{"name": Lookup(node, "name"), "uuid": Lookup(node, "uuid")})
+	}
+	id := LookupString(rec, "uuid")
+	var maps []any
+	for _, m := range sortedBy(v.Find(schema.LUNMap.Name, func(m Extra) bool { return LookupString(m, "lun.uuid") == id }), "igroup.uuid") {
+		ig := LookupString(m, "igroup.uuid")
+		g, _ := v.Get(schema.Igroup.Name, ig)
+		maps = append(maps, Extra{"logical_unit_number": Lookup(m, "logical_unit_number"),
+			"igroup": Extra{"name": LookupString(g, "name"), "uuid": ig, "_links": linkTo(schema.Igroup.Path + "/" + ig)}})
+	}
+	rec = With(rec, "status.mapped", len(maps) > 0)
+	if len(maps) > 0 {
+		rec = With(rec, "lun_maps", maps)
+	}
+	return rec
 }

@@ -270,6 +270,7 @@ func SameName(dup func(name string) *Error) func(a, b Extra) *Error {
 const (
 	CodeVolumeRefRequired  = 918232  // volume.name or volume.uuid must be provided
 	CodeVolumeRefNotFound  = 917927  // the specified volume was not found
+	CodeVolumeNotInSVM     = 917525  // the volume does not exist in the named SVM
 	CodeQtreeDefault       = 5242894 // "" is the default qtree: reserved, cannot be deleted
 	CodeQtreeNameRequired  = 5242953 // a qtree name must be provided
 	CodeQtreeNameExists    = 5242972 // that qtree name exists in the volume

@@ -207,6 +207,46 @@ func TestServiceAndScheduleRules(t *testing.T) {
 	if got := code(t, p.Create(ontap.Extra{"name": "p", "copies": []any{ontap.Extra{"count": int64(2000), "schedule": ontap.Extra{"name": "daily"}}}})); got != "2" {
 		t.Errorf("2000 copies: %q", got)
 	}
+	cp := func(sched string, n int64, prefix string) any {
+		c := ontap.Extra{"count": n, "schedule": ontap.Extra{"name": sched}}
+		if prefix != "" {
+			c["prefix"] = prefix
+		}
+		return c
+	}
+	for _, c := range []struct {
+		name   string
+		copies []any
+		want   string
+	}{
+		{"two schedules", []any{cp("hourly", 6, ""), cp("daily", 2, "")}, ""},
+		{"no copies", []any{}, "1638408"},
+		{"no schedule", []any{ontap.Extra{"count": int64(1)}}, "1638408"},
+		{"no count", []any{ontap.Extra{"schedule": ontap.Extra{"name": "daily"}}}, "1638407"},
+		{"a schedule twice", []any{cp("daily", 1, ""), cp("daily", 2, "d2")}, "1638410"},
+		{"one prefix twice", []any{cp("daily", 1, "x"), cp("hourly", 2, "x")}, "1638508"},
+		{"1024 in all", []any{cp("daily", 1000, ""), cp("hourly", 24, "")}, "1638451"},
+		{"six schedules", []any{cp("a", 1, ""), cp("b", 1, ""), cp("c", 1, ""), cp("d", 1, ""), cp("e", 1, ""), cp("f", 1, "")}, "2"},
+	} {
+		if got := code(t, p.Create(ontap.Extra{"name": "p", "copies": c.copies})); got != c.want {
+			t.Errorf("snapshot policy %s: code %q, want %q", c.name, got, c.want)
+		}
+	}
+	if got := code(t, p.Create(ontap.Extra{"name": "a b", "copies": []any{cp("daily", 1, "")}})); got != "1638417" {
+		t.Errorf("policy name with a space: %q", got)
+	}
+	for _, b := range p.Builtin(nil) {
+		if got := code(t, p.Delete(b)); got != "1638431" {
+			t.Errorf("built-in snapshot policy %v: code %q", b["name"], got)
+		}
+	}
+	sk := ontap.ScheduleKind
+	if got := code(t, sk.Patch(ontap.Extra{"cron": ontap.Extra{}}, ontap.Extra{"interval": "PT1H"}, nil)); got != "461785" {
+		t.Errorf("interval on a cron schedule: %q", got)
+	}
+	if got := code(t, sk.Patch(ontap.Extra{"interval": "PT1H"}, ontap.Extra{"cron": ontap.Extra{"minutes": []any{int64(5)}}}, nil)); got != "461786" {
+		t.Errorf("cron on an interval schedule: %q", got)
+	}
 }
 
 func TestQoSAndEfficiencyRules(t *testing.T) {
@@ -218,9 +258,9 @@ func TestQoSAndEfficiencyRules(t *testing.T) {
 	}{
 		{"fixed", ontap.Extra{"name": "p", "fixed": ontap.Extra{"max_throughput_iops": int64(100), "min_throughput_iops": int64(10)}}, ""},
 		{"no maximum", ontap.Extra{"name": "p", "fixed": ontap.Extra{"max_throughput_iops": int64(0), "min_throughput_iops": int64(10)}}, ""},
-		{"min above max", ontap.Extra{"name": "p", "fixed": ontap.Extra{"max_throughput_mbps": int64(10), "min_throughput_mbps": int64(11)}}, "2"},
+		{"min above max", ontap.Extra{"name": "p", "fixed": ontap.Extra{"max_throughput_mbps": int64(10), "min_throughput_mbps": int64(11)}}, "8454194"},
 		{"negative", ontap.Extra{"name": "p", "fixed": ontap.Extra{"max_throughput_iops": int64(-1)}}, "2"},
-		{"both kinds", ontap.Extra{"name": "p", "fixed": ontap.Extra{}, "adaptive": ontap.Extra{}}, "2"},
+		{"both kinds", ontap.Extra{"name": "p", "fixed": ontap.Extra{}, "adaptive": ontap.Extra{}}, "8454389"},
 		{"no name", ontap.Extra{}, "2"},
 	} {
 		if got := code(t, q.Create(c.rec)); got != c.want {
@@ -235,8 +275,10 @@ func TestQoSAndEfficiencyRules(t *testing.T) {
 	}{
 		{"scheduled", ontap.Extra{"name": "e", "schedule": ontap.Extra{"name": "daily"}}, ""},
 		{"threshold", ontap.Extra{"name": "e", "type": "threshold", "start_threshold_percent": int64(30)}, ""},
-		{"threshold with schedule", ontap.Extra{"name": "e", "type": "threshold", "schedule": ontap.Extra{"name": "daily"}}, "2"},
-		{"threshold 0", ontap.Extra{"name": "e", "type": "threshold", "start_threshold_percent": int64(0)}, "2"},
+		{"threshold with schedule", ontap.Extra{"name": "e", "type": "threshold", "schedule": ontap.Extra{"name": "daily"}}, "6881433"},
+		{"threshold 0", ontap.Extra{"name": "e", "type": "threshold", "start_threshold_percent": int64(0)}, "6881362"},
+		{"threshold 101", ontap.Extra{"name": "e", "type": "threshold", "start_threshold_percent": int64(101)}, "2"},
+		{"threshold on a scheduled policy", ontap.Extra{"name": "e", "start_threshold_percent": int64(30)}, "6881435"},
 	} {
 		if got := code(t, e.Create(e.Defaults(c.rec))); got != c.want {
 			t.Errorf("efficiency %s: code %q, want %q", c.name, got, c.want)

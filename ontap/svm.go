@@ -48,3 +48,15 @@ func ErrSVMNameInUse(name string) *Error {
 func ErrDefaultSVM(name string) *Error {
 	return Errorf(http.StatusConflict, CodeInUse, "uuid", "SVM %q is the cluster's built-in data SVM; it cannot be modified or deleted.", text.Truncate(name, 64))
 }
+
+// More SVM reference codes (ONTAP's tables for every object with an svm).
+const (
+	CodeSVMMismatch       = 2621706  // svm.uuid and svm.name name different SVMs
+	CodeSVMHasADServer    = 2621525  // an SVM with a domain-joined CIFS server cannot be deleted
+	CodeSVMSnapshotPolicy = 13434886 // an SVM names a snapshot policy that does not exist
+)
+
+// ErrSVMMismatch is 400 2621706.
+func ErrSVMMismatch(field string) *Error {
+	return Errorf(http.StatusBadRequest, CodeSVMMismatch, field+".name", "The specified %q and %q do not refer to the same SVM.", field+".uuid", field+".name")
+}

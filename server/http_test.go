@@ -405,4 +405,5 @@ func TestOversizedBodyWrittenFirst(t *testing.T) {
 // initiator, an attribute name).
 var objectWildcards = strings.NewReplacer("{id}", "1", "{index}", "1", "{policy_id}", "1",
 	"{lun_uuid}", "11111111-2222-4333-8444-555555555555", "{igroup_uuid}", "11111111-2222-4333-8444-666666666666",
-	"{svm_uuid}", "11111111-2222-4333-8444-777777777777", "{initiator}", "iqn.1993-08.org.debian:01:1", "{name}", "n")
+	"{svm_uuid}", "11111111-2222-4333-8444-777777777777", "{initiator}", "iqn.1993-08.org.debian:01:1", "{name}", "n",
+	"{snapshot_policy_uuid}", "11111111-2222-4333-8444-888888888888", "{schedule_uuid}", "11111111-2222-4333-8444-999999999999")

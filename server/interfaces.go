@@ -182,10 +182,12 @@ func (s *Server) createInterface(r *http.Request) (result, error) {
 		if w.SVM.UUID != nil {
 			ref["uuid"] = *w.SVM.UUID
 		}
-		if _, err := s.resolveSVM(ref, "svm"); err != nil {
+		got, err := s.resolveSVM(ref, "svm")
+		if err != nil {
 			return result{}, err
 		}
-		svm = s.id.SVMRef()
+		gu := ontap.LookupString(got, "uuid")
+		svm = &ontap.Ref{Name: new(ontap.LookupString(got, "name")), UUID: &gu, Links: ontap.SelfLink(ontap.SVMsPath + "/" + gu)}
 	}
 	id := uuid.NewString()
 	enabled := w.Enabled == nil || *w.Enabled
@@ -203,6 +205,10 @@ func (s *Server) createInterface(r *http.Request) (result, error) {
 	defer s.lifs.mu.Unlock()
 	if err := s.lifConflict(*w.Name, svmUUID, *w.IP.Address, ""); err != nil {
 		return result{}, err
+	}
+	if svmUUID != "" && !s.svmExists(svmUUID) {
+		// Deleted since it was resolved (its LIFs are gone already).
+		return result{}, ontap.Errorf(http.StatusNotFound, ontap.CodeSVMNotFound, "svm.uuid", "The specified SVM %q does not exist.", svmUUID)
 	}
 	s.lifs.lifs[id] = lif
 	res := result{status: http.StatusCreated, location: ontap.InterfacesPath + "/" + id, body: struct{}{}}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,12 +24,19 @@ var objectKinds = []*ontap.Kind{
 	ontap.QtreeKind,
 	ontap.QuotaRuleKind,
 	ontap.NFSServiceKind,
+	ontap.FCPServiceKind,
+	ontap.NVMeServiceKind,
 	ontap.CIFSServiceKind,
 	ontap.CIFSShareKind,
+	ontap.ScheduleKind, // before the snapshot policies that name schedules
 	ontap.SnapshotPolicyKind,
-	ontap.ScheduleKind,
 	ontap.QoSPolicyKind,
 	ontap.VolumeEfficiencyPolicyKind,
+	ontap.LUNKind,
+	ontap.IgroupKind,
+	ontap.LUNMapKind,
+	ontap.ISCSIServiceKind,
+	ontap.ISCSICredentialKind,
 }
 
 // kindByName returns the registered kind with that schema name, or nil.
@@ -75,13 +83,13 @@ func (s *Server) objectRoutes() []route {
 		}
 		out = append(out,
 			route{method: "GET", path: coll, h: s.listObjects(t), summary: "List " + plural(k.Label), kind: ontap.QueryCollection, schema: t.schema, status: ok},
-			route{method: "POST", path: coll, h: s.createObject(t), summary: "Create " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, body: "@create", status: create},
 			route{method: "GET", path: item, h: s.getObject(t), summary: "Get " + article(k.Label), kind: ontap.QueryRecord, schema: t.schema, status: ok})
+		out = append(out, route{method: "POST", path: coll, h: s.createObject(t), summary: "Create " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, body: "@create", status: create})
 		if !k.NoPatch {
 			out = append(out, route{method: "PATCH", path: item, h: s.patchObject(t), summary: "Modify " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, body: "@modify", status: mut})
 		}
 		if !k.NoDelete {
-			out = append(out, route{method: "DELETE", path: item, h: s.deleteObject(t), summary: "Delete " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, status: mut})
+			out = append(out, route{method: "DELETE", path: item, h: s.deleteObject(t), summary: "Delete " + article(k.Label), kind: ontap.QueryMutation, schema: t.schema, status: mut, allow: k.DeleteParams})
 		}
 		if k.DeleteInScope && !k.NoDelete {
 			scoped := strings.TrimSuffix(item, "/{"+muxPath(k.Key)+"}")
@@ -201,6 +209,9 @@ func (s *Server) itemID(r *http.Request, t *kindTable) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if k.FoldKey {
+		v = strings.ToLower(valueText(v))
+	}
 	return strings.Join(append(parts, valueText(v)), "/"), nil
 }
 
@@ -227,12 +238,17 @@ func (s *Server) render(t *kindTable, rec ontap.Extra) ontap.Record {
 		}
 		rec = ontap.With(rec, e.Field, arr)
 	}
+	if t.kind.Render != nil {
+		s.objects.mu.RLock()
+		rec = t.kind.Render(s.view(), rec)
+		s.objects.mu.RUnlock()
+	}
 	return ontap.Record{Extra: ontap.Gettable(t.kind.Object, rec)}
 }
 
 func (s *Server) listObjects(t *kindTable) handlerFunc {
 	return func(r *http.Request) (result, error) {
-		q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryCollection)
+		q, err := t.schema.ParseQuery(t.query(r), ontap.QueryCollection)
 		if err != nil {
 			return result{}, err
 		}
@@ -280,14 +296,14 @@ func (s *Server) getObject(t *kindTable) handlerFunc {
 		if err != nil {
 			return result{}, err
 		}
-		q, err := t.schema.ParseQuery(r.URL.Query(), ontap.QueryRecord)
+		q, err := t.schema.ParseQuery(t.query(r), ontap.QueryRecord)
 		if err != nil {
 			return result{}, err
 		}
 		rec, ok := s.objects.get(t, id)
 		if !ok {
 			if rec, ok = s.implicit(r.Context(), t, id); !ok {
-				return result{}, ontap.ErrNotFound(t.kind.Key)
+				return result{}, s.notFound(t, id)
 			}
 		}
 		one := []ontap.Record{{Extra: rec}}
@@ -337,17 +353,35 @@ func (s *Server) createObject(t *kindTable) handlerFunc {
 		if k.Defaults != nil {
 			rec = k.Defaults(rec)
 		}
+		for _, p := range k.Parents {
+			if ref, _ := ontap.Lookup(rec, p.Field).(ontap.Extra); p.NoDefault && ref["name"] == nil && ref["uuid"] == nil {
+				return result{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeSVMRequired, p.Field+".name",
+					`No SVM was specified. Either "svm.name" or "svm.uuid" must be supplied.`)
+			}
+		}
 		rec, err = s.resolveOutside(r.Context(), t, rec, true)
 		if err != nil {
 			return result{}, err
+		}
+		if k.Prepare != nil {
+			if rec, err = k.Prepare(s.lookupView(), rec, nil); err != nil {
+				return result{}, err
+			}
 		}
 		if k.Create != nil {
 			if err := k.Create(rec); err != nil {
 				return result{}, err
 			}
 		}
+		if err := s.checkOutside(r.Context(), t, rec, nil); err != nil {
+			return result{}, err
+		}
 		run := func(context.Context) (outcome, error) {
-			stored, err := s.objects.insert(t, rec, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(t, rec) })
+			var stored ontap.Extra
+			err := s.objects.do(func() (err error) {
+				stored, err = s.insertLocked(t, rec)
+				return err
+			})
 			if err != nil {
 				return outcome{}, err
 			}
@@ -380,13 +414,14 @@ func (s *Server) patchObject(t *kindTable) handlerFunc {
 		if err != nil {
 			return result{}, err
 		}
-		if _, ok := s.objects.get(t, id); !ok {
+		cur, ok := s.objects.get(t, id)
+		if !ok {
 			if rec, ok := s.implicit(r.Context(), t, id); ok && k.Patch != nil {
 				if err := k.Patch(rec, nil, nil); err != nil {
 					return result{}, err
 				}
 			}
-			return result{}, ontap.ErrNotFound(k.Key)
+			return result{}, s.notFound(t, id)
 		}
 		body, err := s.readBody(r)
 		if err != nil {
@@ -403,6 +438,14 @@ func (s *Server) patchObject(t *kindTable) handlerFunc {
 		if err != nil {
 			return result{}, err
 		}
+		if err := s.checkOutside(r.Context(), t, cur, patch); err != nil {
+			return result{}, err
+		}
+		if k.Prepare != nil {
+			if patch, err = k.Prepare(s.lookupView(), patch, cur); err != nil {
+				return result{}, err
+			}
+		}
 		run := func(ctx context.Context) (outcome, error) {
 			var oldName string
 			stored, err := s.objects.update(t, id, func(old ontap.Extra) (ontap.Extra, error) {
@@ -418,12 +461,17 @@ func (s *Server) patchObject(t *kindTable) handlerFunc {
 						base = ontap.With(base, f, nil) // a new reference replaces the old one
 					}
 				}
-				return s.resolveStored(t, ontap.MergeExtra(base, patch))
+				rec, err := s.resolveStored(t, ontap.MergeExtra(base, patch))
+				if err != nil || k.Place == nil {
+					return rec, err
+				}
+				return k.Place(s.objects.view, rec, old)
 			})
 			if err != nil {
 				return outcome{}, err
 			}
-			if name := ontap.LookupString(stored, "name"); t.kind == ontap.ExportPolicyKind && name != oldName {
+			if name := ontap.LookupString(stored, "name"); t.kind == ontap.ExportPolicyKind && name != oldName &&
+				ontap.LookupString(stored, "svm.uuid") == s.id.SVMUUID { // the volumes' SVM
 				if err := s.renameVolumePolicies(ctx, oldName, name); err != nil {
 					return outcome{}, err
 				}
@@ -451,7 +499,7 @@ func (s *Server) deleteObject(t *kindTable) handlerFunc {
 					return result{}, err
 				}
 			}
-			return result{}, ontap.ErrNotFound(k.Key)
+			return result{}, s.notFound(t, id)
 		}
 		if err := s.deleteBody(r, q, k); err != nil {
 			return result{}, err
@@ -464,7 +512,7 @@ func (s *Server) deleteObject(t *kindTable) handlerFunc {
 					}
 				}
 				return s.outsideUsers(t, rec)
-			})
+			}, q.Extra)
 			return outcome{}, err
 		}
 		return s.finish(r, q, t, "DELETE", run)
@@ -516,14 +564,17 @@ func (s *Server) finish(r *http.Request, q *ontap.Query, t *kindTable, method st
 
 // resolveOutside completes a record's references to objects outside the
 // store (its SVM, its volume) into {name, uuid}, failing when they do not
-// exist; on create, a required SVM left out is the cluster's data SVM. It runs before
-// the store's lock is taken (the backend is not called under it).
+// exist; on create, a required SVM left out is the volume's (for a kind
+// inside a volume) or the cluster's only SVM. An object inside a volume
+// must name the volume's SVM (917525). It runs before the store's lock is
+// taken (the backend is not called under it).
 func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Extra, create bool) (ontap.Extra, error) {
+	inVolume := slices.ContainsFunc(t.kind.Parents, func(p ontap.Parent) bool { return p.Kind == "volume" && !p.Derived })
 	for _, p := range t.kind.Parents {
-		if p.Derived {
+		if p.Derived || p.ByPrepare {
 			continue
 		}
-		ref, _ := rec[p.Field].(ontap.Extra)
+		ref, _ := ontap.Lookup(rec, p.Field).(ontap.Extra)
 		if ref == nil && !create {
 			continue // a PATCH that does not name it
 		}
@@ -532,9 +583,20 @@ func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Ext
 			if ref == nil && p.Optional {
 				continue
 			}
+			if ref == nil && inVolume {
+				ref = ontap.Extra{"uuid": s.id.SVMUUID} // volumes are in the cluster's SVM
+			}
 			got, err := s.resolveSVM(ref, p.Field)
 			if err != nil {
 				return nil, err
+			}
+			if p.ClusterSVM && ontap.LookupString(got, "uuid") != s.id.SVMUUID {
+				return nil, ontap.Errorf(http.StatusBadRequest, ontap.CodeNotSupported, p.Field+".name",
+					"%s are served in SVM %q only.", plural(t.kind.Label), s.id.SVMName)
+			}
+			if inVolume && ontap.LookupString(got, "uuid") != s.id.SVMUUID {
+				return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeVolumeNotInSVM, "volume",
+					"The specified volume does not exist in Vserver %q.", text.Truncate(ontap.LookupString(got, "name"), 64))
 			}
 			rec = ontap.With(rec, p.Field, got)
 		case "volume":
@@ -549,19 +611,6 @@ func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Ext
 		}
 	}
 	return rec, nil
-}
-
-// resolveSVM resolves an SVM reference (by name and/or uuid).
-func (s *Server) resolveSVM(ref ontap.Extra, field string) (ontap.Extra, error) {
-	name, _ := ref["name"].(string)
-	uuid, _ := ref["uuid"].(string)
-	if name != "" && name != s.id.SVMName {
-		return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeSVMNotFound, field+".name", "The specified SVM %q does not exist.", text.Truncate(name, 64))
-	}
-	if uuid != "" && !strings.EqualFold(uuid, s.id.SVMUUID) {
-		return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeSVMNotFound, field+".uuid", "The specified SVM %q does not exist.", text.Truncate(uuid, 64))
-	}
-	return ontap.Extra{"name": s.id.SVMName, "uuid": s.id.SVMUUID}, nil
 }
 
 // resolveVolume resolves a volume reference (by name and/or uuid) with
@@ -614,12 +663,26 @@ func describeRef(ref ontap.Extra) string {
 // reference form, and copies derived parents; the caller holds the
 // store's lock.
 func (s *Server) resolveStored(t *kindTable, rec ontap.Extra) (ontap.Extra, error) {
+	return s.resolveStoredRefs(t, rec, true)
+}
+
+// resolveStoredRefs is resolveStored; a missing parent is reported with
+// its Parent.Missing code if codes is set, else by the generic 404 that
+// names the reference (a fixture's objects).
+func (s *Server) resolveStoredRefs(t *kindTable, rec ontap.Extra, codes bool) (ontap.Extra, error) {
 	var first ontap.Extra
 	for i, p := range t.kind.Parents {
 		pt := s.objects.table(p.Kind)
 		if pt == nil {
 			if i == 0 {
 				first, _ = rec[p.Field].(ontap.Extra)
+			}
+			if p.Kind == "svm" {
+				// Checked again under the store's lock: a deleted SVM's
+				// records are gone, so nothing may be added to it now.
+				if id := ontap.LookupString(rec, p.Field+".uuid"); id != "" && !s.svmExists(id) {
+					return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeSVMNotFound, p.Field+".uuid", "The specified SVM %q does not exist.", id)
+				}
 			}
 			if p.Kind == "volume" {
 				// Checked again under the store's lock: a volume deleted
@@ -641,6 +704,9 @@ func (s *Server) resolveStored(t *kindTable, rec ontap.Extra) (ontap.Extra, erro
 		}
 		got, err := s.storedRef(pt, ref, p.Field, rec)
 		if err != nil {
+			if p.Missing != nil && codes {
+				return nil, p.Missing()
+			}
 			return nil, err
 		}
 		rec = ontap.With(rec, p.Field, got.ref)
@@ -666,6 +732,12 @@ func (s *Server) resolveStored(t *kindTable, rec ontap.Extra) (ontap.Extra, erro
 		}
 		rec = ontap.With(rec, ref.Field, got.ref)
 	}
+	if t.kind == ontap.SnapshotPolicyKind {
+		var err error
+		if rec, err = s.resolveCopies(rec); err != nil {
+			return nil, err
+		}
+	}
 	if t.kind.Complete != nil {
 		rec = t.kind.Complete(rec)
 	}
@@ -681,8 +753,10 @@ type storedRef struct {
 // holds the store's lock.
 func (s *Server) storedRef(pt *kindTable, ref ontap.Extra, field string, from ontap.Extra) (storedRef, error) {
 	kf := pt.kind.Key
-	key, hasKey := ref[kf]
+	byRef := strings.HasPrefix(kf, field+".") // keyed by this very reference (an SVM's iSCSI service)
+	key, hasKey := ref[kf[strings.LastIndexByte(kf, '.')+1:]]
 	name, hasName := ref["name"].(string)
+	hasName = hasName && !byRef
 	svm := ontap.LookupString(from, "svm.uuid")
 	rec, ok := s.objects.findLocked(pt.kind.Name(), func(r ontap.Extra) bool {
 		if hasKey && ontap.Lookup(r, kf) != key {
@@ -713,6 +787,9 @@ func (s *Server) storedRef(pt *kindTable, ref ontap.Extra, field string, from on
 		}
 		return storedRef{}, ontap.Errorf(http.StatusNotFound, ontap.CodeNotFound, target, "%s %s does not exist.", pt.kind.Label, describeRef(ref))
 	}
+	if byRef {
+		return storedRef{ref: ref, rec: rec}, nil
+	}
 	out := ontap.Extra{kf: ontap.Lookup(rec, kf)}
 	if n := ontap.LookupString(rec, "name"); n != "" {
 		out["name"] = n
@@ -720,26 +797,56 @@ func (s *Server) storedRef(pt *kindTable, ref ontap.Extra, field string, from on
 	return storedRef{ref: out, rec: rec}, nil
 }
 
-// outsideUsers reports an object outside the store that uses rec: a
-// volume whose export policy or snapshot policy it is.
+// outsideUsers reports what keeps rec in use beyond the store's parents
+// and references: a volume whose export, snapshot, QoS or efficiency
+// policy it is, an SVM whose snapshot policy it is, a policy whose job
+// schedule it is. The caller holds the store's lock.
 func (s *Server) outsideUsers(t *kindTable, rec ontap.Extra) error {
-	if t.kind != ontap.ExportPolicyKind && t.kind != ontap.SnapshotPolicyKind {
+	name := ontap.LookupString(rec, "name")
+	switch t.kind {
+	case ontap.ScheduleKind:
+		return s.scheduleUsers(rec)
+	case ontap.SnapshotPolicyKind:
+		for _, v := range s.allSVMs() {
+			if v.SnapshotPolicy != nil && v.SnapshotPolicy.Name != nil && *v.SnapshotPolicy.Name == name && *v.UUID != s.id.SVMUUID {
+				return ontap.Errorf(http.StatusConflict, ontap.CodeSnapshotPolicyInUseSVM, "uuid",
+					"Cannot delete policy %q. Reason: Policy is in use by SVM %q.", text.Truncate(name, 64), *v.Name)
+			}
+		}
+	case ontap.ExportPolicyKind, ontap.QoSPolicyKind, ontap.VolumeEfficiencyPolicyKind:
+	default:
 		return nil
 	}
-	name := ontap.LookupString(rec, "name")
+	if svm := ontap.LookupString(rec, "svm.uuid"); svm != "" && svm != s.id.SVMUUID {
+		return nil // volumes are in the cluster's SVM
+	}
 	vols, err := s.b.ListVolumes(s.ctx)
 	if err != nil {
 		return err
 	}
 	for i := range vols {
 		v := &vols[i]
-		switch {
-		case t.kind == ontap.ExportPolicyKind && v.ExportPolicy == name:
-			return ontap.Errorf(http.StatusConflict, ontap.CodePolicyInUseByVolume, "id",
-				"Ruleset %q is in use by volume %q. It cannot be deleted until all volumes that refer to it are first deleted.", text.Truncate(name, 64), v.Name)
-		case t.kind == ontap.SnapshotPolicyKind && s.volumeSnapshotPolicy(v) == name:
-			return ontap.Errorf(http.StatusConflict, ontap.CodeSnapshotPolicyInUse, "uuid",
-				"Snapshot policy %q is in use by volume %q.", text.Truncate(name, 64), v.Name)
+		switch t.kind {
+		case ontap.ExportPolicyKind:
+			if v.ExportPolicy == name {
+				return ontap.Errorf(http.StatusConflict, ontap.CodePolicyInUseByVolume, "id",
+					"Ruleset %q is in use by volume %q. It cannot be deleted until all volumes that refer to it are first deleted.", text.Truncate(name, 64), v.Name)
+			}
+		case ontap.SnapshotPolicyKind:
+			if s.volumeSnapshotPolicy(v) == name {
+				return ontap.Errorf(http.StatusConflict, ontap.CodeSnapshotPolicyInUse, "uuid",
+					"Cannot delete policy %q. Reason: Policy is in use by at least one volume (%q).", text.Truncate(name, 64), v.Name)
+			}
+		case ontap.QoSPolicyKind:
+			if usesPolicy(s.volumeRecord(v, nil).Extra, "qos.policy", rec) {
+				return ontap.Errorf(http.StatusConflict, ontap.CodeInUse, "uuid",
+					"QoS policy %q is in use by volume %q.", text.Truncate(name, 64), v.Name)
+			}
+		case ontap.VolumeEfficiencyPolicyKind:
+			if usesPolicy(s.volumeRecord(v, nil).Extra, "efficiency.policy", rec) {
+				return ontap.Errorf(http.StatusConflict, ontap.CodeEfficiencyPolicyInUse, "uuid",
+					"The policy %q was not deleted because it is in use by volume %q.", text.Truncate(name, 64), v.Name)
+			}
 		}
 	}
 	return nil
@@ -781,11 +888,15 @@ func (s *Server) seedObjects() {
 func (s *Server) seedLocked(st *objectStore) {
 	svm := ontap.Extra{"name": s.id.SVMName, "uuid": s.id.SVMUUID}
 	for _, t := range st.order {
-		if t.kind.Builtin == nil {
-			continue
+		var recs []ontap.Extra
+		if t.kind.Builtin != nil {
+			recs = t.kind.Builtin(svm)
 		}
-		for _, rec := range t.kind.Builtin(svm) {
-			if _, err := st.insertLocked(t, rec, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(t, rec) }); err != nil {
+		if t.kind.ClusterBuiltin != nil {
+			recs = append(recs, t.kind.ClusterBuiltin(svm)...)
+		}
+		for _, rec := range recs {
+			if _, err := s.insertLocked(t, rec); err != nil {
 				panic("server: seeding " + t.kind.Label + ": " + err.Error())
 			}
 		}
@@ -937,4 +1048,52 @@ func (s *Server) withVolumeNames(ctx context.Context, t *kindTable, recs []ontap
 		recs[i] = ontap.Record{Extra: rec}
 	}
 	return nil
+}
+
+// query is a GET's query, as the kind's Query hook rewrites it.
+func (t *kindTable) query(r *http.Request) url.Values {
+	if t.kind.Query != nil {
+		return t.kind.Query(r.URL.Query())
+	}
+	return r.URL.Query()
+}
+
+// notFound is the kind's 404 for the record with identity id.
+func (s *Server) notFound(t *kindTable, id string) error {
+	if t.kind.NotFound == nil {
+		return ontap.ErrNotFound(t.kind.Key)
+	}
+	key := ontap.Extra{}
+	parts := strings.SplitN(id, "/", len(t.keys))
+	for i, p := range t.keys {
+		if i < len(parts) {
+			key = ontap.With(key, p, parts[i])
+		}
+	}
+	s.objects.mu.RLock()
+	defer s.objects.mu.RUnlock()
+	return t.kind.NotFound(s.view(), key)
+}
+
+// insertLocked stores a new record of t (objectStore.insertLocked with
+// its stored references resolved) and the records its kind creates with
+// it (Kind.Also) unless they exist; the caller holds the store's lock.
+func (s *Server) insertLocked(t *kindTable, rec ontap.Extra) (ontap.Extra, error) {
+	st := s.objects
+	stored, err := st.insertLocked(t, rec, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(t, rec) })
+	if err != nil || t.kind.Also == nil {
+		return stored, err
+	}
+	for name, recs := range t.kind.Also(stored) {
+		ot := st.table(name)
+		for _, r := range recs {
+			if _, taken := ot.recs[ontap.RecordKey(r, ot.keys)]; taken {
+				continue
+			}
+			if _, err := st.insertLocked(ot, r, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(ot, rec) }); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return stored, nil
 }

@@ -240,7 +240,7 @@ func TestQuotaRules(t *testing.T) {
 // TestServicesSharesPoliciesSchedules pins the per-SVM services (one
 // each, at /{svm.uuid}, state from enabled), CIFS shares named per SVM,
 // the built-in snapshot policies and schedules, a volume's snapshot policy
-// existing (917551) and in use (1638421), and schedule checks.
+// existing (917551) and in use (1638415), and schedule checks.
 func TestServicesSharesPoliciesSchedules(t *testing.T) {
 	a := newAPI(t)
 	svm := a.srv.API.Identity().SVMUUID
@@ -258,9 +258,13 @@ func TestServicesSharesPoliciesSchedules(t *testing.T) {
 	a.do("GET", nfs+"/not-a-uuid", nil).wantError(t, http.StatusNotFound, "2", "svm.uuid")
 
 	const cifs = "/api/protocols/cifs/services"
-	a.do("POST", cifs, map[string]any{"svm": map[string]any{"name": "svm0"}, "name": "WAY_TOO_LONG_NETBIOS"}).wantError(t, http.StatusBadRequest, "655399", "name")
+	a.do("POST", cifs, map[string]any{"svm": map[string]any{"name": "svm0"}, "name": "WAY_TOO_LONG_NETBIOS"}).wantError(t, http.StatusBadRequest, "655562", "name")
+	a.do("POST", cifs, map[string]any{"svm": map[string]any{"name": "svm0"}, "name": "NES=SIE"}).wantError(t, http.StatusBadRequest, "655563", "name")
+	// A share needs the SVM's CIFS server.
+	a.do("POST", "/api/protocols/cifs/shares", map[string]any{"svm": map[string]any{"name": "svm0"}, "name": "early", "path": "/"}).wantError(t, http.StatusBadRequest, "655399", "svm.name")
 	a.do("POST", cifs+"?return_timeout=10", map[string]any{"svm": map[string]any{"name": "svm0"}, "name": "NESSIE",
 		"ad_domain": map[string]any{"fqdn": "example.com", "user": "admin", "password": "secret"}}).must(t, http.StatusCreated)
+	a.do("POST", cifs+"?return_timeout=10", map[string]any{"svm": map[string]any{"name": "svm0"}, "name": "NESSIE3"}).wantError(t, http.StatusConflict, "655477", "svm.uuid")
 	r = a.do("GET", cifs+"/"+svm+"?fields=**", nil).must(t, http.StatusOK)
 	if r.str("name") != "NESSIE" || r.get("ad_domain.password") != nil || r.str("auth-style") != "domain" {
 		t.Fatalf("CIFS server (the password must not be readable): %s", r.raw)
@@ -276,9 +280,19 @@ func TestServicesSharesPoliciesSchedules(t *testing.T) {
 	}
 
 	const shares = "/api/protocols/cifs/shares"
+	// A share's path is "/", a volume's junction path or below it.
+	a.createVolume("v1", map[string]any{"nas": map[string]any{"path": "/v1"}})
 	a.do("POST", shares, map[string]any{"svm": map[string]any{"name": "svm0"}, "name": "s1", "path": "/v1"}).must(t, http.StatusCreated)
-	a.do("POST", shares, map[string]any{"svm": map[string]any{"name": "svm0"}, "name": "s1", "path": "/v2"}).wantError(t, http.StatusConflict, "1", "name")
-	a.do("POST", shares, map[string]any{"name": "s2", "path": "v2"}).wantError(t, http.StatusBadRequest, "2", "path")
+	a.do("POST", shares, map[string]any{"svm": map[string]any{"name": "svm0"}, "name": "s1", "path": "/v1/d"}).wantError(t, http.StatusConflict, "1", "name")
+	a.do("POST", shares, map[string]any{"name": "s2", "path": "v2"}).wantError(t, http.StatusBadRequest, "656423", "path")
+	a.do("POST", shares, map[string]any{"name": "s2", "path": "/v2"}).wantError(t, http.StatusBadRequest, "655551", "path")
+	a.do("POST", shares, map[string]any{"name": "s2", "path": "/v10"}).wantError(t, http.StatusBadRequest, "655551", "path")
+	a.do("POST", shares, map[string]any{"name": strings.Repeat("s", 81), "path": "/"}).wantError(t, http.StatusBadRequest, "655577", "name")
+	a.do("POST", shares, map[string]any{"name": "s:2", "path": "/"}).wantError(t, http.StatusBadRequest, "656426", "name")
+	a.do("POST", shares, map[string]any{"name": "root", "path": "/"}).must(t, http.StatusCreated)
+	a.do("POST", shares, map[string]any{"name": "deep", "path": "/v1/a/b"}).must(t, http.StatusCreated)
+	a.do("PATCH", shares+"/"+svm+"/deep", map[string]any{"path": "/elsewhere"}).wantError(t, http.StatusBadRequest, "655551", "path")
+	a.do("PATCH", shares+"/"+svm+"/deep", map[string]any{"path": "/v1/c"}).must(t, http.StatusOK)
 	if got := a.do("GET", shares+"/"+svm+"/s1", nil).must(t, http.StatusOK).str("acls.0.user_or_group"); got != "Everyone" {
 		t.Fatalf("default share ACL %q", got)
 	}
@@ -286,7 +300,7 @@ func TestServicesSharesPoliciesSchedules(t *testing.T) {
 	a.do("GET", shares+"/"+svm+"/s1", nil).wantError(t, http.StatusNotFound, "4", "name")
 	// netapp.ontap's na_ontap_cifs deletes on the SVM's path, naming the
 	// share in the query; patterns are not taken as a bulk delete.
-	a.do("POST", shares, map[string]any{"svm": map[string]any{"name": "svm0"}, "name": "s3", "path": "/v3"}).must(t, http.StatusCreated)
+	a.do("POST", shares, map[string]any{"svm": map[string]any{"name": "svm0"}, "name": "s3", "path": "/v1"}).must(t, http.StatusCreated)
 	a.do("DELETE", shares+"/"+svm, nil).wantError(t, http.StatusBadRequest, "2", "name")
 	a.do("DELETE", shares+"/"+svm+"?name=s*", nil).wantError(t, http.StatusBadRequest, "2", "name")
 	a.do("DELETE", shares+"/"+svm+"?name=nosuch", nil).wantError(t, http.StatusNotFound, "4", "name")
@@ -304,11 +318,20 @@ func TestServicesSharesPoliciesSchedules(t *testing.T) {
 	}
 	sp := a.do("POST", policies+"?return_records=true", map[string]any{"name": "sp1", "svm": map[string]any{"name": "svm0"},
 		"copies": []any{map[string]any{"count": 4, "schedule": map[string]any{"name": "hourly"}}}}).must(t, http.StatusCreated).str("records.0.uuid")
-	a.do("POST", policies, map[string]any{"name": "sp2"}).wantError(t, http.StatusBadRequest, "2", "copies")
+	a.do("POST", policies, map[string]any{"name": "sp2"}).wantError(t, http.StatusBadRequest, "1638408", "copies.schedule.name")
+	a.do("POST", policies, map[string]any{"name": "sp1", "svm": map[string]any{"name": "svm0"},
+		"copies": []any{map[string]any{"count": 1, "schedule": map[string]any{"name": "daily"}}}}).wantError(t, http.StatusConflict, "1638527", "name")
+	a.do("POST", policies, map[string]any{"name": "sp2", "copies": []any{map[string]any{"count": 1, "schedule": map[string]any{"name": "nosuch"}}}}).
+		wantError(t, http.StatusNotFound, "1638413", "copies.schedule.name")
+	if r := a.do("GET", policies+"/"+sp+"?fields=copies", nil).must(t, http.StatusOK); r.str("copies.0.schedule.uuid") == "" || r.str("copies.0.prefix") != "hourly" {
+		t.Fatalf("a policy's schedule resolves to its uuid: %s", r.raw)
+	}
 	a.do("POST", "/api/storage/volumes", volumeBody("v_bad_sp", map[string]any{"snapshot_policy": map[string]any{"name": "nosuch"}})).
 		wantError(t, http.StatusNotFound, "917551", "snapshot_policy.name")
 	vol := a.createVolume("v_sp1", map[string]any{"snapshot_policy": map[string]any{"name": "sp1"}})
-	a.do("DELETE", policies+"/"+sp, nil).wantError(t, http.StatusConflict, "1638421", "uuid")
+	a.do("DELETE", policies+"/"+sp, nil).wantError(t, http.StatusConflict, "1638415", "uuid")
+	hourly := a.do("GET", "/api/cluster/schedules?name=hourly", nil).must(t, http.StatusOK).str("records.0.uuid")
+	a.do("DELETE", "/api/cluster/schedules/"+hourly, nil).wantError(t, http.StatusConflict, "459758", "uuid")
 	a.do("DELETE", "/api/storage/volumes/"+vol+"?return_timeout=10", nil).must(t, http.StatusOK)
 	a.do("DELETE", policies+"/"+sp, nil).must(t, http.StatusOK)
 
@@ -317,7 +340,7 @@ func TestServicesSharesPoliciesSchedules(t *testing.T) {
 	if r.get("num_records") != 1.0 || r.str("records.0.type") != "cron" || r.get("records.0.cron.minutes.0") != 5.0 {
 		t.Fatalf("hourly: %s", r.raw)
 	}
-	a.do("POST", schedules, map[string]any{"name": "hourly", "interval": "PT1H"}).wantError(t, http.StatusConflict, "458753", "name")
+	a.do("POST", schedules, map[string]any{"name": "hourly", "interval": "PT1H"}).wantError(t, http.StatusConflict, "1", "name")
 	a.do("POST", schedules, map[string]any{"name": "s1"}).wantError(t, http.StatusBadRequest, "2", "cron")
 	a.do("POST", schedules, map[string]any{"name": "s1", "cron": map[string]any{"hours": []any{24}}}).wantError(t, http.StatusBadRequest, "2", "cron.hours")
 	if got := a.do("POST", schedules+"?return_records=true", map[string]any{"name": "s1", "interval": "PT30M"}).must(t, http.StatusCreated).str("records.0.type"); got != "interval" {
@@ -418,11 +441,24 @@ func TestQoSAndEfficiencyPolicies(t *testing.T) {
 	if r.str("records.0.policy_class") != "user_defined" || r.get("records.0.fixed.max_throughput_iops") != 5000.0 {
 		t.Fatalf("QoS policy: %s", r.raw)
 	}
-	a.do("POST", qos+"?return_timeout=10", map[string]any{"name": "gold"}).wantError(t, http.StatusConflict, "1", "name")
+	a.do("POST", qos+"?return_timeout=10", map[string]any{"name": "gold"}).wantError(t, http.StatusConflict, "8454154", "name")
 	a.do("POST", qos+"?return_timeout=10", map[string]any{"name": "bad", "fixed": map[string]any{"max_throughput_iops": 10, "min_throughput_iops": 100}}).
-		wantError(t, http.StatusBadRequest, "2", "fixed.min_throughput_iops")
+		wantError(t, http.StatusBadRequest, "8454194", "fixed.min_throughput_iops")
 	a.do("POST", qos, map[string]any{"name": "both", "fixed": map[string]any{"max_throughput_iops": 10}, "adaptive": map[string]any{"peak_iops": 10}}).
-		wantError(t, http.StatusBadRequest, "2", "adaptive")
+		wantError(t, http.StatusBadRequest, "8454389", "adaptive")
+	gold := r.str("records.0.uuid")
+
+	// A volume names an existing QoS policy (by name or uuid), which then
+	// stays while the volume uses it.
+	a.do("POST", "/api/storage/volumes", volumeBody("v_qos_bad", map[string]any{"qos": map[string]any{"policy": map[string]any{"name": "silver"}}})).
+		wantError(t, http.StatusNotFound, "8454243", "qos.policy.name")
+	a.do("POST", "/api/storage/volumes", volumeBody("v_qos_bad", map[string]any{"qos": map[string]any{"policy": map[string]any{"uuid": "7d0e3b4c-1111-4222-8333-944455556666"}}})).
+		wantError(t, http.StatusNotFound, "8454243", "qos.policy.uuid")
+	vol := a.createVolume("v_qos", map[string]any{"qos": map[string]any{"policy": map[string]any{"name": "gold"}}})
+	a.do("PATCH", "/api/storage/volumes/"+vol, map[string]any{"qos.policy.name": "silver"}).wantError(t, http.StatusNotFound, "8454243", "qos.policy.name")
+	a.do("DELETE", qos+"/"+gold+"?return_timeout=10", nil).wantError(t, http.StatusConflict, "8", "uuid")
+	a.do("PATCH", "/api/storage/volumes/"+vol+"?return_timeout=10", map[string]any{"qos.policy.name": "none"}).must(t, http.StatusOK)
+	a.do("DELETE", qos+"/"+gold+"?return_timeout=10", nil).must(t, http.StatusOK)
 
 	const eff = "/api/storage/volume-efficiency-policies"
 	r = a.do("POST", eff+"?return_records=true", map[string]any{"name": "e1", "svm": map[string]any{"name": "svm0"}, "schedule": map[string]any{"name": "daily"}}).
@@ -431,10 +467,19 @@ func TestQoSAndEfficiencyPolicies(t *testing.T) {
 		t.Fatalf("efficiency policy defaults: %s", r.raw)
 	}
 	a.do("POST", eff, map[string]any{"name": "e2", "type": "threshold", "start_threshold_percent": 150}).wantError(t, http.StatusBadRequest, "2", "start_threshold_percent")
+	a.do("POST", eff, map[string]any{"name": "e2", "type": "threshold", "start_threshold_percent": 0}).wantError(t, http.StatusBadRequest, "6881362", "start_threshold_percent")
+	a.do("POST", eff, map[string]any{"name": "e2", "type": "threshold", "schedule": map[string]any{"name": "daily"}}).wantError(t, http.StatusBadRequest, "6881433", "schedule.name")
+	// A schedule an efficiency policy names stays.
+	daily := a.do("GET", "/api/cluster/schedules?name=daily", nil).must(t, http.StatusOK).str("records.0.uuid")
+	a.do("DELETE", "/api/cluster/schedules/"+daily, nil).wantError(t, http.StatusConflict, "459758", "uuid")
 	uuid := r.str("records.0.uuid")
 	a.do("PATCH", eff+"/"+uuid, map[string]any{"enabled": false}).must(t, http.StatusOK)
 	if got := a.do("GET", eff+"/"+uuid, nil).must(t, http.StatusOK).get("enabled"); got != false {
 		t.Fatalf("patched enabled %v", got)
 	}
+	// A policy a volume uses stays (6881346).
+	vol = a.createVolume("v_eff", map[string]any{"efficiency": map[string]any{"policy": map[string]any{"name": "e1"}}})
+	a.do("DELETE", eff+"/"+uuid, nil).wantError(t, http.StatusConflict, "6881346", "uuid")
+	a.do("DELETE", "/api/storage/volumes/"+vol+"?return_timeout=10", nil).must(t, http.StatusOK)
 	a.do("DELETE", eff+"/"+uuid, nil).must(t, http.StatusOK)
 }

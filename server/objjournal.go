@@ -13,16 +13,16 @@ import (
 
 // ObjectJournal keeps the ONTAP objects beyond the storage contract
 // across restarts, so that a durable daemon keeps every object it
-// acknowledged, as it keeps volumes: the kinds of the generic object store
+// acknowledged, as it keeps volumes: the kinds of the object store
 // (export policies and their rules, qtrees, quota rules, NFS and CIFS
 // services, CIFS shares, snapshot policies, schedules, QoS and efficiency
-// policies), the SAN store (LUNs, igroups, LUN maps, iSCSI services and
-// credentials), and the SVMs and IP interfaces created through the API.
+// policies, LUNs, igroups, LUN maps, iSCSI services and credentials), and
+// the SVMs and IP interfaces created through the API.
 //
 // The server queues each change of the object store (every record it put
 // or deleted, a cascade's and a rename's included) under that store's
 // lock, so changes reach the journal in the order they were made; the
-// SAN, SVM and LIF changes are found by comparison (sanjournal.go). It
+// SVM and LIF changes are found by comparison (sidejournal.go). It
 // answers, or ends the job, only once the wait function returns nil: an
 // acknowledged change is durable. A reader may see a change whose commit
 // is still in flight, as with the durable backend's volumes.
@@ -181,29 +181,32 @@ func (st *objectStore) loadLocked(recs []ObjectRecord) error {
 	return nil
 }
 
-// restoreObjects fills the object, SAN, SVM and LIF stores at start (the
+// restoreObjects fills the object, SVM and LIF stores at start (the
 // built-ins already seeded): from the journal if it has saved anything,
 // else from Control.Objects if set; then saves them if the journal had
 // nothing.
 func (s *Server) restoreObjects() error {
 	if s.opts.ObjectJournal == nil {
 		if recs := s.opts.Control.Objects; recs != nil {
-			return s.loadRecords(recs)
+			_, err := s.loadRecords(recs)
+			return err
 		}
 		return nil
 	}
-	if err := s.loadObjects(); err != nil {
+	converted, err := s.loadObjects()
+	if err != nil {
 		return err
 	}
 	pruned, err := s.pruneOrphans(context.Background())
-	if err != nil || !pruned {
+	if err != nil || !pruned && !converted {
 		return err
 	}
 	return s.saveAll()
 }
 
 // pruneOrphans drops the saved records of volumes the backend no longer
-// has (qtrees, quota rules, LUNs and their maps), and renames LUN paths
+// has (qtrees, quota rules, LUNs and their maps) and of SVMs that are
+// gone, and renames LUN paths
 // whose volume was renamed. A volume's delete
 // commits in the backend before its dependents are dropped and saved, so
 // a crash between the two leaves them behind; ONTAP never shows a qtree
@@ -240,73 +243,93 @@ func (s *Server) pruneOrphans(ctx context.Context) (bool, error) {
 		st.dropVolumeLocked(u)
 		pruned = true
 	}
-	st.mu.Unlock()
-	renamed := map[string]string{}
-	s.san.mu.Lock()
-	for id, l := range s.san.luns {
-		u := ontap.LookupString(l, "location.volume.uuid")
-		switch {
-		case u != "" && !live[u]:
-			s.san.dropLUN(id)
-			pruned = true
-		case live[u] && ontap.LookupString(l, "location.volume.name") != names[u]:
-			// The same window after a rename: the LUN path follows the
-			// volume's name.
-			renamed[u] = names[u]
+	// The same window for an SVM's delete (its objects are dropped before
+	// the SVM's removal is saved) and create (its default export policy
+	// is saved before the SVM): the records of an SVM that is not there go.
+	for _, ot := range st.order {
+		for id, r := range ot.recs {
+			if u := ontap.LookupString(r, "svm.uuid"); u != "" && !s.svmExists(u) {
+				if _, still := ot.recs[id]; still {
+					st.drop(ot, id, r)
+					pruned = true
+				}
+			}
 		}
 	}
-	s.san.mu.Unlock()
-	for u, name := range renamed {
-		s.san.renameVolume(u, name)
-		pruned = true
+	// The same window after a rename: the records inside a volume (a
+	// LUN's path) follow its name.
+	for u, name := range names {
+		before := len(st.dirty)
+		st.renameVolumeLocked(u, name)
+		pruned = pruned || len(st.dirty) > before
 	}
+	st.dirty = nil // saved by saveAll
+	st.mu.Unlock()
 	return pruned, nil
 }
 
 // loadObjects fills the stores from the journal, or (when it has never
 // saved anything) from Control.Objects or the built-ins, and saves them.
-func (s *Server) loadObjects() error {
+// It reports whether it converted records saved under the SAN store's old
+// kinds (convertOld), which are then to be saved again under the new
+// ones.
+func (s *Server) loadObjects() (bool, error) {
 	j := s.opts.ObjectJournal
 	recs, saved, err := j.LoadObjects()
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !saved {
 		if c := s.opts.Control.Objects; c != nil {
-			if err := s.loadRecords(c); err != nil {
-				return err
+			if _, err := s.loadRecords(c); err != nil {
+				return false, err
 			}
 		}
-		return s.saveAll()
+		return false, s.saveAll()
 	}
-	if err := s.loadRecords(recs); err != nil {
-		return err
+	converted, err := s.loadRecords(recs)
+	if err != nil {
+		return false, err
 	}
 	s.side.last = s.sideEntries()
-	return nil
+	return converted, nil
 }
 
-// loadRecords replaces the object, SAN, SVM and LIF stores' records with
-// saved ones (the journal's whole set: built-ins are among them). It takes
-// no lock: the server is not serving yet, or is a scratch one.
-func (s *Server) loadRecords(recs []ObjectRecord) error {
+// loadRecords replaces the object, SVM and LIF stores' records with
+// saved ones (the journal's whole set: built-ins are among them),
+// converting those saved under the SAN store's old kinds, and reports
+// whether there were any. It takes no lock: the server is not serving
+// yet, or is a scratch one.
+func (s *Server) loadRecords(recs []ObjectRecord) (bool, error) {
 	st := s.objects
-	s.san.luns, s.san.igroups, s.san.maps, s.san.iscsi, s.san.creds = map[string]ontap.Extra{}, map[string]ontap.Extra{}, map[lunMapKey]int64{}, map[string]ontap.Extra{}, map[credKey]ontap.Extra{}
 	s.svms.svms, s.lifs.lifs = map[string]ontap.SVM{}, map[string]ontap.IPInterface{}
 	var own []ObjectRecord
+	converted := false
 	for _, r := range recs {
 		side, err := s.loadSide(r)
 		if err != nil {
-			return err
+			return false, err
 		}
-		if !side {
-			own = append(own, r)
+		if side {
+			continue
 		}
+		r, old, err := convertOld(r)
+		if err != nil {
+			return false, err
+		}
+		converted = converted || old
+		own = append(own, r)
 	}
-	return st.loadLocked(own)
+	if err := st.loadLocked(own); err != nil {
+		return false, err
+	}
+	if converted {
+		s.nameOldMaps()
+	}
+	return converted, nil
 }
 
-// saveAll replaces everything saved by the object, SAN, SVM and LIF
+// saveAll replaces everything saved by the object, SVM and LIF
 // stores as they are (at start on a new journal, and after a reset), in
 // one commit.
 func (s *Server) saveAll() error {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -64,7 +65,7 @@ func TestObjectJournalFailure(t *testing.T) {
 	defer s.Close()
 	builtin := 0
 	for k, v := range j.recs {
-		if strings.Contains(string(v), `"name":"default"`) || strings.HasPrefix(k, "san:iscsi ") {
+		if strings.Contains(string(v), `"name":"default"`) || strings.HasPrefix(k, "iscsi_service ") {
 			builtin++ // the default export and snapshot policies, the iSCSI service
 		}
 	}
@@ -144,7 +145,9 @@ func TestObjectJournalPrunesOrphans(t *testing.T) {
 		return strings.Contains(body, name)
 	}
 	// The volume exists: everything comes back.
-	kept, err := server.New(b, &server.Options{Username: "u", Password: "p", ObjectJournal: &failingJournal{load: saved}})
+	// (Restarted with the same identity, as a daemon is: records of an
+	// SVM that is gone would be pruned.)
+	kept, err := server.New(b, &server.Options{Username: "u", Password: "p", Identity: s.Identity(), ObjectJournal: &failingJournal{load: saved}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +157,7 @@ func TestObjectJournalPrunesOrphans(t *testing.T) {
 	// The volume is gone (its delete committed, the crash came before
 	// its dependents were saved): they are pruned and the journal forgets them.
 	j2 := &failingJournal{load: saved}
-	orphaned, err := server.New(memBackend(), &server.Options{Username: "u", Password: "p", ObjectJournal: j2})
+	orphaned, err := server.New(memBackend(), &server.Options{Username: "u", Password: "p", Identity: s.Identity(), ObjectJournal: j2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,5 +170,186 @@ func TestObjectJournalPrunesOrphans(t *testing.T) {
 		if strings.Contains(string(rec), "pv1") {
 			t.Errorf("the journal still holds %s: %s", k, rec)
 		}
+	}
+}
+
+// TestObjectJournalPrunesSVMOrphans: an SVM's create saves its default
+// export policy before the SVM itself, so a crash between leaves records
+// of an SVM that is not there; at start they are pruned, and the cluster
+// SVM's are kept.
+func TestObjectJournalPrunesSVMOrphans(t *testing.T) {
+	j := &failingJournal{}
+	s, err := server.New(memBackend(), &server.Options{Username: "u", Password: "p", ObjectJournal: j})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, body string }{
+		{"/api/svm/svms?return_timeout=10", `{"name":"gone"}`},
+		{"/api/protocols/nfs/export-policies", `{"name":"p1","svm":{"name":"gone"}}`},
+		{"/api/protocols/nfs/export-policies", `{"name":"kept","svm":{"name":"svm0"}}`},
+	} {
+		if code, body := send(t, s, "POST", c.path, c.body); code >= 300 {
+			t.Fatalf("POST %s: %d %s", c.path, code, body)
+		}
+	}
+	j.mu.Lock()
+	var saved []server.ObjectRecord
+	for k, rec := range j.recs {
+		kind, key, _ := strings.Cut(k, " ")
+		if kind == "svm" {
+			continue // the SVM was never saved, or its removal was
+		}
+		saved = append(saved, server.ObjectRecord{Kind: kind, Key: key, Record: rec})
+	}
+	j.mu.Unlock()
+	restarted, err := server.New(memBackend(), &server.Options{Username: "u", Password: "p", Identity: s.Identity(), ObjectJournal: &failingJournal{load: saved}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body := send(t, restarted, "GET", "/api/protocols/nfs/export-policies?fields=name,svm.name", "")
+	if code != http.StatusOK || strings.Contains(body, `"gone"`) || !strings.Contains(body, `"kept"`) {
+		t.Fatalf("export policies after the restart: %d %s", code, body)
+	}
+}
+
+// TestObjectJournalConvertsSAN: a journal written before the SAN objects
+// moved into the object store holds them under the kinds san:lun,
+// san:igroup, san:lun-map (the record a bare logical unit number),
+// san:iscsi and san:iscsi-cred. Such a journal starts, serves the same
+// objects, and is rewritten under the object store's kinds.
+func TestObjectJournalConvertsSAN(t *testing.T) {
+	b := memBackend()
+	j := &failingJournal{}
+	id := server.NewIdentity()
+	s, err := server.New(b, &server.Options{Username: "u", Password: "p", ObjectJournal: j, Identity: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, body string }{
+		{"/api/storage/volumes?return_timeout=10", `{"name":"cv1","svm":{"name":"svm0"},"aggregates":[{"name":"aggr1"}],"size":104857600}`},
+		{"/api/storage/luns", `{"name":"/vol/cv1/l1","svm":{"name":"svm0"},"os_type":"linux","space":{"size":1048576}}`},
+		{"/api/protocols/san/igroups", `{"name":"g1","svm":{"name":"svm0"},"os_type":"linux","initiators":[{"name":"iqn.1993-08.org.debian:01:abc"}]}`},
+		{"/api/protocols/san/lun-maps", `{"svm":{"name":"svm0"},"lun":{"name":"/vol/cv1/l1"},"igroup":{"name":"g1"},"logical_unit_number":7}`},
+		{"/api/protocols/san/iscsi/credentials", `{"svm":{"name":"svm0"},"initiator":"iqn.1993-08.org.debian:01:abc","authentication_type":"none"}`},
+	} {
+		if code, body := send(t, s, "POST", c.path, c.body); code >= 300 {
+			t.Fatalf("POST %s: %d %s", c.path, code, body)
+		}
+	}
+	paths := []string{"/api/storage/luns", "/api/protocols/san/igroups", "/api/protocols/san/lun-maps",
+		"/api/protocols/san/iscsi/services", "/api/protocols/san/iscsi/credentials"}
+	read := func(h http.Handler) map[string]string {
+		out := map[string]string{}
+		for _, p := range paths {
+			code, body := send(t, h, "GET", p+"?fields=**", "")
+			if code != http.StatusOK {
+				t.Fatalf("GET %s: %d %s", p, code, body)
+			}
+			out[p] = body
+		}
+		return out
+	}
+	want := read(s)
+	old := map[string]string{"lun": "san:lun", "igroup": "san:igroup", "lun_map": "san:lun-map", "iscsi_service": "san:iscsi", "iscsi_credentials": "san:iscsi-cred"}
+	j.mu.Lock()
+	var saved []server.ObjectRecord
+	for k, rec := range j.recs {
+		kind, key, _ := strings.Cut(k, " ")
+		if o, ok := old[kind]; ok {
+			kind = o
+			if o == "san:lun-map" {
+				rec = []byte("7") // the old record: the number alone
+			}
+		}
+		saved = append(saved, server.ObjectRecord{Kind: kind, Key: key, Record: rec})
+	}
+	j.mu.Unlock()
+
+	j2 := &failingJournal{load: saved}
+	conv, err := server.New(b, &server.Options{Username: "u", Password: "p", ObjectJournal: j2, Identity: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := read(conv)
+	for _, p := range paths {
+		if got[p] != want[p] {
+			t.Errorf("GET %s after the conversion:\n%s\nwant\n%s", p, got[p], want[p])
+		}
+	}
+	j2.mu.Lock()
+	defer j2.mu.Unlock()
+	kinds := map[string]int{}
+	for k := range j2.recs {
+		kind, _, _ := strings.Cut(k, " ")
+		kinds[kind]++
+	}
+	for o, n := range old {
+		if kinds[n] != 0 || kinds[o] == 0 {
+			t.Errorf("the journal holds %d %s and %d %s records after the conversion", kinds[n], n, kinds[o], o)
+		}
+	}
+}
+
+// countingJournal is a failingJournal that also counts the records of
+// the last commit queued.
+type countingJournal struct {
+	failingJournal
+	last int
+}
+
+func (c *countingJournal) QueueObjects(chs []server.ObjectRecord, replace bool) func() error {
+	c.mu.Lock()
+	c.last = len(chs)
+	c.mu.Unlock()
+	return c.failingJournal.QueueObjects(chs, replace)
+}
+
+// TestSANChangeSavesItsRecords: a SAN change is journalled as the records
+// it changed, whatever else is stored (20 LUNs): an igroup's comment, the
+// igroup; its rename, the igroup and the map holding its name; a mapped
+// LUN's delete with allow_delete_while_mapped, the LUN and its map.
+func TestSANChangeSavesItsRecords(t *testing.T) {
+	j := &countingJournal{}
+	s, err := server.New(memBackend(), &server.Options{Username: "u", Password: "p", ObjectJournal: j})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(path, body string) string {
+		t.Helper()
+		req := httptest.NewRequest("POST", path, strings.NewReader(body))
+		req.SetBasicAuth("u", "p")
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, req)
+		if w.Code >= 300 {
+			t.Fatalf("POST %s: %d %s", path, w.Code, w.Body)
+		}
+		return w.Header().Get("Location")
+	}
+	post("/api/storage/volumes?return_timeout=10", `{"name":"jv","svm":{"name":"svm0"},"aggregates":[{"name":"aggr1"}],"size":1073741824}`)
+	var lun string
+	for i := range 20 {
+		lun = post("/api/storage/luns", `{"name":"/vol/jv/l`+strconv.Itoa(i)+`","svm":{"name":"svm0"},"os_type":"linux","space":{"size":1048576}}`)
+	}
+	g := post("/api/protocols/san/igroups", `{"name":"g","svm":{"name":"svm0"},"os_type":"linux"}`)
+	post("/api/protocols/san/lun-maps", `{"svm":{"name":"svm0"},"lun":{"name":"/vol/jv/l19"},"igroup":{"name":"g"}}`)
+	for _, c := range []struct {
+		body string
+		want int
+	}{
+		{`{"comment":"c"}`, 1}, // the igroup
+		{`{"name":"g2"}`, 2},   // the igroup and its map (which shows its name)
+	} {
+		if code, body := send(t, s, "PATCH", g, c.body); code != http.StatusOK {
+			t.Fatalf("PATCH: %d %s", code, body)
+		}
+		if j.last != c.want {
+			t.Errorf("an igroup's PATCH %s saved %d records, want %d", c.body, j.last, c.want)
+		}
+	}
+	if code, body := send(t, s, "DELETE", lun+"?allow_delete_while_mapped=true", ""); code != http.StatusOK {
+		t.Fatalf("DELETE: %d %s", code, body)
+	}
+	if j.last != 2 {
+		t.Errorf("a mapped LUN's delete saved %d records, want 2 (the LUN, its map)", j.last)
 	}
 }

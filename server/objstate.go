@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/fixture"
@@ -25,7 +24,7 @@ import (
 // them, without _links and without what GET derives when it serves them
 // (a LUN's lun_maps, an igroup's); an export policy carries
 // its rules inline (as GET with fields=rules shows them); a LUN map is
-// {lun: {name, uuid}, igroup: {name, uuid}, logical_unit_number}. Keys
+// {svm, lun: {name, uuid}, igroup: {name, uuid}, logical_unit_number}. Keys
 // are the records' own fields, and the next integer key of a scope is its
 // largest key plus one.
 //
@@ -81,20 +80,9 @@ type sideGroup struct {
 	put func(s *Server, rec ontap.Extra) error
 }
 
-// sideGroups are the collections of the SAN store, the SVMs and the IP
-// interfaces created through the API, in the order they load (a LUN map
-// after its LUN and igroup).
+// sideGroups are the collections of the SVMs and the IP interfaces created
+// through the API, in the order they load.
 var sideGroups = []sideGroup{
-	{name: "protocols/san/igroups", saved: savedIgroup, object: schema.Igroup,
-		clear: func(s *Server) { s.san.igroups = map[string]ontap.Extra{} }, put: putIgroup},
-	{name: "storage/luns", saved: savedLUN, object: schema.LUN,
-		clear: func(s *Server) { s.san.luns = map[string]ontap.Extra{} }, put: putLUN},
-	{name: "protocols/san/lun-maps", saved: savedLUNMap, object: schema.LUNMap,
-		clear: func(s *Server) { s.san.maps = map[lunMapKey]int64{} }, put: putLUNMap},
-	{name: "protocols/san/iscsi/services", saved: savedISCSI, object: schema.ISCSIService,
-		clear: func(s *Server) { s.san.iscsi = map[string]ontap.Extra{} }, put: putISCSIService},
-	{name: "protocols/san/iscsi/credentials", saved: savedCredential, object: schema.ISCSICredentials,
-		clear: func(s *Server) { s.san.creds = map[credKey]ontap.Extra{} }, put: putCredential},
 	{name: "svm/svms", saved: savedSVM, object: schema.SVM,
 		clear: func(s *Server) { s.svms.svms = map[string]ontap.SVM{} }, put: putSVM},
 	{name: "network/ip/interfaces", saved: savedLIF, object: schema.IPInterface,
@@ -210,8 +198,8 @@ func ObjectsOf(recs []ObjectRecord) (ObjectGroups, error) {
 			}
 			list = append(list, rec)
 		}
-		if k.Key == "uuid" {
-			sortByName(list, "name")
+		if !k.IntKey() {
+			sortByName(list, "name", "lun.name", "igroup.name")
 		}
 		out[g] = list
 	}
@@ -219,22 +207,13 @@ func ObjectsOf(recs []ObjectRecord) (ObjectGroups, error) {
 		known[g.saved] = true
 		list := []ontap.Extra{}
 		for _, r := range byKind[g.saved] {
-			var rec ontap.Extra
-			if g.saved == savedLUNMap {
-				m, err := lunMapOf(r, byKind)
-				if err != nil {
-					return nil, err
-				}
-				rec = m
-			} else {
-				var err error
-				if rec, err = decode(r); err != nil {
-					return nil, err
-				}
+			rec, err := decode(r)
+			if err != nil {
+				return nil, err
 			}
 			list = append(list, rec)
 		}
-		sortByName(list, "name", "lun.name", "igroup.name")
+		sortByName(list, "name")
 		out[g.name] = list
 	}
 	for kind := range byKind {
@@ -243,28 +222,6 @@ func ObjectsOf(recs []ObjectRecord) (ObjectGroups, error) {
 		}
 	}
 	return out, nil
-}
-
-// lunMapOf renders a saved LUN map as {lun, igroup, logical_unit_number}.
-func lunMapOf(r ObjectRecord, byKind map[string][]ObjectRecord) (ontap.Extra, error) {
-	lun, ig, _ := strings.Cut(r.Key, "/")
-	n, err := strconv.ParseInt(string(r.Record), 10, 64)
-	if err != nil {
-		return nil, fmt.Errorf("saved LUN map %q: %q is not a number", r.Key, r.Record)
-	}
-	name := func(kind, id string) string {
-		for _, o := range byKind[kind] {
-			if o.Key == id {
-				var rec ontap.Record
-				if rec.UnmarshalJSON(o.Record) == nil {
-					return ontap.LookupString(rec.Extra, "name")
-				}
-			}
-		}
-		return ""
-	}
-	return ontap.Extra{"lun": ontap.Extra{"name": name(savedLUN, lun), "uuid": lun},
-		"igroup": ontap.Extra{"name": name(savedIgroup, ig), "uuid": ig}, "logical_unit_number": n}, nil
 }
 
 // sortByName orders records by the first of fields each has (stable:
@@ -352,6 +309,35 @@ func ImportObjects(groups ObjectGroups, origin *Identity, id Identity, vols []ba
 	}
 	rw := originRewriter(origin, id)
 	st := sc.objects
+	loadSide := func(g sideGroup) error {
+		recs, ok := groups[g.name]
+		if !ok {
+			return nil
+		}
+		g.clear(sc)
+		for i, raw := range recs {
+			at := []any{"objects", g.name, i}
+			if raw == nil {
+				return &ObjectError{Path: at, Err: errors.New("a record is a mapping of fields")}
+			}
+			rec, err := checkRecord(g.object, rw(raw).(ontap.Extra), at)
+			if err != nil {
+				return err
+			}
+			if err := g.put(sc, rec); err != nil {
+				return objectErr(at, err)
+			}
+		}
+		return nil
+	}
+	// The SVMs first: objects and LIFs may belong to them.
+	for _, g := range sideGroups {
+		if g.saved == savedSVM {
+			if err := loadSide(g); err != nil {
+				return nil, err
+			}
+		}
+	}
 	for _, k := range objectKinds {
 		g := groupName(k)
 		recs, ok := groups[g]
@@ -373,23 +359,11 @@ func ImportObjects(groups ObjectGroups, origin *Identity, id Identity, vols []ba
 		}
 	}
 	for _, g := range sideGroups {
-		recs, ok := groups[g.name]
-		if !ok {
-			continue
+		if g.saved == savedSVM {
+			continue // loaded first
 		}
-		g.clear(sc)
-		for i, raw := range recs {
-			at := []any{"objects", g.name, i}
-			if raw == nil {
-				return nil, &ObjectError{Path: at, Err: errors.New("a record is a mapping of fields")}
-			}
-			rec, err := checkRecord(g.object, rw(raw).(ontap.Extra), at)
-			if err != nil {
-				return nil, err
-			}
-			if err := g.put(sc, rec); err != nil {
-				return nil, objectErr(at, err)
-			}
+		if err := loadSide(g); err != nil {
+			return nil, err
 		}
 	}
 	// Next integer keys: past the largest of each scope.
@@ -402,6 +376,13 @@ func ImportObjects(groups ObjectGroups, origin *Identity, id Identity, vols []ba
 			if scope := t.scopeOf(rec); n >= t.next[scope] {
 				t.next[scope] = n + 1
 			}
+		}
+	}
+	// An SVM the objects give no built-in records (its "default" export
+	// policy) gets them, as one created through the API does.
+	for _, v := range sc.allSVMs()[1:] {
+		if err := sc.seedMissing(ontap.Extra{"name": *v.Name, "uuid": *v.UUID}); err != nil {
+			return nil, err
 		}
 	}
 	for i, v := range vols {
@@ -430,11 +411,11 @@ func scratchServer(id Identity, vols []backend.Volume) *Server {
 		fv.byID[v.ID] = v
 		fv.byName[v.Name] = v
 	}
-	s := &Server{b: fv, id: id, ctx: context.Background(), objects: newObjectStore(objectKinds...), san: newSANStore()}
+	s := &Server{b: fv, id: id, ctx: context.Background(), objects: newObjectStore(objectKinds...)}
+	s.objects.view = s.view()
 	s.lifs.lifs = map[string]ontap.IPInterface{}
 	s.svms.svms = map[string]ontap.SVM{}
 	s.seedObjects()
-	s.seedSAN(s.san)
 	return s
 }
 
@@ -483,8 +464,12 @@ func (s *Server) putObject(t *kindTable, raw ontap.Extra, at []any, set []any) e
 	if len(set) == 2 {
 		rec = ontap.With(rec, set[0].(string), set[1])
 	}
-	if ontap.Lookup(rec, k.Key) == nil && k.Key != "svm.uuid" {
-		return &ObjectError{Path: fieldAt(at, k.Key), Err: fmt.Errorf("missing: every %s needs its key (%s), which references to it use", k.Label, k.Key)}
+	// A key that is a reference's (an SVM's service: svm.uuid, a map's
+	// igroup.uuid) comes from resolving it.
+	byRef := strings.Contains(k.Key, ".")
+	missingKey := &ObjectError{Path: fieldAt(at, k.Key), Err: fmt.Errorf("missing: every %s needs its key (%s), which references to it use", k.Label, k.Key)}
+	if ontap.Lookup(rec, k.Key) == nil && !byRef {
+		return missingKey
 	}
 	if k.Defaults != nil {
 		rec = k.Defaults(rec)
@@ -492,8 +477,23 @@ func (s *Server) putObject(t *kindTable, raw ontap.Extra, at []any, set []any) e
 	if rec, err = s.resolveOutside(s.ctx, t, rec, true); err != nil {
 		return objectErr(at, err)
 	}
-	if rec, err = s.resolveStored(t, rec); err != nil {
+	for _, p := range k.Parents {
+		if p.ByPrepare && p.Kind == "volume" {
+			// The kind's Prepare resolves it from a request; a stored
+			// record names it.
+			ref, _ := ontap.Lookup(rec, p.Field).(ontap.Extra)
+			vol, err := s.resolveVolume(s.ctx, ref, p.Field)
+			if err != nil {
+				return objectErr(at, err)
+			}
+			rec = ontap.With(rec, p.Field, vol)
+		}
+	}
+	if rec, err = s.resolveStoredRefs(t, rec, false); err != nil {
 		return objectErr(at, err)
+	}
+	if byRef && ontap.Lookup(rec, k.Key) == nil {
+		return missingKey
 	}
 	if err := s.objects.conflict(t, rec, ""); err != nil {
 		return objectErr(at, err)
@@ -501,6 +501,11 @@ func (s *Server) putObject(t *kindTable, raw ontap.Extra, at []any, set []any) e
 	id := ontap.RecordKey(rec, t.keys)
 	if _, dup := t.recs[id]; dup {
 		return &ObjectError{Path: fieldAt(at, k.Key), Err: fmt.Errorf("a second %s with %s %v", k.Label, k.Key, ontap.Lookup(rec, k.Key))}
+	}
+	if k.Place != nil {
+		if rec, err = k.Place(s.objects.view, rec, nil); err != nil {
+			return objectErr(at, err)
+		}
 	}
 	rec = ontap.With(rec, "_links", ontap.Extra{"self": ontap.Extra{"href": t.itemPath(rec)}})
 	t.recs[id] = rec
@@ -686,154 +691,6 @@ func requireKey(rec ontap.Extra, field, label string) (string, error) {
 	return v, nil
 }
 
-func putIgroup(s *Server, rec ontap.Extra) error {
-	id, err := requireKey(rec, "uuid", "igroup")
-	if err != nil {
-		return err
-	}
-	name, err := requireKey(rec, "name", "igroup")
-	if err != nil {
-		return err
-	}
-	svm, err := s.sanSVM(rec)
-	if err != nil {
-		return err
-	}
-	if _, dup := s.san.igroups[id]; dup {
-		return ontap.Errorf(400, ontap.CodeInvalidValue, "uuid", "a second igroup with uuid %s", id)
-	}
-	if _, _, dup := s.san.igroupByNameLocked(ontap.LookupString(svm, "uuid"), name); dup {
-		return ontap.ErrIgroupDuplicate(name)
-	}
-	rec["svm"] = svm
-	if rec["protocol"] == nil {
-		rec["protocol"] = ontap.DefaultIgroupProtocol
-	}
-	if rec["delete_on_unmap"] == nil {
-		rec["delete_on_unmap"] = false
-	}
-	rec["initiators"] = initiatorTrees(id, initiatorNames(rec), initiatorComments(rec))
-	rec["_links"] = selfLink(igroupsPath + "/" + id)
-	s.san.igroups[id] = rec
-	return nil
-}
-
-func putLUN(s *Server, rec ontap.Extra) error {
-	id, err := requireKey(rec, "uuid", "LUN")
-	if err != nil {
-		return err
-	}
-	name, err := requireKey(rec, "name", "LUN")
-	if err != nil {
-		return err
-	}
-	svm, err := s.sanSVM(rec)
-	if err != nil {
-		return err
-	}
-	ref, _ := ontap.Lookup(rec, "location.volume").(ontap.Extra)
-	vol, err := s.resolveVolume(s.ctx, ref, "location.volume")
-	if err != nil {
-		return err
-	}
-	if want := "/vol/" + ontap.LookupString(vol, "name") + "/"; !strings.HasPrefix(name, want) {
-		return ontap.Errorf(400, ontap.CodeInvalidValue, "name", "%q is not a path in its volume (%s...)", name, want)
-	}
-	if _, dup := s.san.luns[id]; dup {
-		return ontap.Errorf(400, ontap.CodeInvalidValue, "uuid", "a second LUN with uuid %s", id)
-	}
-	if _, _, dup := s.san.findLUNLocked("", &ontap.Ref{Name: &name}); dup {
-		return ontap.Errorf(400, ontap.CodeLUNExists, "name", "a second LUN at %s", name)
-	}
-	// What a created LUN has, for a record written by hand.
-	rec = ontap.MergeExtra(ontap.Extra{"class": "regular", "enabled": true, "auto_delete": false,
-		"serial_number": ontap.NewLUNSerial(), "create_time": time.Now().UTC().Format(ontap.TimeLayout),
-		"location": ontap.Extra{"logical_unit": strings.TrimPrefix(name, "/vol/"+ontap.LookupString(vol, "name")+"/")},
-		"status":   ontap.Extra{"state": "online", "container_state": "online", "read_only": false},
-		"space": ontap.Extra{"used": int64(0), "guarantee": ontap.Extra{"requested": false, "reserved": false},
-			"scsi_thin_provisioning_support_enabled": false}}, rec)
-	rec["svm"] = svm
-	rec = ontap.With(rec, "location.volume", vol)
-	rec = ontap.With(rec, "location.node", ontap.Extra{"name": s.id.NodeName, "uuid": s.id.NodeUUID})
-	rec["_links"] = selfLink(lunsPath + "/" + id)
-	s.san.luns[id] = rec
-	return nil
-}
-
-func putLUNMap(s *Server, rec ontap.Extra) error {
-	find := func(field string, in map[string]ontap.Extra) (string, ontap.Extra, error) {
-		u, name := ontap.LookupString(rec, field+".uuid"), ontap.LookupString(rec, field+".name")
-		if u == "" && name == "" {
-			return "", nil, ontap.Errorf(400, ontap.CodeInvalidValue, field, "missing: name the %s by name or uuid", field)
-		}
-		for id, o := range in {
-			if (u == "" || strings.EqualFold(id, u)) && (name == "" || ontap.LookupString(o, "name") == name) {
-				return id, o, nil
-			}
-		}
-		target := field + ".uuid"
-		if u == "" {
-			target = field + ".name"
-		}
-		return "", nil, ontap.Errorf(404, ontap.CodeNotFound, target, "no %s %s in the objects", field, describeRef(ontap.Lookup(rec, field).(ontap.Extra)))
-	}
-	lun, _, err := find("lun", s.san.luns)
-	if err != nil {
-		return err
-	}
-	ig, _, err := find("igroup", s.san.igroups)
-	if err != nil {
-		return err
-	}
-	n, ok := ontap.LookupInt(rec, "logical_unit_number")
-	if !ok {
-		return ontap.Errorf(400, ontap.CodeInvalidValue, "logical_unit_number", "missing: every LUN map needs its logical_unit_number")
-	}
-	k := lunMapKey{lun, ig}
-	if _, dup := s.san.maps[k]; dup {
-		return ontap.Errorf(400, ontap.CodeInvalidValue, "lun", "a second map of this LUN to this igroup")
-	}
-	for o, m := range s.san.maps {
-		if o.igroup == ig && m == n {
-			return ontap.Errorf(400, ontap.CodeInvalidValue, "logical_unit_number", "logical unit number %d is used twice in igroup %s", n, ig)
-		}
-	}
-	s.san.maps[k] = n
-	return nil
-}
-
-func putISCSIService(s *Server, rec ontap.Extra) error {
-	svm, err := s.sanSVM(rec)
-	if err != nil {
-		return err
-	}
-	u := ontap.LookupString(svm, "uuid")
-	if _, dup := s.san.iscsi[u]; dup {
-		return ontap.Errorf(400, ontap.CodeInvalidValue, "svm", "a second iSCSI service of SVM %s", u)
-	}
-	rec["svm"] = svm
-	rec["_links"] = selfLink(iscsiServicesPath + "/" + u)
-	s.san.iscsi[u] = rec
-	return nil
-}
-
-func putCredential(s *Server, rec ontap.Extra) error {
-	init, err := requireKey(rec, "initiator", "iSCSI credential")
-	if err != nil {
-		return err
-	}
-	svm, err := s.sanSVM(rec)
-	if err != nil {
-		return err
-	}
-	k := credKey{ontap.LookupString(svm, "uuid"), init}
-	if _, dup := s.san.creds[k]; dup {
-		return ontap.Errorf(400, ontap.CodeInvalidValue, "initiator", "a second credential for initiator %s", init)
-	}
-	s.san.creds[k] = credentialTree(svm, rec)
-	return nil
-}
-
 func putSVM(s *Server, rec ontap.Extra) error {
 	id, err := requireKey(rec, "uuid", "SVM")
 	if err != nil {
@@ -899,10 +756,10 @@ func (s *Server) replaceObjects(recs []ObjectRecord) error {
 	if recs == nil {
 		recs = s.builtins
 	}
-	sc := &Server{id: s.id, objects: newObjectStore(objectKinds...), san: newSANStore()}
+	sc := &Server{id: s.id, objects: newObjectStore(objectKinds...)}
 	sc.lifs.lifs = map[string]ontap.IPInterface{}
 	sc.svms.svms = map[string]ontap.SVM{}
-	if err := sc.loadRecords(recs); err != nil {
+	if _, err := sc.loadRecords(recs); err != nil {
 		return err
 	}
 	st := s.objects
@@ -913,9 +770,6 @@ func (s *Server) replaceObjects(recs []ObjectRecord) error {
 	}
 	st.dirty = nil
 	st.mu.Unlock()
-	s.san.mu.Lock()
-	s.san.luns, s.san.igroups, s.san.maps, s.san.iscsi, s.san.creds = sc.san.luns, sc.san.igroups, sc.san.maps, sc.san.iscsi, sc.san.creds
-	s.san.mu.Unlock()
 	s.lifs.mu.Lock()
 	s.lifs.lifs = sc.lifs.lifs
 	s.lifs.mu.Unlock()

@@ -19,7 +19,7 @@ import (
 // objects section holds, through the API.
 func populate(t *testing.T, a *api) {
 	t.Helper()
-	a.createVolume("pv", nil)
+	a.createVolume("pv", map[string]any{"nas": map[string]any{"path": "/pv"}}) // the share's path
 	a.createVolume("pv_other", nil)
 	pid := a.do("POST", "/api/protocols/nfs/export-policies?return_records=true", `{"name":"pp","svm":{"name":"svm0"}}`).must(t, http.StatusCreated).get("records.0.id")
 	rules := fmt.Sprintf("/api/protocols/nfs/export-policies/%.0f", pid)
@@ -277,4 +277,20 @@ func memBackendWith(t *testing.T, fx *fixture.Fixture) *mem.Backend {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestFixtureSVMObjects: a fixture's SVMs load before its objects, so an
+// object may belong to one; an SVM the objects give no default export
+// policy gets one.
+func TestFixtureSVMObjects(t *testing.T) {
+	const second = "6f1c7e2a-3b4d-4c5e-8f90-a1b2c3d4e5f6"
+	a := loaded(t, "nessie: fixture/v1\nobjects:\n  svm/svms: [{uuid: "+second+", name: fx}]\n"+
+		"  protocols/nfs/services: [{svm: {name: fx}}]\n", server.Identity{})
+	r := a.do("GET", "/api/protocols/nfs/export-policies?fields=svm.name&order_by=svm.name", nil).must(t, http.StatusOK)
+	if r.get("num_records") != 2.0 || r.str("records.0.svm.name") != "fx" {
+		t.Fatalf("export policies: %s", r.raw)
+	}
+	if r := a.do("GET", "/api/protocols/nfs/services/"+second, nil).must(t, http.StatusOK); r.str("svm.name") != "fx" {
+		t.Fatalf("NFS service: %s", r.raw)
+	}
 }

@@ -25,6 +25,7 @@ type objectStore struct {
 
 	journal ObjectJournal       // nil: nothing is saved
 	dirty   map[objKey]struct{} // records changed since the last flush
+	view    ontap.View          // what the kinds' hooks see (read under mu)
 }
 
 // kindTable is one kind's records.
@@ -102,9 +103,10 @@ func (t *kindTable) scopeOf(rec ontap.Extra) string {
 }
 
 // conflictScope is the value two records must share to be compared by
-// the kind's Conflicts rule: the key of the first parent.
+// the kind's Conflicts rule: the key of the first parent, or nothing for
+// a ClusterWide kind.
 func (t *kindTable) conflictScope(rec ontap.Extra) string {
-	if len(t.kind.Parents) == 0 {
+	if len(t.kind.Parents) == 0 || t.kind.ClusterWide {
 		return ""
 	}
 	p := t.kind.Parents[0]
@@ -121,19 +123,12 @@ func refKeyField(kind string) string {
 	return "uuid"
 }
 
-// insert stores a new record: it checks the parents and references that
-// are stored objects (resolve), runs the kind's Conflicts rule against the
-// records of the same scope, assigns the key and the record's self link.
+// insertLocked stores a new record: it checks the parents and references
+// that are stored objects (resolve), runs the kind's Conflicts rule
+// against the records of the same scope, assigns the key (and, with the
+// kind's Place, what else is allocated) and the record's self link.
 // resolve completes references under the store's lock, so a referenced
-// object cannot disappear in between.
-func (st *objectStore) insert(t *kindTable, rec ontap.Extra, resolve func(ontap.Extra) (ontap.Extra, error)) (ontap.Extra, error) {
-	st.mu.Lock()
-	rec, err := st.insertLocked(t, rec, resolve)
-	wait := st.flushLocked()
-	st.mu.Unlock()
-	return rec, firstErr(err, wait)
-}
-
+// object cannot disappear in between. The caller holds st.mu.
 func (st *objectStore) insertLocked(t *kindTable, rec ontap.Extra, resolve func(ontap.Extra) (ontap.Extra, error)) (ontap.Extra, error) {
 	rec, err := resolve(rec)
 	if err != nil {
@@ -177,6 +172,12 @@ func (st *objectStore) insertLocked(t *kindTable, rec ontap.Extra, resolve func(
 			}
 			rec = ontap.With(rec, k.Key, n)
 			st.setNextLocked(t, scope, n+1)
+		}
+	}
+	if k.Place != nil {
+		var err error
+		if rec, err = k.Place(st.view, rec, nil); err != nil {
+			return nil, err
 		}
 	}
 	id := ontap.RecordKey(rec, t.keys)
@@ -266,7 +267,9 @@ func refMatches(child ontap.Extra, field string, t *kindTable, parent ontap.Extr
 	for _, p := range t.keys {
 		cv := ontap.Lookup(child, p)
 		if p == t.kind.Key {
-			cv = ontap.Lookup(child, field+"."+p)
+			// The reference holds the key's last part: a policy's id, an
+			// iSCSI service's svm.uuid (its SVM's reference).
+			cv = ontap.Lookup(child, field+"."+p[strings.LastIndexByte(p, '.')+1:])
 		}
 		if cv == nil || cv != ontap.Lookup(parent, p) {
 			return false
@@ -279,15 +282,15 @@ func refMatches(child ontap.Extra, field string, t *kindTable, parent ontap.Extr
 // nothing refers to it, and deletes the records that cascade from it.
 // users reports an outside user of the object (a volume using an export
 // policy) as an error.
-func (st *objectStore) remove(t *kindTable, id string, check func(ontap.Extra) error) (ontap.Extra, error) {
+func (st *objectStore) remove(t *kindTable, id string, check func(ontap.Extra) error, params map[string]string) (ontap.Extra, error) {
 	st.mu.Lock()
-	rec, err := st.removeLocked(t, id, check)
+	rec, err := st.removeLocked(t, id, check, params)
 	wait := st.flushLocked()
 	st.mu.Unlock()
 	return rec, firstErr(err, wait)
 }
 
-func (st *objectStore) removeLocked(t *kindTable, id string, check func(ontap.Extra) error) (ontap.Extra, error) {
+func (st *objectStore) removeLocked(t *kindTable, id string, check func(ontap.Extra) error, params map[string]string) (ontap.Extra, error) {
 	rec, ok := t.recs[id]
 	if !ok {
 		return nil, ontap.ErrNotFound(t.kind.Key)
@@ -297,24 +300,58 @@ func (st *objectStore) removeLocked(t *kindTable, id string, check func(ontap.Ex
 			return nil, err
 		}
 	}
-	if err := st.inUse(t, rec); err != nil {
+	if err := st.inUse(t, rec, params); err != nil {
 		return nil, err
 	}
 	st.drop(t, id, rec)
+	st.dropLast(t, rec)
 	return rec, nil
 }
 
+// dropLast deletes the parents of a deleted record that go with their
+// last child (Parent.DropLast: an igroup's delete_on_unmap).
+func (st *objectStore) dropLast(t *kindTable, rec ontap.Extra) {
+	for _, p := range t.kind.Parents {
+		pt := st.tables[p.Kind]
+		if p.DropLast == "" || pt == nil {
+			continue
+		}
+		for pid, parent := range pt.recs {
+			if !refMatches(rec, p.Field, pt, parent) {
+				continue
+			}
+			if on, _ := ontap.Lookup(parent, p.DropLast).(bool); !on {
+				continue
+			}
+			last := true
+			for _, r := range t.recs {
+				if refMatches(r, p.Field, pt, parent) {
+					last = false
+					break
+				}
+			}
+			if last {
+				st.drop(pt, pid, parent)
+			}
+		}
+	}
+}
+
 // inUse reports the first record that keeps rec (of t's kind) in use: a
-// non-cascading child or a reference.
-func (st *objectStore) inUse(t *kindTable, rec ontap.Extra) error {
+// non-cascading child (unless the request's params say to cascade) or a
+// reference.
+func (st *objectStore) inUse(t *kindTable, rec ontap.Extra, params map[string]string) error {
 	name := t.kind.Name()
 	for _, ot := range st.order {
 		for _, p := range ot.kind.Parents {
-			if p.Kind != name || p.Cascade || p.Derived {
+			if p.Kind != name || p.Cascade || p.Derived || p.CascadeWith != "" && strings.EqualFold(params[p.CascadeWith], "true") {
 				continue
 			}
 			for _, r := range ot.recs {
 				if refMatches(r, p.Field, t, rec) {
+					if p.InUse != nil {
+						return p.InUse(rec)
+					}
 					return ontap.Errorf(http.StatusConflict, ontap.CodeInUse, t.kind.Key, "%s %s is in use by %s %s.", t.kind.Label,
 						describeRec(rec), ot.kind.Label, describeRec(r))
 				}
@@ -345,8 +382,8 @@ func (st *objectStore) drop(t *kindTable, id string, rec ontap.Extra) {
 	name := t.kind.Name()
 	for _, ot := range st.order {
 		for _, p := range ot.kind.Parents {
-			if p.Kind != name || !p.Cascade {
-				continue
+			if p.Kind != name || !p.Cascade && p.CascadeWith == "" {
+				continue // (a CascadeWith child left is one inUse allowed)
 			}
 			for cid, r := range ot.recs {
 				if refMatches(r, p.Field, t, rec) {
@@ -379,6 +416,37 @@ func (st *objectStore) dropVolumeLocked(uuid string) {
 			}
 		}
 	}
+}
+
+// dropSVM deletes the records of a deleted SVM (every record whose svm is
+// it, and what cascades from them).
+func (st *objectStore) dropSVM(uuid string) error {
+	st.mu.Lock()
+	for _, ot := range st.order {
+		for cid, r := range ot.recs {
+			if _, still := ot.recs[cid]; still && ontap.LookupString(r, "svm.uuid") == uuid {
+				st.drop(ot, cid, r)
+			}
+		}
+	}
+	wait := st.flushLocked()
+	st.mu.Unlock()
+	return wait()
+}
+
+// renameSVM follows an SVM's rename in the records that name it.
+func (st *objectStore) renameSVM(uuid, name string) error {
+	st.mu.Lock()
+	for _, ot := range st.order {
+		for id, r := range ot.recs {
+			if ontap.LookupString(r, "svm.uuid") == uuid && ontap.LookupString(r, "svm.name") != name {
+				st.setLocked(ot, id, ontap.With(r, "svm.name", name))
+			}
+		}
+	}
+	wait := st.flushLocked()
+	st.mu.Unlock()
+	return wait()
 }
 
 // itemPath is the API path of a stored record.
@@ -431,4 +499,149 @@ func firstErr(err error, wait func() error) error {
 		return err
 	}
 	return wait()
+}
+
+// do runs fn under the store's write lock, then queues the changes it
+// made (setLocked, deleteLocked, insertLocked, drop) and returns once
+// they are durable: the way a kind's own handlers change the store.
+func (st *objectStore) do(fn func() error) error {
+	st.mu.Lock()
+	err := fn()
+	wait := st.flushLocked()
+	st.mu.Unlock()
+	return firstErr(err, wait)
+}
+
+// renameVolume follows a volume's rename in the records inside it: the
+// volume's name in their reference, and what their Complete rule derives
+// from it (a qtree's path, a LUN's name).
+func (st *objectStore) renameVolume(uuid, name string) error {
+	return st.do(func() error {
+		st.renameVolumeLocked(uuid, name)
+		return nil
+	})
+}
+
+func (st *objectStore) renameVolumeLocked(uuid, name string) {
+	for _, ot := range st.order {
+		for _, p := range ot.kind.Parents {
+			if p.Kind != "volume" {
+				continue
+			}
+			for id, r := range ot.recs {
+				if ontap.LookupString(r, p.Field+".uuid") != uuid || ontap.LookupString(r, p.Field+".name") == name {
+					continue
+				}
+				r = ontap.With(r, p.Field+".name", name)
+				if ot.kind.Complete != nil {
+					r = ot.kind.Complete(r)
+				}
+				st.setLocked(ot, id, r)
+			}
+		}
+	}
+}
+
+// cloneVolume gives a FlexClone (clone: its {name, uuid}) the copies its
+// parent volume's records make (the kinds' CloneVolume hooks).
+func (st *objectStore) cloneVolume(parent string, clone ontap.Extra) error {
+	return st.do(func() error {
+		for _, ot := range st.order {
+			if ot.kind.CloneVolume == nil {
+				continue
+			}
+			for _, p := range ot.kind.Parents {
+				if p.Kind != "volume" {
+					continue
+				}
+				var copies []ontap.Extra
+				for _, r := range ot.recs {
+					if ontap.LookupString(r, p.Field+".uuid") == parent {
+						if c := ot.kind.CloneVolume(r, clone); c != nil {
+							copies = append(copies, c)
+						}
+					}
+				}
+				for _, c := range copies {
+					if _, err := st.insertLocked(ot, c, func(rec ontap.Extra) (ontap.Extra, error) { return rec, nil }); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// storeView is the ontap.View of the store a kind's hooks get; its user
+// holds st.mu, unless lock is set (Prepare's view: each read takes the
+// read lock).
+type storeView struct {
+	s    *Server
+	lock bool
+}
+
+func (s *Server) view() ontap.View { return storeView{s: s} }
+
+// lookupView is the view of a hook run outside the store's lock.
+func (s *Server) lookupView() ontap.View { return storeView{s: s, lock: true} }
+
+func (v storeView) Get(kind, id string) (ontap.Extra, bool) {
+	if v.lock {
+		v.s.objects.mu.RLock()
+		defer v.s.objects.mu.RUnlock()
+	}
+	t := v.s.objects.tables[kind]
+	if t == nil {
+		return nil, false
+	}
+	rec, ok := t.recs[id]
+	return rec, ok
+}
+
+func (v storeView) Find(kind string, match func(ontap.Extra) bool) []ontap.Extra {
+	if v.lock {
+		v.s.objects.mu.RLock()
+		defer v.s.objects.mu.RUnlock()
+	}
+	t := v.s.objects.tables[kind]
+	if t == nil {
+		return nil
+	}
+	var out []ontap.Extra
+	for _, rec := range t.recs {
+		if match(rec) {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+func (v storeView) SVM(uuid string) (ontap.Extra, bool) {
+	if !strings.EqualFold(uuid, v.s.id.SVMUUID) {
+		return nil, false
+	}
+	return ontap.Extra{"name": v.s.id.SVMName, "uuid": v.s.id.SVMUUID}, true
+}
+
+func (v storeView) Node() ontap.Extra {
+	return ontap.Extra{"name": v.s.id.NodeName, "uuid": v.s.id.NodeUUID}
+}
+
+// Volume reads a volume from the backend (which never calls into the
+// store, so this is safe under its lock).
+func (v storeView) Volume(ref ontap.Ref) (ontap.VolumeRoom, bool, error) {
+	vol, ok, err := v.s.findVolume(v.s.ctx, &ref)
+	if err != nil {
+		return ontap.VolumeRoom{}, false, ontap.FromBackend(ontap.OpVolumeGet, err)
+	}
+	if !ok {
+		return ontap.VolumeRoom{}, false, nil
+	}
+	room := ontap.VolumeRoom{Ref: ontap.Extra{"name": vol.Name, "uuid": vol.ID.String()}}
+	w := ontap.VolumeRecord(&vol, &v.s.volCtx, v.s.attrs.volume(&vol), nil)
+	if w.Space != nil && w.Space.Available != nil {
+		room.Available, room.Bounded = *w.Space.Available, true
+	}
+	return room, true, nil
 }

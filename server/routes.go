@@ -81,7 +81,7 @@ func (s *Server) routeTable() []route {
 		{method: "DELETE", path: "/api/storage/volumes/{vol}/snapshots/{uuid}", h: s.deleteSnapshot, summary: "Delete a snapshot", kind: ontap.QueryMutation, schema: snapshotSchema, status: mut},
 
 		{method: "GET", path: "/docs/api/swagger.yaml", h: s.getSwagger, summary: "This OpenAPI (Swagger 2.0) document", status: ok},
-	}, slices.Concat(s.interfaceRoutes(), s.svmRoutes(), s.objectRoutes(), s.sanRoutes())...)
+	}, slices.Concat(s.interfaceRoutes(), s.svmRoutes(), s.objectRoutes(), s.policyScheduleRoutes(), s.ownRoutes())...)
 }
 
 // withSlashForms adds, for every collection (a path with a GET listing),

@@ -370,3 +370,63 @@ func TestResetClearsSAN(t *testing.T) {
 		t.Fatalf("%s", r.raw)
 	}
 }
+
+// TestIgroupDeleteOnUnmap: an igroup created with delete_on_unmap=true
+// goes with its last map's delete, not before; one without it stays.
+func TestIgroupDeleteOnUnmap(t *testing.T) {
+	a := newAPI(t)
+	a.createVolume("dv", map[string]any{"size": 1 << 30})
+	var luns []string
+	for _, n := range []string{"l0", "l1"} {
+		luns = append(luns, a.do("POST", "/api/storage/luns?return_records=true", map[string]any{"name": "/vol/dv/" + n, "os_type": "linux",
+			"space.size": 1 << 20, "svm.name": "svm0"}).must(t, http.StatusCreated).str("records.0.uuid"))
+	}
+	gone := a.do("POST", "/api/protocols/san/igroups?return_records=true", map[string]any{"name": "gone", "os_type": "linux", "svm.name": "svm0",
+		"delete_on_unmap": true}).must(t, http.StatusCreated).str("records.0.uuid")
+	stays := a.do("POST", "/api/protocols/san/igroups?return_records=true", map[string]any{"name": "stays", "os_type": "linux", "svm.name": "svm0"}).
+		must(t, http.StatusCreated).str("records.0.uuid")
+	for _, l := range luns {
+		for _, g := range []string{gone, stays} {
+			a.do("POST", "/api/protocols/san/lun-maps", map[string]any{"svm.name": "svm0", "lun.uuid": l, "igroup.uuid": g}).must(t, http.StatusCreated)
+		}
+	}
+	for i, l := range luns {
+		for _, g := range []string{gone, stays} {
+			a.do("DELETE", "/api/protocols/san/lun-maps/"+l+"/"+g, nil).must(t, http.StatusOK)
+		}
+		if i == 0 {
+			a.do("GET", "/api/protocols/san/igroups/"+gone, nil).must(t, http.StatusOK) // one map left
+		}
+	}
+	a.do("GET", "/api/protocols/san/igroups/"+gone, nil).wantError(t, http.StatusNotFound, "5374852", "uuid")
+	a.do("GET", "/api/protocols/san/igroups/"+stays, nil).must(t, http.StatusOK)
+}
+
+// TestInitiatorLinks: an initiator read from its igroup's sub-collection,
+// or inline in the igroup, links to itself.
+func TestInitiatorLinks(t *testing.T) {
+	a := newAPI(t)
+	ig := a.do("POST", "/api/protocols/san/igroups?return_records=true", map[string]any{"name": "g", "os_type": "linux", "svm.name": "svm0",
+		"initiators": []any{map[string]any{"name": iqn1}}}).must(t, http.StatusCreated).str("records.0.uuid")
+	want := "/api/protocols/san/igroups/" + ig + "/initiators/" + iqn1
+	if got := a.do("GET", "/api/protocols/san/igroups/"+ig+"/initiators", nil).must(t, http.StatusOK).str("records.0._links.self.href"); got != want {
+		t.Errorf("sub-collection link %q, want %q", got, want)
+	}
+	if got := a.do("GET", "/api/protocols/san/igroups/"+ig+"?fields=initiators", nil).must(t, http.StatusOK).str("initiators.0._links.self.href"); got != want {
+		t.Errorf("inline link %q, want %q", got, want)
+	}
+}
+
+// TestSANInClusterSVMOnly: the SAN objects are served in the cluster's
+// SVM (the one with the volumes); an SVM created over REST starts
+// without an iSCSI service and cannot hold an igroup or a credential.
+func TestSANInClusterSVMOnly(t *testing.T) {
+	a := newAPI(t)
+	a.do("POST", "/api/svm/svms?return_timeout=10", map[string]any{"name": "s2"}).must(t, http.StatusCreated)
+	if r := a.do("GET", "/api/protocols/san/iscsi/services?fields=svm.name", nil).must(t, http.StatusOK); r.get("num_records") != 1.0 || r.str("records.0.svm.name") != "svm0" {
+		t.Fatalf("iSCSI services: %s", r.raw)
+	}
+	a.do("POST", "/api/protocols/san/igroups", map[string]any{"name": "g", "os_type": "linux", "svm.name": "s2"}).wantError(t, http.StatusBadRequest, "3", "svm.name")
+	a.do("POST", "/api/protocols/san/iscsi/services", map[string]any{"svm.name": "s2"}).wantError(t, http.StatusBadRequest, "3", "svm.name")
+	a.do("POST", "/api/protocols/san/igroups", map[string]any{"name": "g", "os_type": "linux", "svm.name": "svm0"}).must(t, http.StatusCreated)
+}

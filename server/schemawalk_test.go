@@ -18,9 +18,10 @@ import (
 // modelled are the fields nessie gives behaviour, tested by their own
 // tests rather than by a generic value: they are validated against the
 // cluster (svm, aggregates), drive operations (clone, split, restore),
-// or are derived (space.afs_total is computed from the size).
+// or are derived (space.afs_total is computed from the size); a QoS
+// policy's uuid must name an existing policy (TestVolumeQoSPolicy).
 var modelled = []string{"name", "svm", "aggregates", "size", "space.size", "space.afs_total", "state", "style", "type",
-	"clone", "nas.path", "nas.export_policy.id", "validate_only", "comment", "volume"}
+	"clone", "nas.path", "nas.export_policy.id", "validate_only", "comment", "volume", "qos.policy.uuid"}
 
 func isModelled(path string) bool {
 	for _, m := range modelled {
@@ -131,6 +132,7 @@ func TestSchemaWalkVolume(t *testing.T) {
 	a.createExportPolicy(t, "nessie_test")
 	a.do("POST", "/api/storage/snapshot-policies", map[string]any{"name": "nessie_test",
 		"copies": []any{map[string]any{"count": 1, "schedule": map[string]any{"name": "daily"}}}}).must(t, http.StatusCreated)
+	a.do("POST", "/api/storage/qos/policies?return_timeout=10", map[string]any{"name": "nessie_test", "svm": map[string]any{"name": "svm0"}}).must(t, http.StatusCreated)
 	obj := schema.Volume
 	posted := 0
 	for i, f := range leaves(obj, schema.Post) {

@@ -148,10 +148,9 @@ type Server struct {
 	jobs    *jobRegistry
 	attrs   attrCache
 	objects *objectStore // the objects beyond the storage contract
-	san     *sanStore    // LUNs, igroups, LUN maps, iSCSI services and credentials
 	lifs    lifStore     // the IP interfaces created through the API
 	svms    svmStore     // the SVMs created through the API
-	side    sideJournal  // what was last saved of san, svms and lifs
+	side    sideJournal  // what was last saved of svms and lifs
 	// builtins are the built-in objects as seeded, which a reset without
 	// Control.Objects returns to.
 	builtins []ObjectRecord
@@ -262,11 +261,10 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 	go s.jobs.reap(s.ctx, &s.wg)
 	s.objects = newObjectStore(objectKinds...)
 	s.objects.journal = o.ObjectJournal
+	s.objects.view = s.view()
 	s.seedObjects()
-	s.san = newSANStore()
 	s.lifs.lifs = map[string]ontap.IPInterface{}
 	s.svms.svms = map[string]ontap.SVM{}
-	s.seedSAN(s.san)
 	s.builtins = s.objectRecords()
 	if err := s.restoreObjects(); err != nil {
 		s.cancel()

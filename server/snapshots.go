@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/internal/text"
 	"github.com/nessie-go/nessie/ontap"
 	"github.com/nessie-go/nessie/ontap/schema"
 )
@@ -132,6 +133,13 @@ func (s *Server) createSnapshot(r *http.Request) (result, error) {
 	w, _, err := decodeBody[ontap.Snapshot](s, r, q, schema.Post, nil)
 	if err != nil {
 		return result{}, err
+	}
+	if w.SVM != nil {
+		if v, ok := s.findSVM(deref(w.SVM.Name), deref(w.SVM.UUID)); ok && *v.UUID != s.id.SVMUUID {
+			// An SVM that exists but does not hold the volume.
+			return result{}, ontap.Errorf(http.StatusNotFound, ontap.CodeNotFound, "svm.name",
+				"Volume %q does not exist in SVM %q.", vol.Name, text.Truncate(*v.Name, 64))
+		}
 	}
 	c, err := s.rules.SnapshotCreate(w, &vol)
 	if err != nil {

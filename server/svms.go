@@ -9,15 +9,21 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/nessie-go/nessie/internal/text"
 	"github.com/nessie-go/nessie/ontap"
 	"github.com/nessie-go/nessie/ontap/schema"
 )
 
 // SVMs: /api/svm/svms. The identity's SVM is always there and holds every
-// volume, LIF and object (it cannot be changed or deleted); clients create,
-// modify and delete other SVMs, as jobs (202 and a job link), with
-// ONTAP's name rules. Such an SVM holds nothing yet: objects are resolved
-// in the identity's SVM only, so deleting one never strands a volume.
+// volume (it cannot be changed or deleted); clients create, modify and
+// delete other SVMs, as jobs (202 and a job link), with ONTAP's name rules.
+// An SVM created so holds LIFs and every object-store kind with an svm
+// parent (export policies, services, shares, policies, ...): references
+// resolve by name or uuid among all SVMs (resolveSVM), a new SVM gets its
+// built-in records (its "default" export policy) when it is created, a
+// rename follows into the records that name it, and deleting it deletes
+// its objects and LIFs, as ONTAP does, unless a domain-joined CIFS server
+// holds it (2621525). Volumes and SAN objects stay in the identity's SVM.
 
 // svmStore holds the SVMs created through the API, by UUID.
 type svmStore struct {
@@ -65,6 +71,56 @@ func (s *Server) getSVM(r *http.Request) (result, error) {
 		}
 	}
 	return result{}, ontap.ErrNotFound("uuid")
+}
+
+// findSVM returns the SVM with that name and/or uuid (both must match
+// when both are given; "" matches any).
+func (s *Server) findSVM(name, uuid string) (ontap.SVM, bool) {
+	for _, v := range s.allSVMs() {
+		if (name == "" || *v.Name == name) && (uuid == "" || strings.EqualFold(*v.UUID, uuid)) {
+			return v, true
+		}
+	}
+	return ontap.SVM{}, false
+}
+
+// svmExists reports whether an SVM with that uuid exists.
+func (s *Server) svmExists(uuid string) bool {
+	_, ok := s.findSVM("", uuid)
+	return ok
+}
+
+// resolveSVM resolves an SVM reference (by name and/or uuid) among the
+// identity's SVM and those created through the API, with ONTAP's codes:
+// 2621462 (404) when no such SVM exists, 2621706 when name and uuid name
+// different SVMs. An absent reference is the cluster's only SVM, or
+// 2621707 when there are several.
+func (s *Server) resolveSVM(ref ontap.Extra, field string) (ontap.Extra, error) {
+	name, _ := ref["name"].(string)
+	uuid, _ := ref["uuid"].(string)
+	if name == "" && uuid == "" {
+		all := s.allSVMs()
+		if len(all) > 1 {
+			return nil, ontap.Errorf(http.StatusBadRequest, ontap.CodeSVMRequired, field+".name",
+				"No SVM was specified. Either %q or %q must be supplied.", field+".name", field+".uuid")
+		}
+		return ontap.Extra{"name": *all[0].Name, "uuid": *all[0].UUID}, nil
+	}
+	if uuid != "" {
+		v, ok := s.findSVM("", uuid)
+		if !ok {
+			return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeSVMNotFound, field+".uuid", "The specified SVM %q does not exist.", text.Truncate(uuid, 64))
+		}
+		if name != "" && *v.Name != name {
+			return nil, ontap.ErrSVMMismatch(field)
+		}
+		return ontap.Extra{"name": *v.Name, "uuid": *v.UUID}, nil
+	}
+	v, ok := s.findSVM(name, "")
+	if !ok {
+		return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeSVMNotFound, field+".name", "The specified SVM %q does not exist.", text.Truncate(name, 64))
+	}
+	return ontap.Extra{"name": *v.Name, "uuid": *v.UUID}, nil
 }
 
 // svmNameFree reports a name already used by an SVM other than skip, the
@@ -119,6 +175,9 @@ func (s *Server) createSVM(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	if err := s.svmSnapshotPolicy(w.SnapshotPolicy, ""); err != nil {
+		return result{}, err
+	}
 	id := uuid.NewString()
 	v := *w
 	v.UUID, v.Aggregates, v.Links = &id, aggrs, ontap.SelfLink(ontap.SVMsPath+"/"+id)
@@ -141,11 +200,15 @@ func (s *Server) createSVM(r *http.Request) (result, error) {
 	j := s.submit(jobSpec{op: ontap.Op("svm.create"), description: "POST " + ontap.SVMsPath,
 		run: func(context.Context) (outcome, error) {
 			s.svms.mu.Lock()
-			defer s.svms.mu.Unlock()
 			if err := s.svmNameFree(name, ""); err != nil {
+				s.svms.mu.Unlock()
 				return outcome{}, err
 			}
 			s.svms.svms[id] = v
+			s.svms.mu.Unlock()
+			if err := s.seedSVM(ontap.Extra{"name": name, "uuid": id}); err != nil {
+				return outcome{}, err
+			}
 			return outcome{location: ontap.SVMsPath + "/" + id, record: v}, nil
 		}})
 	return s.respond(r, q, j, true, ontap.SVM{UUID: &id, Name: &name}, ontap.SVMsPath+"/"+id)
@@ -215,16 +278,20 @@ func (s *Server) patchSVM(r *http.Request) (result, error) {
 	if w.State != nil && *w.State != "running" && *w.State != "stopped" {
 		return result{}, ontap.ErrInvalidValue("state", *w.State, "running, stopped")
 	}
+	if err := s.svmSnapshotPolicy(w.SnapshotPolicy, id); err != nil {
+		return result{}, err
+	}
 	j := s.submit(jobSpec{op: ontap.Op("svm.patch"), description: "PATCH " + ontap.SVMsPath + "/" + id,
 		run: func(context.Context) (outcome, error) {
 			s.svms.mu.Lock()
-			defer s.svms.mu.Unlock()
 			v, ok := s.svms.svms[id]
 			if !ok {
+				s.svms.mu.Unlock()
 				return outcome{}, ontap.ErrNotFound("uuid")
 			}
 			if w.Name != nil {
 				if err := s.svmNameFree(*w.Name, id); err != nil {
+					s.svms.mu.Unlock()
 					return outcome{}, err
 				}
 				v.Name = w.Name
@@ -260,6 +327,14 @@ func (s *Server) patchSVM(r *http.Request) (result, error) {
 			}
 			v.Extra = ontap.MergeExtra(v.Extra, w.Extra)
 			s.svms.svms[id] = v
+			s.svms.mu.Unlock()
+			if w.Name != nil {
+				// Records hold the SVM's name for display.
+				s.renameSVMRefs(id, *w.Name)
+				if err := s.objects.renameSVM(id, *w.Name); err != nil {
+					return outcome{}, err
+				}
+			}
 			return outcome{record: v}, nil
 		}})
 	return s.respond(r, q, j, false, nil, "")
@@ -279,13 +354,120 @@ func (s *Server) deleteSVM(r *http.Request) (result, error) {
 	}
 	j := s.submit(jobSpec{op: ontap.Op("svm.delete"), description: "DELETE " + ontap.SVMsPath + "/" + id,
 		run: func(context.Context) (outcome, error) {
+			if err := s.svmDeletable(id); err != nil {
+				return outcome{}, err
+			}
 			s.svms.mu.Lock()
-			defer s.svms.mu.Unlock()
 			if _, ok := s.svms.svms[id]; !ok {
+				s.svms.mu.Unlock()
 				return outcome{}, ontap.ErrNotFound("uuid")
 			}
 			delete(s.svms.svms, id)
-			return outcome{}, nil
+			s.svms.mu.Unlock()
+			// Its objects and LIFs go with it. Removed first, the SVM can
+			// no longer be named by a record stored after this.
+			s.dropSVMLIFs(id)
+			return outcome{}, s.objects.dropSVM(id)
 		}})
 	return s.respond(r, q, j, false, nil, "")
+}
+
+// svmDeletable refuses to delete an SVM whose CIFS server is joined to an
+// Active Directory domain (ONTAP's 2621525: the server must be deleted,
+// with the domain credentials, first).
+func (s *Server) svmDeletable(id string) error {
+	if _, ok := s.objects.find(ontap.CIFSServiceKind.Name(), func(r ontap.Extra) bool {
+		return ontap.LookupString(r, "svm.uuid") == id && ontap.LookupString(r, "ad_domain.fqdn") != ""
+	}); ok {
+		return ontap.Errorf(http.StatusConflict, ontap.CodeSVMHasADServer, "uuid",
+			"SVM cannot be deleted as it is associated with an Active Directory configured CIFS server. Delete the CIFS server and retry the operation.")
+	}
+	return nil
+}
+
+// seedSVM stores the built-in records of a new SVM: those of each kind's
+// Builtin that belong to an SVM (its "default" export policy), not the
+// cluster-scoped ones (snapshot policies, schedules).
+func (s *Server) seedSVM(svm ontap.Extra) error {
+	st := s.objects
+	st.mu.Lock()
+	err := s.seedSVMLocked(svm, false)
+	wait := st.flushLocked()
+	st.mu.Unlock()
+	return firstErr(err, wait)
+}
+
+// seedMissing stores those of an SVM's built-in records it lacks (an SVM
+// a fixture lists without them).
+func (s *Server) seedMissing(svm ontap.Extra) error {
+	s.objects.mu.Lock()
+	defer s.objects.mu.Unlock()
+	return s.seedSVMLocked(svm, true)
+}
+
+// seedSVMLocked inserts the SVM's built-in records, skipping those whose
+// name it already has when missingOnly; the caller holds the store's lock.
+func (s *Server) seedSVMLocked(svm ontap.Extra, missingOnly bool) error {
+	st := s.objects
+	for _, t := range st.order {
+		if t.kind.Builtin == nil {
+			continue
+		}
+		for _, rec := range t.kind.Builtin(svm) {
+			if ontap.LookupString(rec, "svm.uuid") == "" {
+				continue
+			}
+			if _, has := st.findLocked(t.kind.Name(), func(r ontap.Extra) bool {
+				return ontap.LookupString(r, "svm.uuid") == ontap.LookupString(rec, "svm.uuid") && ontap.LookupString(r, "name") == ontap.LookupString(rec, "name")
+			}); has && missingOnly {
+				continue
+			}
+			if _, err := st.insertLocked(t, rec, func(rec ontap.Extra) (ontap.Extra, error) { return s.resolveStored(t, rec) }); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// renameSVMRefs follows an SVM's rename in the LIFs that name it.
+func (s *Server) renameSVMRefs(id, name string) {
+	s.lifs.mu.Lock()
+	defer s.lifs.mu.Unlock()
+	for lid, l := range s.lifs.lifs {
+		if l.SVM != nil && l.SVM.UUID != nil && *l.SVM.UUID == id {
+			ref := *l.SVM
+			ref.Name = new(name)
+			l.SVM = &ref
+			s.lifs.lifs[lid] = l
+		}
+	}
+}
+
+// dropSVMLIFs deletes the LIFs of a deleted SVM.
+func (s *Server) dropSVMLIFs(id string) {
+	s.lifs.mu.Lock()
+	defer s.lifs.mu.Unlock()
+	for lid, l := range s.lifs.lifs {
+		if l.SVM != nil && l.SVM.UUID != nil && *l.SVM.UUID == id {
+			delete(s.lifs.lifs, lid)
+		}
+	}
+}
+
+// svmSnapshotPolicy verifies that an SVM body's snapshot_policy names a
+// snapshot policy of the cluster or of the SVM svm (13434886, ONTAP's
+// "Invalid snapshot policy.").
+func (s *Server) svmSnapshotPolicy(ref *ontap.Ref, svm string) error {
+	if ref == nil || ref.Name == nil && ref.UUID == nil || s.opts.ContractMode {
+		return nil
+	}
+	if _, ok := s.objects.find(ontap.SnapshotPolicyKind.Name(), func(r ontap.Extra) bool {
+		sv := ontap.LookupString(r, "svm.uuid")
+		return (ref.Name == nil || ontap.LookupString(r, "name") == *ref.Name) &&
+			(ref.UUID == nil || strings.EqualFold(ontap.LookupString(r, "uuid"), *ref.UUID)) && (sv == "" || sv == svm)
+	}); !ok {
+		return ontap.Errorf(http.StatusBadRequest, ontap.CodeSVMSnapshotPolicy, "snapshot_policy.name", "Invalid snapshot policy %s.", quote(deref2(ref.Name, ref.UUID)))
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/nessie-go/nessie/backend"
+	"github.com/nessie-go/nessie/internal/text"
 	"github.com/nessie-go/nessie/ontap"
 	"github.com/nessie-go/nessie/ontap/schema"
 )
@@ -110,7 +111,15 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	if err := s.volumeSVM(w.SVM, "svm"); err != nil {
+		return result{}, err
+	}
 	if ontap.IsCloneRequest(w) {
+		if w.Clone != nil {
+			if err := s.volumeSVM(w.Clone.ParentSVM, "clone.parent_svm"); err != nil {
+				return result{}, err
+			}
+		}
 		return s.createClone(r, q, w, paths)
 	}
 	c, err := s.rules.Create(w)
@@ -121,6 +130,9 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 		return result{}, err
 	}
 	if err := s.checkSnapshotPolicy(w); err != nil {
+		return result{}, err
+	}
+	if err := s.checkQoSPolicy(w.Extra); err != nil {
 		return result{}, err
 	}
 	j := s.submit(jobSpec{op: ontap.OpVolumeCreate, description: "POST " + ontap.VolumesPath,
@@ -136,6 +148,23 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 			return s.volumeOutcome(&v), nil
 		}})
 	return s.respond(r, q, j, true, ontap.Volume{Name: w.Name}, ontap.VolumesPath+"/?name="+url.QueryEscape(c.Spec.Name))
+}
+
+// volumeSVM refuses a volume in an SVM created through the API: volumes
+// (and so snapshots, clones, qtrees, quota rules and LUNs) live in the
+// cluster's SVM only, because the storage contract's volumes have no SVM
+// and names unique across the backend. An SVM that does not exist is left
+// to the volume rules (2621462).
+func (s *Server) volumeSVM(ref *ontap.Ref, field string) error {
+	if ref == nil || ref.Name == nil && ref.UUID == nil {
+		return nil
+	}
+	v, ok := s.findSVM(deref(ref.Name), deref(ref.UUID))
+	if !ok || *v.UUID == s.id.SVMUUID {
+		return nil
+	}
+	return ontap.Errorf(http.StatusBadRequest, ontap.CodeNotSupported, field+".name",
+		"Volumes can be created only in SVM %q; SVM %q cannot hold volumes on this cluster.", s.id.SVMName, text.Truncate(*v.Name, 64))
 }
 
 // findVolume resolves a reference by UUID and/or name; both must agree.
@@ -183,6 +212,9 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 	}
 	c, err := s.rules.Clone(w, paths)
 	if err != nil {
+		return result{}, err
+	}
+	if err := s.checkQoSPolicy(w.Extra); err != nil {
 		return result{}, err
 	}
 	if err := s.checkExportPolicy(c.Spec.ExportPolicy); err != nil {
@@ -243,7 +275,9 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 			if err != nil {
 				return outcome{}, err
 			}
-			s.san.cloneVolumeLUNs(parent.ID.String(), v.ID.String(), v.Name)
+			if err := s.objects.cloneVolume(parent.ID.String(), ontap.Extra{"name": v.Name, "uuid": v.ID.String()}); err != nil {
+				return outcome{}, err
+			}
 			return s.volumeOutcome(&v), nil
 		}})
 	return s.respond(r, q, j, true, ontap.Volume{Name: w.Name}, ontap.VolumesPath+"/?name="+url.QueryEscape(spec.Name))
@@ -280,6 +314,9 @@ func (s *Server) patchVolume(r *http.Request) (result, error) {
 	if err := s.checkSnapshotPolicy(w); err != nil {
 		return result{}, err
 	}
+	if err := s.checkQoSPolicy(w.Extra); err != nil {
+		return result{}, err
+	}
 	spec, err := s.volumeChangeJob(r.Context(), &v, c)
 	if err != nil {
 		return result{}, err
@@ -305,6 +342,9 @@ func (s *Server) patchVolumes(r *http.Request) (result, error) {
 		return result{}, err
 	}
 	if err := s.checkSnapshotPolicy(w); err != nil {
+		return result{}, err
+	}
+	if err := s.checkQoSPolicy(w.Extra); err != nil {
 		return result{}, err
 	}
 	recs, vols, err := s.volumeRecords(r.Context(), q)
@@ -391,7 +431,9 @@ func (s *Server) volumeChangeJob(ctx context.Context, v *backend.Volume, c *onta
 		if err != nil {
 			return outcome{}, err
 		}
-		s.san.renameVolume(nv.ID.String(), nv.Name)
+		if err := s.objects.renameVolume(nv.ID.String(), nv.Name); err != nil {
+			return outcome{}, err
+		}
 		return s.volumeOutcome(&nv), nil
 	}}, nil
 }
@@ -451,7 +493,6 @@ func (s *Server) volumeDeleteJob(id backend.VolumeID) jobSpec {
 			}
 			err := s.objects.dropVolume(id.String())
 			s.attrs.forget(id)
-			s.san.dropVolumeLUNs(id.String())
 			for _, sn := range snaps {
 				s.attrs.forget(sn.ID)
 			}

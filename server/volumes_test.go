@@ -39,6 +39,7 @@ func TestVolumeCreateBodies(t *testing.T) {
 		},
 	}
 	a.createExportPolicy(t, "trident_pol")
+	a.do("POST", "/api/storage/qos/policies?return_timeout=10", map[string]any{"name": "gold", "svm": map[string]any{"name": "svm0"}}).must(t, http.StatusCreated)
 	for client, body := range bodies {
 		t.Run(client, func(t *testing.T) {
 			r := a.do("POST", "/api/storage/volumes", body).must(t, http.StatusAccepted)

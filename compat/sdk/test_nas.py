@@ -133,7 +133,7 @@ def test_qos_policy(volumes, traffic):
     assert got.fixed.max_throughput_iops == 2000
     dup = QosPolicy(name=name, svm={"name": SVM_NAME}, fixed={"max_throughput_iops": 10})
     failure = expect_failure(lambda: dup.post(poll=True), traffic)
-    assert (failure.via, failure.code) == ("job", "1")  # the create's job fails: the name is taken
+    assert (failure.via, failure.code) == ("job", "8454154")  # the create's job fails: the name is taken
     got.delete(poll=True)
     assert QosPolicy.find(name=name) is None
 

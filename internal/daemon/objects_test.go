@@ -60,7 +60,7 @@ func must(t *testing.T, d *daemonRun, cfg Config, want int, method, path, body s
 func TestDurableKeepsObjects(t *testing.T) {
 	cfg := durableConfig(t)
 	d := start(t, cfg, nil)
-	must(t, d, cfg, 201, "POST", "/api/storage/volumes?return_timeout=30", `{"name":"pv","size":104857600,"svm":{"name":"svm0"},"aggregates":[{"name":"aggr1"}]}`)
+	must(t, d, cfg, 201, "POST", "/api/storage/volumes?return_timeout=30", `{"name":"pv","size":104857600,"svm":{"name":"svm0"},"aggregates":[{"name":"aggr1"}],"nas":{"path":"/pv"}}`)
 	policyID := func(body string) string {
 		var r struct{ Records []struct{ ID int64 } }
 		if err := json.Unmarshal([]byte(body), &r); err != nil || len(r.Records) != 1 {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -282,7 +283,11 @@ func (rep *Report) verifyVolume(ctx context.Context, tgt *harness.Target, st *St
 		rep.violation("volume %s: comment %q, last acknowledged %q", mv.name, gotComment, mv.comment)
 	}
 	if mv.size >= 0 && (got.Size == nil || *got.Size != mv.size) {
-		rep.violation("volume %s: size %v, last acknowledged %d", mv.name, got.Size, mv.size)
+		size := "unset"
+		if got.Size != nil {
+			size = strconv.FormatInt(*got.Size, 10)
+		}
+		rep.violation("volume %s: size %s, last acknowledged %d", mv.name, size, mv.size)
 	}
 	switch {
 	case mv.origin == nil && got.IsClone():
