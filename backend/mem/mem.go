@@ -96,13 +96,6 @@ func (r *volRec) junction() string {
 	return r.rare.junction
 }
 
-func (r *volRec) policy() string {
-	if r.rare == nil {
-		return ""
-	}
-	return r.rare.policy
-}
-
 func (r *volRec) comment() string {
 	if r.rare == nil {
 		return ""
