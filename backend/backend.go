@@ -104,6 +104,17 @@ type SnapshotBackend interface {
 	RestoreSnapshot(ctx context.Context, vol VolumeID, snap SnapshotID) (Volume, error)
 }
 
+// SizeKeepingRestorer is a SnapshotBackend that can also restore the way
+// ONTAP's SnapRestore does, which never shrinks a FlexVol: the ONTAP REST
+// edge uses it (outside its contract mode) so that the restore is one
+// step. It is optional; the contract's RestoreSnapshot is unchanged.
+type SizeKeepingRestorer interface {
+	// RestoreSnapshotKeepingSize is RestoreSnapshot, except that the
+	// volume's size becomes the larger of its size now and the snapshot's
+	// (see Size.Larger). Same errors.
+	RestoreSnapshotKeepingSize(ctx context.Context, vol VolumeID, snap SnapshotID) (Volume, error)
+}
+
 // CloneBackend adds writable clones of snapshots.
 type CloneBackend interface {
 	SnapshotBackend

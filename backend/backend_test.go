@@ -153,3 +153,18 @@ func BenchmarkNewVolumeID(b *testing.B) {
 		_ = backend.NewVolumeID()
 	}
 }
+
+func TestSizeLarger(t *testing.T) {
+	for _, c := range []struct{ a, b, want backend.Size }{
+		{backend.Bytes(1), backend.Bytes(2), backend.Bytes(2)},
+		{backend.Bytes(2), backend.Bytes(1), backend.Bytes(2)},
+		{backend.Bytes(0), backend.Bytes(0), backend.Bytes(0)},
+		{backend.Unlimited, backend.Bytes(1 << 62), backend.Unlimited},
+		{backend.Bytes(1 << 62), backend.Unlimited, backend.Unlimited},
+		{backend.Unlimited, backend.Unlimited, backend.Unlimited},
+	} {
+		if got := c.a.Larger(c.b); got != c.want {
+			t.Errorf("%v.Larger(%v) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}

@@ -29,6 +29,14 @@ func (s Size) Get() (uint64, bool) { return s.bytes, s.limited }
 // IsUnlimited reports whether s has no limit.
 func (s Size) IsUnlimited() bool { return !s.limited }
 
+// Larger returns the larger of s and o; unlimited is larger than any size.
+func (s Size) Larger(o Size) Size {
+	if !s.limited || !o.limited {
+		return Unlimited
+	}
+	return Bytes(max(s.bytes, o.bytes))
+}
+
 // String returns the byte count, or "unlimited".
 func (s Size) String() string {
 	if !s.limited {

@@ -87,7 +87,8 @@
 // add one. Rules that need related state get it through hooks with a
 // read-only View of the store and the volumes (Prepare, Place, NotFound,
 // Render) and through what a Parent declares (CascadeWith, InUse,
-// DropLast, Missing); the SAN kinds are the model for those: LUNKind
+// DropLast, Missing); a record a volume snapshot holds as it was (a LUN)
+// says InSnapshots; the SAN kinds are the model for those: LUNKind
 // (lun.go), IgroupKind (igroup.go), LUNMapKind (lunmap.go),
 // ISCSIServiceKind and ISCSICredentialKind (iscsi.go), each in the file
 // of its rules.

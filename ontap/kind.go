@@ -120,6 +120,13 @@ type Kind struct {
 	// the parent's files), given the record and the clone's {name, uuid};
 	// the store assigns the copy's key. nil copies nothing.
 	CloneVolume func(rec, clone Extra) Extra
+	// InSnapshots says a record is a file of its volume (a LUN), which a
+	// volume snapshot holds as it was: a FlexClone of a snapshot gets the
+	// CloneVolume copies of the records the snapshot holds (not of the
+	// current ones), and a restore to it makes them the volume's records
+	// again (those made since are deleted with what cascades from them,
+	// those deleted since come back). The kind has a volume parent.
+	InSnapshots bool
 	// Prepare completes a create's record (old nil) or a modify's patch
 	// (old the stored record) before the store's lock is taken, after the
 	// generic checks and the parents outside the store are resolved, with

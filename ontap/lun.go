@@ -372,8 +372,10 @@ func NewLUNSerial() string {
 // location.*, re-derived when the volume is renamed); its size counts
 // against its volume's free space; a clone (clone.source) copies a LUN of
 // the same volume; a rename stays in its volume and qtree; deleting the
-// volume deletes it and its maps; a FlexClone gets a copy of it; a read
-// shows its maps (lun_maps, status.mapped).
+// volume deletes it and its maps; a volume snapshot holds it as it was,
+// so a FlexClone of the snapshot gets a copy of it as it was then and a
+// restore to the snapshot puts it back; a read shows its maps (lun_maps,
+// status.mapped).
 var LUNKind = &Kind{
 	Object: schema.LUN,
 	Label:  "LUN",
@@ -397,6 +399,7 @@ var LUNKind = &Kind{
 	NotFound:    func(View, Extra) *Error { return ErrLUNNotFound("uuid") },
 	Render:      renderLUN,
 	CloneVolume: cloneLUN,
+	InSnapshots: true,
 }
 
 // lunDefaults fills what a created LUN has and a record may leave out (a

@@ -52,8 +52,9 @@
 //
 // By default the server enforces ONTAP's own rules at the REST edge
 // (volume names, a 20 MB minimum and default size, no snapshot of an
-// offline volume). RelaxedNames and ContractMode relax them to the backend
-// contract, so the conformance suite can run over HTTP.
+// offline volume, a restore that never shrinks the volume). RelaxedNames
+// and ContractMode relax them to the backend contract, so the conformance
+// suite can run over HTTP.
 //
 // Every field of ONTAP 9.16.1's volume and snapshot objects is accepted
 // (package ontap/schema decides which, per operation) and read back:
@@ -135,9 +136,13 @@
 //     has (its iSCSI service): ClusterBuiltin;
 //   - a path derived from the volume (a qtree's, a LUN's name): Complete,
 //     which objectStore.renameVolume re-runs when the volume is renamed; a
-//     copy in a FlexClone (a LUN): CloneVolume, run by cloneVolume; a
-//     volume parent that Cascades is dropped with the volume
-//     (dropVolume) and pruned at start if the volume is gone;
+//     copy in a FlexClone (a LUN): CloneVolume, run by
+//     cloneVolumeLocked; a record that is a file of its volume, which a
+//     volume snapshot holds as it was (a LUN): InSnapshots, so that a
+//     FlexClone of the snapshot copies the record as it was then and a
+//     restore to it puts it back (objsnapshots.go); a volume parent that
+//     Cascades is dropped with the volume (dropVolume) and pruned at
+//     start if the volume is gone;
 //   - a body that must name its SVM (2621707): Parent.NoDefault;
 //   - a parent keyed by the record's own reference (a credential's iSCSI
 //     service, keyed by svm.uuid): a second Parent on the same field.
@@ -180,8 +185,14 @@
 // ONTAP answers them). A LUN's size counts against its volume's free
 // space (the volume's space.available less its other LUNs' sizes).
 // Deleting a volume deletes its LUNs and their maps; renaming it re-paths
-// its LUNs; a FlexClone gets copies of its parent's LUNs (new UUIDs and
-// serial numbers, no maps). A journal written before the SAN objects were
+// its LUNs. A snapshot holds its volume's LUNs as they were: a FlexClone
+// gets copies of the LUNs its snapshot holds (sizes then, new UUIDs and
+// serial numbers, no maps), and a restore puts them back (sizes then,
+// maps kept; LUNs made since go with their maps, LUNs deleted since come
+// back unmapped). The store keeps those LUN records only for snapshots of
+// volumes holding LUNs, journalled with the other records (kind
+// "held:lun"); a fixture carries none, so a snapshot loaded from one
+// holds its volume's LUNs as loaded. A journal written before the SAN objects were
 // kinds (records san:lun, san:igroup, san:lun-map, san:iscsi,
 // san:iscsi-cred) is converted at start and rewritten (convertOld).
 //

@@ -44,7 +44,9 @@ type ObjectJournal interface {
 // and its record as JSON; nil Record in a change deletes it. The next
 // integer key of a kind's scope is saved too, so that keys are not reused
 // after a restart: kind "next:" + the kind's name, key the scope, record
-// the decimal number.
+// the decimal number; and what each volume snapshot holds of a kind that
+// is InSnapshots: kind "held:" + the kind's name, key "<snapshot
+// uuid>/<identity>" (objsnapshots.go).
 type ObjectRecord struct {
 	Kind   string
 	Key    string
@@ -123,6 +125,13 @@ func (st *objectStore) allLocked() []ObjectRecord {
 			chs = append(chs, st.saved(objKey{nextPrefix + t.kind.Name(), scope}))
 		}
 	}
+	for snap, h := range st.held {
+		for kind, recs := range h.recs {
+			for id := range recs {
+				chs = append(chs, st.saved(objKey{heldPrefix + kind, snap + "/" + id}))
+			}
+		}
+	}
 	st.dirty = nil
 	return chs
 }
@@ -141,7 +150,12 @@ func savingErr(w func() error) func() error {
 // saved returns what the journal saves for k now (a deletion if absent).
 func (st *objectStore) saved(k objKey) ObjectRecord {
 	c := ObjectRecord{Kind: k.kind, Key: k.id}
-	if name, ok := strings.CutPrefix(k.kind, nextPrefix); ok {
+	if kind, ok := strings.CutPrefix(k.kind, heldPrefix); ok {
+		snap, id, _ := strings.Cut(k.id, "/")
+		if rec, ok := st.heldRecord(kind, snap, id); ok {
+			c.Record = ontap.Record{Extra: rec}.AppendJSON(nil)
+		}
+	} else if name, ok := strings.CutPrefix(k.kind, nextPrefix); ok {
 		if n, ok := st.tables[name].next[k.id]; ok {
 			c.Record = strconv.AppendInt(nil, n, 10)
 		}
@@ -158,6 +172,7 @@ func (st *objectStore) loadLocked(recs []ObjectRecord) error {
 		t.recs = map[string]ontap.Extra{}
 		t.next = map[string]int64{}
 	}
+	st.held = map[string]*snapHeld{}
 	for _, r := range recs {
 		if name, ok := strings.CutPrefix(r.Kind, nextPrefix); ok {
 			n, err := strconv.ParseInt(string(r.Record), 10, 64)
@@ -166,6 +181,19 @@ func (st *objectStore) loadLocked(recs []ObjectRecord) error {
 				return fmt.Errorf("saved next key %q of kind %q: %q is not a number of a known kind", r.Key, name, r.Record)
 			}
 			t.next[r.Key] = n
+			continue
+		}
+		if name, ok := strings.CutPrefix(r.Kind, heldPrefix); ok {
+			t := st.tables[name]
+			snap, id, cut := strings.Cut(r.Key, "/")
+			var rec ontap.Record
+			if t == nil || !t.kind.InSnapshots || !cut {
+				return fmt.Errorf("saved snapshot record %q of kind %q: this build's snapshots hold no such records", r.Key, name)
+			}
+			if err := rec.UnmarshalJSON(r.Record); err != nil {
+				return fmt.Errorf("saved %s %q: %w", r.Kind, r.Key, err)
+			}
+			st.loadHeld(t, snap, id, rec.Extra)
 			continue
 		}
 		t := st.tables[r.Kind]
@@ -188,8 +216,10 @@ func (st *objectStore) loadLocked(recs []ObjectRecord) error {
 func (s *Server) restoreObjects() error {
 	if s.opts.ObjectJournal == nil {
 		if recs := s.opts.Control.Objects; recs != nil {
-			_, err := s.loadRecords(recs)
-			return err
+			if _, err := s.loadRecords(recs); err != nil {
+				return err
+			}
+			s.holdLoaded(context.Background())
 		}
 		return nil
 	}
@@ -205,8 +235,8 @@ func (s *Server) restoreObjects() error {
 }
 
 // pruneOrphans drops the saved records of volumes the backend no longer
-// has (qtrees, quota rules, LUNs and their maps) and of SVMs that are
-// gone, and renames LUN paths
+// has (qtrees, quota rules, LUNs and their maps, what their snapshots
+// held), of snapshots that are gone and of SVMs that are gone, and renames LUN paths
 // whose volume was renamed. A volume's delete
 // commits in the backend before its dependents are dropped and saved, so
 // a crash between the two leaves them behind; ONTAP never shows a qtree
@@ -263,6 +293,12 @@ func (s *Server) pruneOrphans(ctx context.Context) (bool, error) {
 		st.renameVolumeLocked(u, name)
 		pruned = pruned || len(st.dirty) > before
 	}
+	// And after a snapshot's delete (or a restore's): what a snapshot
+	// that is gone held goes too.
+	for _, snap := range s.prunableHeld(ctx, live) {
+		st.forgetHeldLocked(snap)
+		pruned = true
+	}
 	st.dirty = nil // saved by saveAll
 	st.mu.Unlock()
 	return pruned, nil
@@ -284,6 +320,7 @@ func (s *Server) loadObjects() (bool, error) {
 			if _, err := s.loadRecords(c); err != nil {
 				return false, err
 			}
+			s.holdLoaded(context.Background())
 		}
 		return false, s.saveAll()
 	}

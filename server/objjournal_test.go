@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/nessie-go/nessie/backend"
 	"github.com/nessie-go/nessie/server"
 )
 
@@ -351,5 +353,84 @@ func TestSANChangeSavesItsRecords(t *testing.T) {
 	}
 	if j.last != 2 {
 		t.Errorf("a mapped LUN's delete saved %d records, want 2 (the LUN, its map)", j.last)
+	}
+}
+
+// TestSnapshotHeldRecordsJournal: what a snapshot holds (its volume's
+// LUNs) is journalled record by record as "held:lun" records: saved with
+// the snapshot, dropped with it; the state export leaves them out; and
+// those of a snapshot that is gone at start (a crash after its delete,
+// before the records were dropped) are pruned.
+func TestSnapshotHeldRecordsJournal(t *testing.T) {
+	b := memBackend()
+	j := &failingJournal{}
+	s, err := server.New(b, &server.Options{Username: "u", Password: "p", ObjectJournal: j})
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(method, path, body string) string {
+		t.Helper()
+		if code, out := send(t, s, method, path, body); code >= 300 {
+			t.Fatalf("%s %s: %d %s", method, path, code, out)
+		} else {
+			return out
+		}
+		return ""
+	}
+	do("POST", "/api/storage/volumes?return_timeout=10", `{"name":"hv","svm":{"name":"svm0"},"aggregates":[{"name":"aggr1"}],"size":1073741824}`)
+	for i := range 3 {
+		do("POST", "/api/storage/luns", `{"name":"/vol/hv/l`+strconv.Itoa(i)+`","svm":{"name":"svm0"},"os_type":"linux","space":{"size":1048576}}`)
+	}
+	vol := jsonField(t, []byte(do("GET", "/api/storage/volumes?name=hv", "")), "records", "0", "uuid")
+	held := func(j *failingJournal) (n int, saved []server.ObjectRecord) {
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		for k, rec := range j.recs {
+			kind, key, _ := strings.Cut(k, " ")
+			if kind == "held:lun" {
+				n++
+			}
+			saved = append(saved, server.ObjectRecord{Kind: kind, Key: key, Record: rec})
+		}
+		return n, saved
+	}
+	for _, name := range []string{"s1", "s2"} {
+		do("POST", "/api/storage/volumes/"+vol+"/snapshots?return_timeout=10", `{"name":"`+name+`"}`)
+	}
+	n, saved := held(j)
+	if n != 6 {
+		t.Fatalf("two snapshots of a volume with 3 LUNs saved %d held records, want 6", n)
+	}
+	if groups, err := server.ObjectsOf(saved); err != nil {
+		t.Fatalf("the state export of a journal with held records: %v", err)
+	} else if luns := groups["storage/luns"]; len(luns) != 3 {
+		t.Fatalf("the state export lists %d LUNs, want the volume's 3: %v", len(luns), luns)
+	}
+	s2 := jsonField(t, []byte(do("GET", "/api/storage/volumes/"+vol+"/snapshots?name=s2", "")), "records", "0", "uuid")
+	do("DELETE", "/api/storage/volumes/"+vol+"/snapshots/"+s2+"?return_timeout=10", "")
+	if n, _ := held(j); n != 3 {
+		t.Fatalf("after deleting one snapshot %d held records are saved, want 3", n)
+	}
+
+	// A crash after s1's delete in the backend, before its records were
+	// dropped: at start they go.
+	_, saved = held(j)
+	vid, err := backend.ParseVolumeID(vol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1, err := b.SnapshotByName(context.Background(), vid, "s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.DeleteSnapshot(context.Background(), vid, s1.ID); err != nil {
+		t.Fatal(err)
+	}
+	j2 := &failingJournal{load: saved}
+	if _, err := server.New(b, &server.Options{Username: "u", Password: "p", Identity: s.Identity(), ObjectJournal: j2}); err != nil {
+		t.Fatal(err)
+	}
+	if n, saved := held(j2); n != 0 || len(saved) == 0 {
+		t.Fatalf("after a start without the snapshot the journal holds %d held records (of %d)", n, len(saved))
 	}
 }

@@ -128,6 +128,13 @@ func (s *Server) objectRecords() []ObjectRecord {
 			out = append(out, st.saved(objKey{nextPrefix + t.kind.Name(), scope}))
 		}
 	}
+	for snap, h := range st.held {
+		for kind, recs := range h.recs {
+			for id := range recs {
+				out = append(out, st.saved(objKey{heldPrefix + kind, snap + "/" + id}))
+			}
+		}
+	}
 	st.mu.RUnlock()
 	for k, e := range s.sideEntries() {
 		out = append(out, ObjectRecord{Kind: k.kind, Key: k.id, Record: sideRecord(e)})
@@ -147,6 +154,9 @@ func ObjectsOf(recs []ObjectRecord) (ObjectGroups, error) {
 	for _, r := range recs {
 		if strings.HasPrefix(r.Kind, nextPrefix) {
 			continue // derived from the keys on load
+		}
+		if strings.HasPrefix(r.Kind, heldPrefix) {
+			continue // not ONTAP-shaped: a load takes snapshots to hold the loaded LUNs
 		}
 		byKind[r.Kind] = append(byKind[r.Kind], r)
 	}
@@ -768,8 +778,10 @@ func (s *Server) replaceObjects(recs []ObjectRecord) error {
 		// In place: the routes hold the tables.
 		t.recs, t.next = sc.objects.order[i].recs, sc.objects.order[i].next
 	}
+	st.held = sc.objects.held
 	st.dirty = nil
 	st.mu.Unlock()
+	s.holdLoaded(context.Background())
 	s.lifs.mu.Lock()
 	s.lifs.lifs = sc.lifs.lifs
 	s.lifs.mu.Unlock()

@@ -279,6 +279,30 @@ func memBackendWith(t *testing.T, fx *fixture.Fixture) *mem.Backend {
 	return b
 }
 
+// TestLoadedSnapshotsHoldTheLoadedLUNs: a fixture carries no record of
+// the LUNs a snapshot holds, so a loaded snapshot of a volume holding LUNs
+// holds them as loaded: a FlexClone of it has them, after a reset too.
+func TestLoadedSnapshotsHoldTheLoadedLUNs(t *testing.T) {
+	a := newAPI(t)
+	vol := a.createVolume("sv", map[string]any{"size": 1 << 30})
+	a.do("POST", "/api/storage/luns", `{"name":"/vol/sv/l1","svm":{"name":"svm0"},"os_type":"linux","space":{"size":1048576}}`).must(t, http.StatusCreated)
+	a.createSnapshot(vol, "snap")
+	b := loaded(t, state(t, a), server.Identity{})
+	clone := func(name string) {
+		t.Helper()
+		if j := b.waitJob(b.do("POST", "/api/storage/volumes", map[string]any{"name": name, "svm.name": "svm0", "clone": map[string]any{"is_flexclone": true,
+			"parent_volume": map[string]any{"name": "sv"}, "parent_snapshot": map[string]any{"name": "snap"}}}).must(t, http.StatusAccepted)); j.str("state") != "success" {
+			t.Fatalf("clone %s: %s", name, j.raw)
+		}
+		if r := b.do("GET", "/api/storage/luns?name=/vol/"+name+"/*", nil).must(t, http.StatusOK); r.get("num_records") != 1.0 || r.str("records.0.name") != "/vol/"+name+"/l1" {
+			t.Fatalf("a clone of the loaded snapshot: %s", r.raw)
+		}
+	}
+	clone("c1")
+	b.srv.Reset(t)
+	clone("c2")
+}
+
 // TestFixtureSVMObjects: a fixture's SVMs load before its objects, so an
 // object may belong to one; an SVM the objects give no default export
 // policy gets one.

@@ -26,6 +26,10 @@ type objectStore struct {
 	journal ObjectJournal       // nil: nothing is saved
 	dirty   map[objKey]struct{} // records changed since the last flush
 	view    ontap.View          // what the kinds' hooks see (read under mu)
+
+	// held is what each volume snapshot holds of the kinds that are
+	// InSnapshots (objsnapshots.go), by snapshot UUID.
+	held map[string]*snapHeld
 }
 
 // kindTable is one kind's records.
@@ -38,7 +42,7 @@ type kindTable struct {
 }
 
 func newObjectStore(kinds ...*ontap.Kind) *objectStore {
-	st := &objectStore{tables: map[string]*kindTable{}}
+	st := &objectStore{tables: map[string]*kindTable{}, held: map[string]*snapHeld{}}
 	for _, k := range kinds {
 		t := &kindTable{kind: k, schema: k.Schema(), keys: k.KeyPaths(), recs: map[string]ontap.Extra{}, next: map[string]int64{}}
 		st.tables[k.Name()] = t
@@ -394,7 +398,8 @@ func (st *objectStore) drop(t *kindTable, id string, rec ontap.Extra) {
 	}
 }
 
-// dropVolume deletes the records that cascade from a deleted volume.
+// dropVolume deletes the records that cascade from a deleted volume and
+// what its snapshots held.
 func (st *objectStore) dropVolume(uuid string) error {
 	st.mu.Lock()
 	st.dropVolumeLocked(uuid)
@@ -404,6 +409,7 @@ func (st *objectStore) dropVolume(uuid string) error {
 }
 
 func (st *objectStore) dropVolumeLocked(uuid string) {
+	st.dropHeldLocked(uuid, nil)
 	for _, ot := range st.order {
 		for _, p := range ot.kind.Parents {
 			if p.Kind != "volume" || !p.Cascade {
@@ -542,35 +548,42 @@ func (st *objectStore) renameVolumeLocked(uuid, name string) {
 	}
 }
 
-// cloneVolume gives a FlexClone (clone: its {name, uuid}) the copies its
-// parent volume's records make (the kinds' CloneVolume hooks).
-func (st *objectStore) cloneVolume(parent string, clone ontap.Extra) error {
-	return st.do(func() error {
-		for _, ot := range st.order {
-			if ot.kind.CloneVolume == nil {
+// cloneVolumeLocked gives a FlexClone (clone: its {name, uuid}) of
+// snapshot snap of volume parent the copies that its parent's records make
+// (the kinds' CloneVolume hooks): of a kind snapshots hold, the records
+// snap holds; of another, the records now. The caller holds st.mu.
+func (st *objectStore) cloneVolumeLocked(parent, snap string, clone ontap.Extra) error {
+	for _, ot := range st.order {
+		if ot.kind.CloneVolume == nil {
+			continue
+		}
+		for _, p := range ot.kind.Parents {
+			if p.Kind != "volume" {
 				continue
 			}
-			for _, p := range ot.kind.Parents {
-				if p.Kind != "volume" {
-					continue
+			from := ot.recs
+			if ot.kind.InSnapshots {
+				from = nil
+				if h := st.held[snap]; h != nil && h.vol == parent {
+					from = h.recs[ot.kind.Name()]
 				}
-				var copies []ontap.Extra
-				for _, r := range ot.recs {
-					if ontap.LookupString(r, p.Field+".uuid") == parent {
-						if c := ot.kind.CloneVolume(r, clone); c != nil {
-							copies = append(copies, c)
-						}
+			}
+			var copies []ontap.Extra
+			for _, r := range from {
+				if ontap.LookupString(r, p.Field+".uuid") == parent {
+					if c := ot.kind.CloneVolume(r, clone); c != nil {
+						copies = append(copies, c)
 					}
 				}
-				for _, c := range copies {
-					if _, err := st.insertLocked(ot, c, func(rec ontap.Extra) (ontap.Extra, error) { return rec, nil }); err != nil {
-						return err
-					}
+			}
+			for _, c := range copies {
+				if _, err := st.insertLocked(ot, c, func(rec ontap.Extra) (ontap.Extra, error) { return rec, nil }); err != nil {
+					return err
 				}
 			}
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // storeView is the ontap.View of the store a kind's hooks get; its user

@@ -2,8 +2,10 @@ package server_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
+	"strconv"
 	"testing"
 )
 
@@ -429,4 +431,109 @@ func TestSANInClusterSVMOnly(t *testing.T) {
 	a.do("POST", "/api/protocols/san/igroups", map[string]any{"name": "g", "os_type": "linux", "svm.name": "s2"}).wantError(t, http.StatusBadRequest, "3", "svm.name")
 	a.do("POST", "/api/protocols/san/iscsi/services", map[string]any{"svm.name": "s2"}).wantError(t, http.StatusBadRequest, "3", "svm.name")
 	a.do("POST", "/api/protocols/san/igroups", map[string]any{"name": "g", "os_type": "linux", "svm.name": "svm0"}).must(t, http.StatusCreated)
+}
+
+// TestLUNsFollowSnapshots: a LUN is a file of its volume, so a snapshot
+// holds the LUNs as they were. A FlexClone of an older snapshot gets the
+// LUNs of then (sizes then, no LUN made since, a LUN deleted since); a
+// clone that makes its own snapshot gets the LUNs now. A restore makes the
+// snapshot's LUNs the volume's again: a resized LUN gets its old size and
+// keeps its maps, a LUN made since goes with its map, a deleted LUN comes
+// back (same UUID and serial, unmapped), under the volume's current name.
+func TestLUNsFollowSnapshots(t *testing.T) {
+	a := newAPI(t)
+	vol := a.createVolume("pv", map[string]any{"size": 1 << 30})
+	mkLUN := func(path string, size int) (string, string) {
+		r := a.do("POST", "/api/storage/luns?return_records=true", map[string]any{"name": path, "os_type": "linux", "space.size": size, "svm.name": "svm0"}).must(t, http.StatusCreated)
+		id := r.str("records.0.uuid")
+		return id, a.do("GET", "/api/storage/luns/"+id+"?fields=serial_number", nil).must(t, http.StatusOK).str("serial_number")
+	}
+	lun0, _ := mkLUN("/vol/pv/lun0", 1<<20)
+	lunX, serialX := mkLUN("/vol/pv/lunX", 1<<20)
+	ig := a.do("POST", "/api/protocols/san/igroups?return_records=true", map[string]any{"name": "g", "os_type": "linux", "svm.name": "svm0"}).must(t, http.StatusCreated).str("records.0.uuid")
+	mapLUN := func(lun string) {
+		a.do("POST", "/api/protocols/san/lun-maps", map[string]any{"svm.name": "svm0", "lun.uuid": lun, "igroup.uuid": ig}).must(t, http.StatusCreated)
+	}
+	mapLUN(lun0)
+	a.createSnapshot(vol, "s1")
+
+	// After s1: lun0 grows, lun1 is made and mapped, lunX is deleted.
+	a.do("PATCH", "/api/storage/luns/"+lun0, map[string]any{"space.size": 2 << 20}).must(t, http.StatusOK)
+	lun1, _ := mkLUN("/vol/pv/lun1", 1<<20)
+	mapLUN(lun1)
+	a.do("DELETE", "/api/storage/luns/"+lunX, nil).must(t, http.StatusOK)
+
+	luns := func(glob string) map[string]float64 {
+		r := a.do("GET", "/api/storage/luns?fields=space.size&name="+url.QueryEscape(glob), nil).must(t, http.StatusOK)
+		out := map[string]float64{}
+		for i := 0; i < int(r.get("num_records").(float64)); i++ {
+			out[r.str("records."+strconv.Itoa(i)+".name")] = r.get("records." + strconv.Itoa(i) + ".space.size").(float64)
+		}
+		return out
+	}
+	clone := func(name string, snap map[string]any) {
+		c := map[string]any{"is_flexclone": true, "parent_volume": map[string]any{"uuid": vol}}
+		if snap != nil {
+			c["parent_snapshot"] = snap
+		}
+		if j := a.waitJob(a.do("POST", "/api/storage/volumes", map[string]any{"name": name, "svm.name": "svm0", "clone": c}).must(t, http.StatusAccepted)); j.str("state") != "success" {
+			t.Fatalf("clone %s: %s", name, j.raw)
+		}
+	}
+	clone("c1", map[string]any{"name": "s1"})
+	if got, want := luns("/vol/c1/*"), map[string]float64{"/vol/c1/lun0": 1 << 20, "/vol/c1/lunX": 1 << 20}; !maps.Equal(got, want) {
+		t.Fatalf("clone of s1 has LUNs %v, want %v", got, want)
+	}
+	clone("c2", nil) // its own snapshot, of the LUNs now
+	if got, want := luns("/vol/c2/*"), map[string]float64{"/vol/c2/lun0": 2 << 20, "/vol/c2/lun1": 1 << 20}; !maps.Equal(got, want) {
+		t.Fatalf("clone with an implicit snapshot has LUNs %v, want %v", got, want)
+	}
+	for _, c := range []string{"c1", "c2"} {
+		id := a.do("GET", "/api/storage/volumes?name="+c, nil).must(t, http.StatusOK).str("records.0.uuid")
+		if j := a.waitJob(a.do("DELETE", "/api/storage/volumes/"+id, nil).must(t, http.StatusAccepted)); j.str("state") != "success" {
+			t.Fatalf("delete %s: %s", c, j.raw)
+		}
+	}
+
+	// Restore to s1 under a new volume name.
+	a.waitJob(a.do("PATCH", "/api/storage/volumes/"+vol, map[string]any{"name": "pv2"}).must(t, http.StatusAccepted))
+	if j := a.waitJob(a.do("PATCH", "/api/storage/volumes/"+vol+"?restore_to.snapshot.name=s1", nil).must(t, http.StatusAccepted)); j.str("state") != "success" {
+		t.Fatalf("restore: %s", j.raw)
+	}
+	if got, want := luns("/vol/pv2/*"), map[string]float64{"/vol/pv2/lun0": 1 << 20, "/vol/pv2/lunX": 1 << 20}; !maps.Equal(got, want) {
+		t.Fatalf("after the restore the LUNs are %v, want %v", got, want)
+	}
+	r := a.do("GET", "/api/storage/luns/"+lun0+"?fields=status.mapped,lun_maps", nil).must(t, http.StatusOK)
+	if r.get("status.mapped") != true || r.str("lun_maps.0.igroup.name") != "g" {
+		t.Fatalf("the restored lun0 lost its map: %s", r.raw)
+	}
+	r = a.do("GET", "/api/storage/luns/"+lunX+"?fields=status.mapped,serial_number,location.volume.name", nil).must(t, http.StatusOK)
+	if r.get("status.mapped") != false || r.str("serial_number") != serialX || r.str("location.volume.name") != "pv2" {
+		t.Fatalf("the deleted lunX came back as %s", r.raw)
+	}
+	a.do("GET", "/api/storage/luns/"+lun1, nil).wantError(t, http.StatusNotFound, "5374875", "uuid")
+	if r := a.do("GET", "/api/protocols/san/lun-maps?igroup.name=g&fields=lun.name", nil).must(t, http.StatusOK); r.get("num_records") != 1.0 || r.str("records.0.lun.name") != "/vol/pv2/lun0" {
+		t.Fatalf("maps after the restore: %s", r.raw)
+	}
+}
+
+// TestLUNsMadeAfterASnapshotWithoutLUNs: a snapshot of a volume without
+// LUNs records nothing, yet holds no LUN: a LUN made later is not in a
+// clone of it and goes when the volume is restored to it.
+func TestLUNsMadeAfterASnapshotWithoutLUNs(t *testing.T) {
+	a := newAPI(t)
+	vol := a.createVolume("pv", map[string]any{"size": 1 << 30})
+	a.createSnapshot(vol, "empty")
+	lun := a.do("POST", "/api/storage/luns?return_records=true", map[string]any{"name": "/vol/pv/lun0", "os_type": "linux", "space.size": 1 << 20, "svm.name": "svm0"}).must(t, http.StatusCreated).str("records.0.uuid")
+	if j := a.waitJob(a.do("POST", "/api/storage/volumes", map[string]any{"name": "cv", "svm.name": "svm0", "clone": map[string]any{"is_flexclone": true,
+		"parent_volume": map[string]any{"uuid": vol}, "parent_snapshot": map[string]any{"name": "empty"}}}).must(t, http.StatusAccepted)); j.str("state") != "success" {
+		t.Fatalf("clone: %s", j.raw)
+	}
+	if r := a.do("GET", "/api/storage/luns?name=/vol/cv/*", nil).must(t, http.StatusOK); r.get("num_records") != 0.0 {
+		t.Fatalf("a clone of a snapshot taken before the LUN has LUNs: %s", r.raw)
+	}
+	if j := a.waitJob(a.do("PATCH", "/api/storage/volumes/"+vol+"?restore_to.snapshot.name=empty", nil).must(t, http.StatusAccepted)); j.str("state") != "success" {
+		t.Fatalf("restore: %s", j.raw)
+	}
+	a.do("GET", "/api/storage/luns/"+lun, nil).wantError(t, http.StatusNotFound, "5374875", "uuid")
 }

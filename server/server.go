@@ -75,7 +75,8 @@ type Options struct {
 	// stricter: any volume size, including 0 and unlimited (no size on
 	// create, "size": null on PATCH), instead of ONTAP's 20 MB default and
 	// minimum; snapshots of volumes that are not online; an empty export
-	// policy read back as empty rather than "default". For running the
+	// policy read back as empty rather than "default"; a restore giving the
+	// volume its snapshot's size (ONTAP keeps the larger). For running the
 	// backend conformance suite over HTTP; ONTAP clients want the default
 	// (false).
 	ContractMode bool

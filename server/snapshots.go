@@ -156,7 +156,7 @@ func (s *Server) createSnapshot(r *http.Request) (result, error) {
 				return outcome{}, err
 			}
 			// One call: name, comment and ONTAP attributes together.
-			sn, err := s.snaps.CreateSnapshot(ctx, volID, c.Spec)
+			sn, err := s.createSnapshotHolding(ctx, volID, c.Spec)
 			if err != nil {
 				return outcome{}, err
 			}
@@ -249,7 +249,7 @@ func (s *Server) snapshotDeleteJob(volID backend.VolumeID, sid backend.SnapshotI
 				return outcome{}, err
 			}
 			s.attrs.forget(sid)
-			return outcome{}, nil
+			return outcome{}, s.objects.forgetSnapshot(sid.String())
 		}}
 }
 

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nessie-go/nessie/backend"
 )
 
 // TestSnapshots covers §1.2: list, find by name, get, create (plain, with
@@ -244,8 +246,8 @@ func TestCloneFlows(t *testing.T) {
 		t.Fatalf("%s", j.raw)
 	}
 	c = a.do("GET", "/api/storage/volumes/"+cTrident+"?fields=size", nil).must(t, http.StatusOK)
-	if c.str("size") != "1073741824" {
-		t.Fatalf("restore did not revert the size: %s", c.raw)
+	if c.str("size") != "3221225472" {
+		t.Fatalf("a restore to a snapshot taken at 1 GiB must keep the 3 GiB (ONTAP never shrinks the FlexVol): %s", c.raw)
 	}
 	if r := a.do("GET", "/api/storage/volumes/"+cTrident+"/snapshots?name=r2", nil).must(t, http.StatusOK); r.get("num_records") != 0.0 {
 		t.Fatalf("restore kept a newer snapshot: %s", r.raw)
@@ -323,4 +325,40 @@ func TestContractMode(t *testing.T) {
 	b := newAPI(t)
 	id = b.createVolume("n", nil)
 	b.do("PATCH", "/api/storage/volumes/"+id, `{"size":null}`).wantError(t, 400, "2", "size")
+}
+
+// onlySnapshots hides the backend's optional SizeKeepingRestorer, so the
+// server restores in two steps.
+type onlySnapshots struct{ backend.SnapshotBackend }
+
+// TestRestoreKeepsTheLargerSize: ONTAP's SnapRestore never shrinks a
+// FlexVol; the volume gets the larger of its size and the snapshot's,
+// whether the backend restores so in one step or not. ContractMode keeps
+// the contract's restore (the snapshot's size).
+func TestRestoreKeepsTheLargerSize(t *testing.T) {
+	m := memBackend()
+	two := onlySnapshots{m}
+	for name, a := range map[string]*api{"one step": newAPI(t), "two steps": newAPI(t, withBackend(two)),
+		"contract": newAPI(t, withOptions(func(o *serverOptions) { o.ContractMode = true }))} {
+		vol := a.createVolume("r", map[string]any{"size": 2 << 30})
+		a.createSnapshot(vol, "at2")
+		size := func() string {
+			return a.do("GET", "/api/storage/volumes/"+vol+"?fields=size", nil).must(t, http.StatusOK).str("size")
+		}
+		resizeThenRestore := func(to int) string {
+			a.waitJob(a.do("PATCH", "/api/storage/volumes/"+vol, map[string]any{"size": to}).must(t, http.StatusAccepted))
+			if j := a.waitJob(a.do("PATCH", "/api/storage/volumes/"+vol+"?restore_to.snapshot.name=at2", nil).must(t, http.StatusAccepted)); j.str("state") != "success" {
+				t.Fatalf("%s: restore: %s", name, j.raw)
+			}
+			return size()
+		}
+		grown, shrunk := resizeThenRestore(3<<30), resizeThenRestore(1<<30)
+		want := "3221225472"
+		if name == "contract" {
+			want = "2147483648"
+		}
+		if grown != want || shrunk != "2147483648" {
+			t.Errorf("%s: restoring a 2 GiB snapshot gave %s from 3 GiB (want %s) and %s from 1 GiB (want 2147483648)", name, grown, want, shrunk)
+		}
+	}
 }

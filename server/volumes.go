@@ -271,11 +271,9 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 		run: func(ctx context.Context) (outcome, error) {
 			// One call: the implicit snapshot (when none is named), the
 			// clone, its state, mount and attributes, atomically.
-			v, err := s.clones.CreateClone(ctx, spec)
+			// The copies of what the snapshot holds (LUNs), with it.
+			v, err := s.cloneHolding(ctx, spec)
 			if err != nil {
-				return outcome{}, err
-			}
-			if err := s.objects.cloneVolume(parent.ID.String(), ontap.Extra{"name": v.Name, "uuid": v.ID.String()}); err != nil {
 				return outcome{}, err
 			}
 			return s.volumeOutcome(&v), nil
@@ -400,7 +398,7 @@ func (s *Server) volumeChangeJob(ctx context.Context, v *backend.Volume, c *onta
 			return jobSpec{}, err
 		}
 		return jobSpec{op: ontap.OpVolumeRestore, description: desc, run: func(ctx context.Context) (outcome, error) {
-			nv, err := s.snaps.RestoreSnapshot(ctx, id, sn.ID)
+			nv, err := s.restoreHolding(ctx, id, sn.ID)
 			if err != nil {
 				return outcome{}, err
 			}
@@ -436,6 +434,33 @@ func (s *Server) volumeChangeJob(ctx context.Context, v *backend.Volume, c *onta
 		}
 		return s.volumeOutcome(&nv), nil
 	}}, nil
+}
+
+// restoreVolume reverts a volume to a snapshot as ONTAP's SnapRestore
+// does: the FlexVol keeps the larger of its size and the snapshot's (ONTAP
+// never shrinks it in a restore). In ContractMode it is the contract's
+// RestoreSnapshot (the snapshot's size). A backend that cannot restore so
+// in one step (not a backend.SizeKeepingRestorer) is restored, then grown
+// back: a reader may see the snapshot's size in between.
+func (s *Server) restoreVolume(ctx context.Context, id backend.VolumeID, snap backend.SnapshotID) (backend.Volume, error) {
+	if s.opts.ContractMode {
+		return s.snaps.RestoreSnapshot(ctx, id, snap)
+	}
+	if kr, ok := s.snaps.(backend.SizeKeepingRestorer); ok {
+		return kr.RestoreSnapshotKeepingSize(ctx, id, snap)
+	}
+	before, err := s.b.GetVolume(ctx, id)
+	if err != nil {
+		return backend.Volume{}, err
+	}
+	nv, err := s.snaps.RestoreSnapshot(ctx, id, snap)
+	if err != nil {
+		return nv, err
+	}
+	if size := before.Size.Larger(nv.Size); size != nv.Size {
+		return s.b.PatchVolume(ctx, id, backend.VolumePatch{Size: &size})
+	}
+	return nv, nil
 }
 
 func (s *Server) deleteVolume(r *http.Request) (result, error) {

@@ -300,3 +300,45 @@ func TestAttributesAndAtomicCloneSurviveReopen(t *testing.T) {
 		t.Fatalf("DeleteSnapshot of the clone's new parent snapshot: %v, want ErrInUse", err)
 	}
 }
+
+// TestRestoreSnapshotKeepingSize: the ONTAP form of restore keeps the
+// larger size and deletes later snapshots, and that survives a reopen.
+func TestRestoreSnapshotKeepingSize(t *testing.T) {
+	var _ backend.SizeKeepingRestorer = (*durable.Backend)(nil)
+	ctx := t.Context()
+	b := open(t, filepath.Join(t.TempDir(), "state.db"))
+	v, err := b.CreateVolume(ctx, backend.VolumeSpec{Name: "v1", Size: backend.Bytes(100)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1, err := b.CreateSnapshot(ctx, v.ID, backend.SnapshotSpec{Name: "s1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := backend.Bytes(300)
+	if _, err := b.PatchVolume(ctx, v.ID, backend.VolumePatch{Size: &big}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.CreateSnapshot(ctx, v.ID, backend.SnapshotSpec{Name: "s2"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.RestoreSnapshotKeepingSize(ctx, v.ID, s1.ID)
+	if err != nil || got.Size != big {
+		t.Fatalf("restore to a 100 snapshot from 300 = %+v, %v; want 300 kept", got, err)
+	}
+	b = reopened(t, b)
+	defer b.Close()
+	if got, err := b.GetVolume(ctx, v.ID); err != nil || got.Size != big {
+		t.Fatalf("after reopen: %+v, %v; want size 300", got, err)
+	}
+	if ss, _ := b.ListSnapshots(ctx, v.ID); len(ss) != 1 || ss[0].ID != s1.ID {
+		t.Fatalf("after reopen the snapshots are %+v; want s1 alone", ss)
+	}
+	small := backend.Bytes(50)
+	if _, err := b.PatchVolume(ctx, v.ID, backend.VolumePatch{Size: &small}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.RestoreSnapshotKeepingSize(ctx, v.ID, s1.ID); err != nil || got.Size != backend.Bytes(100) {
+		t.Fatalf("restore to a 100 snapshot from 50 = %+v, %v; want 100", got, err)
+	}
+}

@@ -169,7 +169,16 @@ func (b *Backend) PatchSnapshot(ctx context.Context, vol backend.VolumeID, snap 
 
 // RestoreSnapshot reverts a volume to a snapshot, deleting newer ones.
 func (b *Backend) RestoreSnapshot(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID) (backend.Volume, error) {
-	const op = "RestoreSnapshot"
+	return b.restoreSnapshot(ctx, "RestoreSnapshot", vol, snap, false)
+}
+
+// RestoreSnapshotKeepingSize is RestoreSnapshot keeping the volume's size
+// when it is larger than the snapshot's (backend.SizeKeepingRestorer).
+func (b *Backend) RestoreSnapshotKeepingSize(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID) (backend.Volume, error) {
+	return b.restoreSnapshot(ctx, "RestoreSnapshotKeepingSize", vol, snap, true)
+}
+
+func (b *Backend) restoreSnapshot(ctx context.Context, op string, vol backend.VolumeID, snap backend.SnapshotID, keepLarger bool) (backend.Volume, error) {
 	var out backend.Volume
 	err := b.write(ctx, func() ([]change, error) {
 		r, i, err := b.lookupSnap(op, vol, snap)
@@ -184,6 +193,9 @@ func (b *Backend) RestoreSnapshot(ctx context.Context, vol backend.VolumeID, sna
 		}
 		c := r.copyRec()
 		c.Size = r.snaps[i].VolumeSize
+		if keepLarger {
+			c.Size = r.Size.Larger(r.snaps[i].VolumeSize)
+		}
 		c.snaps = r.snaps[: i+1 : i+1]
 		ops := []change{putVol(c)}
 		for _, s := range r.snaps[i+1:] {

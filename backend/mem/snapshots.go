@@ -207,7 +207,16 @@ func (b *Backend) PatchSnapshot(ctx context.Context, vol backend.VolumeID, snap 
 // ErrInUse if a snapshot that would be deleted backs an unsplit clone
 // (nothing changes then; lenient mode too).
 func (b *Backend) RestoreSnapshot(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID) (backend.Volume, error) {
-	const op = "RestoreSnapshot"
+	return b.restoreSnapshot(ctx, "RestoreSnapshot", vol, snap, false)
+}
+
+// RestoreSnapshotKeepingSize is RestoreSnapshot keeping the volume's size
+// when it is larger than the snapshot's (backend.SizeKeepingRestorer).
+func (b *Backend) RestoreSnapshotKeepingSize(ctx context.Context, vol backend.VolumeID, snap backend.SnapshotID) (backend.Volume, error) {
+	return b.restoreSnapshot(ctx, "RestoreSnapshotKeepingSize", vol, snap, true)
+}
+
+func (b *Backend) restoreSnapshot(ctx context.Context, op string, vol backend.VolumeID, snap backend.SnapshotID, keepLarger bool) (backend.Volume, error) {
 	if err := ctx.Err(); err != nil {
 		return backend.Volume{}, err
 	}
@@ -227,6 +236,9 @@ func (b *Backend) RestoreSnapshot(ctx context.Context, vol backend.VolumeID, sna
 	}
 	c := r.copyRec()
 	c.size = ss[i].size
+	if keepLarger {
+		c.size = r.size.Larger(ss[i].size)
+	}
 	b.put(c)
 	b.snaps[vol] = ss[: i+1 : i+1]
 	return c.volume(), nil

@@ -251,3 +251,52 @@ func setSize(t *testing.T, b *mem.Backend, id backend.VolumeID, size backend.Siz
 		t.Fatal(err)
 	}
 }
+
+// TestRestoreSnapshotKeepingSize: the ONTAP form of restore keeps the
+// larger of the size now and the snapshot's (unlimited the largest),
+// deletes the later snapshots, and refuses as RestoreSnapshot does.
+func TestRestoreSnapshotKeepingSize(t *testing.T) {
+	var _ backend.SizeKeepingRestorer = (*mem.Backend)(nil)
+	b := newBackend(t, nil)
+	v := mustVolume(t, b, "v", backend.Bytes(100))
+	s1 := mustSnapshot(t, b, v.ID, "s1")
+	setSize(t, b, v.ID, backend.Bytes(300))
+	s2 := mustSnapshot(t, b, v.ID, "s2")
+	setSize(t, b, v.ID, backend.Bytes(200))
+	mustSnapshot(t, b, v.ID, "s3")
+
+	got, err := b.RestoreSnapshotKeepingSize(ctx, v.ID, s2.ID)
+	if err != nil || got.Size != backend.Bytes(300) {
+		t.Fatalf("restore to a 300 snapshot from 200 = %+v, %v; want 300", got, err)
+	}
+	if read := mustGet(t, b, v.ID); !reflect.DeepEqual(read, got) {
+		t.Errorf("GetVolume = %+v, want the restore result %+v", read, got)
+	}
+	if names := snapshotNames(t, b, v.ID); !slices.Equal(names, []string{"s1", "s2"}) {
+		t.Errorf("snapshots after restore = %v, want [s1 s2]", names)
+	}
+	setSize(t, b, v.ID, backend.Bytes(400))
+	if got, err := b.RestoreSnapshotKeepingSize(ctx, v.ID, s1.ID); err != nil || got.Size != backend.Bytes(400) {
+		t.Fatalf("restore to a 100 snapshot from 400 = %+v, %v; want 400 kept", got, err)
+	}
+	setSize(t, b, v.ID, backend.Unlimited)
+	u := mustSnapshot(t, b, v.ID, "u")
+	setSize(t, b, v.ID, backend.Bytes(7))
+	if got, err := b.RestoreSnapshotKeepingSize(ctx, v.ID, u.ID); err != nil || !got.Size.IsUnlimited() {
+		t.Fatalf("restore to an unlimited snapshot = %+v, %v; want unlimited", got, err)
+	}
+	if got, err := b.RestoreSnapshotKeepingSize(ctx, v.ID, s1.ID); err != nil || !got.Size.IsUnlimited() {
+		t.Fatalf("restore of an unlimited volume = %+v, %v; want unlimited kept", got, err)
+	}
+
+	// Refused as RestoreSnapshot is: a later snapshot backs a clone.
+	setSize(t, b, v.ID, backend.Bytes(50))
+	s4 := mustSnapshot(t, b, v.ID, "s4")
+	mustClone(t, b, v.ID, s4.ID, "clone")
+	before := observe(t, b)
+	_, err = b.RestoreSnapshotKeepingSize(ctx, v.ID, s1.ID)
+	wantErr(t, err, backend.KindInUse, backend.ResourceSnapshot)
+	wantUnchanged(t, b, before)
+	_, err = b.RestoreSnapshotKeepingSize(ctx, v.ID, backend.NewSnapshotID())
+	wantErr(t, err, backend.KindNotFound, backend.ResourceSnapshot)
+}

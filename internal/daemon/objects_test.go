@@ -258,3 +258,30 @@ func TestFixtureLoadDropsSavedObjects(t *testing.T) {
 		t.Fatalf("after loading a fixture without objects: qtrees %s, policies %s", q, p)
 	}
 }
+
+// TestDurableKeepsSnapshotLUNs: the LUNs a snapshot holds are kept across
+// a restart, so a restore after it still gives a LUN its size then.
+func TestDurableKeepsSnapshotLUNs(t *testing.T) {
+	cfg := durableConfig(t)
+	d := start(t, cfg, nil)
+	uuidOf := func(body string) string {
+		var r struct{ Records []struct{ UUID string } }
+		if err := json.Unmarshal([]byte(body), &r); err != nil || len(r.Records) != 1 {
+			t.Fatalf("answer %s: %v", body, err)
+		}
+		return r.Records[0].UUID
+	}
+	must(t, d, cfg, 201, "POST", "/api/storage/volumes?return_timeout=30", `{"name":"sv","size":2147483648,"svm":{"name":"svm0"},"aggregates":[{"name":"aggr1"}]}`)
+	vol := uuidOf(must(t, d, cfg, 200, "GET", "/api/storage/volumes?name=sv", ""))
+	lun := uuidOf(must(t, d, cfg, 201, "POST", "/api/storage/luns?return_records=true", `{"name":"/vol/sv/lun0","os_type":"linux","space":{"size":1048576},"svm":{"name":"svm0"}}`))
+	must(t, d, cfg, 201, "POST", "/api/storage/volumes/"+vol+"/snapshots?return_timeout=30", `{"name":"s1"}`)
+	must(t, d, cfg, 200, "PATCH", "/api/storage/luns/"+lun, `{"space":{"size":2097152}}`)
+	if err := d.stop(); err != nil {
+		t.Fatal(err)
+	}
+	d = start(t, cfg, nil)
+	must(t, d, cfg, 200, "PATCH", "/api/storage/volumes/"+vol+"?restore_to.snapshot.name=s1&return_timeout=30", "")
+	if got := must(t, d, cfg, 200, "GET", "/api/storage/luns/"+lun+"?fields=space.size", ""); !strings.Contains(got, `"size":1048576`) {
+		t.Fatalf("after a restart and a restore the LUN is %s; want its size at the snapshot, 1048576", got)
+	}
+}

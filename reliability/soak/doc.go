@@ -34,7 +34,9 @@
 // and SAN objects: every qtree and LUN is in an existing volume, LUN paths
 // follow their volume's name, maps join existing LUNs and igroups; each
 // model's policies, rules, qtrees, LUNs and maps are as last acknowledged;
-// a deleted volume's qtrees and LUNs are gone; a map is numbered with the
+// a deleted volume's qtrees and LUNs are gone; a restore gives the volume
+// the LUNs its snapshot holds (sizes and comments then, maps kept, LUNs
+// made since gone, LUNs deleted since back unmapped); a map is numbered with the
 // igroup's lowest free number; a policy a qtree uses cannot be deleted
 // (1703953) nor a mapped LUN without allow_delete_while_mapped (1254197).
 // Config.VolumesOnly leaves the objects out. The run

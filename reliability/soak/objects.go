@@ -79,6 +79,43 @@ type lun struct {
 	uncertain   bool
 }
 
+// lunAt is a LUN as a snapshot holds it.
+type lunAt struct {
+	deleted, uncertain bool
+	size               int64
+	comment            string
+}
+
+// lunsNow records v's LUNs for a snapshot taken now.
+func lunsNow(v *volume) map[*lun]lunAt {
+	out := make(map[*lun]lunAt, len(v.luns))
+	for _, l := range v.luns {
+		out[l] = lunAt{deleted: l.deleted, uncertain: l.uncertain, size: l.size, comment: l.comment}
+	}
+	return out
+}
+
+// restoreLUNs applies a restore of v to s to v's LUNs, as ONTAP's
+// SnapRestore does to the LUN files: a LUN made since is gone with its
+// maps; one s holds gets its size and comment then, keeping its maps, or
+// comes back unmapped if deleted since; one deleted before s stays so.
+func restoreLUNs(v *volume, s snapshot) {
+	for _, l := range v.luns {
+		at, held := s.luns[l]
+		switch {
+		case !held || !at.uncertain && at.deleted:
+			l.deleted, l.uncertain, l.maps = true, false, nil
+		case at.uncertain || l.uncertain:
+			l.uncertain = true
+		default:
+			if l.deleted {
+				l.deleted, l.maps = false, map[string]int64{}
+			}
+			l.size, l.comment = at.size, at.comment
+		}
+	}
+}
+
 // igroup is an igroup a client owns, with one initiator.
 type igroup struct {
 	uuid, name string
@@ -502,8 +539,9 @@ func (c *client) deleteLUN(ctx context.Context) {
 		}
 		l.deleted = true
 		l.maps = nil
-	case a.failed(1254197) && mapped && !force:
-		// Mapped: refused, as ONTAP does.
+	case a.failed(1254197) && (mapped || l.uncertain) && !force:
+		// Mapped (or maybe, after a map create was cut off): refused,
+		// as ONTAP does.
 	default:
 		c.rep.violation("DELETE of own LUN %s in %s (mapped %v, forced %v): %d %s", l.lname, v.name, mapped, force, a.status, a.code)
 	}
@@ -559,7 +597,7 @@ func (c *client) deleteIgroup(ctx context.Context) {
 	}
 	maps := c.mapsOf(g)
 	path := igroupsPath + "/" + g.uuid
-	if len(maps) > 0 {
+	if len(maps) > 0 || g.mapsUncertain { // a map whose create was cut off may exist
 		path += "?allow_delete_while_mapped=true"
 	}
 	a := c.request(ctx, opDeleteIgroup, http.MethodDelete, path, nil)

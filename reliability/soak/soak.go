@@ -185,6 +185,9 @@ func Run(ctx context.Context, tgt *harness.Target, cfg Config) (*Report, error) 
 type snapshot struct {
 	uuid, name string
 	size       int64 // the volume's size when taken; -1 unknown
+	// luns is what the volume's LUNs were when it was taken: a restore
+	// makes them the volume's again (LUNs made since are gone).
+	luns map[*lun]lunAt
 }
 
 type origin struct{ vol, snap string }
@@ -758,7 +761,7 @@ func (c *client) createSnapshot(ctx context.Context) {
 			return
 		}
 	}
-	s := snapshot{uuid: jsonpath.String(rec, "uuid"), name: name, size: v.size}
+	s := snapshot{uuid: jsonpath.String(rec, "uuid"), name: name, size: v.size, luns: lunsNow(v)}
 	v.snaps = append(v.snaps, s)
 	c.reg.publish(v.uuid, s.uuid)
 }
@@ -867,7 +870,13 @@ func (c *client) restore(ctx context.Context) {
 			c.rep.deletedSnapshot(v.uuid, newer.uuid)
 		}
 		v.snaps = v.snaps[:i+1]
-		v.size = s.size
+		// ONTAP never shrinks a FlexVol in a restore: the larger size.
+		if v.size < 0 || s.size < 0 {
+			v.size = -1
+		} else {
+			v.size = max(v.size, s.size)
+		}
+		restoreLUNs(v, s)
 	case a.failed(524511):
 		// A newer snapshot backs a clone.
 	default:
