@@ -115,26 +115,7 @@ func (q *Query) NeedsField(id FieldID) bool {
 	return q.needsPos(id.pos)
 }
 
-// fieldNeeds returns, by field position, which top-level fields of s
-// answering q needs (NeedsField for each), or nil when it needs all.
-func (q *Query) fieldNeeds(s *Schema) []bool {
-	if q == nil {
-		return nil
-	}
-	if q.schema != s {
-		out := make([]bool, len(s.fields))
-		for i, f := range s.fields {
-			out[i] = q.Needs(f.name)
-		}
-		return out
-	}
-	return q.neededFields()
-}
-
-func (q *Query) needsPos(pos int) bool { return q.neededFields()[pos] }
-
-// neededFields computes q.needs once.
-func (q *Query) neededFields() []bool {
+func (q *Query) needsPos(pos int) bool {
 	if q.needs == nil {
 		if q.sel == nil && len(q.filters) == 0 && len(q.order) == 0 {
 			q.needs = q.schema.defaultNeeds[q.kind]
@@ -156,7 +137,7 @@ func (q *Query) neededFields() []bool {
 			}
 		}
 	}
-	return q.needs
+	return q.needs[pos]
 }
 
 func (s *Schema) defaultSelection(k QueryKind) *selection {

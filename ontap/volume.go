@@ -139,7 +139,6 @@ func extraAt(tree Extra, path string) any {
 
 // The volume fields VolumeRecord builds on demand, resolved once.
 var (
-	volumeSchema = SchemaOf[Volume]()
 	vfAggregates = SchemaOf[Volume]().FieldID("aggregates")
 	vfClone      = SchemaOf[Volume]().FieldID("clone")
 	vfComment    = SchemaOf[Volume]().FieldID("comment")
@@ -184,8 +183,6 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 		}
 		return arena
 	}
-	needs := q.fieldNeeds(volumeSchema)
-	need := func(id FieldID) bool { return needs == nil || needs[id.pos] }
 	// lean: the query returns the common fields and reads no other, so
 	// the expensive ones (which projecting would remove, copying the
 	// objects holding them) are not built.
@@ -195,41 +192,41 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 	} else if q.NeedsExtra() {
 		w.Extra = attrs.View
 	}
-	if need(vfComment) && v.Comment != "" {
+	if q.NeedsField(vfComment) && v.Comment != "" {
 		a := more()
 		a.comment = v.Comment
 		w.Comment = &a.comment
 	}
-	if need(vfCreateTime) && !v.CreateTime.IsZero() {
+	if q.NeedsField(vfCreateTime) && !v.CreateTime.IsZero() {
 		a := more()
 		a.created = Time{v.CreateTime.Truncate(time.Second)}
 		w.CreateTime = &a.created
 	}
-	if need(vfState) {
+	if q.NeedsField(vfState) {
 		w.State = interned(stateNames, v.State)
 	}
-	if need(vfStyle) {
+	if q.NeedsField(vfStyle) {
 		w.Style = interned(styleNames, v.Style)
 	}
-	if need(vfType) {
+	if q.NeedsField(vfType) {
 		w.Type = interned(typeNames, v.Type)
 	}
-	if need(vfSvm) {
+	if q.NeedsField(vfSvm) {
 		w.SVM = svm
 	}
-	if need(vfAggregates) {
+	if q.NeedsField(vfAggregates) {
 		a := more()
 		a.aggr[0] = c.Aggregate
 		w.Aggregates = a.aggr[:]
 	}
 	n, limited := v.Size.Get()
 	size := int64(min(n, 1<<63-1))
-	if limited && need(vfSize) {
+	if limited && q.NeedsField(vfSize) {
 		a := more()
 		a.size = size
 		w.Size = &a.size
 	}
-	if need(vfSpace) {
+	if q.NeedsField(vfSpace) {
 		a := more()
 		a.size = size
 		a.used = int64(min(v.UsedBytes, 1<<63-1))
@@ -247,7 +244,7 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 			w.Space.LogicalSpace.Available = &a.avail
 		}
 	}
-	if need(vfNas) {
+	if q.NeedsField(vfNas) {
 		a := more()
 		w.NAS = &a.nas
 		if v.JunctionPath != "" && !lean {
@@ -259,7 +256,7 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 			w.NAS.ExportPolicy = &a.exportPolicy
 		}
 	}
-	if need(vfQuota) {
+	if q.NeedsField(vfQuota) {
 		a := more()
 		a.quota.State = ptrOff
 		if on, _ := extraAt(attrs.Stored, "quota.enabled").(bool); on {
@@ -267,7 +264,7 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 		}
 		w.Quota = &a.quota
 	}
-	if need(vfEncryption) {
+	if q.NeedsField(vfEncryption) {
 		a := more()
 		a.encryption = VolumeEncryption{State: ptrUnencrypted, Type: ptrEncNone}
 		if on, _ := extraAt(attrs.Stored, "encryption.enabled").(bool); on {
@@ -275,7 +272,7 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 		}
 		w.Encryption = &a.encryption
 	}
-	if need(vfClone) {
+	if q.NeedsField(vfClone) {
 		switch c := v.Clone; {
 		case c == nil && lean:
 			w.Clone = cloneNoneCommon
