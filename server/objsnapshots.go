@@ -170,11 +170,44 @@ func (st *objectStore) restoreHeldLocked(vol, name, snap string) {
 	})
 }
 
+// involves reports whether a snapshot, clone or restore of vol concerns
+// the store: vol holds records of a kind snapshots hold or clones copy,
+// or one of its snapshots holds some. Only then does the backend call run
+// under the store's lock. Other volumes (every NAS volume) keep their
+// snapshots, clones and restores concurrent, which the durable backend's
+// group commit needs: under the lock, each would wait for the previous
+// one's fsync. A record made while such a call is under way is, like any
+// concurrent change, ordered after it.
+func (st *objectStore) involves(vol string) bool {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	for _, h := range st.held {
+		if h.vol == vol {
+			return true
+		}
+	}
+	for _, t := range st.order {
+		f := volumeField(t.kind)
+		if f == "" || !t.kind.InSnapshots && t.kind.CloneVolume == nil {
+			continue
+		}
+		for _, r := range t.recs {
+			if ontap.LookupString(r, f+".uuid") == vol {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // createSnapshotHolding makes the snapshot and records what the volume
 // holds as it holds it, under the store's lock so that nothing changes in
 // between.
 func (s *Server) createSnapshotHolding(ctx context.Context, volID backend.VolumeID, spec backend.SnapshotSpec) (backend.Snapshot, error) {
 	st := s.objects
+	if !st.involves(volID.String()) {
+		return s.snaps.CreateSnapshot(ctx, volID, spec)
+	}
 	var sn backend.Snapshot
 	err := st.do(func() error {
 		var err error
@@ -201,6 +234,9 @@ func (st *objectStore) forgetSnapshot(snap string) error {
 // lock.
 func (s *Server) restoreHolding(ctx context.Context, volID backend.VolumeID, snapID backend.SnapshotID) (backend.Volume, error) {
 	st := s.objects
+	if !st.involves(volID.String()) {
+		return s.restoreVolume(ctx, volID, snapID)
+	}
 	var nv backend.Volume
 	err := st.do(func() error {
 		var err error
@@ -227,6 +263,9 @@ func (s *Server) restoreHolding(ctx context.Context, volID backend.VolumeID, sna
 // All under the store's lock, so that nothing changes in between.
 func (s *Server) cloneHolding(ctx context.Context, spec backend.CloneSpec) (backend.Volume, error) {
 	st := s.objects
+	if !st.involves(spec.ParentVolume.String()) {
+		return s.clones.CreateClone(ctx, spec)
+	}
 	var v backend.Volume
 	err := st.do(func() error {
 		var err error

@@ -55,7 +55,16 @@ func TestSnapshotLUNRecordsGoWithTheirSnapshots(t *testing.T) {
 	if i, l := counts(); i != 0 || l != 0 {
 		t.Fatalf("a snapshot of a volume without LUNs recorded %d snapshots, %d LUNs", i, l)
 	}
-	do("POST", "/api/storage/luns", `{"name":"/vol/v/l","os_type":"linux","space":{"size":1048576},"svm":{"name":"svm0"}}`)
+	if s.objects.involves(vol) {
+		t.Fatal("a volume without LUNs or recorded snapshots takes its snapshots under the store's lock")
+	}
+	var lun struct{ Records []struct{ UUID string } }
+	if err := json.Unmarshal([]byte(do("POST", "/api/storage/luns", `{"name":"/vol/v/l","os_type":"linux","space":{"size":1048576},"svm":{"name":"svm0"}}`)), &lun); err != nil || len(lun.Records) != 1 {
+		t.Fatalf("LUN create answer: %v", err)
+	}
+	if !s.objects.involves(vol) {
+		t.Fatal("a volume holding a LUN takes its snapshots without the store's lock")
+	}
 	for _, n := range []string{"a", "b", "c"} {
 		do("POST", "/api/storage/volumes/"+vol+"/snapshots", `{"name":"`+n+`"}`)
 	}
@@ -69,6 +78,10 @@ func TestSnapshotLUNRecordsGoWithTheirSnapshots(t *testing.T) {
 	do("PATCH", "/api/storage/volumes/"+vol+"?restore_to.snapshot.name=a", "")
 	if i, l := counts(); i != 1 || l != 1 {
 		t.Fatalf("after restoring the older: %d snapshots, %d LUNs recorded", i, l)
+	}
+	do("DELETE", "/api/storage/luns/"+lun.Records[0].UUID, "")
+	if !s.objects.involves(vol) {
+		t.Fatal("a volume whose snapshot holds a LUN is not involved once the LUN is deleted")
 	}
 	do("DELETE", "/api/storage/volumes/"+vol, "")
 	if i, l := counts(); i != 0 || l != 0 {
