@@ -39,6 +39,9 @@ func appendSchemaOf[T any]() (s *Schema) {
 
 // appendItem appends one value of type T; memo is appendRecord's.
 func appendItem[T any](b []byte, s *Schema, v *T, memo extraMemo) []byte {
+	if w, ok := any(v).(*Volume); ok && s != nil {
+		return appendVolume(b, s, w, memo, nil)
+	}
 	if s != nil {
 		rv := reflect.ValueOf(v).Elem()
 		var tree Extra
@@ -85,11 +88,21 @@ func (c Collection[T]) AppendJSON(b []byte) []byte {
 	b = append(b, '{')
 	if c.Records != nil {
 		b = append(b, `"records":[`...)
+		// A listing's volumes share their SVM and aggregate references.
+		vols, _ := any(c.Records).([]Volume)
+		var refs *volumeRefs
+		if vols != nil && s != nil && memo != nil {
+			refs = new(volumeRefs)
+		}
 		for i := range c.Records {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendItem(b, s, &c.Records[i], memo)
+			if refs != nil {
+				b = appendVolume(b, s, &vols[i], memo, refs)
+			} else {
+				b = appendItem(b, s, &c.Records[i], memo)
+			}
 		}
 		b = append(b, "],"...)
 	}

@@ -699,12 +699,39 @@ var plainASCII = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
+// plainWord reports whether the 8 bytes of x are all plainASCII (no
+// control character, '"', '\\' or non-ASCII byte), testing them at once:
+// (y - 0x01…) &^ y & 0x80… is non-zero exactly when y has a zero byte.
+func plainWord(x uint64) bool {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	q := x ^ ones*'"'
+	bs := x ^ ones*'\\'
+	// A byte below 0x20 borrows into its high bit when 0x20 is taken away
+	// (bytes from 0x80 up are caught by x itself).
+	return ((x-ones*0x20)&^x|(q-ones)&^q|(bs-ones)&^bs|x)&high == 0
+}
+
+// load8 returns the first 8 bytes of w as a little-endian word.
+func load8(w string) uint64 {
+	_ = w[7] // one bounds check
+	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+}
+
 // appendString appends s as a JSON string (no HTML escaping; invalid UTF-8
 // becomes U+FFFD, as encoding/json does).
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Skip eight plain bytes at a time: most strings (UUIDs, names,
+		// links) need no escaping.
+		for i+8 <= len(s) && plainWord(load8(s[i:])) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if plainASCII[c] {
@@ -811,6 +838,18 @@ func (q *Query) CommonExtra() bool {
 		}
 	}
 	return true
+}
+
+// commonOnly reports whether q returns exactly the common fields and
+// reads no other: a record's default fields, or fields=* alone, with no
+// filter or order_by. A record builder may then leave out the expensive
+// fields, which projecting would remove.
+func (q *Query) commonOnly() bool {
+	if q.DefaultRecord() {
+		return true
+	}
+	return q != nil && q.sel != nil && q.sel.mode == selCommon && len(q.sel.children) == 0 &&
+		len(q.filters) == 0 && len(q.order) == 0
 }
 
 // marshalRecord encodes a bound wire struct with its Extra tree merged in.

@@ -427,6 +427,11 @@ func project(v reflect.Value, s *Schema, sel *selection, root bool) {
 }
 
 func projectChild(fv reflect.Value, f *field, sel *selection) {
+	if childKept(fv, f, sel) {
+		// Nothing to trim: spare the copy (a fields=* listing would
+		// otherwise copy each record's nas and clone objects).
+		return
+	}
 	switch f.kind {
 	case kObject:
 		cp := reflect.New(f.elem)
@@ -447,6 +452,60 @@ func projectChild(fv reflect.Value, f *field, sel *selection) {
 	}
 }
 
+// childKept reports whether projectChild(fv, f, sel) would leave fv as
+// it is. It may say false when it would (then projectChild copies and
+// projects as before), never true when it would not.
+func childKept(fv reflect.Value, f *field, sel *selection) bool {
+	switch f.kind {
+	case kObject:
+		return !fv.Elem().IsZero() && kept(fv.Elem(), f.sub, sel)
+	case kObjects:
+		for i := range fv.Len() {
+			if !kept(fv.Index(i), f.sub, sel) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// kept reports whether project(v, s, sel, false) would leave v as it is,
+// following project's decisions without changing anything.
+func kept(v reflect.Value, s *Schema, sel *selection) bool {
+	if sel.mode == selAll {
+		return true
+	}
+	if s.extra >= 0 {
+		return false
+	}
+	for _, f := range s.fields {
+		fv := v.Field(f.index)
+		if fv.IsZero() {
+			continue
+		}
+		if c := sel.children[f.name]; c != nil {
+			if c.mode != selAll && f.sub != nil {
+				if sel.mode == selCommon && c.mode == selNone {
+					return false
+				}
+				if !childKept(fv, f, c) {
+					return false
+				}
+			}
+			continue
+		}
+		if sel.mode == selCommon && f.level != levelExpensive {
+			if f.sub != nil && !f.sub.cheap && !childKept(fv, f, selCommonAll) {
+				return false
+			}
+			continue
+		}
+		return false
+	}
+	return true
+}
+
 // Project trims a single record to the query's fields (default: the common
 // fields, as a single GET returns).
 func Project[T any](q *Query, rec *T) {
@@ -455,6 +514,17 @@ func Project[T any](q *Query, rec *T) {
 		sel = q.sel
 	}
 	project(reflect.ValueOf(rec).Elem(), SchemaOf[T](), sel, true)
+}
+
+// ProjectBuilt is Project for a record built for q by a builder that,
+// when q returns the common fields alone (a GET without fields=, or with
+// fields=* only), leaves out every field q does not return, as
+// VolumeRecord does: it does not trim such a record again.
+func ProjectBuilt[T any](q *Query, rec *T) {
+	if q.commonOnly() {
+		return
+	}
+	Project(q, rec)
 }
 
 // ---- filters ----
@@ -873,6 +943,27 @@ type sortKey struct {
 // max_records stopped the page early. Records are ordered by order_by, then
 // by key, so pagination with start.<key> is stable.
 func Page[T any](q *Query, recs []T, path string) Collection[T] {
+	return page(q, recs, path, true, false)
+}
+
+// PageBuilt is Page for records built for q by a builder that, when q
+// returns the default or common fields and reads no other (no fields=
+// beyond *, no filter, no order_by), leaves out every field q does not
+// return, as VolumeRecord does: it does not trim such records again.
+// It may reorder recs, and return them as the page's records.
+func PageBuilt[T any](q *Query, recs []T, path string) Collection[T] {
+	return page(q, recs, path, !q.lean(), true)
+}
+
+// lean reports whether q returns a collection's default fields or the
+// common fields (fields=*), and reads no other field.
+func (q *Query) lean() bool {
+	return (q.sel == nil || q.sel.mode == selCommon && len(q.sel.children) == 0) && len(q.filters) == 0 && len(q.order) == 0
+}
+
+// page is Page; trim says to project the records, reuse that recs may be
+// reordered and returned as the page's records.
+func page[T any](q *Query, recs []T, path string, trim, reuse bool) Collection[T] {
 	matched := Match(q, recs)
 	s := q.schema
 	keys := make([]sortKey, len(matched))
@@ -907,9 +998,9 @@ func Page[T any](q *Query, recs []T, path string) Collection[T] {
 		}
 		switch {
 		case s.key != nil:
-			kv := collect(v, keyPath, buf[:0])
-			if len(kv) > 0 {
-				sk.key = scalarText(kv[0], s.key.kind)
+			buf = collect(v, keyPath, buf[:0]) // reused: no allocation per record
+			if len(buf) > 0 {
+				sk.key = scalarText(buf[0], s.key.kind)
 			}
 		case len(s.xkey) > 0:
 			tree, _ := v.Field(s.extra).Interface().(Extra)
@@ -954,12 +1045,49 @@ func Page[T any](q *Query, recs []T, path string) Collection[T] {
 	if q.sel != nil {
 		sel = q.sel
 	}
+	if reuse && start == 0 && end == len(recs) && len(keys) == len(recs) {
+		// Every record, in key order: sort recs in place rather than
+		// copying them into a new slice.
+		permute(recs, keys)
+		out.Records = recs
+		if trim {
+			for i := range recs {
+				project(reflect.ValueOf(&recs[i]).Elem(), s, sel, true)
+			}
+		}
+		return out
+	}
 	out.Records = make([]T, 0, end-start)
 	for _, k := range keys[start:end] {
 		out.Records = append(out.Records, recs[k.idx])
-		project(reflect.ValueOf(&out.Records[len(out.Records)-1]).Elem(), s, sel, true)
+		if trim {
+			project(reflect.ValueOf(&out.Records[len(out.Records)-1]).Elem(), s, sel, true)
+		}
 	}
 	return out
+}
+
+// permute reorders recs so that recs[j] holds what recs[keys[j].idx]
+// held (keys name every record once), following each cycle of the
+// permutation with one saved record.
+func permute[T any](recs []T, keys []sortKey) {
+	done := make([]bool, len(recs))
+	for i := range recs {
+		if done[i] {
+			continue
+		}
+		saved := recs[i]
+		for j := i; ; {
+			done[j] = true
+			k := keys[j].idx
+			if k == i {
+				recs[j] = saved
+				break
+			}
+			recs[j] = recs[k]
+			j = k
+		}
+	}
 }
 
 // sortKeys orders keys by the order keys, then by record key, then by

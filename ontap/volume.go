@@ -158,6 +158,8 @@ var (
 // ONTAP's defaults) as an ONTAP record. With a nil q every field is
 // rendered (the query engine trims it later); otherwise only the
 // top-level fields q needs are built, which keeps large lists cheap.
+// When q returns the default or common fields and reads no other, the
+// record holds exactly what projecting it would leave (see PageBuilt).
 func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Query) Volume {
 	if attrs == nil {
 		attrs = volumeDefaults
@@ -167,8 +169,11 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 	// rest when any other field is asked for): a listing renders one record
 	// per volume, and two objects instead of twenty are less work for the
 	// allocator and the collector.
-	k := &volumeKeys{id: v.ID.String(), name: v.Name}
-	k.self.Href = VolumePath(k.id)
+	// The UUID is the tail of the self link's text: one string for both.
+	var path [len(VolumesPath) + 1 + 36]byte
+	href := string(backend.AppendUUID(append(path[:0], VolumesPath+"/"...), v.ID))
+	k := &volumeKeys{id: href[len(VolumesPath)+1:], name: v.Name}
+	k.self.Href = href
 	k.links.Self = &k.self
 	w := Volume{UUID: &k.id, Name: &k.name, Links: &k.links}
 	var arena *volumeArena
@@ -178,6 +183,10 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 		}
 		return arena
 	}
+	// lean: the query returns the common fields and reads no other, so
+	// the expensive ones (which projecting would remove, copying the
+	// objects holding them) are not built.
+	lean := q.commonOnly()
 	if q.CommonExtra() {
 		w.Extra = attrs.common
 	} else if q.NeedsExtra() {
@@ -238,7 +247,7 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 	if q.NeedsField(vfNas) {
 		a := more()
 		w.NAS = &a.nas
-		if v.JunctionPath != "" {
+		if v.JunctionPath != "" && !lean {
 			a.junction = v.JunctionPath
 			w.NAS.Path = &a.junction
 		}
@@ -264,10 +273,16 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 		w.Encryption = &a.encryption
 	}
 	if q.NeedsField(vfClone) {
-		w.Clone = &VolumeClone{IsFlexclone: ptrFalse, SplitInitiated: ptrFalse}
-		if c := v.Clone; c != nil {
+		switch c := v.Clone; {
+		case c == nil && lean:
+			w.Clone = cloneNoneCommon
+		case c == nil:
+			w.Clone = cloneNone
+		case lean:
+			w.Clone = cloneCommon
+		default:
 			pv, ps := c.ParentVolumeID.String(), c.ParentSnapshotID.String()
-			w.Clone.IsFlexclone = ptrTrue
+			w.Clone = &VolumeClone{IsFlexclone: ptrTrue, SplitInitiated: ptrFalse}
 			w.Clone.ParentVolume = &Ref{Name: new(c.ParentVolume), UUID: &pv, Links: SelfLink(VolumePath(pv))}
 			w.Clone.ParentSnapshot = &Ref{Name: new(c.ParentSnapshot), UUID: &ps, Links: SelfLink(SnapshotPath(pv, ps))}
 			w.Clone.ParentSVM = &Ref{Name: svm.Name, UUID: svm.UUID}
@@ -298,6 +313,15 @@ type volumeArena struct {
 	quota                     VolumeQuota
 	encryption                VolumeEncryption
 }
+
+// The clone blocks of records that are not clones, and of clones when
+// only the common fields are asked for (is_flexclone is the only common
+// one), shared by every record.
+var (
+	cloneNone       = &VolumeClone{IsFlexclone: ptrFalse, SplitInitiated: ptrFalse}
+	cloneNoneCommon = &VolumeClone{IsFlexclone: ptrFalse}
+	cloneCommon     = &VolumeClone{IsFlexclone: ptrTrue}
+)
 
 // The encryption values every record shares (records are read-only once
 // rendered).

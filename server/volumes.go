@@ -69,7 +69,7 @@ func (s *Server) listVolumes(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	return result{status: http.StatusOK, body: ontap.Page(q, recs, r.URL.Path)}, nil
+	return result{status: http.StatusOK, body: ontap.PageBuilt(q, recs, r.URL.Path)}, nil
 }
 
 func (s *Server) volumeRecords(ctx context.Context, q *ontap.Query) ([]ontap.Volume, []backend.Volume, error) {
@@ -98,7 +98,7 @@ func (s *Server) getVolume(r *http.Request) (result, error) {
 		return result{}, ontap.FromBackend(ontap.OpVolumeGet, err)
 	}
 	rec := s.volumeRecord(&v, q)
-	ontap.Project(q, &rec)
+	ontap.ProjectBuilt(q, &rec)
 	return result{status: http.StatusOK, body: rec}, nil
 }
 

@@ -31,13 +31,9 @@ func (b *Backend) CreateClone(ctx context.Context, spec backend.CloneSpec) (back
 	invalid := check.Validate() // reported after the parent's existence
 	attrs, _ := backend.CompactAttributes(spec.Attributes)
 	c := &volRec{
-		id:       backend.NewVolumeID(),
-		name:     spec.Name,
-		state:    stateOr(spec.State),
-		junction: spec.JunctionPath,
-		policy:   spec.ExportPolicy,
-		comment:  spec.Comment,
-		attrs:    attrs,
+		id:    backend.NewVolumeID(),
+		name:  spec.Name,
+		state: codeOf(spec.State),
 	}
 	newSnap := spec.ParentSnapshot.IsZero()
 	snapID := spec.ParentSnapshot
@@ -67,12 +63,13 @@ func (b *Backend) CreateClone(ctx context.Context, spec backend.CloneSpec) (back
 	if _, taken := b.names[spec.Name]; taken {
 		return backend.Volume{}, alreadyExists(op, backend.ResourceVolume, spec.Name)
 	}
-	c.created = b.timestamp()
+	created := b.timestamp()
+	c.setCreated(created)
 	if newSnap {
 		if byName(ss, spec.NewSnapshotName) >= 0 {
 			return backend.Volume{}, alreadyExists(op, backend.ResourceSnapshot, spec.NewSnapshotName)
 		}
-		ss = append(ss[:len(ss):len(ss)], &snapRec{id: snapID, name: spec.NewSnapshotName, created: c.created, size: p.size})
+		ss = append(ss[:len(ss):len(ss)], &snapRec{id: snapID, name: spec.NewSnapshotName, created: created, size: p.size})
 		b.snaps[p.id] = ss
 		i = len(ss) - 1
 	}
@@ -80,10 +77,13 @@ func (b *Backend) CreateClone(ctx context.Context, spec backend.CloneSpec) (back
 	if b.lenient {
 		c.size = p.size
 	}
-	c.origin = &backend.CloneOrigin{
-		ParentVolume: p.name, ParentSnapshot: ss[i].name,
-		ParentVolumeID: p.id, ParentSnapshotID: snapID,
-	}
+	c.setRare(func(x *volRare) {
+		x.junction, x.policy, x.comment, x.attrs = spec.JunctionPath, spec.ExportPolicy, spec.Comment, attrs
+		x.origin = &backend.CloneOrigin{
+			ParentVolume: p.name, ParentSnapshot: ss[i].name,
+			ParentVolumeID: p.id, ParentSnapshotID: snapID,
+		}
+	})
 	b.add(c)
 	b.link(snapID, c.id)
 	return c.volume(), nil
@@ -105,13 +105,14 @@ func (b *Backend) SplitClone(ctx context.Context, vol backend.VolumeID) (backend
 	if !ok {
 		return backend.Volume{}, backend.VolumeNotFound(op, vol)
 	}
-	if r.origin == nil {
+	if r.origin() == nil {
 		return backend.Volume{}, &backend.Error{Op: op, Kind: backend.KindInvalidArgument, Resource: backend.ResourceVolume,
 			ID: r.id.String(), Name: r.name, Err: errors.New("volume is not a clone")}
 	}
 	b.unlink(r)
 	c := r.copyRec()
-	c.origin, c.detached = nil, false
+	c.setRare(func(x *volRare) { x.origin = nil })
+	c.detached = false
 	b.put(c)
 	return c.volume(), nil
 }

@@ -80,7 +80,7 @@ func (b *Backend) CheckInvariants() error {
 		}
 		for _, id := range clones {
 			c, ok := b.rec(id)
-			if !ok || c.origin == nil || c.detached || c.origin.ParentSnapshotID != sid || c.origin.ParentVolumeID != snapIDs[sid] {
+			if !ok || c.origin() == nil || c.detached || c.origin().ParentSnapshotID != sid || c.origin().ParentVolumeID != snapIDs[sid] {
 				report("snapshot %s lists %s as a dependent clone, which it is not", sid, id)
 			}
 		}
@@ -104,15 +104,15 @@ func (r *volRec) valid(b *Backend, report func(string, ...any) bool) bool {
 		return false
 	}
 	switch {
-	case !r.state.Valid():
-		return report("volume %q: invalid state %q", r.name, r.state)
-	case r.state != backend.StateOnline && r.junction != "":
-		return report("volume %q is %s but mounted at %q", r.name, r.state, r.junction)
-	case backend.ValidateJunctionPath(r.junction) != nil:
-		return report("volume %q: invalid junction path %q", r.name, r.junction)
-	case !compactAttrs(r.attrs):
-		return report("volume %q: attributes %q are not a compact non-empty object", r.name, r.attrs)
-	case r.detached && (!b.lenient || r.origin == nil):
+	case int(r.state) >= len(states):
+		return report("volume %q: invalid state code %d", r.name, r.state)
+	case r.state.state() != backend.StateOnline && r.junction() != "":
+		return report("volume %q is %s but mounted at %q", r.name, r.state.state(), r.junction())
+	case backend.ValidateJunctionPath(r.junction()) != nil:
+		return report("volume %q: invalid junction path %q", r.name, r.junction())
+	case !compactAttrs(r.attrs()):
+		return report("volume %q: attributes %q are not a compact non-empty object", r.name, r.attrs())
+	case r.detached && (!b.lenient || r.origin() == nil):
 		return report("volume %q is detached without a lenient backend and an origin", r.name)
 	}
 	ss := b.snaps[r.id]
@@ -131,10 +131,10 @@ func (r *volRec) valid(b *Backend, report func(string, ...any) bool) bool {
 		}
 		names[sr.name] = true
 	}
-	if r.origin == nil || r.detached {
+	if r.origin() == nil || r.detached {
 		return true
 	}
-	o := r.origin
+	o := r.origin()
 	p, ok := b.rec(o.ParentVolumeID)
 	if !ok {
 		return report("clone %q: parent volume %s does not exist", r.name, o.ParentVolumeID)

@@ -12,7 +12,7 @@ import (
 // beside it: a new volume whose key is taken gets another ID.
 func TestVolumesWhoseIDsShareAKey(t *testing.T) {
 	b := New(nil)
-	first := &volRec{id: backend.NewVolumeID(), name: "first", state: backend.StateOnline}
+	first := &volRec{id: backend.NewVolumeID(), name: "first"}
 	b.add(first)
 	clash := sameKey(first.id)
 	if key(clash) != key(first.id) {
@@ -21,7 +21,7 @@ func TestVolumesWhoseIDsShareAKey(t *testing.T) {
 	if r, ok := b.rec(clash); ok {
 		t.Fatalf("looking up %s found volume %q, whose ID is %s", clash, r.name, r.id)
 	}
-	second := &volRec{id: clash, name: "second", state: backend.StateOnline}
+	second := &volRec{id: clash, name: "second"}
 	b.add(second)
 	if second.id == clash || key(second.id) == key(first.id) {
 		t.Fatalf("a new volume kept ID %s although its key was taken", second.id)

@@ -54,27 +54,107 @@ type Backend struct {
 // pos): a write stores a changed copy (see put), so readers can render a
 // record after releasing the lock. Fields holding pointers come first, so
 // the collector scans only the start of the record. Every volume mem
-// makes is rw; only a restored state can hold a dp one (see dp).
+// makes is rw; only a restored state can hold a dp one (see dp). The
+// record is 80 bytes: what most volumes leave empty (junction path,
+// export policy, comment, attributes, clone origin) lives in rare, the
+// creation time as Unix seconds and nanoseconds, the state as a code.
 type volRec struct {
-	created  time.Time // UTC; its zone pointer is nil but still scanned
-	name     string
-	junction string
-	policy   string
-	comment  string
-	state    backend.VolumeState
-	attrs    json.RawMessage // compacted object, or nil
-	origin   *backend.CloneOrigin
-	id       backend.VolumeID
-	size     backend.Size
+	name string
+	// rare is nil when all its fields are empty. A copy of the record
+	// shares it, so it is replaced, never changed in place (setRare).
+	rare *volRare
+	id   backend.VolumeID
+	size backend.Size
+	// sec and nsec are the creation time (UTC) since the Unix epoch.
+	sec  int64
+	nsec int32
 	// pos is the record's index in Backend.order. It is the one field
 	// that changes in a stored record (when a delete moves the record in
 	// order), so only writers read or write it, under the writer lock.
-	pos int32
+	pos   int32
+	state stateCode
 	// detached marks, in lenient mode only, a clone whose parent snapshot
 	// was deleted: its origin keeps the names it had and pins nothing.
 	detached bool
 	// dp marks a data-protection volume, which only Restore stores.
 	dp bool
+}
+
+// volRare holds a volume's fields that most volumes leave empty.
+type volRare struct {
+	junction string
+	policy   string
+	comment  string
+	attrs    json.RawMessage // compacted object, or nil
+	origin   *backend.CloneOrigin
+}
+
+func (r *volRec) junction() string {
+	if r.rare == nil {
+		return ""
+	}
+	return r.rare.junction
+}
+
+func (r *volRec) comment() string {
+	if r.rare == nil {
+		return ""
+	}
+	return r.rare.comment
+}
+
+func (r *volRec) attrs() json.RawMessage {
+	if r.rare == nil {
+		return nil
+	}
+	return r.rare.attrs
+}
+
+func (r *volRec) origin() *backend.CloneOrigin {
+	if r.rare == nil {
+		return nil
+	}
+	return r.rare.origin
+}
+
+// setRare replaces r's rare fields by a copy that f changes (nil when
+// they are all empty then). r is a record not yet stored, or a copy.
+func (r *volRec) setRare(f func(*volRare)) {
+	var x volRare
+	if r.rare != nil {
+		x = *r.rare
+	}
+	f(&x)
+	if x.junction == "" && x.policy == "" && x.comment == "" && x.attrs == nil && x.origin == nil {
+		r.rare = nil
+		return
+	}
+	r.rare = &x
+}
+
+// created returns the creation time, in UTC.
+func (r *volRec) created() time.Time { return time.Unix(r.sec, int64(r.nsec)).UTC() }
+
+// setCreated stores t (UTC, without a monotonic reading) as the creation
+// time; created returns it equal under ==.
+func (r *volRec) setCreated(t time.Time) { r.sec, r.nsec = t.Unix(), int32(t.Nanosecond()) }
+
+// stateCode is a volume state in a byte.
+type stateCode uint8
+
+// states lists the states by code.
+var states = [...]backend.VolumeState{backend.StateOnline, backend.StateOffline, backend.StateRestricted}
+
+func (c stateCode) state() backend.VolumeState { return states[c] }
+
+// codeOf returns the code of a valid state ("" is online).
+func codeOf(s backend.VolumeState) stateCode {
+	for i, x := range states {
+		if x == s {
+			return stateCode(i)
+		}
+	}
+	return 0
 }
 
 // snapRec is a stored snapshot, immutable, laid out like volRec.
@@ -232,22 +312,24 @@ func (r *volRec) render(v *backend.Volume) {
 	v.ID = r.id
 	v.Name = r.name
 	v.Size = r.size
-	v.State = r.state
+	v.State = r.state.state()
 	v.Style = backend.StyleFlexVol
 	v.Type = backend.TypeRW
 	if r.dp {
 		v.Type = backend.TypeDP
 	}
-	v.JunctionPath = r.junction
-	v.ExportPolicy = r.policy
-	v.Comment = r.comment
-	v.CreateTime = r.created
-	if r.attrs != nil {
-		v.Attributes = slices.Clone(r.attrs)
-	}
-	if r.origin != nil {
-		o := *r.origin
-		v.Clone = &o
+	v.CreateTime = r.created()
+	if x := r.rare; x != nil {
+		v.JunctionPath = x.junction
+		v.ExportPolicy = x.policy
+		v.Comment = x.comment
+		if x.attrs != nil {
+			v.Attributes = slices.Clone(x.attrs)
+		}
+		if x.origin != nil {
+			o := *x.origin
+			v.Clone = &o
+		}
 	}
 }
 
@@ -265,10 +347,10 @@ func (b *Backend) link(snap backend.SnapshotID, clone backend.VolumeID) {
 }
 
 func (b *Backend) unlink(clone *volRec) {
-	if clone.origin == nil || clone.detached {
+	if clone.origin() == nil || clone.detached {
 		return
 	}
-	sid := clone.origin.ParentSnapshotID
+	sid := clone.origin().ParentSnapshotID
 	ids := b.deps[sid]
 	if i := slices.Index(ids, clone.id); i >= 0 {
 		ids[i] = ids[len(ids)-1]
@@ -286,9 +368,9 @@ func (b *Backend) refresh(p *volRec) {
 		for _, id := range b.deps[sr.id] {
 			cr, _ := b.rec(id)
 			c := cr.copyRec()
-			o := *cr.origin
+			o := *cr.origin()
 			o.ParentVolume, o.ParentSnapshot = p.name, sr.name
-			c.origin = &o
+			c.setRare(func(x *volRare) { x.origin = &o })
 			b.put(c)
 		}
 	}

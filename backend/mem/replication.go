@@ -198,12 +198,11 @@ func (b *Backend) ReceiveStream(ctx context.Context, dest string, r io.Reader) (
 				fmt.Errorf("incremental stream from %q, but the destination does not exist", h.base))
 		}
 		c := &volRec{
-			id:      backend.NewVolumeID(),
-			name:    dest,
-			size:    h.size,
-			state:   backend.StateOnline,
-			created: now,
+			id:   backend.NewVolumeID(),
+			name: dest,
+			size: h.size,
 		}
+		c.setCreated(now)
 		b.add(c)
 		b.snaps[c.id] = []*snapRec{sr}
 		return n, nil

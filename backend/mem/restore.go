@@ -38,11 +38,12 @@ func (b *Backend) Restore(ctx context.Context, st *backend.State) error {
 		vr := &st.Volumes[i]
 		v := &vr.Volume
 		r := &volRec{
-			id: v.ID, name: v.Name, size: v.Size, state: v.State, junction: v.JunctionPath,
-			policy: v.ExportPolicy, comment: v.Comment, created: v.CreateTime.UTC(),
+			id: v.ID, name: v.Name, size: v.Size, state: codeOf(v.State),
 			dp: v.Type == backend.TypeDP, pos: int32(len(order)),
 		}
-		r.attrs, _ = backend.CompactAttributes(v.Attributes) // Check passed them
+		r.setCreated(v.CreateTime.UTC())
+		attrs, _ := backend.CompactAttributes(v.Attributes) // Check passed them
+		var origin *backend.CloneOrigin
 		if other := vols[key(r.id)]; other != nil {
 			return &backend.Error{Op: op, Kind: backend.KindInvalidArgument, Resource: backend.ResourceBackend,
 				Err: fmt.Errorf("volumes %q and %q: their UUIDs %s and %s share mem's 64-bit index key; change either", other.name, r.name, other.id, r.id)}
@@ -51,10 +52,13 @@ func (b *Backend) Restore(ctx context.Context, st *backend.State) error {
 			// Check ordered the parent first and proved the snapshot is its.
 			p := vols[key(c.ParentVolumeID)]
 			ps := snaps[p.id]
-			r.origin = &backend.CloneOrigin{ParentVolume: p.name, ParentSnapshot: ps[byID(ps, c.ParentSnapshotID)].name,
+			origin = &backend.CloneOrigin{ParentVolume: p.name, ParentSnapshot: ps[byID(ps, c.ParentSnapshotID)].name,
 				ParentVolumeID: p.id, ParentSnapshotID: c.ParentSnapshotID}
 			deps[c.ParentSnapshotID] = append(deps[c.ParentSnapshotID], r.id)
 		}
+		r.setRare(func(x *volRare) {
+			x.junction, x.policy, x.comment, x.attrs, x.origin = v.JunctionPath, v.ExportPolicy, v.Comment, attrs, origin
+		})
 		if len(vr.Snapshots) > 0 {
 			ss := make([]*snapRec, len(vr.Snapshots))
 			for j := range vr.Snapshots {

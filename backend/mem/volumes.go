@@ -59,16 +59,15 @@ func (b *Backend) CreateVolume(ctx context.Context, spec backend.VolumeSpec) (ba
 		return backend.Volume{}, b.relabel(op, spec.Name, err)
 	}
 	r := &volRec{
-		id:       backend.NewVolumeID(),
-		name:     spec.Name,
-		size:     spec.Size,
-		state:    stateOr(spec.State),
-		junction: spec.JunctionPath,
-		policy:   spec.ExportPolicy,
-		comment:  spec.Comment,
-		attrs:    attrs,
-		created:  b.timestamp(),
+		id:    backend.NewVolumeID(),
+		name:  spec.Name,
+		size:  spec.Size,
+		state: codeOf(spec.State),
 	}
+	r.setRare(func(x *volRare) {
+		x.junction, x.policy, x.comment, x.attrs = spec.JunctionPath, spec.ExportPolicy, spec.Comment, attrs
+	})
+	r.setCreated(b.timestamp())
 	if err := b.lock(ctx); err != nil {
 		return backend.Volume{}, err
 	}
@@ -78,13 +77,6 @@ func (b *Backend) CreateVolume(ctx context.Context, spec backend.VolumeSpec) (ba
 	}
 	b.add(r)
 	return r.volume(), nil
-}
-
-func stateOr(s backend.VolumeState) backend.VolumeState {
-	if s == "" {
-		return backend.StateOnline
-	}
-	return s
 }
 
 // GetVolume returns the volume. Errors: ErrVolumeNotFound.
@@ -192,31 +184,35 @@ func (b *Backend) PatchVolume(ctx context.Context, id backend.VolumeID, patch ba
 		c.size = *patch.Size
 	}
 	if patch.State != nil {
-		c.state = *patch.State
+		c.state = codeOf(*patch.State)
 	}
-	if patch.JunctionPath != nil {
-		if *patch.JunctionPath != "" && c.state != backend.StateOnline {
-			return backend.Volume{}, inUse(op, backend.ResourceVolume, r.id.String(), r.name,
-				fmt.Errorf("cannot mount a volume that is %s", c.state))
-		}
-		c.junction = *patch.JunctionPath
+	online := c.state.state() == backend.StateOnline
+	if patch.JunctionPath != nil && *patch.JunctionPath != "" && !online {
+		return backend.Volume{}, inUse(op, backend.ResourceVolume, r.id.String(), r.name,
+			fmt.Errorf("cannot mount a volume that is %s", c.state.state()))
 	}
-	if c.state != backend.StateOnline {
-		c.junction = "" // offline and restricted volumes are unmounted, as in ONTAP
-	}
-	if patch.ExportPolicy != nil {
-		c.policy = *patch.ExportPolicy
-	}
-	if patch.Comment != nil {
-		c.comment = *patch.Comment
-	}
+	attrs := r.attrs()
 	if patch.Attributes != nil {
-		attrs, err := backend.MergeAttributes(r.attrs, patch.Attributes)
-		if err != nil {
+		var err error
+		if attrs, err = backend.MergeAttributes(attrs, patch.Attributes); err != nil {
 			return backend.Volume{}, b.relabel(op, r.name, err)
 		}
-		c.attrs = attrs
 	}
+	c.setRare(func(x *volRare) {
+		if patch.JunctionPath != nil {
+			x.junction = *patch.JunctionPath
+		}
+		if !online {
+			x.junction = "" // offline and restricted volumes are unmounted, as in ONTAP
+		}
+		if patch.ExportPolicy != nil {
+			x.policy = *patch.ExportPolicy
+		}
+		if patch.Comment != nil {
+			x.comment = *patch.Comment
+		}
+		x.attrs = attrs
+	})
 	b.put(c)
 	if c.name != r.name {
 		delete(b.names, r.name)
