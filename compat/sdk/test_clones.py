@@ -103,9 +103,25 @@ def test_restore_volume_to_snapshot(volumes, by):
     key, value = ("restore_to.snapshot.name", "s1") if by == "name" else ("restore_to.snapshot.uuid", s1.uuid)
     restore.patch(poll=True, **{key: value})
 
-    # The volume is back at s1: its size then, and the later snapshot is gone.
-    assert volume_state(vol.uuid, fields="size")["size"] == 100 * MiB
+    # The volume is back at s1 and the later snapshot is gone. Its size is
+    # the larger of its current size and its size at s1, as ONTAP's
+    # SnapRestore leaves it ("volume snapshot restore": "the size of the
+    # flexible volume will be set to either the current volume size or the
+    # snapshot size - whichever is greater"): grown since, it stays grown.
+    assert volume_state(vol.uuid, fields="size")["size"] == 200 * MiB
     assert snapshot_names(vol.uuid) == ["s1"]
+
+
+def test_restore_to_a_larger_snapshot_grows_the_volume(volumes):
+    vol = volumes.create(size=200 * MiB)
+    Snapshot(vol.uuid, name="big").post(poll=True)
+    shrink = Volume(uuid=vol.uuid)
+    shrink.size = 100 * MiB
+    shrink.patch(poll=True)
+    assert volume_state(vol.uuid, fields="size")["size"] == 100 * MiB
+
+    Volume(uuid=vol.uuid).patch(poll=True, **{"restore_to.snapshot.name": "big"})
+    assert volume_state(vol.uuid, fields="size")["size"] == 200 * MiB
 
 
 def test_delete_snapshot_backing_clone_is_busy(volumes, parent, traffic):
