@@ -154,11 +154,7 @@ func (s *Server) createSVM(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	body, err := s.readBody(r)
-	if err != nil {
-		return result{}, err
-	}
-	w, _, err := ontap.Decode[ontap.SVM](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Op: schema.Post})
+	w, _, err := decodeBody[ontap.SVM](s, r, q, schema.Post, nil)
 	if err != nil {
 		return result{}, err
 	}
@@ -258,11 +254,7 @@ func (s *Server) patchSVM(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	body, err := s.readBody(r)
-	if err != nil {
-		return result{}, err
-	}
-	w, _, err := ontap.Decode[ontap.SVM](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Op: schema.Patch})
+	w, _, err := decodeBody[ontap.SVM](s, r, q, schema.Patch, nil)
 	if err != nil {
 		return result{}, err
 	}
