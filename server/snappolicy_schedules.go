@@ -161,11 +161,7 @@ func (s *Server) addPolicySchedule(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	body, err := s.readBody(r)
-	if err != nil {
-		return result{}, err
-	}
-	rec, _, err := ontap.DecodeObject(schema.SnapshotPolicySchedule, body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Op: schema.Post})
+	rec, _, err := s.decodeBody(r, q, schema.SnapshotPolicySchedule, schema.Post)
 	if err != nil {
 		return result{}, err
 	}
@@ -209,11 +205,7 @@ func (s *Server) patchPolicySchedule(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	body, err := s.readBody(r)
-	if err != nil {
-		return result{}, err
-	}
-	patch, paths, err := ontap.DecodeObject(schema.SnapshotPolicySchedule, body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Op: schema.Patch})
+	patch, paths, err := s.decodeBody(r, q, schema.SnapshotPolicySchedule, schema.Patch)
 	if err != nil {
 		return result{}, err
 	}
