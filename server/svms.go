@@ -3,7 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -44,14 +44,18 @@ func (s *Server) svmRoutes() []route {
 func (s *Server) allSVMs() []ontap.SVM {
 	s.svms.mu.RLock()
 	defer s.svms.mu.RUnlock()
-	out := []ontap.SVM{ontap.SVMRecord(&s.id)}
-	ids := make([]string, 0, len(s.svms.svms))
-	for id := range s.svms.svms {
-		ids = append(ids, id)
+	return appendByKey([]ontap.SVM{ontap.SVMRecord(&s.id)}, s.svms.svms)
+}
+
+// appendByKey appends m's values to out in the order of their keys.
+func appendByKey[T any](out []T, m map[string]T) []T {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		out = append(out, s.svms.svms[id])
+	slices.Sort(keys)
+	for _, k := range keys {
+		out = append(out, m[k])
 	}
 	return out
 }
