@@ -85,11 +85,7 @@ func expand(obj map[string]any, prefix string, depth int, ignoreUnknown bool) (m
 		return nil, Errorf(http.StatusBadRequest, CodeInvalidValue, "body", "The request body nests deeper than %d levels.", MaxBodyDepth)
 	}
 	out := make(map[string]any, len(obj))
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := sortedKeys(obj)
 	for _, k := range keys {
 		v := obj[k]
 		if m, ok := v.(map[string]any); ok {
@@ -166,12 +162,19 @@ type decoder struct {
 	extra Extra // the fields the wire struct does not model, from the record root
 }
 
-func (d *decoder) object(v reflect.Value, s *Schema, obj map[string]any, depth int) error {
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
+// sortedKeys returns m's keys in order, so that decoding and its errors
+// do not depend on map order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	return keys
+}
+
+func (d *decoder) object(v reflect.Value, s *Schema, obj map[string]any, depth int) error {
+	keys := sortedKeys(obj)
 	for _, k := range keys {
 		raw := obj[k]
 		f := s.byName[k]
@@ -365,11 +368,7 @@ func firstLeaf(path string, raw any) string {
 		if !ok || len(m) == 0 {
 			return path
 		}
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
+		keys := sortedKeys(m)
 		path, raw = path+"."+keys[0], m[keys[0]]
 	}
 }

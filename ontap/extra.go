@@ -144,11 +144,7 @@ func (d *decoder) decodeExtra(obj *schema.Object, f *schema.Field, raw any, dept
 
 func (d *decoder) extraObject(obj *schema.Object, path string, m map[string]any, depth int) (any, error) {
 	var out Extra
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := sortedKeys(m)
 	for _, k := range keys {
 		full := k
 		if path != "" {

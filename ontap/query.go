@@ -179,11 +179,7 @@ func (s *Schema) ParseQuery(v url.Values, k QueryKind, allow ...string) (*Query,
 		}
 		q.IgnoreUnknownFields = b
 	}
-	keys := make([]string, 0, len(v))
-	for key := range v {
-		keys = append(keys, key)
-	}
-	slices.Sort(keys) // deterministic error reporting
+	keys := sortedKeys(v) // deterministic error reporting
 	for _, key := range keys {
 		vals := v[key]
 		val := vals[0]

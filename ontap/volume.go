@@ -585,20 +585,7 @@ func (r *VolumeRules) Create(w *Volume) (*VolumeCreate, error) {
 	if size != nil {
 		c.Spec.Size = backend.Bytes(uint64(*size))
 	}
-	if w.Comment != nil {
-		c.Spec.Comment = *w.Comment
-	}
-	if w.NAS != nil {
-		if w.NAS.Path != nil {
-			c.Spec.JunctionPath = *w.NAS.Path
-		}
-		if w.NAS.ExportPolicy != nil && w.NAS.ExportPolicy.Name != nil {
-			c.Spec.ExportPolicy = *w.NAS.ExportPolicy.Name
-		}
-	}
-	if w.State != nil {
-		c.Spec.State = backend.VolumeState(*w.State)
-	}
+	c.Spec.Comment, c.Spec.JunctionPath, c.Spec.ExportPolicy, c.Spec.State = w.specFields()
 	if err := c.Spec.Validate(); err != nil {
 		return nil, FromBackend(OpVolumeCreate, err)
 	}
@@ -644,6 +631,20 @@ func (c *CloneCreate) CloneSpec(parent *backend.Volume, snap backend.SnapshotID,
 	return spec, nil
 }
 
+// specFields reads what a volume create and a clone create take alike
+// from the body: comment, junction path, export policy and state ("" when
+// not given).
+func (w *Volume) specFields() (comment, junction, policy string, state backend.VolumeState) {
+	comment, state = deref(w.Comment), backend.VolumeState(deref(w.State))
+	if w.NAS != nil {
+		junction = deref(w.NAS.Path)
+		if w.NAS.ExportPolicy != nil {
+			policy = deref(w.NAS.ExportPolicy.Name)
+		}
+	}
+	return comment, junction, policy, state
+}
+
 // Clone validates a FlexClone create body (decoded with Op schema.Post).
 // The clone's name is checked by CheckCloneName after the parent
 // resolves, the order the backend contract gives CreateClone's errors.
@@ -687,20 +688,7 @@ func (r *VolumeRules) Clone(w *Volume, paths []string) (*CloneCreate, error) {
 	if w.Name != nil {
 		out.Spec.Name = *w.Name
 	}
-	if w.Comment != nil {
-		out.Spec.Comment = *w.Comment
-	}
-	if w.NAS != nil {
-		if w.NAS.Path != nil {
-			out.Spec.JunctionPath = *w.NAS.Path
-		}
-		if w.NAS.ExportPolicy != nil && w.NAS.ExportPolicy.Name != nil {
-			out.Spec.ExportPolicy = *w.NAS.ExportPolicy.Name
-		}
-	}
-	if w.State != nil {
-		out.Spec.State = backend.VolumeState(*w.State)
-	}
+	out.Spec.Comment, out.Spec.JunctionPath, out.Spec.ExportPolicy, out.Spec.State = w.specFields()
 	// The name and parents are checked later, in the contract's order.
 	probe := out.Spec
 	probe.Name, probe.NewSnapshotName = "x", "x"

@@ -3,7 +3,6 @@ package server
 import (
 	"encoding/json"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,16 +40,7 @@ func (s *Server) interfaceRoutes() []route {
 func (s *Server) interfaces() []ontap.IPInterface {
 	s.lifs.mu.RLock()
 	defer s.lifs.mu.RUnlock()
-	out := []ontap.IPInterface{ontap.InterfaceRecord(&s.id)}
-	ids := make([]string, 0, len(s.lifs.lifs))
-	for id := range s.lifs.lifs {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		out = append(out, s.lifs.lifs[id])
-	}
-	return out
+	return appendByKey([]ontap.IPInterface{ontap.InterfaceRecord(&s.id)}, s.lifs.lifs)
 }
 
 func (s *Server) listInterfaces(r *http.Request) (result, error) {

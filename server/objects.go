@@ -339,11 +339,7 @@ func (s *Server) createObject(t *kindTable) handlerFunc {
 		if scope != "" && !s.scopeExists(t, scope) {
 			return result{}, ontap.ErrNotFound(t.keys[0])
 		}
-		body, err := s.readBody(r)
-		if err != nil {
-			return result{}, err
-		}
-		rec, _, err := ontap.DecodeObject(k.Object, body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Op: schema.Post})
+		rec, _, err := s.decodeBody(r, q, k.Object, schema.Post)
 		if err != nil {
 			return result{}, err
 		}
@@ -423,11 +419,7 @@ func (s *Server) patchObject(t *kindTable) handlerFunc {
 			}
 			return result{}, s.notFound(t, id)
 		}
-		body, err := s.readBody(r)
-		if err != nil {
-			return result{}, err
-		}
-		patch, paths, err := ontap.DecodeObject(k.Object, body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Op: schema.Patch})
+		patch, paths, err := s.decodeBody(r, q, k.Object, schema.Patch)
 		if err != nil {
 			return result{}, err
 		}

@@ -113,8 +113,8 @@ func (st *objectStore) flushLocked() (wait func() error) {
 	return savingErr(st.journal.QueueObjects(chs, false))
 }
 
-// allLocked returns every record of the store (and next key) as saved,
-// and forgets the changes noted. The caller holds st.mu.
+// allLocked returns every record of the store (held and next keys
+// included) as saved. The caller holds st.mu, read or write.
 func (st *objectStore) allLocked() []ObjectRecord {
 	var chs []ObjectRecord
 	for _, t := range st.order {
@@ -132,7 +132,6 @@ func (st *objectStore) allLocked() []ObjectRecord {
 			}
 		}
 	}
-	st.dirty = nil
 	return chs
 }
 
@@ -377,6 +376,7 @@ func (s *Server) saveAll() error {
 	sj.mu.Lock()
 	st.mu.Lock()
 	chs := st.allLocked()
+	st.dirty = nil
 	now := s.sideEntries()
 	for k, e := range now {
 		chs = append(chs, ObjectRecord{Kind: k.kind, Key: k.id, Record: sideRecord(e)})

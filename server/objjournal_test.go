@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,6 +45,18 @@ func (f *failingJournal) QueueObjects(chs []server.ObjectRecord, replace bool) f
 		}
 	}
 	return func() error { return nil }
+}
+
+// saved returns what the journal holds, as records to load.
+func (f *failingJournal) saved() []server.ObjectRecord {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []server.ObjectRecord
+	for k, rec := range f.recs {
+		kind, key, _ := strings.Cut(k, " ")
+		out = append(out, server.ObjectRecord{Kind: kind, Key: key, Record: rec})
+	}
+	return out
 }
 
 func send(t *testing.T, h http.Handler, method, path, body string) (int, string) {
@@ -130,13 +143,7 @@ func TestObjectJournalPrunesOrphans(t *testing.T) {
 			t.Fatalf("POST %s: %d %s", c.path, code, body)
 		}
 	}
-	j.mu.Lock()
-	var saved []server.ObjectRecord
-	for k, rec := range j.recs {
-		kind, key, _ := strings.Cut(k, " ")
-		saved = append(saved, server.ObjectRecord{Kind: kind, Key: key, Record: rec})
-	}
-	j.mu.Unlock()
+	saved := j.saved()
 
 	has := func(h http.Handler, path, name string) bool {
 		t.Helper()
@@ -194,16 +201,9 @@ func TestObjectJournalPrunesSVMOrphans(t *testing.T) {
 			t.Fatalf("POST %s: %d %s", c.path, code, body)
 		}
 	}
-	j.mu.Lock()
-	var saved []server.ObjectRecord
-	for k, rec := range j.recs {
-		kind, key, _ := strings.Cut(k, " ")
-		if kind == "svm" {
-			continue // the SVM was never saved, or its removal was
-		}
-		saved = append(saved, server.ObjectRecord{Kind: kind, Key: key, Record: rec})
-	}
-	j.mu.Unlock()
+	saved := slices.DeleteFunc(j.saved(), func(r server.ObjectRecord) bool {
+		return r.Kind == "svm" // the SVM was never saved, or its removal was
+	})
 	restarted, err := server.New(memBackend(), &server.Options{Username: "u", Password: "p", Identity: s.Identity(), ObjectJournal: &failingJournal{load: saved}})
 	if err != nil {
 		t.Fatal(err)
@@ -253,19 +253,15 @@ func TestObjectJournalConvertsSAN(t *testing.T) {
 	}
 	want := read(s)
 	old := map[string]string{"lun": "san:lun", "igroup": "san:igroup", "lun_map": "san:lun-map", "iscsi_service": "san:iscsi", "iscsi_credentials": "san:iscsi-cred"}
-	j.mu.Lock()
-	var saved []server.ObjectRecord
-	for k, rec := range j.recs {
-		kind, key, _ := strings.Cut(k, " ")
-		if o, ok := old[kind]; ok {
-			kind = o
+	saved := j.saved()
+	for i, r := range saved {
+		if o, ok := old[r.Kind]; ok {
+			saved[i].Kind = o
 			if o == "san:lun-map" {
-				rec = []byte("7") // the old record: the number alone
+				saved[i].Record = []byte("7") // the old record: the number alone
 			}
 		}
-		saved = append(saved, server.ObjectRecord{Kind: kind, Key: key, Record: rec})
 	}
-	j.mu.Unlock()
 
 	j2 := &failingJournal{load: saved}
 	conv, err := server.New(b, &server.Options{Username: "u", Password: "p", ObjectJournal: j2, Identity: id})
@@ -383,14 +379,11 @@ func TestSnapshotHeldRecordsJournal(t *testing.T) {
 	}
 	vol := jsonField(t, []byte(do("GET", "/api/storage/volumes?name=hv", "")), "records", "0", "uuid")
 	held := func(j *failingJournal) (n int, saved []server.ObjectRecord) {
-		j.mu.Lock()
-		defer j.mu.Unlock()
-		for k, rec := range j.recs {
-			kind, key, _ := strings.Cut(k, " ")
-			if kind == "held:lun" {
+		saved = j.saved()
+		for _, r := range saved {
+			if r.Kind == "held:lun" {
 				n++
 			}
-			saved = append(saved, server.ObjectRecord{Kind: kind, Key: key, Record: rec})
 		}
 		return n, saved
 	}

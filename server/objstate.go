@@ -119,22 +119,7 @@ func ObjectCollections() []string {
 func (s *Server) objectRecords() []ObjectRecord {
 	st := s.objects
 	st.mu.RLock()
-	var out []ObjectRecord
-	for _, t := range st.order {
-		for id := range t.recs {
-			out = append(out, st.saved(objKey{t.kind.Name(), id}))
-		}
-		for scope := range t.next {
-			out = append(out, st.saved(objKey{nextPrefix + t.kind.Name(), scope}))
-		}
-	}
-	for snap, h := range st.held {
-		for kind, recs := range h.recs {
-			for id := range recs {
-				out = append(out, st.saved(objKey{heldPrefix + kind, snap + "/" + id}))
-			}
-		}
-	}
+	out := st.allLocked()
 	st.mu.RUnlock()
 	for k, e := range s.sideEntries() {
 		out = append(out, ObjectRecord{Kind: k.kind, Key: k.id, Record: sideRecord(e)})

@@ -54,13 +54,17 @@ func (s *Server) policyOf(r *http.Request) (*kindTable, string, ontap.Extra, err
 	return t, id, rec, nil
 }
 
-// scheduleKey reads the schedule a request's path names.
-func scheduleKey(r *http.Request) (string, error) {
+// policyScheduleOf reads the snapshot policy and then the schedule a
+// request's path names.
+func (s *Server) policyScheduleOf(r *http.Request) (t *kindTable, id string, policy ontap.Extra, sched string, err error) {
+	if t, id, policy, err = s.policyOf(r); err != nil {
+		return nil, "", nil, "", err
+	}
 	v, err := keyValue(r.PathValue("schedule_uuid"), "schedule.uuid", false)
 	if err != nil {
-		return "", err
+		return nil, "", nil, "", err
 	}
-	return valueText(v), nil
+	return t, id, policy, valueText(v), nil
 }
 
 // policySchedules renders a policy's copies as snapshot_policy_schedule
@@ -110,11 +114,7 @@ func (s *Server) listPolicySchedules(r *http.Request) (result, error) {
 }
 
 func (s *Server) getPolicySchedule(r *http.Request) (result, error) {
-	_, _, policy, err := s.policyOf(r)
-	if err != nil {
-		return result{}, err
-	}
-	sched, err := scheduleKey(r)
+	_, _, policy, sched, err := s.policyScheduleOf(r)
 	if err != nil {
 		return result{}, err
 	}
@@ -161,11 +161,7 @@ func (s *Server) addPolicySchedule(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	body, err := s.readBody(r)
-	if err != nil {
-		return result{}, err
-	}
-	rec, _, err := ontap.DecodeObject(schema.SnapshotPolicySchedule, body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Op: schema.Post})
+	rec, _, err := s.decodeBody(r, q, schema.SnapshotPolicySchedule, schema.Post)
 	if err != nil {
 		return result{}, err
 	}
@@ -205,19 +201,11 @@ func (s *Server) patchPolicySchedule(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	t, id, _, err := s.policyOf(r)
+	t, id, _, sched, err := s.policyScheduleOf(r)
 	if err != nil {
 		return result{}, err
 	}
-	sched, err := scheduleKey(r)
-	if err != nil {
-		return result{}, err
-	}
-	body, err := s.readBody(r)
-	if err != nil {
-		return result{}, err
-	}
-	patch, paths, err := ontap.DecodeObject(schema.SnapshotPolicySchedule, body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Op: schema.Patch})
+	patch, paths, err := s.decodeBody(r, q, schema.SnapshotPolicySchedule, schema.Patch)
 	if err != nil {
 		return result{}, err
 	}
@@ -250,11 +238,7 @@ func (s *Server) deletePolicySchedule(r *http.Request) (result, error) {
 	if _, err := policyScheduleSchema.ParseQuery(r.URL.Query(), ontap.QueryMutation); err != nil {
 		return result{}, err
 	}
-	t, id, _, err := s.policyOf(r)
-	if err != nil {
-		return result{}, err
-	}
-	sched, err := scheduleKey(r)
+	t, id, _, sched, err := s.policyScheduleOf(r)
 	if err != nil {
 		return result{}, err
 	}

@@ -115,10 +115,16 @@ func (s *Server) getSnapshot(r *http.Request) (result, error) {
 	return result{status: http.StatusOK, body: rec}, nil
 }
 
-func (s *Server) snapshotOutcome(vol *backend.Volume, sn *backend.Snapshot) outcome {
-	rec := s.snapshotRecord(vol, sn, time.Now())
+// snapshotOutcome is a snapshot job's outcome: sn as its volume, read
+// now, shows it.
+func (s *Server) snapshotOutcome(ctx context.Context, volID backend.VolumeID, sn *backend.Snapshot) (outcome, error) {
+	vol, err := s.b.GetVolume(ctx, volID)
+	if err != nil {
+		return outcome{}, err
+	}
+	rec := s.snapshotRecord(&vol, sn, time.Now())
 	ontap.Project(nil, &rec)
-	return outcome{location: ontap.SnapshotPath(vol.ID.String(), sn.ID.String()), record: rec}
+	return outcome{location: ontap.SnapshotPath(vol.ID.String(), sn.ID.String()), record: rec}, nil
 }
 
 func (s *Server) createSnapshot(r *http.Request) (result, error) {
@@ -160,11 +166,7 @@ func (s *Server) createSnapshot(r *http.Request) (result, error) {
 			if err != nil {
 				return outcome{}, err
 			}
-			cur, err := s.b.GetVolume(ctx, volID)
-			if err != nil {
-				return outcome{}, err
-			}
-			return s.snapshotOutcome(&cur, &sn), nil
+			return s.snapshotOutcome(ctx, volID, &sn)
 		}})
 	return s.respond(r, q, j, true, ontap.Snapshot{Name: w.Name}, ontap.SnapshotsPath(volID.String())+"/?name="+url.QueryEscape(name))
 }
@@ -190,11 +192,7 @@ func (s *Server) prepareSnapshotPatch(vol *backend.Volume, sid backend.SnapshotI
 			if err != nil {
 				return outcome{}, err
 			}
-			cur, err := s.b.GetVolume(ctx, volID)
-			if err != nil {
-				return outcome{}, err
-			}
-			return s.snapshotOutcome(&cur, &sn), nil
+			return s.snapshotOutcome(ctx, volID, &sn)
 		}}, nil
 }
 

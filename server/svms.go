@@ -3,7 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -44,14 +44,18 @@ func (s *Server) svmRoutes() []route {
 func (s *Server) allSVMs() []ontap.SVM {
 	s.svms.mu.RLock()
 	defer s.svms.mu.RUnlock()
-	out := []ontap.SVM{ontap.SVMRecord(&s.id)}
-	ids := make([]string, 0, len(s.svms.svms))
-	for id := range s.svms.svms {
-		ids = append(ids, id)
+	return appendByKey([]ontap.SVM{ontap.SVMRecord(&s.id)}, s.svms.svms)
+}
+
+// appendByKey appends m's values to out in the order of their keys.
+func appendByKey[T any](out []T, m map[string]T) []T {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		out = append(out, s.svms.svms[id])
+	slices.Sort(keys)
+	for _, k := range keys {
+		out = append(out, m[k])
 	}
 	return out
 }
@@ -154,11 +158,7 @@ func (s *Server) createSVM(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	body, err := s.readBody(r)
-	if err != nil {
-		return result{}, err
-	}
-	w, _, err := ontap.Decode[ontap.SVM](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Op: schema.Post})
+	w, _, err := decodeBody[ontap.SVM](s, r, q, schema.Post, nil)
 	if err != nil {
 		return result{}, err
 	}
@@ -258,11 +258,7 @@ func (s *Server) patchSVM(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	body, err := s.readBody(r)
-	if err != nil {
-		return result{}, err
-	}
-	w, _, err := ontap.Decode[ontap.SVM](body, ontap.DecodeOptions{IgnoreUnknownFields: q.IgnoreUnknownFields, Op: schema.Patch})
+	w, _, err := decodeBody[ontap.SVM](s, r, q, schema.Patch, nil)
 	if err != nil {
 		return result{}, err
 	}

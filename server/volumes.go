@@ -281,6 +281,30 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 	return s.respond(r, q, j, true, ontap.Volume{Name: w.Name}, ontap.VolumesPath+"/?name="+url.QueryEscape(spec.Name))
 }
 
+// volumePatch decodes and checks a volume PATCH body, for one volume or
+// for the volumes a query matches.
+func (s *Server) volumePatch(r *http.Request, q *ontap.Query) (*ontap.VolumeChange, error) {
+	var nulls []string
+	w, paths, err := decodeBody[ontap.Volume](s, r, q, schema.Patch, &nulls)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.rules.Patch(w, paths, nulls, q.Extra)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkExportPolicy(deref(c.Patch.ExportPolicy)); err != nil {
+		return nil, err
+	}
+	if err := s.checkSnapshotPolicy(w); err != nil {
+		return nil, err
+	}
+	if err := s.checkQoSPolicy(w.Extra); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 func (s *Server) patchVolume(r *http.Request) (result, error) {
 	id, err := volumeID(r, "uuid", "uuid")
 	if err != nil {
@@ -297,22 +321,8 @@ func (s *Server) patchVolume(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, ontap.FromBackend(ontap.OpVolumePatch, err)
 	}
-	var nulls []string
-	w, paths, err := decodeBody[ontap.Volume](s, r, q, schema.Patch, &nulls)
+	c, err := s.volumePatch(r, q)
 	if err != nil {
-		return result{}, err
-	}
-	c, err := s.rules.Patch(w, paths, nulls, q.Extra)
-	if err != nil {
-		return result{}, err
-	}
-	if err := s.checkExportPolicy(deref(c.Patch.ExportPolicy)); err != nil {
-		return result{}, err
-	}
-	if err := s.checkSnapshotPolicy(w); err != nil {
-		return result{}, err
-	}
-	if err := s.checkQoSPolicy(w.Extra); err != nil {
 		return result{}, err
 	}
 	spec, err := s.volumeChangeJob(r.Context(), &v, c)
@@ -327,22 +337,8 @@ func (s *Server) patchVolumes(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	var nulls []string
-	w, paths, err := decodeBody[ontap.Volume](s, r, q, schema.Patch, &nulls)
+	c, err := s.volumePatch(r, q)
 	if err != nil {
-		return result{}, err
-	}
-	c, err := s.rules.Patch(w, paths, nulls, q.Extra)
-	if err != nil {
-		return result{}, err
-	}
-	if err := s.checkExportPolicy(deref(c.Patch.ExportPolicy)); err != nil {
-		return result{}, err
-	}
-	if err := s.checkSnapshotPolicy(w); err != nil {
-		return result{}, err
-	}
-	if err := s.checkQoSPolicy(w.Extra); err != nil {
 		return result{}, err
 	}
 	recs, vols, err := s.volumeRecords(r.Context(), q)

@@ -480,21 +480,27 @@ func (c *client) createLUN(ctx context.Context) {
 	v.luns = append(v.luns, l)
 }
 
-func (c *client) pickLUN(filter func(*lun) bool) (*volume, *lun) {
+// pickIn picks, with its volume, one of the objects kids gives of the
+// client's live volumes that keep accepts (any, with a nil keep).
+func pickIn[T any](c *client, kids func(*volume) []*T, keep func(*T) bool) (*volume, *T) {
 	var vs []*volume
-	var ls []*lun
+	var xs []*T
 	for _, v := range c.live() {
-		for _, l := range liveLUNs(v) {
-			if filter == nil || filter(l) {
-				vs, ls = append(vs, v), append(ls, l)
+		for _, x := range kids(v) {
+			if keep == nil || keep(x) {
+				vs, xs = append(vs, v), append(xs, x)
 			}
 		}
 	}
-	if len(ls) == 0 {
+	if len(xs) == 0 {
 		return nil, nil
 	}
-	i := c.rng.IntN(len(ls))
-	return vs[i], ls[i]
+	i := c.rng.IntN(len(xs))
+	return vs[i], xs[i]
+}
+
+func (c *client) pickLUN(filter func(*lun) bool) (*volume, *lun) {
+	return pickIn(c, liveLUNs, filter)
 }
 
 func (c *client) patchLUN(ctx context.Context) {

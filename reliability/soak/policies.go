@@ -527,24 +527,12 @@ func (c *client) deleteShare(ctx context.Context) {
 // pickQuota picks a live qtree of a live volume whose tree rule is (rule)
 // or is not (!rule) known to exist.
 func (c *client) pickQuota(rule bool) (*volume, *qtree) {
-	var vs []*volume
-	var qs []*qtree
-	for _, v := range c.live() {
-		for _, q := range liveQtrees(v) {
-			has := q.rule != nil && !q.rule.deleted
-			if q.rule != nil && q.rule.uncertain {
-				continue
-			}
-			if has == rule {
-				vs, qs = append(vs, v), append(qs, q)
-			}
+	return pickIn(c, liveQtrees, func(q *qtree) bool {
+		if q.rule != nil && q.rule.uncertain {
+			return false
 		}
-	}
-	if len(qs) == 0 {
-		return nil, nil
-	}
-	i := c.rng.IntN(len(qs))
-	return vs[i], qs[i]
+		return (q.rule != nil && !q.rule.deleted) == rule
+	})
 }
 
 func (c *client) createQuota(ctx context.Context) {
