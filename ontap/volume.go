@@ -24,6 +24,10 @@ import (
 type Attributes struct {
 	Stored Extra
 	View   Extra
+	// SVM is the UUID of the SVM a volume's attributes store (its "svm"
+	// member, kept out of Stored and View: the record renders the SVM's
+	// current name from it); "" is the cluster's own SVM.
+	SVM string
 	// common is the part of View a plain GET returns (see commonExtras),
 	// kept so that GET does not project View every time.
 	common Extra
@@ -86,9 +90,24 @@ type VolumeContext struct {
 	// and aggregate.
 	SVM       *Ref
 	Aggregate Ref
+	// SVMs returns the reference ({name, uuid}, the current name) of the
+	// SVM with that UUID, for a volume whose attributes store another SVM
+	// than the cluster's (Attributes.SVM); nil, or a nil result, renders
+	// {uuid} alone.
+	SVMs func(uuid string) *Ref
 	// EmptyExportPolicy is reported for a volume without an export
 	// policy: ONTAP reports DefaultExportPolicy; "" omits the field.
 	EmptyExportPolicy string
+}
+
+// svmRef returns the reference of the SVM with that UUID.
+func (c *VolumeContext) svmRef(uuid string) *Ref {
+	if c.SVMs != nil {
+		if r := c.SVMs(uuid); r != nil {
+			return r
+		}
+	}
+	return &Ref{UUID: &uuid}
 }
 
 // DefaultExportPolicy is the export policy a volume without one reports.
@@ -165,6 +184,9 @@ func VolumeRecord(v *backend.Volume, c *VolumeContext, attrs *Attributes, q *Que
 		attrs = volumeDefaults
 	}
 	svm := c.SVM
+	if attrs.SVM != "" {
+		svm = c.svmRef(attrs.SVM)
+	}
 	// The record's values live in two allocations (the keys and links; the
 	// rest when any other field is asked for): a listing renders one record
 	// per volume, and two objects instead of twenty are less work for the
@@ -354,6 +376,10 @@ type VolumeRules struct {
 	RelaxedNames bool
 	// ContractMode allows any size (0, and unlimited through "size": null).
 	ContractMode bool
+	// OtherSVM, if set, reports whether an SVM other than the cluster's
+	// exists with that name and/or uuid (both must match when both are
+	// given; "" matches any): volumes may live there too.
+	OtherSVM func(name, uuid string) bool
 }
 
 // CheckVolumeName enforces ONTAP's volume-name rules: at most 203
@@ -402,7 +428,8 @@ func cause(err error) string {
 	return err.Error()
 }
 
-// CheckSVM verifies that a body's svm names the cluster's SVM. required
+// CheckSVM verifies that a body's svm names the cluster's SVM, or one
+// OtherSVM knows (the caller checks that it is the right one). required
 // makes an absent svm an error (2621707), as on volume create.
 func (r *VolumeRules) CheckSVM(ref *Ref, prefix string, required bool) error {
 	if ref == nil || ref.Name == nil && ref.UUID == nil {
@@ -410,6 +437,9 @@ func (r *VolumeRules) CheckSVM(ref *Ref, prefix string, required bool) error {
 			return Errorf(http.StatusBadRequest, CodeSVMRequired, prefix+".name",
 				`No SVM was specified. Either %q or %q must be supplied.`, prefix+".name", prefix+".uuid")
 		}
+		return nil
+	}
+	if r.OtherSVM != nil && r.OtherSVM(deref(ref.Name), deref(ref.UUID)) {
 		return nil
 	}
 	if ref.Name != nil && *ref.Name != r.SVMName {
@@ -932,7 +962,29 @@ func VolumeAttributes(raw json.RawMessage) (*Attributes, error) {
 	if err != nil {
 		return nil, err
 	}
-	return volumeDefaults.Patch(schema.Volume, tree), nil
+	svm, _ := extraAt(tree, "svm.uuid").(string)
+	if _, has := tree["svm"]; has {
+		rest := make(Extra, len(tree))
+		for k, v := range tree {
+			if k != "svm" {
+				rest[k] = v
+			}
+		}
+		tree = rest
+	}
+	a := volumeDefaults.Patch(schema.Volume, tree)
+	if svm != "" {
+		withSVM := *a
+		withSVM.SVM = svm
+		a = &withSVM
+	}
+	return a, nil
+}
+
+// VolumeSVMAttributes is the attribute tree that places a volume in the
+// SVM with that UUID (merged into its create's attributes).
+func VolumeSVMAttributes(uuid string) Extra {
+	return Extra{"svm": Extra{"uuid": uuid}}
 }
 
 // SnapshotAttributes returns the attributes a snapshot renders with (nil

@@ -562,6 +562,10 @@ func (s *Server) finish(r *http.Request, q *ontap.Query, t *kindTable, method st
 // taken (the backend is not called under it).
 func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Extra, create bool) (ontap.Extra, error) {
 	inVolume := slices.ContainsFunc(t.kind.Parents, func(p ontap.Parent) bool { return p.Kind == "volume" && !p.Derived })
+	// An object inside a volume is in the volume's SVM: the SVM it names
+	// (named) must be that one, and one it leaves out is that one.
+	var svmField, volSVM string
+	var named ontap.Extra
 	for _, p := range t.kind.Parents {
 		if p.Derived || p.ByPrepare {
 			continue
@@ -576,7 +580,8 @@ func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Ext
 				continue
 			}
 			if ref == nil && inVolume {
-				ref = ontap.Extra{"uuid": s.id.SVMUUID} // volumes are in the cluster's SVM
+				svmField = p.Field // the volume's, once it is resolved
+				continue
 			}
 			got, err := s.resolveSVM(ref, p.Field)
 			if err != nil {
@@ -586,20 +591,31 @@ func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Ext
 				return nil, ontap.Errorf(http.StatusBadRequest, ontap.CodeNotSupported, p.Field+".name",
 					"%s are served in SVM %q only.", plural(t.kind.Label), s.id.SVMName)
 			}
-			if inVolume && ontap.LookupString(got, "uuid") != s.id.SVMUUID {
-				return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeVolumeNotInSVM, "volume",
-					"The specified volume does not exist in Vserver %q.", text.Truncate(ontap.LookupString(got, "name"), 64))
+			if inVolume {
+				svmField, named = p.Field, got
 			}
 			rec = ontap.With(rec, p.Field, got)
 		case "volume":
 			if ref == nil && p.Optional {
 				continue
 			}
-			got, err := s.resolveVolume(ctx, ref, p.Field)
+			got, svm, err := s.resolveVolume(ctx, ref, p.Field)
 			if err != nil {
 				return nil, err
 			}
-			rec = ontap.With(rec, p.Field, got)
+			rec, volSVM = ontap.With(rec, p.Field, got), svm
+		}
+	}
+	if svmField != "" && named == nil && volSVM == "" {
+		volSVM = s.id.SVMUUID // no volume named: the cluster's SVM
+	}
+	if svmField != "" {
+		if named != nil && volSVM != "" && ontap.LookupString(named, "uuid") != volSVM {
+			return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeVolumeNotInSVM, "volume",
+				"The specified volume does not exist in Vserver %q.", text.Truncate(ontap.LookupString(named, "name"), 64))
+		}
+		if named == nil {
+			rec = ontap.With(rec, svmField, ontap.Extra{"name": s.svmName(volSVM), "uuid": volSVM})
 		}
 	}
 	return rec, nil
@@ -608,12 +624,13 @@ func (s *Server) resolveOutside(ctx context.Context, t *kindTable, rec ontap.Ext
 // resolveVolume resolves a volume reference (by name and/or uuid) with
 // ONTAP's codes for objects inside volumes (qtrees, quota rules, LUNs):
 // 918232 when neither is given, 917927 when no such volume exists, 918236
-// when the two name different volumes.
-func (s *Server) resolveVolume(ctx context.Context, ref ontap.Extra, field string) (ontap.Extra, error) {
+// when the two name different volumes. It returns the reference and the
+// UUID of the volume's SVM.
+func (s *Server) resolveVolume(ctx context.Context, ref ontap.Extra, field string) (ontap.Extra, string, error) {
 	name, hasName := ref["name"].(string)
 	id, hasID := ref["uuid"].(string)
 	if !hasName && !hasID {
-		return nil, ontap.Errorf(http.StatusBadRequest, ontap.CodeVolumeRefRequired, field+".name",
+		return nil, "", ontap.Errorf(http.StatusBadRequest, ontap.CodeVolumeRefRequired, field+".name",
 			"Either %q or %q must be provided.", field+".name", field+".uuid")
 	}
 	r := &ontap.Ref{}
@@ -624,20 +641,20 @@ func (s *Server) resolveVolume(ctx context.Context, ref ontap.Extra, field strin
 	}
 	v, ok, err := s.findVolume(ctx, r)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if !ok {
 		target := field + ".uuid"
 		if !hasID {
 			target = field + ".name"
 		}
-		return nil, ontap.Errorf(http.StatusNotFound, ontap.CodeVolumeRefNotFound, target, "The specified volume %s was not found.", describeRef(ref))
+		return nil, "", ontap.Errorf(http.StatusNotFound, ontap.CodeVolumeRefNotFound, target, "The specified volume %s was not found.", describeRef(ref))
 	}
 	if hasID && hasName && name != v.Name {
-		return nil, ontap.Errorf(http.StatusBadRequest, ontap.CodeCloneParentMismatch, field+".name",
+		return nil, "", ontap.Errorf(http.StatusBadRequest, ontap.CodeCloneParentMismatch, field+".name",
 			"The specified %q and %q refer to different volumes.", field+".uuid", field+".name")
 	}
-	return ontap.Extra{"name": v.Name, "uuid": v.ID.String()}, nil
+	return ontap.Extra{"name": v.Name, "uuid": v.ID.String()}, s.volumeSVMUUID(&v), nil
 }
 
 func describeRef(ref ontap.Extra) string {
@@ -809,15 +826,16 @@ func (s *Server) outsideUsers(t *kindTable, rec ontap.Extra) error {
 	default:
 		return nil
 	}
-	if svm := ontap.LookupString(rec, "svm.uuid"); svm != "" && svm != s.id.SVMUUID {
-		return nil // volumes are in the cluster's SVM
-	}
+	svm := ontap.LookupString(rec, "svm.uuid")
 	vols, err := s.b.ListVolumes(s.ctx)
 	if err != nil {
 		return err
 	}
 	for i := range vols {
 		v := &vols[i]
+		if svm != "" && s.volumeSVMUUID(v) != svm {
+			continue // a policy of another SVM than the volume's
+		}
 		switch t.kind {
 		case ontap.ExportPolicyKind:
 			if v.ExportPolicy == name {
@@ -852,14 +870,14 @@ func (s *Server) volumeSnapshotPolicy(v *backend.Volume) string {
 
 // checkSnapshotPolicy verifies that a volume body's snapshot_policy.name
 // names an existing policy (917551). In ContractMode any name is accepted.
-func (s *Server) checkSnapshotPolicy(w *ontap.Volume) error {
+func (s *Server) checkSnapshotPolicy(w *ontap.Volume, svmUUID string) error {
 	name := ontap.LookupString(w.Extra, "snapshot_policy.name")
 	if name == "" || s.opts.ContractMode {
 		return nil
 	}
 	if _, ok := s.objects.find(ontap.SnapshotPolicyKind.Name(), func(r ontap.Extra) bool {
 		svm := ontap.LookupString(r, "svm.uuid")
-		return ontap.LookupString(r, "name") == name && (svm == "" || svm == s.id.SVMUUID)
+		return ontap.LookupString(r, "name") == name && (svm == "" || svm == svmUUID)
 	}); !ok {
 		return ontap.Errorf(http.StatusNotFound, ontap.CodeSnapshotPolicyNotFound, "snapshot_policy.name",
 			"Specified snapshot policy %q not found.", text.Truncate(name, 64))
@@ -899,15 +917,15 @@ func (s *Server) seedLocked(st *objectStore) {
 // an export policy of the SVM ("" is none: the default policy). In
 // ContractMode any name is accepted (the contract's export policy is a
 // free string).
-func (s *Server) checkExportPolicy(name string) error {
+func (s *Server) checkExportPolicy(name, svmUUID string) error {
 	if name == "" || s.opts.ContractMode {
 		return nil
 	}
 	if _, ok := s.objects.find(ontap.ExportPolicyKind.Name(), func(r ontap.Extra) bool {
-		return ontap.LookupString(r, "name") == name && ontap.LookupString(r, "svm.uuid") == s.id.SVMUUID
+		return ontap.LookupString(r, "name") == name && ontap.LookupString(r, "svm.uuid") == svmUUID
 	}); !ok {
 		return ontap.Errorf(http.StatusBadRequest, ontap.CodeExportPolicyNotValid, "nas.export_policy.name",
-			"Failed to get valid export policy %q: it does not exist in SVM %q.", text.Truncate(name, 64), s.id.SVMName)
+			"Failed to get valid export policy %q: it does not exist in SVM %q.", text.Truncate(name, 64), s.svmName(svmUUID))
 	}
 	return nil
 }

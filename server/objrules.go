@@ -142,7 +142,7 @@ func (s *Server) scheduleUsers(rec ontap.Extra) error {
 // checkQoSPolicy verifies that a volume body's qos.policy names an
 // existing QoS policy of the cluster's SVM, by name and/or uuid ("none"
 // and "" name no policy). In ContractMode any name is accepted.
-func (s *Server) checkQoSPolicy(extra ontap.Extra) error {
+func (s *Server) checkQoSPolicy(extra ontap.Extra, svmUUID string) error {
 	name := ontap.LookupString(extra, "qos.policy.name")
 	id := ontap.LookupString(extra, "qos.policy.uuid")
 	if s.opts.ContractMode || id == "" && (name == "" || name == "none") {
@@ -150,14 +150,14 @@ func (s *Server) checkQoSPolicy(extra ontap.Extra) error {
 	}
 	if _, ok := s.objects.find(ontap.QoSPolicyKind.Name(), func(r ontap.Extra) bool {
 		return (id == "" || strings.EqualFold(ontap.LookupString(r, "uuid"), id)) && (name == "" || ontap.LookupString(r, "name") == name) &&
-			ontap.LookupString(r, "svm.uuid") == s.id.SVMUUID
+			ontap.LookupString(r, "svm.uuid") == svmUUID
 	}); !ok {
 		target, what := "qos.policy.name", name
 		if id != "" {
 			target, what = "qos.policy.uuid", id
 		}
 		return ontap.Errorf(http.StatusNotFound, ontap.CodeQoSPolicyNotFound, target,
-			"Invalid QoS policy group specified %q. The specified QoS policy group does not exist in SVM %q.", text.Truncate(what, 64), s.id.SVMName)
+			"Invalid QoS policy group specified %q. The specified QoS policy group does not exist in SVM %q.", text.Truncate(what, 64), s.svmName(svmUUID))
 	}
 	return nil
 }

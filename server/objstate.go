@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -384,7 +385,7 @@ func ImportObjects(groups ObjectGroups, origin *Identity, id Identity, vols []ba
 		if v.ExportPolicy == "" {
 			continue
 		}
-		if err := sc.checkExportPolicy(v.ExportPolicy); err != nil {
+		if err := sc.checkExportPolicy(v.ExportPolicy, sc.volumeSVMUUID(&v)); err != nil {
 			return nil, &ObjectError{Path: []any{"volumes", i, "nas", "export_policy", "name"},
 				Err: fmt.Errorf("export policy %q is not in the objects (protocols/nfs/export-policies)", v.ExportPolicy)}
 		}
@@ -477,7 +478,12 @@ func (s *Server) putObject(t *kindTable, raw ontap.Extra, at []any, set []any) e
 			// The kind's Prepare resolves it from a request; a stored
 			// record names it.
 			ref, _ := ontap.Lookup(rec, p.Field).(ontap.Extra)
-			vol, err := s.resolveVolume(s.ctx, ref, p.Field)
+			vol, svm, err := s.resolveVolume(s.ctx, ref, p.Field)
+			if err == nil && svm != s.id.SVMUUID {
+				// LUNs are in the cluster's SVM only.
+				err = ontap.Errorf(http.StatusNotFound, ontap.CodeVolumeNotInSVM, p.Field,
+					"The specified volume does not exist in Vserver %q.", s.id.SVMName)
+			}
 			if err != nil {
 				return objectErr(at, err)
 			}

@@ -642,13 +642,14 @@ func (v storeView) Node() ontap.Extra {
 }
 
 // Volume reads a volume from the backend (which never calls into the
-// store, so this is safe under its lock).
+// store, so this is safe under its lock). Only the LUNs ask, and they
+// live in the cluster's SVM: a volume of another SVM is not found there.
 func (v storeView) Volume(ref ontap.Ref) (ontap.VolumeRoom, bool, error) {
 	vol, ok, err := v.s.findVolume(v.s.ctx, &ref)
 	if err != nil {
 		return ontap.VolumeRoom{}, false, ontap.FromBackend(ontap.OpVolumeGet, err)
 	}
-	if !ok {
+	if !ok || v.s.volumeSVMUUID(&vol) != v.s.id.SVMUUID {
 		return ontap.VolumeRoom{}, false, nil
 	}
 	room := ontap.VolumeRoom{Ref: ontap.Extra{"name": vol.Name, "uuid": vol.ID.String()}}

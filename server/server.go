@@ -243,12 +243,13 @@ func New(b backend.VolumeBackend, opts *Options) (*Server, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.svmRef = s.id.SVMRef()
-	s.volCtx = ontap.VolumeContext{SVM: s.svmRef, Aggregate: s.id.AggregateRef(), EmptyExportPolicy: ontap.DefaultExportPolicy}
+	s.volCtx = ontap.VolumeContext{SVM: s.svmRef, Aggregate: s.id.AggregateRef(), EmptyExportPolicy: ontap.DefaultExportPolicy, SVMs: s.otherSVMRef}
 	if o.ContractMode {
 		s.volCtx.EmptyExportPolicy = ""
 	}
 	s.rules = ontap.VolumeRules{SVMName: s.id.SVMName, SVMUUID: s.id.SVMUUID, AggregateName: s.id.AggregateName,
-		AggregateUUID: s.id.AggregateUUID, RelaxedNames: o.RelaxedNames, ContractMode: o.ContractMode}
+		AggregateUUID: s.id.AggregateUUID, RelaxedNames: o.RelaxedNames, ContractMode: o.ContractMode,
+		OtherSVM: func(name, uuid string) bool { _, ok := s.findSVM(name, uuid); return ok }}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.jobs = newJobRegistry(o.JobTTL, o.MaxJobs, time.Now)
 	if o.JobJournal != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/nessie-go/nessie/backend"
@@ -13,7 +14,14 @@ import (
 )
 
 func (s *Server) snapshotRecord(vol *backend.Volume, sn *backend.Snapshot, now time.Time) ontap.Snapshot {
-	return ontap.SnapshotRecord(vol.ID.String(), vol.Name, sn, s.svmRef, s.attrs.snapshot(sn), now)
+	svm := s.svmRef
+	if id := s.volumeSVMUUID(vol); id != s.id.SVMUUID {
+		svm = s.volCtx.SVMs(id)
+		if svm == nil {
+			svm = &ontap.Ref{UUID: &id}
+		}
+	}
+	return ontap.SnapshotRecord(vol.ID.String(), vol.Name, sn, svm, s.attrs.snapshot(sn), now)
 }
 
 // snapshotVolume resolves the {vol} of a snapshot path: the tier must
@@ -141,7 +149,7 @@ func (s *Server) createSnapshot(r *http.Request) (result, error) {
 		return result{}, err
 	}
 	if w.SVM != nil {
-		if v, ok := s.findSVM(deref(w.SVM.Name), deref(w.SVM.UUID)); ok && *v.UUID != s.id.SVMUUID {
+		if v, ok := s.findSVM(deref(w.SVM.Name), deref(w.SVM.UUID)); ok && !strings.EqualFold(*v.UUID, s.volumeSVMUUID(&vol)) {
 			// An SVM that exists but does not hold the volume.
 			return result{}, ontap.Errorf(http.StatusNotFound, ontap.CodeNotFound, "svm.name",
 				"Volume %q does not exist in SVM %q.", vol.Name, text.Truncate(*v.Name, 64))

@@ -88,6 +88,18 @@ func (s *Server) findSVM(name, uuid string) (ontap.SVM, bool) {
 	return ontap.SVM{}, false
 }
 
+// otherSVMRef returns the reference of an SVM created through the API
+// (its current name), or nil.
+func (s *Server) otherSVMRef(uuid string) *ontap.Ref {
+	s.svms.mu.RLock()
+	defer s.svms.mu.RUnlock()
+	v, ok := s.svms.svms[uuid]
+	if !ok {
+		return nil
+	}
+	return &ontap.Ref{Name: v.Name, UUID: v.UUID}
+}
+
 // svmExists reports whether an SVM with that uuid exists.
 func (s *Server) svmExists(uuid string) bool {
 	_, ok := s.findSVM("", uuid)
@@ -349,8 +361,8 @@ func (s *Server) deleteSVM(r *http.Request) (result, error) {
 		return result{}, err
 	}
 	j := s.submit(jobSpec{op: ontap.Op("svm.delete"), description: "DELETE " + ontap.SVMsPath + "/" + id,
-		run: func(context.Context) (outcome, error) {
-			if err := s.svmDeletable(id); err != nil {
+		run: func(ctx context.Context) (outcome, error) {
+			if err := s.svmDeletable(ctx, id); err != nil {
 				return outcome{}, err
 			}
 			s.svms.mu.Lock()
@@ -368,10 +380,22 @@ func (s *Server) deleteSVM(r *http.Request) (result, error) {
 	return s.respond(r, q, j, false, nil, "")
 }
 
-// svmDeletable refuses to delete an SVM whose CIFS server is joined to an
-// Active Directory domain (ONTAP's 2621525: the server must be deleted,
-// with the domain credentials, first).
-func (s *Server) svmDeletable(id string) error {
+// svmDeletable refuses to delete an SVM that holds volumes (409, the
+// generic in-use code 8: ONTAP requires its data volumes deleted first)
+// or whose CIFS server is joined to an Active
+// Directory domain (ONTAP's 2621525: the server must be deleted, with the
+// domain credentials, first).
+func (s *Server) svmDeletable(ctx context.Context, id string) error {
+	vols, err := s.b.ListVolumes(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range vols {
+		if s.volumeSVMUUID(&vols[i]) == id {
+			return ontap.Errorf(http.StatusConflict, ontap.CodeInUse, "uuid",
+				"Cannot delete SVM %q because it contains volumes (%q). Delete its volumes first.", s.svmName(id), text.Truncate(vols[i].Name, 64))
+		}
+	}
 	if _, ok := s.objects.find(ontap.CIFSServiceKind.Name(), func(r ontap.Extra) bool {
 		return ontap.LookupString(r, "svm.uuid") == id && ontap.LookupString(r, "ad_domain.fqdn") != ""
 	}); ok {

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/nessie-go/nessie/backend"
-	"github.com/nessie-go/nessie/internal/text"
 	"github.com/nessie-go/nessie/ontap"
 	"github.com/nessie-go/nessie/ontap/schema"
 )
@@ -111,28 +110,26 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	if err := s.volumeSVM(w.SVM, "svm"); err != nil {
-		return result{}, err
-	}
+	svm := s.bodySVM(w.SVM)
 	if ontap.IsCloneRequest(w) {
-		if w.Clone != nil {
-			if err := s.volumeSVM(w.Clone.ParentSVM, "clone.parent_svm"); err != nil {
-				return result{}, err
-			}
-		}
-		return s.createClone(r, q, w, paths)
+		return s.createClone(r, q, w, paths, svm)
+	}
+	if svm != s.id.SVMUUID {
+		// The volume's SVM is kept in its attributes (the contract's
+		// volumes have none); the cluster's stays implicit.
+		w.Extra = ontap.MergeExtra(w.Extra, ontap.VolumeSVMAttributes(svm))
 	}
 	c, err := s.rules.Create(w)
 	if err != nil {
 		return result{}, err
 	}
-	if err := s.checkExportPolicy(c.Spec.ExportPolicy); err != nil {
+	if err := s.checkExportPolicy(c.Spec.ExportPolicy, svm); err != nil {
 		return result{}, err
 	}
-	if err := s.checkSnapshotPolicy(w); err != nil {
+	if err := s.checkSnapshotPolicy(w, svm); err != nil {
 		return result{}, err
 	}
-	if err := s.checkQoSPolicy(w.Extra); err != nil {
+	if err := s.checkQoSPolicy(w.Extra, svm); err != nil {
 		return result{}, err
 	}
 	j := s.submit(jobSpec{op: ontap.OpVolumeCreate, description: "POST " + ontap.VolumesPath,
@@ -150,21 +147,39 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 	return s.respond(r, q, j, true, ontap.Volume{Name: w.Name}, ontap.VolumesPath+"/?name="+url.QueryEscape(c.Spec.Name))
 }
 
-// volumeSVM refuses a volume in an SVM created through the API: volumes
-// (and so snapshots, clones, qtrees, quota rules and LUNs) live in the
-// cluster's SVM only, because the storage contract's volumes have no SVM
-// and names unique across the backend. An SVM that does not exist is left
-// to the volume rules (2621462).
-func (s *Server) volumeSVM(ref *ontap.Ref, field string) error {
+// bodySVM returns the UUID of the SVM a body's reference names: the
+// cluster's when it names none, or one that does not exist (the volume
+// rules report those: 2621707, 2621462).
+func (s *Server) bodySVM(ref *ontap.Ref) string {
 	if ref == nil || ref.Name == nil && ref.UUID == nil {
-		return nil
+		return s.id.SVMUUID
 	}
 	v, ok := s.findSVM(deref(ref.Name), deref(ref.UUID))
-	if !ok || *v.UUID == s.id.SVMUUID {
-		return nil
+	if !ok {
+		return s.id.SVMUUID
 	}
-	return ontap.Errorf(http.StatusBadRequest, ontap.CodeNotSupported, field+".name",
-		"Volumes can be created only in SVM %q; SVM %q cannot hold volumes on this cluster.", s.id.SVMName, text.Truncate(*v.Name, 64))
+	return strings.ToLower(*v.UUID)
+}
+
+// volumeSVMUUID returns the UUID of the SVM that holds v: the one its
+// attributes store, else the cluster's.
+func (s *Server) volumeSVMUUID(v *backend.Volume) string {
+	if id := s.attrs.volume(v).SVM; id != "" {
+		return id
+	}
+	return s.id.SVMUUID
+}
+
+// svmName returns the current name of the SVM with that UUID (the UUID
+// itself if there is none).
+func (s *Server) svmName(uuid string) string {
+	if strings.EqualFold(uuid, s.id.SVMUUID) {
+		return s.id.SVMName
+	}
+	if r := s.otherSVMRef(uuid); r != nil {
+		return *r.Name
+	}
+	return uuid
 }
 
 // findVolume resolves a reference by UUID and/or name; both must agree.
@@ -206,7 +221,13 @@ func (s *Server) findSnapshot(ctx context.Context, vol backend.VolumeID, ref *on
 	return sn, err == nil, err
 }
 
-func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, paths []string) (result, error) {
+// createClone creates a FlexClone in SVM svm (the body's). Its parent is
+// looked for in clone.parent_svm, else in svm, as ONTAP does (a parent in
+// another SVM is not found: 524601); a clone in another SVM than its
+// parent's (cross-SVM FlexClone, which ONTAP keeps for SVM-DR and
+// SnapMirror destinations) is refused with code 3. The clone inherits its
+// parent's attributes, so its SVM too.
+func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, paths []string, svm string) (result, error) {
 	if s.clones == nil {
 		return result{}, ontap.FromBackend(ontap.OpCloneCreate, backend.Unsupported("CreateClone", "clones"))
 	}
@@ -214,10 +235,18 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 	if err != nil {
 		return result{}, err
 	}
-	if err := s.checkQoSPolicy(w.Extra); err != nil {
+	parentSVM := svm
+	if w.Clone != nil && w.Clone.ParentSVM != nil && (w.Clone.ParentSVM.Name != nil || w.Clone.ParentSVM.UUID != nil) {
+		parentSVM = s.bodySVM(w.Clone.ParentSVM)
+	}
+	if parentSVM != svm {
+		return result{}, ontap.Errorf(http.StatusBadRequest, ontap.CodeNotSupported, "clone.parent_svm.name",
+			"A FlexClone volume must be created in the SVM of its parent volume (%q).", s.svmName(parentSVM))
+	}
+	if err := s.checkQoSPolicy(w.Extra, svm); err != nil {
 		return result{}, err
 	}
-	if err := s.checkExportPolicy(c.Spec.ExportPolicy); err != nil {
+	if err := s.checkExportPolicy(c.Spec.ExportPolicy, svm); err != nil {
 		return result{}, err
 	}
 	ctx := r.Context()
@@ -225,7 +254,7 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 	if err != nil {
 		return result{}, ontap.FromBackend(ontap.OpCloneCreate, err)
 	}
-	if !ok {
+	if !ok || s.volumeSVMUUID(&parent) != parentSVM {
 		return result{}, ontap.ErrCloneParentNotFound(c.ParentVolume)
 	}
 	if err := ontap.CheckCloneParent(c.ParentVolume, parent.Name); err != nil {
@@ -283,26 +312,30 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 
 // volumePatch decodes and checks a volume PATCH body, for one volume or
 // for the volumes a query matches.
-func (s *Server) volumePatch(r *http.Request, q *ontap.Query) (*ontap.VolumeChange, error) {
+func (s *Server) volumePatch(r *http.Request, q *ontap.Query) (*ontap.Volume, *ontap.VolumeChange, error) {
 	var nulls []string
 	w, paths, err := decodeBody[ontap.Volume](s, r, q, schema.Patch, &nulls)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c, err := s.rules.Patch(w, paths, nulls, q.Extra)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := s.checkExportPolicy(deref(c.Patch.ExportPolicy)); err != nil {
-		return nil, err
+	return w, c, nil
+}
+
+// checkPatchPolicies verifies the policies a PATCH names for volume v:
+// export, snapshot and QoS policies of v's SVM.
+func (s *Server) checkPatchPolicies(v *backend.Volume, w *ontap.Volume, c *ontap.VolumeChange) error {
+	svm := s.volumeSVMUUID(v)
+	if err := s.checkExportPolicy(deref(c.Patch.ExportPolicy), svm); err != nil {
+		return err
 	}
-	if err := s.checkSnapshotPolicy(w); err != nil {
-		return nil, err
+	if err := s.checkSnapshotPolicy(w, svm); err != nil {
+		return err
 	}
-	if err := s.checkQoSPolicy(w.Extra); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return s.checkQoSPolicy(w.Extra, svm)
 }
 
 func (s *Server) patchVolume(r *http.Request) (result, error) {
@@ -321,8 +354,11 @@ func (s *Server) patchVolume(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, ontap.FromBackend(ontap.OpVolumePatch, err)
 	}
-	c, err := s.volumePatch(r, q)
+	w, c, err := s.volumePatch(r, q)
 	if err != nil {
+		return result{}, err
+	}
+	if err := s.checkPatchPolicies(&v, w, c); err != nil {
 		return result{}, err
 	}
 	spec, err := s.volumeChangeJob(r.Context(), &v, c)
@@ -337,7 +373,7 @@ func (s *Server) patchVolumes(r *http.Request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	c, err := s.volumePatch(r, q)
+	w, c, err := s.volumePatch(r, q)
 	if err != nil {
 		return result{}, err
 	}
@@ -347,6 +383,9 @@ func (s *Server) patchVolumes(r *http.Request) (result, error) {
 	}
 	var specs []jobSpec
 	for _, i := range ontap.Match(q, recs) {
+		if err := s.checkPatchPolicies(&vols[i], w, c); err != nil {
+			return result{}, err
+		}
 		spec, err := s.volumeChangeJob(r.Context(), &vols[i], c)
 		if err != nil {
 			return result{}, err
