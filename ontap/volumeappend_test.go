@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"net/url"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/nessie-go/nessie/backend"
 )
 
 // randomFill sets every field of the struct v points into at random
@@ -412,5 +416,92 @@ func TestPermute(t *testing.T) {
 				t.Fatalf("n=%d: got %v, want %v", n, recs, want)
 			}
 		}
+	}
+}
+
+// TestAppendVolumeMatchesWithStoredSVM: records of volumes whose
+// attributes store an SVM (a volume of an SVM created through the API)
+// render that SVM's current {name, uuid}, keep it out of the merged
+// attributes, and the volume encoder writes them as appendRecord does,
+// alone and in a listing mixed with volumes of the cluster's SVM (whose
+// shared reference the listing's memory holds).
+func TestAppendVolumeMatchesWithStoredSVM(t *testing.T) {
+	s := SchemaOf[Volume]()
+	svm2, svm3 := "7f1191a1-9ceb-4ee8-a994-137d1880ec39", "0c4b2f5e-3a1d-4e6f-9b7a-1d2e3f405162"
+	names := map[string]*string{svm2: new("svm2"), svm3: new("svm3")}
+	ctx := &VolumeContext{SVM: &Ref{Name: new("svm0"), UUID: new("4f1c4cf4-5a4c-4b55-9c37-8f2f2b0c3b50")},
+		Aggregate: Ref{Name: new("aggr1")}, EmptyExportPolicy: DefaultExportPolicy,
+		SVMs: func(uuid string) *Ref {
+			if n := names[uuid]; n != nil {
+				return &Ref{Name: n, UUID: new(uuid)}
+			}
+			return nil
+		}}
+	var attrs []*Attributes
+	for _, raw := range []string{"", `{"ontap":{"svm":{"uuid":"` + svm2 + `"}}}`, `{"ontap":{"svm":{"uuid":"` + svm3 + `"},"comment":"x","language":"en_us"}}`,
+		`{"ontap":{"svm":{"uuid":"deadbeef-0000-4000-8000-000000000000"}}}`, `{"ontap":{"quota":{"enabled":true}}}`} {
+		a, err := VolumeAttributes(json.RawMessage(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, has := a.View["svm"]; has {
+			t.Fatalf("%s: svm in the merged view: %v", raw, a.View)
+		}
+		attrs = append(attrs, a)
+	}
+	if attrs[1].SVM != svm2 || attrs[0].SVM != "" {
+		t.Fatalf("SVM: %q, %q", attrs[1].SVM, attrs[0].SVM)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	memo, refs := extraMemo{}, new(volumeRefs)
+	fast := 0
+	for i := range 3000 {
+		v := backend.Volume{ID: backend.NewVolumeID(), Name: "v" + strconv.Itoa(i), Size: backend.Bytes(uint64(r.IntN(1<<20)) << 12),
+			State: backend.StateOnline, Style: backend.StyleFlexVol, Type: backend.TypeRW}
+		if r.IntN(3) == 0 {
+			v.Clone = &backend.CloneOrigin{ParentVolume: "p", ParentSnapshot: "s", ParentVolumeID: backend.NewVolumeID(), ParentSnapshotID: backend.NewSnapshotID()}
+		}
+		k := r.IntN(len(attrs))
+		var q *Query
+		if r.IntN(2) == 0 {
+			var err error
+			q, err = s.ParseQuery(url.Values{"fields": {[]string{"*", "svm", "svm.name,clone", "**"}[r.IntN(4)]}}, QueryCollection)
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		w := VolumeRecord(&v, ctx, attrs[k], q)
+		if q != nil {
+			ProjectBuilt(q, &w)
+		}
+		switch {
+		case q != nil: // the query may leave svm out
+		case k == 1 || k == 2:
+			want := map[int]string{1: "svm2", 2: "svm3"}[k]
+			if w.SVM == nil || *w.SVM.Name != want {
+				t.Fatalf("record %d: svm %+v, want %s", i, w.SVM, want)
+			}
+			if w.Clone != nil && w.Clone.ParentSVM != nil && *w.Clone.ParentSVM.Name != want {
+				t.Fatalf("record %d: clone.parent_svm %+v, want %s", i, w.Clone.ParentSVM, want)
+			}
+		case k == 3:
+			if w.SVM == nil || w.SVM.Name != nil || *w.SVM.UUID != "deadbeef-0000-4000-8000-000000000000" {
+				t.Fatalf("record %d: svm of an unknown SVM: %+v", i, w.SVM)
+			}
+		}
+		want := appendRecord([]byte("x"), reflect.ValueOf(&w).Elem(), s, w.Extra, nil)
+		if !mergesIntoFields(s, w.Extra) {
+			fast++
+		}
+		for _, m := range []extraMemo{nil, memo} {
+			for _, rf := range []*volumeRefs{nil, refs} {
+				if got := appendVolume([]byte("x"), s, &w, m, rf); !bytes.Equal(got, want) {
+					t.Fatalf("record %d (attrs %d, memo %v, refs %v):\n got %s\nwant %s", i, k, m != nil, rf != nil, got, want)
+				}
+			}
+		}
+	}
+	if fast < 1000 {
+		t.Fatalf("only %d of 3000 records took the volume encoder", fast)
 	}
 }

@@ -285,3 +285,37 @@ func TestDurableKeepsSnapshotLUNs(t *testing.T) {
 		t.Fatalf("after a restart and a restore the LUN is %s; want its size at the snapshot, 1048576", got)
 	}
 }
+
+// TestDurableKeepsVolumeSVM: a volume of an SVM created through the API
+// is still in that SVM after a restart (its SVM is stored with it), under
+// the SVM's current name, and the SVM still cannot be deleted while it
+// holds the volume.
+func TestDurableKeepsVolumeSVM(t *testing.T) {
+	cfg := durableConfig(t)
+	d := start(t, cfg, nil)
+	body := must(t, d, cfg, 201, "POST", "/api/svm/svms?return_timeout=30&return_records=true", `{"name":"svm1"}`)
+	var r struct{ Records []struct{ UUID string } }
+	if err := json.Unmarshal([]byte(body), &r); err != nil || len(r.Records) != 1 {
+		t.Fatalf("answer %s: %v", body, err)
+	}
+	svm := r.Records[0].UUID
+	must(t, d, cfg, 201, "POST", "/api/storage/volumes?return_timeout=30", `{"name":"v1","size":2147483648,"svm":{"name":"svm1"},"aggregates":[{"name":"aggr1"}]}`)
+	must(t, d, cfg, 201, "POST", "/api/storage/volumes?return_timeout=30", `{"name":"v0","size":2147483648,"svm":{"name":"svm0"},"aggregates":[{"name":"aggr1"}]}`)
+	must(t, d, cfg, 200, "PATCH", "/api/svm/svms/"+svm+"?return_timeout=30", `{"name":"svm2"}`)
+	list := "/api/storage/volumes?fields=svm&order_by=name"
+	before := must(t, d, cfg, 200, "GET", list, "")
+	if !strings.Contains(before, `"name":"v1","svm":{"name":"svm2","uuid":"`+svm+`"}`) {
+		t.Fatalf("before the restart: %s", before)
+	}
+	if err := d.stop(); err != nil {
+		t.Fatal(err)
+	}
+	d = start(t, cfg, nil)
+	if after := must(t, d, cfg, 200, "GET", list, ""); after != before {
+		t.Fatalf("changed across the restart:\n%s\nthen\n%s", before, after)
+	}
+	if got := must(t, d, cfg, 200, "GET", "/api/storage/volumes?svm.name=svm2", ""); !strings.Contains(got, `"num_records":1`) || !strings.Contains(got, `"v1"`) {
+		t.Fatalf("svm.name=svm2 after the restart: %s", got)
+	}
+	must(t, d, cfg, 409, "DELETE", "/api/svm/svms/"+svm+"?return_timeout=30", "")
+}
