@@ -21,11 +21,22 @@
 // among all SVMs: 2621462 unknown, 2621706 name and uuid disagree, 2621707
 // none given while there are several); it starts with its own "default"
 // export policy, and deleting it deletes its objects and LIFs (refused
-// with 2621525 while a domain-joined CIFS server is there). Volumes, and
-// so qtrees, quota rules and SAN objects, live in the identity's SVM only:
-// a volume create naming another existing SVM is refused with code 3
-// (the storage contract's volumes carry no SVM), and an object inside a
-// volume naming another SVM gets 917525.
+// with 2621525 while a domain-joined CIFS server is there, and with 409
+// code 8 while it holds volumes). Volumes live in any SVM: the SVM of a
+// volume created in an added SVM is kept in its ONTAP attributes (the
+// storage contract's volumes carry no SVM; the identity's SVM stays
+// implicit) and rendered with the SVM's current name, so svm.name and
+// svm.uuid filter listings and follow a rename. The export, snapshot and
+// QoS policies a volume names are its SVM's; qtrees, quota rules and CIFS
+// share paths take its SVM (an object inside a volume naming another SVM
+// gets 917525); a FlexClone inherits its parent's SVM (the parent is
+// looked for in clone.parent_svm, else the clone's svm: 524601 when not
+// there; a clone in another SVM than its parent's is code 3); a snapshot
+// POST naming another SVM than its volume's gets 4. Volume names stay
+// unique in the cluster, as the contract keeps them (ONTAP allows one
+// name in two SVMs; nessie answers the duplicate-name code 917526). SAN
+// objects (LUNs, igroups, LUN maps, iSCSI) stay in the identity's SVM: a
+// LUN path in a volume of another SVM is not found there (917927).
 // Volumes, FlexClones, snapshots and jobs under /api/storage/volumes and
 // /api/cluster/jobs, including PATCH and DELETE by query on collections.
 // The Swagger 2.0 document of exactly these routes is at

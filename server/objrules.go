@@ -41,22 +41,21 @@ func (s *Server) checkOutside(ctx context.Context, t *kindTable, rec, patch onta
 
 // checkSharePath requires a share's path to exist in its SVM: "/" (the
 // SVM's root), a volume's junction path, or a path below one (a qtree, a
-// directory). Volumes are in the cluster's SVM only. 655551 otherwise.
+// directory) of a volume of that SVM. 655551 otherwise.
 func (s *Server) checkSharePath(ctx context.Context, svm, p string) error {
 	p = strings.TrimSuffix(p, "/")
 	if p == "" {
 		return nil // "/"
 	}
-	if svm == s.id.SVMUUID {
-		vols, err := s.b.ListVolumes(ctx)
-		if err != nil {
-			return err
-		}
-		for _, v := range vols {
-			j := strings.TrimSuffix(v.JunctionPath, "/")
-			if j != "" && (p == j || strings.HasPrefix(p, j+"/")) {
-				return nil
-			}
+	vols, err := s.b.ListVolumes(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range vols {
+		v := &vols[i]
+		j := strings.TrimSuffix(v.JunctionPath, "/")
+		if j != "" && (p == j || strings.HasPrefix(p, j+"/")) && s.volumeSVMUUID(v) == svm {
+			return nil
 		}
 	}
 	return ontap.Errorf(http.StatusBadRequest, ontap.CodeSharePathMissing, "path",

@@ -14,16 +14,17 @@ import (
 	"github.com/nessie-go/nessie/ontap/schema"
 )
 
-// SVMs: /api/svm/svms. The identity's SVM is always there and holds every
-// volume (it cannot be changed or deleted); clients create, modify and
-// delete other SVMs, as jobs (202 and a job link), with ONTAP's name rules.
+// SVMs: /api/svm/svms. The identity's SVM is always there (it cannot be
+// changed or deleted); clients create, modify and delete other SVMs, as jobs (202 and a job link), with ONTAP's name rules.
 // An SVM created so holds LIFs and every object-store kind with an svm
 // parent (export policies, services, shares, policies, ...): references
 // resolve by name or uuid among all SVMs (resolveSVM), a new SVM gets its
 // built-in records (its "default" export policy) when it is created, a
 // rename follows into the records that name it, and deleting it deletes
 // its objects and LIFs, as ONTAP does, unless a domain-joined CIFS server
-// holds it (2621525). Volumes and SAN objects stay in the identity's SVM.
+// holds it (2621525) or it holds volumes (code 8). Volumes may live in
+// any SVM (volumes.go: bodySVM, volumeSVMUUID); SAN objects stay in the
+// identity's SVM.
 
 // svmStore holds the SVMs created through the API, by UUID.
 type svmStore struct {

@@ -128,6 +128,15 @@ func TestVolumesInAPICreatedSVMs(t *testing.T) {
 	lun["svm"] = map[string]any{"name": "svm2"}
 	a.do("POST", "/api/storage/luns", lun).wantError(t, http.StatusBadRequest, "3", "svm.name")
 
+	// A CIFS share's path is in a volume of its SVM: v4's junction path
+	// in svm2, not in the cluster's SVM.
+	shares := "/api/protocols/cifs/shares?return_timeout=10"
+	for _, v := range []string{id.SVMName, "svm2"} {
+		a.do("POST", "/api/protocols/cifs/services?return_timeout=10", map[string]any{"svm": map[string]any{"name": v}, "name": "CIFS_" + v}).must(t, http.StatusCreated)
+	}
+	a.do("POST", shares, map[string]any{"name": "sh2", "path": "/v4", "svm": map[string]any{"name": "svm2"}}).must(t, http.StatusCreated)
+	a.do("POST", shares, map[string]any{"name": "sh0", "path": "/v4", "svm": map[string]any{"name": id.SVMName}}).wantError(t, http.StatusBadRequest, "655551", "path")
+
 	// A rename shows in the volumes' records and filters.
 	a.do("PATCH", "/api/svm/svms/"+svm+"?return_timeout=10", map[string]any{"name": "svm3"}).must(t, http.StatusOK)
 	r = a.do("GET", vols+"/"+v2+"?fields=svm", nil).must(t, http.StatusOK)
