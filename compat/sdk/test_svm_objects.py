@@ -1,4 +1,4 @@
-"""Objects in an SVM created through the API, FC Protocol and NVMe services,
+"""Objects and volumes in an SVM created through the API, FC Protocol and NVMe services,
 a snapshot policy's schedules and a volume's QoS policy, through
 netapp_ontap.resources (Svm, ExportPolicy, NfsService, FcpService,
 NvmeService, SnapshotPolicy, SnapshotPolicySchedule, Schedule, QosPolicy,
@@ -28,9 +28,25 @@ def test_objects_in_a_second_svm(traffic):
         svc.post()
         assert NfsService.find(**{"svm.name": name}) is not None
 
-        # Volumes stay in the cluster's SVM: ONTAP's "not supported".
-        vol = Volume(name=unique_name("v2"), svm={"name": name}, aggregates=[{"name": AGGR_NAME}], size=100 * MiB)
-        assert expect_failure(lambda: vol.post(poll=True), traffic).code == "3"
+        # A volume in the second SVM, with that SVM's export policy (the
+        # cluster SVM's of the same name is another policy); it is listed
+        # under its SVM, its clone inherits the SVM, and the SVM cannot be
+        # deleted while it holds them.
+        vname = unique_name("v2")
+        vol = Volume(name=vname, svm={"name": name}, aggregates=[{"name": AGGR_NAME}], size=100 * MiB,
+                     nas={"export_policy": {"name": "web"}, "path": "/" + vname})
+        vol.post(poll=True)
+        vol = Volume.find(name=vname, fields="svm,nas.export_policy.name")
+        assert (vol.svm.name, vol.svm.uuid, vol.nas.export_policy.name) == (name, svm.uuid, "web")
+        assert [v.name for v in Volume.get_collection(**{"svm.name": name})] == [vname]
+        clone = Volume(name=unique_name("c2"), svm={"name": name}, clone={"is_flexclone": True, "parent_volume": {"name": vname}})
+        clone.post(poll=True)
+        clone = Volume.find(name=clone.name, fields="svm,clone.parent_svm.name")
+        assert (clone.svm.name, clone.clone.parent_svm.name) == (name, name)
+        assert expect_failure(lambda: Svm(uuid=svm.uuid).delete(poll=True), traffic).code == "8"
+        assert expect_failure(lambda: ours.delete(), traffic).code == "1703945"
+        clone.delete(poll=True)
+        vol.delete(poll=True)
         theirs.delete()
     finally:
         svm.delete(poll=True)
