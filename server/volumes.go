@@ -137,6 +137,9 @@ func (s *Server) createVolume(r *http.Request) (result, error) {
 			if c.ValidateOnly {
 				return outcome{}, nil
 			}
+			if err := s.svmStillThere(svm); err != nil {
+				return outcome{}, err
+			}
 			// One call: state and ONTAP attributes are in the spec.
 			v, err := s.b.CreateVolume(ctx, c.Spec)
 			if err != nil {
@@ -159,6 +162,17 @@ func (s *Server) bodySVM(ref *ontap.Ref) string {
 		return s.id.SVMUUID
 	}
 	return strings.ToLower(*v.UUID)
+}
+
+// svmStillThere fails a volume create's job whose SVM was deleted since
+// the request was checked (2621462), so that no volume names a deleted
+// SVM. The delete refuses an SVM holding volumes; a create and a delete
+// at the same instant are not ordered beyond that.
+func (s *Server) svmStillThere(uuid string) error {
+	if uuid == s.id.SVMUUID || s.svmExists(uuid) {
+		return nil
+	}
+	return ontap.Errorf(http.StatusNotFound, ontap.CodeSVMNotFound, "svm.uuid", "The target SVM %q does not exist.", uuid)
 }
 
 // volumeSVMUUID returns the UUID of the SVM that holds v: the one its
@@ -298,6 +312,9 @@ func (s *Server) createClone(r *http.Request, q *ontap.Query, w *ontap.Volume, p
 	}
 	j := s.submit(jobSpec{op: ontap.OpCloneCreate, description: "POST " + ontap.VolumesPath,
 		run: func(ctx context.Context) (outcome, error) {
+			if err := s.svmStillThere(svm); err != nil {
+				return outcome{}, err
+			}
 			// One call: the implicit snapshot (when none is named), the
 			// clone, its state, mount and attributes, atomically.
 			// The copies of what the snapshot holds (LUNs), with it.
