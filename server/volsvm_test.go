@@ -87,6 +87,9 @@ func TestVolumesInAPICreatedSVMs(t *testing.T) {
 	a.do("POST", vols+"/"+v2+"/snapshots?return_timeout=10", map[string]any{"name": "s0", "svm": map[string]any{"name": id.SVMName}}).
 		wantError(t, http.StatusNotFound, "4", "svm.name")
 	r = a.do("POST", vols+"/"+v2+"/snapshots?return_timeout=10&return_records=true", map[string]any{"name": "s1", "svm": map[string]any{"name": "svm2"}}).must(t, http.StatusCreated)
+	if r.str("records.0.name") != "s1" {
+		t.Fatalf("snapshot create answer: %s", r.raw)
+	}
 	r = a.do("GET", vols+"/"+v2+"/snapshots?fields=svm", nil).must(t, http.StatusOK)
 	if r.str("records.0.svm.name") != "svm2" {
 		t.Fatalf("snapshot of a svm2 volume: %s", r.raw)
