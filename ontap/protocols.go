@@ -225,21 +225,14 @@ var SnapshotPolicyKind = &Kind{
 		return Errorf(http.StatusConflict, CodeSnapshotPolicyDuplicate, "name", "Snapshot policy %q already exists.", text.Truncate(name, 64))
 	}),
 	Builtin: func(svm Extra) []Extra {
-		copies := func(cs ...Extra) []any {
-			out := make([]any, len(cs))
-			for i, c := range cs {
-				out[i] = c
-			}
-			return out
-		}
 		cp := func(sched string, n int64) Extra {
 			return Extra{"count": n, "prefix": sched, "schedule": Extra{"name": sched}}
 		}
 		return []Extra{
 			{"name": "default", "enabled": true, "comment": "Default policy with hourly, daily & weekly schedules.",
-				"copies": copies(cp("hourly", 6), cp("daily", 2), cp("weekly", 2))},
+				"copies": anyList(cp("hourly", 6), cp("daily", 2), cp("weekly", 2))},
 			{"name": "default-1weekly", "enabled": true, "comment": "Default policy with 6 hourly, 2 daily & 1 weekly schedule.",
-				"copies": copies(cp("hourly", 6), cp("daily", 2), cp("weekly", 1))},
+				"copies": anyList(cp("hourly", 6), cp("daily", 2), cp("weekly", 1))},
 			{"name": "none", "enabled": false, "comment": "Policy for no automatic snapshots."},
 		}
 	},
@@ -372,19 +365,12 @@ var ScheduleKind = &Kind{
 		return Errorf(http.StatusConflict, CodeDuplicateEntry, "name", "Schedule %q already exists.", text.Truncate(name, 64))
 	}),
 	Builtin: func(svm Extra) []Extra {
-		ints := func(ns ...int64) []any {
-			out := make([]any, len(ns))
-			for i, n := range ns {
-				out[i] = n
-			}
-			return out
-		}
 		return []Extra{
-			{"name": "5min", "cron": Extra{"minutes": ints(0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55)}},
-			{"name": "8hour", "cron": Extra{"minutes": ints(15), "hours": ints(2, 10, 18)}},
-			{"name": "daily", "cron": Extra{"minutes": ints(10), "hours": ints(0)}},
-			{"name": "hourly", "cron": Extra{"minutes": ints(5)}},
-			{"name": "weekly", "cron": Extra{"minutes": ints(15), "hours": ints(0), "weekdays": ints(0)}},
+			{"name": "5min", "cron": Extra{"minutes": anyList[int64](0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55)}},
+			{"name": "8hour", "cron": Extra{"minutes": anyList[int64](15), "hours": anyList[int64](2, 10, 18)}},
+			{"name": "daily", "cron": Extra{"minutes": anyList[int64](10), "hours": anyList[int64](0)}},
+			{"name": "hourly", "cron": Extra{"minutes": anyList[int64](5)}},
+			{"name": "weekly", "cron": Extra{"minutes": anyList[int64](15), "hours": anyList[int64](0), "weekdays": anyList[int64](0)}},
 		}
 	},
 	Complete: func(rec Extra) Extra {
@@ -555,4 +541,14 @@ func checkEfficiencyPolicy(rec Extra) error {
 		return Errorf(http.StatusBadRequest, CodeEfficiencyThresholdSched, "schedule.name", `For a "threshold" type policy, a schedule is not supported.`)
 	}
 	return nil
+}
+
+// anyList makes a JSON array of the built-in records' values, as a stored
+// record holds arrays ([]any).
+func anyList[T any](xs ...T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
 }
